@@ -1,0 +1,129 @@
+import type { z } from 'zod';
+import type { Text } from '../core/text.ts';
+
+/** One entry of the snapshot as seen inside the sandbox (never read on the host). */
+export interface FileEntry {
+  readonly path: string;
+  readonly type: 'file' | 'dir' | 'symlink' | 'other';
+  readonly size: number;
+  /** Where a symlink points (inside the container). */
+  readonly target?: string;
+}
+
+export interface FileContent {
+  readonly path: string;
+  /** Decoded as UTF-8 (bad bytes replaced); empty when not text. */
+  readonly text: string;
+  readonly encoding: 'utf-8' | 'utf-16' | 'binary';
+  /** The file was longer than the grader reads; `text` is its beginning. */
+  readonly truncated: boolean;
+}
+
+export interface Commit {
+  readonly sha: string;
+  readonly author: string;
+  readonly date: string;
+  readonly message: string;
+  readonly parents: number;
+}
+
+export interface IgnoreVerdict {
+  readonly ignored: boolean;
+  /** The .gitignore line that decided it, as `file:line:pattern`. */
+  readonly rule?: string;
+}
+
+export interface CommandSpec {
+  /** Runs with `sh -c` in the repository's folder inside the sandbox. */
+  readonly run: string;
+  readonly timeoutSeconds: number;
+  /** Python modules the command needs from the runner image (the course's job, not the student's). */
+  readonly requires: readonly string[];
+}
+
+export interface CommandResult {
+  readonly exitCode: number | null;
+  readonly timedOut: boolean;
+  /** Killed without a timeout of ours: the memory limit, almost always. */
+  readonly killed: boolean;
+  readonly durationMs: number;
+  /** Combined stdout and stderr, capped. */
+  readonly output: string;
+  readonly outputBytes: number;
+  readonly outputTruncated: boolean;
+  /** Report files the command was asked to keep (e.g. coverage.json), capped. */
+  readonly reports: Readonly<Record<string, string | null>>;
+  /** Modules of `requires` the runner image lacks; the command did not run. */
+  readonly missingModules: readonly string[];
+}
+
+/** What the sandbox found, handed to every check's pure `evaluate`. */
+export interface Evidence {
+  readonly files: readonly FileEntry[];
+  readonly contents: ReadonlyMap<string, FileContent>;
+  /** null when the snapshot has no git history. */
+  readonly commits: readonly Commit[] | null;
+  readonly ignore: ReadonlyMap<string, IgnoreVerdict>;
+  /** Set when git could not read .gitignore (UTF-16, NUL bytes). */
+  readonly gitignoreEncoding?: 'utf-16' | 'binary';
+  readonly commands: ReadonlyMap<string, CommandResult>;
+  readonly limits: { readonly maxFileBytes: number };
+}
+
+export interface Requirements {
+  /** Globs whose files' text the check reads. */
+  readonly contents?: readonly string[];
+  /** Paths to ask `git check-ignore` about (they need not exist). */
+  readonly ignorePaths?: readonly string[];
+  readonly commits?: boolean;
+  /** Commands, keyed by a name local to the check. */
+  readonly commands?: Readonly<Record<string, CommandSpec>>;
+}
+
+export interface Annotation {
+  readonly path: string;
+  readonly line?: number;
+  readonly message: Text;
+}
+
+export interface ChecklistItem {
+  readonly label: Text;
+  readonly ok: boolean;
+  readonly note?: Text;
+}
+
+export interface Outcome {
+  /** Share of the criterion's points earned, 0..1. */
+  readonly fraction: number;
+  /** What was found, in one or two sentences. */
+  readonly message: Text;
+  readonly items?: readonly ChecklistItem[];
+  /** Raw evidence for the details view (command output), never localized. */
+  readonly details?: string;
+  readonly annotations?: readonly Annotation[];
+  /** The course's or our problem, not the student's: the criterion is not scored. */
+  readonly error?: { readonly code: 'runner-image-incomplete'; readonly message: Text };
+}
+
+export interface CheckKind<P> {
+  readonly kind: string;
+  /** Parameters as written in the rubric; strict, so a misspelt key is refused at load. */
+  readonly params: z.ZodType<P>;
+  requirements(params: P): Requirements;
+  /** Pure: the same params and evidence always give the same outcome. */
+  evaluate(params: P, evidence: CheckEvidence): Outcome;
+}
+
+/** Evidence as one check sees it: its own commands by their local names. */
+export interface CheckEvidence extends Omit<Evidence, 'commands'> {
+  readonly commands: ReadonlyMap<string, CommandResult>;
+}
+
+export function defineCheck<P>(kind: CheckKind<P>): CheckKind<P> {
+  return kind;
+}
+
+/** Share of items that hold, for partial credit. */
+export function shareOf(items: readonly ChecklistItem[]): number {
+  return items.length === 0 ? 0 : items.filter((i) => i.ok).length / items.length;
+}

@@ -1,0 +1,95 @@
+# Runs inside the sandbox. argv[1] is a JSON request; see sandbox/sandbox.ts.
+import json, os, select, signal, subprocess, sys, time
+
+req = json.loads(sys.argv[1])
+cap = req["outputCap"]
+head_cap, tail_cap = cap // 4, cap - cap // 4
+result = {"exitCode": None, "timedOut": False, "killed": False, "outputBytes": 0,
+          "outputTruncated": False, "reports": {}, "missingModules": []}
+
+
+def sweep():
+    # Everything this user runs except PID 1 (our init) and this process: daemons,
+    # fork-bomb survivors that left the process group.
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+if req.get("requires"):
+    import importlib.util
+    result["missingModules"] = [m for m in req["requires"] if importlib.util.find_spec(m) is None]
+
+output = b""
+if not result["missingModules"]:
+    for report in req.get("reports", []):
+        try:
+            os.unlink(report)
+        except OSError:
+            pass
+    started = time.monotonic()
+    head, tail, total = bytearray(), bytearray(), 0
+    try:
+        proc = subprocess.Popen(["/bin/sh", "-c", req["run"]], cwd=req["cwd"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as e:
+        head += f"could not start the command: {e}".encode()
+        proc = None
+    if proc is not None:
+        fd = proc.stdout.fileno()
+        deadline = started + req["timeoutSeconds"]
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                result["timedOut"] = True
+                break
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            total += len(chunk)
+            if len(head) < head_cap:
+                take = head_cap - len(head)
+                head += chunk[:take]
+                chunk = chunk[take:]
+            if chunk:
+                tail += chunk
+                if len(tail) > tail_cap:
+                    del tail[: len(tail) - tail_cap]
+        if result["timedOut"]:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            code = proc.wait(timeout=max(1.0, deadline - time.monotonic()) if not result["timedOut"] else 5)
+        except subprocess.TimeoutExpired:
+            # Output closed but the process lives on (it closed stdout): the limit still applies.
+            result["timedOut"] = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            code = proc.wait()
+        if not result["timedOut"]:
+            result["exitCode"] = code if code >= 0 else 128 - code
+            result["killed"] = code == -signal.SIGKILL
+        result["durationMs"] = int((time.monotonic() - started) * 1000)
+        result["outputBytes"] = total
+        result["outputTruncated"] = total > len(head) + len(tail)
+        if result["outputTruncated"]:
+            output = bytes(head) + b"\n\n[... %d bytes cut ...]\n\n" % (total - len(head) - len(tail)) + bytes(tail)
+        else:
+            output = bytes(head) + bytes(tail)
+    else:
+        output = bytes(head)
+    sweep()
+    for report in req.get("reports", []):
+        try:
+            with open(report, "rb") as f:
+                data = f.read(req["reportCap"] + 1)
+            result["reports"][report] = None if len(data) > req["reportCap"] else data.decode("utf-8", "replace")
+        except OSError:
+            result["reports"][report] = None
+result["output"] = output.decode("utf-8", "replace")
+sys.stdout.write(json.dumps(result))

@@ -1,0 +1,101 @@
+import { constants, createReadStream, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pack as tarPack } from 'tar-stream';
+
+/** A file the grader left out of the sandbox, told to the student. */
+export interface SkippedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly reason: 'too-large' | 'snapshot-full' | 'special-file' | 'unreadable';
+}
+
+export interface PackedSnapshot {
+  readonly tar: Readable;
+  /** Settles when the tar has been fully written. */
+  readonly done: Promise<{ readonly skipped: readonly SkippedFile[]; readonly bytes: number }>;
+}
+
+/** Where a grading job's files come from: a local checkout now, a GitHub tarball later. */
+export interface SnapshotSource {
+  readonly description: string;
+  pack(limits: { maxFileBytes: number; maxTotalBytes: number }): PackedSnapshot;
+}
+
+/**
+ * A local folder (with its .git) as a tar stream. Entries are read with lstat and
+ * symlinks are stored as symlinks, never followed; regular files are opened with
+ * O_NOFOLLOW so a file swapped for a link meanwhile is not read either.
+ */
+export function directorySnapshot(root: string): SnapshotSource {
+  return {
+    description: root,
+    pack(limits) {
+      const tar = tarPack();
+      const skipped: SkippedFile[] = [];
+      let total = 0;
+      const add = (header: Parameters<typeof tar.entry>[0], body?: Buffer | string) =>
+        new Promise<void>((resolve, reject) => tar.entry(header, body ?? '', (err) => (err ? reject(err) : resolve())));
+
+      async function addFile(abs: string, rel: string, size: number, mode: number, mtime: Date) {
+        if (size > limits.maxFileBytes) return void skipped.push({ path: rel, size, reason: 'too-large' });
+        if (total + size > limits.maxTotalBytes) return void skipped.push({ path: rel, size, reason: 'snapshot-full' });
+        let handle: fs.FileHandle;
+        try {
+          handle = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+        } catch {
+          return void skipped.push({ path: rel, size, reason: 'unreadable' });
+        }
+        try {
+          total += size;
+          await new Promise<void>((resolve, reject) => {
+            const entry = tar.entry({ name: rel, size, mode, mtime, type: 'file' }, (err) => (err ? reject(err) : resolve()));
+            const stream = createReadStream('', { fd: handle.fd, autoClose: false, end: Math.max(0, size - 1), start: 0 });
+            if (size === 0) return entry.end();
+            stream.on('error', reject);
+            stream.pipe(entry);
+          });
+        } finally {
+          await handle.close();
+        }
+      }
+
+      async function walk(dir: string, prefix: string): Promise<void> {
+        const names = (await fs.readdir(dir)).sort();
+        for (const name of names) {
+          const abs = join(dir, name);
+          const rel = prefix + name;
+          let st;
+          try {
+            st = await fs.lstat(abs);
+          } catch {
+            skipped.push({ path: rel, size: 0, reason: 'unreadable' });
+            continue;
+          }
+          if (st.isSymbolicLink()) {
+            await add({ name: rel, type: 'symlink', linkname: await fs.readlink(abs), mode: 0o777 });
+          } else if (st.isDirectory()) {
+            await add({ name: rel, type: 'directory', mode: 0o755, mtime: st.mtime });
+            await walk(abs, rel + '/');
+          } else if (st.isFile()) {
+            await addFile(abs, rel, st.size, st.mode & 0o111 ? 0o755 : 0o644, st.mtime);
+          } else {
+            skipped.push({ path: rel, size: 0, reason: 'special-file' });
+          }
+        }
+      }
+
+      const done = walk(root, '').then(
+        () => {
+          tar.finalize();
+          return { skipped, bytes: total };
+        },
+        (err: unknown) => {
+          tar.destroy(err as Error);
+          throw err;
+        },
+      );
+      return { tar, done };
+    },
+  };
+}
