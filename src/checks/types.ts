@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Text } from '../core/text.ts';
+import type { SkippedFile } from '../sandbox/snapshot.ts';
 
 /** One entry of the snapshot as seen inside the sandbox (never read on the host). */
 export interface FileEntry {
@@ -67,6 +68,8 @@ export interface Evidence {
   /** Set when git could not read .gitignore (UTF-16, NUL bytes). */
   readonly gitignoreEncoding?: 'utf-16' | 'binary';
   readonly commands: ReadonlyMap<string, CommandResult>;
+  /** Files left out of the sandbox (too large, special files), so a check can say why one is missing. */
+  readonly skipped: readonly SkippedFile[];
   readonly limits: { readonly maxFileBytes: number };
 }
 
