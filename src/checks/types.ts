@@ -40,6 +40,8 @@ export interface CommandSpec {
   readonly timeoutSeconds: number;
   /** Python modules the command needs from the runner image (the course's job, not the student's). */
   readonly requires: readonly string[];
+  /** Files the command writes under /work/out that the check reads back (e.g. coverage.json). */
+  readonly reports?: readonly string[];
 }
 
 export interface CommandResult {
@@ -105,7 +107,7 @@ export interface Outcome {
   readonly details?: string;
   readonly annotations?: readonly Annotation[];
   /** The course's or our problem, not the student's: the criterion is not scored. */
-  readonly error?: { readonly code: 'runner-image-incomplete'; readonly message: Text };
+  readonly error?: { readonly code: 'runner-image-incomplete' | 'check-crashed'; readonly message: Text };
 }
 
 export interface CheckKind<P> {
