@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { LineCounter, parseDocument } from 'yaml';
+import { CHECK_KINDS } from '../checks/index.ts';
+import type { CheckKind } from '../checks/types.ts';
+import type { Locale, Text } from '../core/text.ts';
+import { SandboxLimitsSchema, type SandboxLimits } from '../sandbox/limits.ts';
+import { describeIssue, fieldName, locate, RubricError, type RubricProblem } from './problems.ts';
+import { PackFileSchema, WeekFileSchema } from './schema.ts';
+
+/** The rubric packs shipped with Rubrica. */
+export const RUBRICS_DIR = fileURLToPath(new URL('../../rubrics/', import.meta.url));
+
+export interface Criterion {
+  readonly id: string;
+  readonly title: Text;
+  readonly points: number;
+  readonly kind: string;
+  readonly check: CheckKind<unknown>;
+  /** The check's parameters, parsed by its own schema (defaults filled in). */
+  readonly params: unknown;
+  readonly feedback: Text;
+  readonly manual: boolean;
+  readonly visibility: 'always' | 'after-deadline';
+}
+
+export interface Week {
+  readonly week: number;
+  readonly title: Text;
+  readonly summary?: Text;
+  readonly criteria: readonly Criterion[];
+  readonly file: string;
+}
+
+export interface Pack {
+  readonly name: string;
+  readonly dir: string;
+  readonly title: Text;
+  readonly description?: Text;
+  readonly locale: Locale;
+  readonly runner: { readonly image: string; readonly limits: SandboxLimits };
+  readonly scale: number;
+  readonly passMark: number;
+  readonly weeks: ReadonlyMap<number, Week>;
+  /** sha256 of every file of the pack: which rubric version produced a grade. */
+  readonly hash: string;
+}
+
+const WEEK_FILE = /^week-(\d{1,2})\.ya?ml$/;
+
+/** The names of the packs under `rubricsDir`. */
+export async function listPacks(rubricsDir = RUBRICS_DIR): Promise<string[]> {
+  const entries = await fs.readdir(rubricsDir, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory() && (await exists(join(rubricsDir, e.name, 'pack.yaml')))) names.push(e.name);
+  }
+  return names.sort();
+}
+
+/** A pack by name (a folder under `rubricsDir`) or by path. */
+export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Promise<Pack> {
+  const byPath = nameOrPath.includes('/') || nameOrPath.startsWith('.');
+  const dir = resolve(byPath ? nameOrPath : join(rubricsDir, nameOrPath));
+  if (!byPath && !/^[a-z0-9][a-z0-9_-]*$/i.test(nameOrPath)) {
+    throw new PackNotFoundError(nameOrPath, await listPacks(rubricsDir));
+  }
+  if (!(await exists(join(dir, 'pack.yaml')))) {
+    throw new PackNotFoundError(nameOrPath, byPath ? [] : await listPacks(rubricsDir));
+  }
+  const display = (file: string) => relative(process.cwd(), file) || file;
+  const problems: RubricProblem[] = [];
+  const hash = createHash('sha256');
+
+  const packPath = join(dir, 'pack.yaml');
+  const packSource = await fs.readFile(packPath, 'utf8');
+  hash.update(`pack.yaml\0${packSource}\0`);
+  const packFile = parseYamlFile(display(packPath), packSource, PackFileSchema, problems);
+
+  const files = (await fs.readdir(dir)).filter((f) => f !== 'pack.yaml' && /\.ya?ml$/.test(f)).sort();
+  const weeks = new Map<number, Week>();
+  for (const file of files) {
+    const path = join(dir, file);
+    const match = WEEK_FILE.exec(file);
+    if (!match) {
+      problems.push({ file: display(path), message: 'is not a week file: name week files `week-01.yaml`, `week-02.yaml`, …' });
+      continue;
+    }
+    const source = await fs.readFile(path, 'utf8');
+    hash.update(`${file}\0${source}\0`);
+    const week = parseWeek(display(path), source, problems);
+    if (!week) continue;
+    if (week.week !== Number(match[1])) {
+      problems.push({ file: display(path), field: 'week', message: `says week ${week.week}, but the file name says week ${Number(match[1])}.` });
+      continue;
+    }
+    weeks.set(week.week, week);
+  }
+
+  if (packFile) {
+    for (const week of weeks.values()) {
+      const total = week.criteria.reduce((sum, c) => sum + c.points, 0);
+      if (Math.abs(total - packFile.scale) > 1e-9) {
+        problems.push({
+          file: week.file,
+          field: 'criteria',
+          message: `the points add up to ${total}, but the pack's scale is ${packFile.scale}: adjust the criteria's points.`,
+        });
+      }
+    }
+  }
+  if (weeks.size === 0 && files.length === 0) {
+    problems.push({ file: display(dir), message: 'has no week files: add `week-01.yaml`.' });
+  }
+  const numbers = [...weeks.keys()].sort((a, b) => a - b);
+  numbers.forEach((n, i) => {
+    if (n !== i + 1 && !problems.length) {
+      problems.push({ file: display(dir), message: `week ${i + 1} is missing: weeks are numbered from 1 without gaps.` });
+    }
+  });
+
+  if (problems.length > 0 || !packFile) throw new RubricError(problems);
+  return {
+    name: basename(dir),
+    dir,
+    title: packFile.title,
+    ...(packFile.description ? { description: packFile.description } : {}),
+    locale: packFile.locale,
+    runner: { image: packFile.runner.image, limits: SandboxLimitsSchema.parse(packFile.runner.limits) },
+    scale: packFile.scale,
+    passMark: packFile.passMark,
+    weeks: new Map(numbers.map((n) => [n, weeks.get(n)!])),
+    hash: hash.digest('hex'),
+  };
+}
+
+export class PackNotFoundError extends Error {
+  readonly available: readonly string[];
+  constructor(name: string, available: readonly string[]) {
+    super(
+      `No rubric pack "${name}"${available.length ? `; available: ${available.join(', ')}` : ''}.`,
+    );
+    this.name = 'PackNotFoundError';
+    this.available = available;
+  }
+}
+
+function parseWeek(file: string, source: string, problems: RubricProblem[]): Week | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) problems.push(yamlProblem(file, lines, e));
+    return undefined;
+  }
+  const parsed = WeekFileSchema.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(zodProblem(file, doc, lines, issue, WeekFileSchema));
+    return undefined;
+  }
+  const criteria: Criterion[] = [];
+  const seen = new Set<string>();
+  let ok = true;
+  parsed.data.criteria.forEach((c, i) => {
+    const at = ['criteria', i];
+    if (seen.has(c.id)) {
+      ok = false;
+      problems.push({ file, ...locate(doc, lines, [...at, 'id']), field: fieldName([...at, 'id']), message: `the id \`${c.id}\` is used twice in this week: ids name a criterion in the gradebook, so they must differ.` });
+    }
+    seen.add(c.id);
+    const check = CHECK_KINDS.get(c.check.kind);
+    if (!check) {
+      ok = false;
+      problems.push({
+        file,
+        ...locate(doc, lines, [...at, 'check', 'kind']),
+        field: fieldName([...at, 'check', 'kind']),
+        message: `\`${c.check.kind}\` is not a check kind; use one of ${[...CHECK_KINDS.keys()].map((k) => `\`${k}\``).join(', ')}.`,
+      });
+      return;
+    }
+    if (c.check.kind === 'manual' && !c.manual) {
+      ok = false;
+      problems.push({ file, ...locate(doc, lines, at), field: fieldName([...at, 'manual']), message: 'a `manual` check is scored by a TA: add `manual: true` to the criterion.' });
+    }
+    const { kind: _kind, ...rawParams } = c.check;
+    const params = check.params.safeParse(rawParams);
+    if (!params.success) {
+      ok = false;
+      for (const issue of params.error.issues) {
+        problems.push(zodProblem(file, doc, lines, { ...issue, path: [...at, 'check', ...issue.path] }, WeekFileSchema, check.params, at.length + 1));
+      }
+      return;
+    }
+    criteria.push({
+      id: c.id,
+      title: c.title,
+      points: c.points,
+      kind: c.check.kind,
+      check,
+      params: params.data,
+      feedback: c.feedback,
+      manual: c.manual,
+      visibility: c.visibility,
+    });
+  });
+  if (!ok) return undefined;
+  return {
+    week: parsed.data.week,
+    title: parsed.data.title,
+    ...(parsed.data.summary ? { summary: parsed.data.summary } : {}),
+    criteria,
+    file,
+  };
+}
+
+function parseYamlFile<S extends z.ZodType>(file: string, source: string, schema: S, problems: RubricProblem[]): z.output<S> | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) problems.push(yamlProblem(file, lines, e));
+    return undefined;
+  }
+  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(zodProblem(file, doc, lines, issue, schema));
+    return undefined;
+  }
+  return parsed.data;
+}
+
+function yamlProblem(file: string, lines: LineCounter, e: { message: string; pos: [number, number] }): RubricProblem {
+  const { line, col } = lines.linePos(e.pos[0]);
+  const first = e.message.split('\n')[0] ?? e.message;
+  return { file, line, column: col, message: `this is not valid YAML (${first.replace(/ at line \d+, column \d+:?$/, '')}). Check the indentation and the colons around here.` };
+}
+
+function zodProblem(
+  file: string,
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  issue: z.core.$ZodIssue,
+  schema: z.ZodType,
+  /** For a check's parameters: its schema, and how many path segments lead to it. */
+  nested?: z.ZodType,
+  nestedDepth = 0,
+): RubricProblem {
+  const path = issue.path;
+  const knownKeys =
+    issue.code === 'unrecognized_keys'
+      ? nested
+        ? keysAt(nested, path.slice(nestedDepth))
+        : keysAt(schema, path)
+      : [];
+  const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const pos = locate(doc, lines, path, key);
+  return {
+    file,
+    ...pos,
+    ...(path.length ? { field: fieldName(path) } : {}),
+    message: describeIssue(issue, knownKeys),
+  };
+}
+
+/** The field names a zod object schema accepts at `path`, for "did you mean" hints. */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.ZodType | undefined = unwrap(schema);
+  for (const segment of path) {
+    if (!current) return [];
+    if (current instanceof z.ZodObject) current = unwrap(current.shape[String(segment)] as z.ZodType | undefined);
+    else if (current instanceof z.ZodArray) current = unwrap(current.element as z.ZodType);
+    else return [];
+  }
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let s = schema;
+  while (s && (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable)) {
+    s = s.unwrap() as z.ZodType;
+  }
+  return s;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fs.stat(path).then(
+    () => true,
+    () => false,
+  );
+}
