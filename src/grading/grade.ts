@@ -1,0 +1,182 @@
+import type { CheckEvidence, CommandResult, CommandSpec, Evidence, FileEntry, Outcome } from '../checks/types.ts';
+import { isInfrastructureError } from '../core/errors.ts';
+import { globMatcher, isGitInternal } from '../core/glob.ts';
+import { t } from '../core/text.ts';
+import type { Pack, Week, Criterion } from '../rubrics/load.ts';
+import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
+import type { SkippedFile, SnapshotSource } from '../sandbox/snapshot.ts';
+import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
+
+/** What to grade: one snapshot of a student's repository against one week of a pack. */
+export interface GradeRequest {
+  readonly pack: Pack;
+  readonly week: Week;
+  readonly source: SnapshotSource;
+  /** Names the container, so a leftover can be traced to its job. */
+  readonly jobId: string;
+  /** Overrides the pack's runner image (`RUBRICA_RUNNER_IMAGE`). */
+  readonly image?: string;
+}
+
+export type GradeProgress =
+  | { readonly phase: 'container' | 'copy' | 'inspect' | 'evaluate' }
+  | { readonly phase: 'command'; readonly run: string; readonly index: number; readonly total: number };
+
+export interface Grade extends ScoredWeek {
+  readonly pack: string;
+  readonly packHash: string;
+  /** HEAD of the snapshot, when it has git history. */
+  readonly commit: string | null;
+  readonly image: string;
+  readonly imageId: string;
+  readonly skipped: readonly SkippedFile[];
+  readonly timings: { readonly totalMs: number; readonly containerMs: number; readonly copyMs: number; readonly inspectMs: number; readonly commandsMs: number };
+}
+
+/** How much of each file the checks read: rubric patterns need the beginning of a file, not a dataset. */
+const READ_LIMIT_BYTES = 256 << 10;
+
+/**
+ * Grades in one container: open, copy the snapshot in, gather what every check asks
+ * for, run each distinct command once, then evaluate the checks (pure) and score.
+ * The container is removed whatever happens; errors of ours propagate as
+ * InfrastructureError and are never turned into points.
+ */
+export async function grade(
+  request: GradeRequest,
+  provider: SandboxProvider,
+  onProgress: (p: GradeProgress) => void = () => {},
+): Promise<Grade> {
+  const { pack, week } = request;
+  const image = request.image ?? pack.runner.image;
+  const limits = pack.runner.limits;
+  const started = performance.now();
+  onProgress({ phase: 'container' });
+  const sandbox = await provider.open({ image, limits, jobId: request.jobId });
+  const containerMs = performance.now() - started;
+  try {
+    onProgress({ phase: 'copy' });
+    const copyStarted = performance.now();
+    const packed = request.source.pack({ maxFileBytes: limits.maxFileMb << 20, maxTotalBytes: limits.maxSnapshotMb << 20 });
+    const [unpacked, { skipped }] = await Promise.all([sandbox.unpack(packed.tar), packed.done]);
+    const copyMs = performance.now() - copyStarted;
+
+    const files: FileEntry[] = (unpacked.files ?? []).filter((f) => !isGitInternal(f.path));
+    const automatic = week.criteria.map((c) => ({ criterion: c, requirements: c.check.requirements(c.params) }));
+
+    onProgress({ phase: 'inspect' });
+    const inspectStarted = performance.now();
+    const readable = files.filter((f) => f.type === 'file' || f.type === 'symlink').map((f) => f.path);
+    const toRead = new Set<string>();
+    const ignorePaths = new Set<string>();
+    for (const { requirements } of automatic) {
+      if (requirements.contents?.length) {
+        const matches = globMatcher(requirements.contents);
+        for (const path of readable) if (matches(path)) toRead.add(path);
+      }
+      for (const p of requirements.ignorePaths ?? []) ignorePaths.add(p);
+    }
+    const probed =
+      toRead.size || ignorePaths.size
+        ? await sandbox.probe({ read: [...toRead].sort(), maxFileBytes: READ_LIMIT_BYTES, ignore: [...ignorePaths] })
+        : {};
+    const inspectMs = performance.now() - inspectStarted;
+
+    // Identical commands (the test suite run by two criteria) run once.
+    const commandsStarted = performance.now();
+    const distinct = new Map<string, CommandSpec>();
+    for (const { requirements } of automatic) {
+      for (const spec of Object.values(requirements.commands ?? {})) distinct.set(commandKey(spec), spec);
+    }
+    const results = new Map<string, CommandResult>();
+    let index = 0;
+    for (const [key, spec] of distinct) {
+      onProgress({ phase: 'command', run: spec.run, index: index++, total: distinct.size });
+      results.set(key, await runCommand(sandbox, spec));
+    }
+    const commandsMs = performance.now() - commandsStarted;
+
+    onProgress({ phase: 'evaluate' });
+    const evidence: Omit<Evidence, 'commands'> = {
+      files,
+      contents: new Map((probed.contents ?? []).map((c) => [c.path, c])),
+      commits: unpacked.commits ?? null,
+      ignore: new Map(
+        Object.entries(probed.ignore ?? {}).map(([path, v]) => [path, { ignored: v.ignored, ...(v.rule ? { rule: v.rule } : {}) }]),
+      ),
+      ...(unpacked.gitignoreEncoding === 'utf-16' || unpacked.gitignoreEncoding === 'binary'
+        ? { gitignoreEncoding: unpacked.gitignoreEncoding }
+        : {}),
+      skipped,
+      limits: { maxFileBytes: limits.maxFileMb << 20 },
+    };
+    const criteria = automatic.map(({ criterion, requirements }) => {
+      const commands = new Map(
+        Object.entries(requirements.commands ?? {}).map(([name, spec]) => [name, results.get(commandKey(spec))!]),
+      );
+      return scoreCriterion(criterion, evaluate(criterion, { ...evidence, commands }));
+    });
+    const scored = scoreWeek(pack, week, criteria);
+    return {
+      ...scored,
+      pack: pack.name,
+      packHash: pack.hash,
+      commit: unpacked.commits?.[0]?.sha ?? null,
+      image,
+      imageId: sandbox.imageId,
+      skipped,
+      timings: {
+        totalMs: Math.round(performance.now() - started),
+        containerMs: Math.round(containerMs),
+        copyMs: Math.round(copyMs),
+        inspectMs: Math.round(inspectMs),
+        commandsMs: Math.round(commandsMs),
+      },
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+function commandKey(spec: CommandSpec): string {
+  return JSON.stringify([spec.run, spec.timeoutSeconds, [...spec.requires].sort(), [...(spec.reports ?? [])].sort()]);
+}
+
+async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandResult> {
+  if (sandbox.secondsLeft() < 1) {
+    // The job's own limit is spent: the command is reported as stopped, like a timeout.
+    return {
+      exitCode: null,
+      timedOut: true,
+      killed: false,
+      durationMs: 0,
+      output: 'The grading job reached its time limit before this command could run.',
+      outputBytes: 0,
+      outputTruncated: false,
+      reports: {},
+      missingModules: [],
+    };
+  }
+  return sandbox.run({ ...spec, reports: spec.reports ?? [] });
+}
+
+/** A check that throws is a bug of ours: the criterion is not scored, the rest of the grade stands. */
+function evaluate(criterion: Criterion, evidence: CheckEvidence): Outcome {
+  try {
+    return criterion.check.evaluate(criterion.params, evidence);
+  } catch (error) {
+    if (isInfrastructureError(error)) throw error;
+    return {
+      fraction: 0,
+      message: t('No se pudo evaluar este criterio.', 'This criterion could not be evaluated.'),
+      error: {
+        code: 'check-crashed',
+        message: t(
+          `Error interno de Rubrica al evaluar «${criterion.id}»; el equipo docente ya lo ve. No es un error tuyo.`,
+          `Rubrica failed internally while evaluating "${criterion.id}"; your instructors can see it. It is not your fault.`,
+        ),
+      },
+      details: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import type { ChecklistItem, Annotation, Outcome } from '../checks/types.ts';
+import type { Text } from '../core/text.ts';
+import type { Criterion, Pack, Week } from '../rubrics/load.ts';
+
+export type CriterionStatus = 'passed' | 'partial' | 'failed' | 'pending' | 'error';
+
+export interface CriterionResult {
+  readonly id: string;
+  readonly title: Text;
+  readonly kind: string;
+  readonly maxScore: number;
+  /** null while pending (a TA scores it) or when the check could not be run (an error of ours). */
+  readonly score: number | null;
+  readonly status: CriterionStatus;
+  readonly message: Text;
+  /** The rubric's advice, for a criterion not fully met. */
+  readonly feedback?: Text;
+  readonly items: readonly ChecklistItem[];
+  readonly details?: string;
+  readonly annotations: readonly Annotation[];
+  readonly visibility: 'always' | 'after-deadline';
+}
+
+export interface ScoredWeek {
+  readonly week: number;
+  readonly title: Text;
+  readonly score: number;
+  readonly maxScore: number;
+  /** Points of manual criteria a TA has yet to score. */
+  readonly pendingPoints: number;
+  /** Points not scored because of an error of ours or of the course's setup. */
+  readonly errorPoints: number;
+  readonly passMark: number;
+  readonly passed: boolean;
+  readonly criteria: readonly CriterionResult[];
+}
+
+/** Two decimals: 4 of 6 folders of 25 points is 16.67. */
+export function roundPoints(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** A criterion's outcome, turned into points. */
+export function scoreCriterion(criterion: Criterion, outcome: Outcome): CriterionResult {
+  const base = {
+    id: criterion.id,
+    title: criterion.title,
+    kind: criterion.kind,
+    maxScore: criterion.points,
+    items: outcome.items ?? [],
+    annotations: outcome.annotations ?? [],
+    visibility: criterion.visibility,
+    ...(outcome.details ? { details: outcome.details } : {}),
+  };
+  if (outcome.error) {
+    return { ...base, score: null, status: 'error', message: outcome.error.message };
+  }
+  if (criterion.manual) {
+    return { ...base, score: null, status: 'pending', message: outcome.message };
+  }
+  const fraction = Math.min(1, Math.max(0, Number.isFinite(outcome.fraction) ? outcome.fraction : 0));
+  const score = roundPoints(criterion.points * fraction);
+  const status: CriterionStatus = fraction >= 1 ? 'passed' : fraction > 0 ? 'partial' : 'failed';
+  return {
+    ...base,
+    score,
+    status,
+    message: outcome.message,
+    ...(status === 'passed' ? {} : { feedback: criterion.feedback }),
+  };
+}
+
+export function scoreWeek(pack: Pack, week: Week, results: readonly CriterionResult[]): ScoredWeek {
+  const score = roundPoints(results.reduce((sum, r) => sum + (r.score ?? 0), 0));
+  const pendingPoints = roundPoints(results.filter((r) => r.status === 'pending').reduce((s, r) => s + r.maxScore, 0));
+  const errorPoints = roundPoints(results.filter((r) => r.status === 'error').reduce((s, r) => s + r.maxScore, 0));
+  const maxScore = pack.scale;
+  const passMark = roundPoints(pack.passMark * maxScore);
+  return {
+    week: week.week,
+    title: week.title,
+    score,
+    maxScore,
+    pendingPoints,
+    errorPoints,
+    passMark,
+    passed: score >= passMark,
+    criteria: results,
+  };
+}
