@@ -1,0 +1,39 @@
+import { say, type Locale } from '../core/text.ts';
+import type { Grade } from '../grading/grade.ts';
+
+/** The `--json` report: stable field names a script can rely on. */
+export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
+  return {
+    pack: grade.pack,
+    week: grade.week,
+    title: say(grade.title, locale),
+    commit: grade.commit,
+    score: grade.score,
+    maxScore: grade.maxScore,
+    pendingPoints: grade.pendingPoints,
+    errorPoints: grade.errorPoints,
+    passMark: grade.passMark,
+    passed: grade.passed,
+    criteria: grade.criteria.map((c) => {
+      const hidden = c.visibility === 'after-deadline' && !reveal;
+      return {
+        id: c.id,
+        title: say(c.title, locale),
+        kind: c.kind,
+        score: c.score,
+        maxScore: c.maxScore,
+        status: c.status,
+        message: hidden ? null : say(c.message, locale),
+        ...(c.feedback && !hidden ? { feedback: say(c.feedback, locale) } : {}),
+        items: hidden ? [] : c.items.map((i) => ({ label: say(i.label, locale), ok: i.ok, ...(i.note ? { note: say(i.note, locale) } : {}) })),
+        ...(c.details && !hidden ? { details: c.details } : {}),
+        annotations: hidden ? [] : c.annotations.map((a) => ({ path: a.path, ...(a.line ? { line: a.line } : {}), message: say(a.message, locale) })),
+        visibility: c.visibility,
+      };
+    }),
+    skipped: grade.skipped,
+    image: grade.image,
+    packHash: grade.packHash,
+    timings: grade.timings,
+  };
+}
