@@ -13,8 +13,8 @@ const SUPERVISE_PY = inside('supervise.py');
 
 /** Containers of ours carry this label, so a restarted grader can find and remove leftovers. */
 export const SANDBOX_LABEL = 'dev.rubrica.sandbox';
-export const REPO_DIR = '/work/repo';
-export const OUT_DIR = '/work/out';
+import { OUT_DIR, REPO_DIR } from './paths.ts';
+export { OUT_DIR, REPO_DIR };
 const SANDBOX_USER = '1000:1000';
 
 /**

@@ -51,7 +51,7 @@ export function directorySnapshot(root: string): SnapshotSource {
           await new Promise<void>((resolve, reject) => {
             const entry = tar.entry({ name: rel, size, mode, mtime, type: 'file' }, (err) => (err ? reject(err) : resolve()));
             const stream = createReadStream('', { fd: handle.fd, autoClose: false, end: Math.max(0, size - 1), start: 0 });
-            if (size === 0) return entry.end();
+            if (size === 0) return void (entry as unknown as { end(): void }).end();
             stream.on('error', reject);
             stream.pipe(entry);
           });
@@ -95,7 +95,8 @@ export function directorySnapshot(root: string): SnapshotSource {
           throw err;
         },
       );
-      return { tar, done };
+      // tar-stream's Pack is a streamx Readable; Node's stream API is what consumers use.
+      return { tar: tar as unknown as Readable, done };
     },
   };
 }

@@ -17,6 +17,20 @@ def sweep():
         pass
 
 
+def oom_kills():
+    # The container's cgroup counts processes the kernel killed for memory (v2, then v1).
+    for path in ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"):
+        try:
+            with open(path) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 if req.get("requires"):
     import importlib.util
     result["missingModules"] = [m for m in req["requires"] if importlib.util.find_spec(m) is None]
@@ -28,6 +42,7 @@ if not result["missingModules"]:
             os.unlink(report)
         except OSError:
             pass
+    ooms_before = oom_kills()
     started = time.monotonic()
     head, tail, total = bytearray(), bytearray(), 0
     try:
@@ -73,7 +88,10 @@ if not result["missingModules"]:
             code = proc.wait()
         if not result["timedOut"]:
             result["exitCode"] = code if code >= 0 else 128 - code
-            result["killed"] = code == -signal.SIGKILL
+            ooms_after = oom_kills()
+            # A shell reports its killed child as 137; the cgroup's counter says it was memory.
+            oom = ooms_before is not None and ooms_after is not None and ooms_after > ooms_before
+            result["killed"] = oom or code == -signal.SIGKILL
         result["durationMs"] = int((time.monotonic() - started) * 1000)
         result["outputBytes"] = total
         result["outputTruncated"] = total > len(head) + len(tail)
