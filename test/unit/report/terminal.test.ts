@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { t } from '../../../src/core/text.ts';
+import type { Grade } from '../../../src/grading/grade.ts';
+import type { CriterionResult } from '../../../src/grading/score.ts';
+import { renderJson } from '../../../src/report/json.ts';
+import { renderTerminal, whatToDoFirst } from '../../../src/report/terminal.ts';
+
+function result(id: string, score: number | null, maxScore: number, status: CriterionResult['status'], extra: Partial<CriterionResult> = {}): CriterionResult {
+  return {
+    id,
+    title: t(`Título ${id}`, `Title ${id}`),
+    kind: 'files',
+    maxScore,
+    score,
+    status,
+    message: t(`mensaje ${id}`, `message ${id}`),
+    ...(status === 'passed' || status === 'pending' ? {} : { feedback: t(`haz ${id}`, `do ${id}`) }),
+    items: [],
+    annotations: [],
+    visibility: 'always',
+    ...extra,
+  };
+}
+
+const grade: Grade = {
+  week: 3,
+  title: t('DVC', 'DVC'),
+  score: 45,
+  maxScore: 100,
+  pendingPoints: 15,
+  errorPoints: 0,
+  passMark: 60,
+  passed: false,
+  criteria: [
+    result('dvc-init', 20, 20, 'passed'),
+    result('stages', 10, 30, 'partial', { items: [{ label: t('etapa train', 'train stage'), ok: false, note: t('falta `cmd`', '`cmd` missing') }] }),
+    result('remote', 0, 20, 'failed'),
+    result('secret', 15, 15, 'passed', { visibility: 'after-deadline' }),
+    result('analysis', null, 15, 'pending'),
+  ],
+  pack: 'mlops',
+  packHash: 'h',
+  commit: 'abcdef1234567890',
+  image: 'rubrica/runner-mlops:1',
+  imageId: 'sha256:x',
+  skipped: [],
+  timings: { totalMs: 1, containerMs: 1, copyMs: 1, inspectMs: 1, commandsMs: 0 },
+};
+
+describe('terminal report', () => {
+  it('puts the criterion that lost the most points first', () => {
+    expect(whatToDoFirst(grade.criteria).map((c) => c.id)).toEqual(['stages', 'remote']);
+  });
+
+  it('shows score, pending points, and what to do with the unmet items', () => {
+    const text = renderTerminal(grade, { locale: 'es', color: false, reveal: false });
+    expect(text).toContain('Rubrica · Semana 3 — DVC');
+    expect(text).toContain('commit abcdef1');
+    expect(text).toContain('Puntaje: 45/100');
+    expect(text).toContain('15 pts pendientes');
+    expect(text).toMatch(/1\. Título stages \(−20\): haz stages/);
+    expect(text).toContain('etapa train — falta `cmd`');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('hides after-deadline results unless revealed, and colours only when asked', () => {
+    const hidden = renderTerminal(grade, { locale: 'en', color: false, reveal: false });
+    expect(hidden).not.toContain('message secret');
+    expect(hidden).toContain('Result shown after the deadline.');
+    const revealed = renderTerminal(grade, { locale: 'en', color: true, reveal: true });
+    expect(revealed).toContain('message secret');
+    expect(revealed).toContain('\u001b[32m');
+  });
+});
+
+describe('JSON report', () => {
+  it('carries the fields scripts rely on, in the chosen language', () => {
+    const json = renderJson(grade, 'en', false);
+    expect(json).toMatchObject({ week: 3, score: 45, maxScore: 100, passed: false });
+    expect(json.criteria[1]).toMatchObject({ id: 'stages', score: 10, maxScore: 30, status: 'partial', message: 'message stages', feedback: 'do stages' });
+    expect(json.criteria[3]).toMatchObject({ id: 'secret', message: null, score: 15 });
+  });
+});
