@@ -1,0 +1,386 @@
+import { z } from 'zod';
+import { RegexSchema, TextSchema } from '../core/schemas.ts';
+import { bytes, seconds, t, type Text } from '../core/text.ts';
+import { OUT_DIR } from '../sandbox/paths.ts';
+import { defineCheck, shareOf, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
+
+/** An import name, as `importlib.util.find_spec` takes it: `sklearn`, not `scikit-learn`. */
+export const PythonModulesSchema = z.array(
+  z
+    .string()
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/,
+      'write the Python import name (e.g. sklearn, not scikit-learn)',
+    ),
+);
+
+/** Seconds a command may run; the job's own limit may cut it shorter. */
+export const TimeoutSchema = z.number().int().min(1).max(1800).default(120);
+
+const OutputPatternSchema = z.strictObject({
+  label: TextSchema.optional(),
+  regex: RegexSchema,
+  /** The output must NOT match (e.g. a warning that should be gone). */
+  absent: z.boolean().default(false),
+});
+
+const ReportSchema = z
+  .string()
+  .refine(
+    (p) => p.startsWith(`${OUT_DIR}/`) && p.length > OUT_DIR.length + 1 && !p.split('/').includes('..') && !p.endsWith('/'),
+    { message: `write an absolute file path under ${OUT_DIR}/ (e.g. ${OUT_DIR}/coverage.json)` },
+  );
+
+const MetricSchema = z.strictObject({
+  label: TextSchema,
+  /** JSON file the command writes, e.g. /work/out/coverage.json. */
+  report: ReportSchema,
+  /** Dotted path into the report, e.g. totals.percent_covered; keys may contain dots (files.src/app.py.summary). */
+  path: z.string().regex(/^[^.]+(\.[^.]+)*$/, 'write a dotted path such as totals.percent_covered'),
+  min: z.number(),
+  unit: z.string().default(''),
+});
+
+const schema = z.strictObject({
+  run: z.string().min(1),
+  timeout: TimeoutSchema,
+  requires: PythonModulesSchema.default([]),
+  expect: z
+    .strictObject({
+      /** null: any exit code is fine (the output or the metric decides). */
+      exitCode: z.number().int().min(0).max(255).nullable().default(0),
+      output: z.array(OutputPatternSchema).default([]),
+    })
+    .default({ exitCode: 0, output: [] }),
+  metric: MetricSchema.optional(),
+  /** Credit per item met; otherwise all or nothing. */
+  partial: z.boolean().default(false),
+});
+
+export type CommandParams = z.output<typeof schema>;
+type Metric = NonNullable<CommandParams['metric']>;
+
+/* ---------- shared with pytest-tests ---------- */
+
+/** The result of a local command, or a bug of ours (the grader always runs what a check asks for). */
+export function commandOf(evidence: CheckEvidence, name: string): CommandResult {
+  const result = evidence.commands.get(name);
+  if (!result) throw new Error(`the grader did not run command "${name}"`);
+  return result;
+}
+
+/** The runner image lacks a module the course said it needs: not the student's problem, not scored. */
+export function runnerImageIncomplete(result: CommandResult, run: string): Outcome {
+  const list = result.missingModules.join(', ');
+  const many = result.missingModules.length > 1;
+  return {
+    fraction: 0,
+    message: t(
+      `No se corrió \`${run}\`: falta ${many ? 'módulos' : 'un módulo'} en la imagen del curso.`,
+      `\`${run}\` was not run: the course's image lacks ${many ? 'modules' : 'a module'}.`,
+    ),
+    error: {
+      code: 'runner-image-incomplete',
+      message: t(
+        `La imagen del curso no tiene ${many ? 'los módulos' : 'el módulo'} ${list}; avisa a tu docente. No es un error tuyo y este criterio no se puntúa.`,
+        `The course's image lacks the ${many ? 'modules' : 'module'} ${list}; tell your instructor. It is not your fault and this criterion is not scored.`,
+      ),
+    },
+    details: `$ ${run}\n(not run: the runner image lacks ${list})`,
+  };
+}
+
+/** Stopped well before its own timeout: the job's total time ran out (earlier commands used it). */
+function cutByJob(result: CommandResult, timeoutSeconds: number): boolean {
+  return result.durationMs < timeoutSeconds * 1000 - 1000;
+}
+
+/** When a stopped command was stopped, in whole seconds. */
+function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
+  return seconds(cutByJob(result, timeoutSeconds) ? Math.round(result.durationMs / 1000) * 1000 : timeoutSeconds * 1000);
+}
+
+/**
+ * Why a command did not finish, in words a student can act on; null when it finished.
+ * `what` names it in both languages; `advice` replaces the generic timeout advice.
+ */
+export function stoppedMessage(result: CommandResult, timeoutSeconds: number, what: Text, advice?: Text): Text | null {
+  if (result.timedOut) {
+    if (cutByJob(result, timeoutSeconds)) {
+      return t(
+        `${what.es} se detuvo a los ${stoppedAt(result, timeoutSeconds)} porque se acabó el tiempo total de la corrección (los comandos anteriores usaron casi todo): haz que tus tests corran más rápido.`,
+        `${what.en} was stopped after ${stoppedAt(result, timeoutSeconds)} because the grading job ran out of time (earlier commands used most of it): make your tests run faster.`,
+      );
+    }
+    const limit = seconds(timeoutSeconds * 1000);
+    return (
+      advice ??
+      t(
+        `${what.es} se detuvo a los ${limit} (el límite de tiempo): busca un bucle infinito o una espera (input(), un servidor que no termina).`,
+        `${what.en} was stopped at ${limit} (the time limit): look for an infinite loop or a wait (input(), a server that never ends).`,
+      )
+    );
+  }
+  if (result.killed) {
+    return t(
+      `${what.es} fue detenido por el límite de memoria del entorno de corrección: seguramente carga demasiados datos; usa datos más pequeños en los tests (una muestra) o libera memoria.`,
+      `${what.en} was killed by the grading sandbox's memory limit: it probably loads too much data; use smaller data in the tests (a sample) or free memory.`,
+    );
+  }
+  return null;
+}
+
+/** Exit code 127 (not found) or 126 (not executable) from `sh`: the program isn't there. */
+export function notFoundMessage(result: CommandResult, what: Text): Text | null {
+  if (result.exitCode === 127) {
+    const name = /(?:^|\n)(?:sh|bash|\/bin\/sh): (?:\d+: )?(?:line \d+: )?(.+?): (?:command )?not found/.exec(result.output)?.[1];
+    const it = name ? `\`${name}\`` : null;
+    return t(
+      `${what.es} no pudo correr: ${it ? `${it} no existe` : 'el programa no existe'} en el entorno (código 127). Si es un archivo de tu repositorio, revisa que esté subido con ese nombre y ruta; si es una herramienta del curso, avisa a tu docente.`,
+      `${what.en} could not run: ${it ? `${it} is not there` : 'the program is not there'} (code 127). If it is a file of your repository, check that it is pushed with that name and path; if it is a course tool, tell your instructor.`,
+    );
+  }
+  if (result.exitCode === 126) {
+    return t(
+      `${what.es} no pudo correr: el archivo existe pero no es ejecutable (código 126). Dale permiso con \`git update-index --chmod=+x <archivo>\` y súbelo, o revisa su primera línea (#!).`,
+      `${what.en} could not run: the file exists but is not executable (code 126). Make it executable with \`git update-index --chmod=+x <file>\` and push, or check its first line (#!).`,
+    );
+  }
+  return null;
+}
+
+/** The output was longer than the sandbox keeps. */
+export function truncatedNote(result: CommandResult): Text | null {
+  if (!result.outputTruncated) return null;
+  const size = bytes(result.outputBytes);
+  return t(
+    `La salida fue muy larga (${size}) y se cortó: solo se guardaron el inicio y el final.`,
+    `The output was very long (${size}) and was cut: only its start and end were kept.`,
+  );
+}
+
+/** The raw output for the details view, headed by the command line. */
+export function commandDetails(run: string, result: CommandResult): string {
+  const status = result.timedOut
+    ? `stopped at the time limit after ${seconds(result.durationMs)}`
+    : result.killed
+      ? `killed (memory limit), exit code ${result.exitCode ?? '?'}`
+      : `exit code ${result.exitCode ?? '?'}, ${seconds(result.durationMs)}`;
+  const output = result.output.length > 0 ? result.output.replace(/\n$/, '') : '(no output)';
+  return `$ ${run}\n${output}\n[${status}${result.outputTruncated ? `, ${bytes(result.outputBytes)} of output, middle cut` : ''}]`;
+}
+
+export function joinTexts(parts: readonly (Text | null | undefined)[]): Text {
+  const kept = parts.filter((p): p is Text => p != null);
+  return { es: kept.map((p) => p.es).join(' '), en: kept.map((p) => p.en).join(' ') };
+}
+
+/* ---------- metric ---------- */
+
+/**
+ * Follows a dotted path, preferring the longest key at each level, so coverage's
+ * `files.src/app.py.summary.percent_covered` finds the key `src/app.py`.
+ */
+export function resolvePath(value: unknown, path: string): { found: true; value: unknown } | { found: false } {
+  const parts = path.split('.');
+  const walk = (node: unknown, from: number): { found: true; value: unknown } | { found: false } => {
+    if (from === parts.length) return { found: true, value: node };
+    if (node === null || typeof node !== 'object') return { found: false };
+    for (let to = parts.length; to > from; to--) {
+      const key = parts.slice(from, to).join('.');
+      if (Array.isArray(node) ? /^\d+$/.test(key) && Number(key) < node.length : Object.hasOwn(node, key)) {
+        const found = walk((node as Record<string, unknown>)[key], to);
+        if (found.found) return found;
+      }
+    }
+    return { found: false };
+  };
+  return walk(value, 0);
+}
+
+function withUnit(n: number | string, unit: string): string {
+  if (unit === '') return String(n);
+  return unit === '%' ? `${n}%` : `${n} ${unit}`;
+}
+
+/** One decimal at most; a value under the minimum is never shown rounded up to it. */
+function display(value: number, min: number): string {
+  let shown = Math.round(value * 10) / 10;
+  if (value < min && shown >= min) shown = Math.floor(value * 10) / 10;
+  return Number.isInteger(shown) ? String(shown) : shown.toFixed(1);
+}
+
+function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
+  const min = withUnit(metric.min, metric.unit);
+  const bare = t(`${metric.label.es} (mínimo ${min})`, `${metric.label.en} (minimum ${min})`);
+  const raw = result.reports[metric.report];
+  if (raw == null) {
+    return {
+      label: bare,
+      ok: false,
+      note: t(
+        `No se generó el reporte ${metric.report} (o era demasiado grande): probablemente el comando falló antes de escribirlo; mira su salida.`,
+        `The report ${metric.report} was not produced (or was too large): the command probably failed before writing it; see its output.`,
+      ),
+    };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return {
+      label: bare,
+      ok: false,
+      note: t(`El reporte ${metric.report} no es JSON válido.`, `The report ${metric.report} is not valid JSON.`),
+    };
+  }
+  const found = resolvePath(data, metric.path);
+  if (!found.found) {
+    return {
+      label: bare,
+      ok: false,
+      note: t(`El reporte ${metric.report} no tiene \`${metric.path}\`.`, `The report ${metric.report} has no \`${metric.path}\`.`),
+    };
+  }
+  const value =
+    typeof found.value === 'number'
+      ? found.value
+      : typeof found.value === 'string' && found.value.trim() !== ''
+        ? Number(found.value)
+        : NaN;
+  if (!Number.isFinite(value)) {
+    const shown = JSON.stringify(found.value)?.slice(0, 60) ?? String(found.value);
+    return {
+      label: bare,
+      ok: false,
+      note: t(
+        `\`${metric.path}\` en ${metric.report} no es un número (${shown}).`,
+        `\`${metric.path}\` in ${metric.report} is not a number (${shown}).`,
+      ),
+    };
+  }
+  const shown = withUnit(display(value, metric.min), metric.unit);
+  return {
+    label: t(`${metric.label.es} ${shown} (mínimo ${min})`, `${metric.label.en} ${shown} (minimum ${min})`),
+    ok: value >= metric.min,
+  };
+}
+
+/* ---------- the check ---------- */
+
+function exitItem(expected: number | null, result: CommandResult, timeoutSeconds: number): ChecklistItem {
+  const stopped = result.timedOut
+    ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds)}`, `stopped after ${stoppedAt(result, timeoutSeconds)}`)
+    : result.killed
+      ? t('lo detuvo el límite de memoria', 'killed by the memory limit')
+      : null;
+  if (expected === null) {
+    const missing = result.exitCode === 127 || result.exitCode === 126;
+    return {
+      label: t('el comando termina', 'the command finishes'),
+      ok: stopped === null && !missing,
+      ...(stopped
+        ? { note: stopped }
+        : missing
+          ? { note: t(`código ${result.exitCode}: no se pudo ejecutar`, `code ${result.exitCode}: it could not be run`) }
+          : {}),
+    };
+  }
+  const ok = stopped === null && result.exitCode === expected;
+  return {
+    label: t(`el comando termina con código ${expected}`, `the command exits with code ${expected}`),
+    ok,
+    ...(ok ? {} : { note: stopped ?? t(`terminó con código ${result.exitCode ?? '?'}`, `it exited with code ${result.exitCode ?? '?'}`) }),
+  };
+}
+
+function patternItem(pattern: CommandParams['expect']['output'][number], result: CommandResult, finished: boolean): ChecklistItem {
+  const shown = `/${pattern.regex}/`;
+  const label =
+    pattern.label ??
+    (pattern.absent
+      ? t(`la salida no contiene ${shown}`, `the output does not match ${shown}`)
+      : t(`la salida contiene ${shown}`, `the output matches ${shown}`));
+  const matched = new RegExp(pattern.regex, 'mu').test(result.output);
+  if (pattern.absent) {
+    if (matched) return { label, ok: false, note: t('aparece en la salida', 'it appears in the output') };
+    // An output cut short by a timeout or a kill proves nothing about what is absent.
+    if (!finished) {
+      return { label, ok: false, note: t('el comando no terminó: su salida está incompleta', 'the command did not finish: its output is incomplete') };
+    }
+    return result.outputTruncated
+      ? { label, ok: true, note: t('solo se revisaron el inicio y el final de la salida', 'only the start and end of the output were checked') }
+      : { label, ok: true };
+  }
+  if (matched) return { label, ok: true };
+  return {
+    label,
+    ok: false,
+    note: result.outputTruncated
+      ? t('no está en el inicio ni en el final de la salida (el medio se cortó)', 'not in the start or end of the output (the middle was cut)')
+      : t('no aparece en la salida', 'it is not in the output'),
+  };
+}
+
+/** A command's exit code, output patterns and a metric from a report it writes (coverage ≥ 70%). */
+export const commandCheck = defineCheck<CommandParams>({
+  kind: 'command',
+  params: schema,
+  requirements(params) {
+    return {
+      commands: {
+        main: {
+          run: params.run,
+          timeoutSeconds: params.timeout,
+          requires: params.requires,
+          ...(params.metric ? { reports: [params.metric.report] } : {}),
+        },
+      },
+    };
+  },
+  evaluate(params, evidence) {
+    const result = commandOf(evidence, 'main');
+    if (result.missingModules.length > 0) return runnerImageIncomplete(result, params.run);
+
+    const what = t(`\`${params.run}\``, `\`${params.run}\``);
+    const stopped = stoppedMessage(result, params.timeout, what);
+    const items: ChecklistItem[] = [
+      exitItem(params.expect.exitCode, result, params.timeout),
+      ...params.expect.output.map((p) => patternItem(p, result, stopped === null)),
+      ...(params.metric ? [metricItem(params.metric, result)] : []),
+    ];
+    const allOk = items.every((i) => i.ok);
+    const fraction = params.partial ? shareOf(items) : allOk ? 1 : 0;
+    const failed = items.filter((i) => !i.ok);
+
+    const notFound = notFoundMessage(result, what);
+    let headline: Text;
+    if (stopped) {
+      headline = stopped;
+    } else if (notFound && result.exitCode !== params.expect.exitCode) {
+      headline = notFound;
+    } else if (allOk) {
+      headline = t(`${what.es} cumple todo lo pedido.`, `${what.en} meets everything asked.`);
+    } else if (!items[0]!.ok) {
+      headline = t(
+        `${what.es} terminó con código ${result.exitCode ?? '?'} (se esperaba ${params.expect.exitCode}): córrelo en tu máquina y arregla lo que muestra la salida.`,
+        `${what.en} exited with code ${result.exitCode ?? '?'} (expected ${params.expect.exitCode}): run it on your machine and fix what its output shows.`,
+      );
+    } else {
+      headline = t(
+        `${what.es} terminó, pero no cumple: ${failed.map((i) => i.label.es).join('; ')}. Córrelo en tu máquina y revisa la salida.`,
+        `${what.en} finished, but falls short: ${failed.map((i) => i.label.en).join('; ')}. Run it on your machine and check its output.`,
+      );
+    }
+    const tally =
+      items.length > 1 && !allOk
+        ? t(`Cumple ${items.length - failed.length} de ${items.length} puntos.`, `${items.length - failed.length} of ${items.length} items met.`)
+        : null;
+    return {
+      fraction,
+      message: joinTexts([headline, tally, truncatedNote(result)]),
+      items,
+      details: commandDetails(params.run, result),
+    };
+  },
+});

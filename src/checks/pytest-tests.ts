@@ -1,0 +1,275 @@
+import { z } from 'zod';
+import { globMatcher } from '../core/glob.ts';
+import { TextSchema } from '../core/schemas.ts';
+import { seconds, t, type Text } from '../core/text.ts';
+import { REPO_DIR } from '../sandbox/paths.ts';
+import {
+  commandDetails,
+  commandOf,
+  joinTexts,
+  notFoundMessage,
+  PythonModulesSchema,
+  runnerImageIncomplete,
+  stoppedMessage,
+  TimeoutSchema,
+  truncatedNote,
+} from './command.ts';
+import { defineCheck, type ChecklistItem } from './types.ts';
+
+const schema = z.strictObject({
+  files: z
+    .array(
+      z.strictObject({
+        /** Test files whose collected tests count, e.g. tests/**\/test_training*.py. */
+        glob: z.string().min(1),
+        min: z.number().int().min(1),
+        label: TextSchema.optional(),
+      }),
+    )
+    .min(1),
+  /** What pytest collects from: test folders or files, or `.`. */
+  args: z.string().min(1).default('tests'),
+  requires: PythonModulesSchema.default(['pytest']),
+  timeout: TimeoutSchema,
+  /** Credit in proportion to the tests found (3 of 5 is 0.6); otherwise all or nothing. */
+  partial: z.boolean().default(true),
+});
+
+export type PytestTestsParams = z.output<typeof schema>;
+
+export function collectCommand(args: string): string {
+  return `python3 -m pytest --collect-only -q -p no:cacheprovider ${args}`;
+}
+
+export interface CollectError {
+  /** A test file (or conftest.py) that could not be imported, relative to the repository. */
+  readonly file: string;
+  /** The exception's last line, e.g. `ModuleNotFoundError: No module named 'x'`. */
+  readonly reason?: string;
+}
+
+export interface Collected {
+  /** Test ids as pytest prints them: `tests/test_x.py::TestA::test_b[1]`. */
+  readonly ids: readonly string[];
+  readonly errors: readonly CollectError[];
+  /** `ImportError while loading conftest`: nothing was collected. */
+  readonly conftest?: CollectError;
+  /** `ERROR: file or directory not found: tests`. */
+  readonly notFound?: string;
+  /** pytest refused its options (`error: unrecognized arguments: --cov`). */
+  readonly usage?: string;
+}
+
+const NODE_ID = /^([^\s:][^:]*)::(\S.*)$/;
+/** Pytest's sections after the ids, whose lines must not count (a warning names `file.py::test`). */
+const SECTION = /^(={3,} (ERRORS|FAILURES|warnings summary|short test summary info)\b|!{3,} |_{3,} ERROR collecting )/;
+const ERROR_HEADER = /^_{3,} ERROR collecting (.+?) _{3,}\s*$/;
+const SHORT_ERROR = /^ERROR (\S+)(?: - (.*))?$/;
+
+function relative(path: string): string {
+  const p = path.startsWith(`${REPO_DIR}/`) ? path.slice(REPO_DIR.length + 1) : path;
+  return p.replace(/^(\.\/)+/, '');
+}
+
+function reasonOf(block: string): { reason?: string } {
+  const last = block
+    .split(/\r?\n/)
+    .filter((l) => /^E\s+\S/.test(l))
+    .at(-1)
+    ?.replace(/^E\s+/, '')
+    .trim();
+  return last ? { reason: last } : {};
+}
+
+/** Reads `pytest --collect-only -q` output (pytest 7 and 8). */
+export function parseCollect(output: string): Collected {
+  const ids = new Set<string>();
+  const errors = new Map<string, string | undefined>();
+  let inSections = false;
+  let current: string | null = null;
+  for (const line of output.split(/\r?\n/)) {
+    if (!inSections && SECTION.test(line)) inSections = true;
+    if (!inSections) {
+      if (NODE_ID.test(line)) ids.add(line.trimEnd());
+      continue;
+    }
+    const header = ERROR_HEADER.exec(line);
+    if (header) {
+      current = relative(header[1]!);
+      if (!errors.has(current)) errors.set(current, undefined);
+      continue;
+    }
+    if (/^[=_!]{3,}/.test(line)) current = null;
+    // The last `E   SomeError: …` line of a block is the exception itself.
+    const exception = /^E\s+(\S.*)$/.exec(line);
+    if (current && exception && /\w(Error|Exception|Interrupt|Exit)\b/.test(exception[1]!)) errors.set(current, exception[1]!.trim());
+    const short = SHORT_ERROR.exec(line);
+    if (short && short[1]!.includes('.py')) {
+      const file = relative(short[1]!.split('::')[0]!);
+      if (!errors.has(file) || (errors.get(file) === undefined && short[2])) errors.set(file, short[2]?.trim());
+    }
+  }
+  const conftestMatch = /ImportError while loading conftest '([^']+)'/.exec(output);
+  const conftest = conftestMatch ? { file: relative(conftestMatch[1]!), ...reasonOf(output.slice(conftestMatch.index)) } : undefined;
+  const notFound = /ERROR: file or directory not found: (.+)/.exec(output)?.[1]?.trim();
+  const usage = /^(?:[\w.]+: )?error: (.+)$/m.exec(output)?.[1]?.trim();
+  return {
+    ids: [...ids],
+    errors: [...errors].map(([file, reason]) => (reason ? { file, reason } : { file })),
+    ...(conftest ? { conftest } : {}),
+    ...(notFound ? { notFound } : {}),
+    ...(usage && !notFound ? { usage } : {}),
+  };
+}
+
+/** Does a test file count for a glob? Its path as pytest prints it, or any tail of it (a project in a subfolder). */
+function fileMatcher(glob: string): (file: string) => boolean {
+  const matches = globMatcher(glob);
+  return (file) => {
+    const parts = file.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i] === '..' || parts[i] === '.') continue;
+      if (matches(parts.slice(i).join('/'))) return true;
+    }
+    return false;
+  };
+}
+
+/** Test counts from `pytest --collect-only`, per group of files (`tests/**\/test_training*.py` ≥ 5). */
+export const pytestTestsCheck = defineCheck<PytestTestsParams>({
+  kind: 'pytest-tests',
+  params: schema,
+  requirements(params) {
+    return {
+      commands: {
+        collect: { run: collectCommand(params.args), timeoutSeconds: params.timeout, requires: params.requires },
+      },
+    };
+  },
+  evaluate(params, evidence) {
+    const run = collectCommand(params.args);
+    const result = commandOf(evidence, 'collect');
+    if (result.missingModules.length > 0) return runnerImageIncomplete(result, run);
+
+    const collected = parseCollect(result.output);
+    const files = collected.ids.map((id) => id.split('::')[0]!);
+    const rows = params.files.map((entry) => {
+      const matches = fileMatcher(entry.glob);
+      const count = files.filter(matches).length;
+      const broken = collected.errors.filter((e) => matches(e.file)).map((e) => e.file);
+      const brokenEs = broken.length ? `; no se pudo importar: ${broken.join(', ')}` : '';
+      const brokenEn = broken.length ? `; could not be imported: ${broken.join(', ')}` : '';
+      const item: ChecklistItem = {
+        label: entry.label ?? t(`tests en \`${entry.glob}\` (mínimo ${entry.min})`, `tests in \`${entry.glob}\` (at least ${entry.min})`),
+        ok: count >= entry.min,
+        note: t(`${count} de ${entry.min} tests${brokenEs}`, `${count} of ${entry.min} tests${brokenEn}`),
+      };
+      return { entry, count, item };
+    });
+    const items = rows.map((r) => r.item);
+    const fraction = params.partial
+      ? rows.reduce((sum, r) => sum + Math.min(1, r.count / r.entry.min), 0) / rows.length
+      : items.every((i) => i.ok)
+        ? 1
+        : 0;
+
+    const total = collected.ids.length;
+    const parts: (Text | null)[] = [];
+    const limit = seconds(params.timeout * 1000);
+    const stopped = stoppedMessage(
+      result,
+      params.timeout,
+      t('pytest', 'pytest'),
+      t(
+        `pytest se detuvo a los ${limit} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
+        `pytest was stopped at ${limit} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
+      ),
+    );
+    const notFound = notFoundMessage(result, t(`\`${run}\``, `\`${run}\``));
+    const { conftest } = collected;
+
+    if (stopped) {
+      parts.push(stopped);
+    } else if (notFound) {
+      parts.push(notFound);
+    } else if (conftest) {
+      const why = conftest.reason ? ` (${conftest.reason})` : '';
+      parts.push(
+        t(
+          `No se pudo importar ${conftest.file}${why}, así que pytest no reunió ningún test: arréglalo.`,
+          `${conftest.file} could not be imported${why}, so pytest collected no tests: fix it.`,
+        ),
+      );
+    } else if (collected.notFound) {
+      parts.push(
+        t(
+          `No existe \`${collected.notFound}\` en tu repositorio: pon tus tests ahí (archivos test_*.py).`,
+          `\`${collected.notFound}\` does not exist in your repository: put your tests there (test_*.py files).`,
+        ),
+      );
+    } else if (collected.usage && result.exitCode === 4) {
+      parts.push(
+        t(
+          `pytest rechazó sus opciones (${collected.usage}): revisa \`addopts\` en tu pytest.ini, pyproject.toml o setup.cfg.`,
+          `pytest refused its options (${collected.usage}): check \`addopts\` in your pytest.ini, pyproject.toml or setup.cfg.`,
+        ),
+      );
+    } else if (result.exitCode !== 0 && result.exitCode !== 2 && result.exitCode !== 5 && collected.errors.length === 0) {
+      parts.push(
+        t(
+          `pytest falló (código ${result.exitCode ?? '?'}) al reunir tus tests; mira la salida.`,
+          `pytest failed (code ${result.exitCode ?? '?'}) while collecting your tests; see the output.`,
+        ),
+      );
+    }
+
+    if (collected.errors.length > 0) {
+      const listed = collected.errors.map((e) => `${e.file}${e.reason ? ` (${e.reason})` : ''}`).join('; ');
+      const n = collected.errors.length;
+      parts.push(
+        t(
+          `${n === 1 ? 'Un archivo de test no se pudo importar' : `${n} archivos de test no se pudieron importar`} y sus tests no se cuentan: ${listed}.`,
+          `${n === 1 ? 'A test file could not be imported' : `${n} test files could not be imported`} and their tests do not count: ${listed}.`,
+        ),
+      );
+      if (collected.errors.some((e) => e.reason?.startsWith('ModuleNotFoundError'))) {
+        parts.push(
+          t(
+            'Si el módulo que falta es tuyo, revisa la ruta del import; si es una librería, puede que no esté en la imagen del curso: avisa a tu docente.',
+            'If the missing module is yours, check the import path; if it is a library, the course image may lack it: tell your instructor.',
+          ),
+        );
+      }
+    }
+
+    const short = rows.filter((r) => !r.item.ok);
+    const explained = stopped ?? notFound ?? conftest ?? collected.notFound ?? (collected.errors.length > 0 ? true : null);
+    if (short.length === 0) {
+      parts.push(
+        t(`pytest reunió ${total} tests con \`${run}\`; alcanzan lo pedido.`, `pytest collected ${total} tests with \`${run}\`; enough for what is asked.`),
+      );
+    } else if (total === 0 && explained === null) {
+      parts.push(
+        t(
+          `pytest no encontró ningún test en \`${params.args}\`: los archivos deben llamarse test_*.py (o *_test.py) y las funciones empezar con test_.`,
+          `pytest found no tests in \`${params.args}\`: files must be named test_*.py (or *_test.py) and functions start with test_.`,
+        ),
+      );
+    } else {
+      const es = short.map((r) => `\`${r.entry.glob}\` tiene ${r.count} de ${r.entry.min}`).join('; ');
+      const en = short.map((r) => `\`${r.entry.glob}\` has ${r.count} of ${r.entry.min}`).join('; ');
+      parts.push(
+        t(
+          `pytest reunió ${total} tests y faltan: ${es}. Agrega tests (funciones test_ en archivos que coincidan).`,
+          `pytest collected ${total} tests, not enough: ${en}. Add tests (test_ functions in matching files).`,
+        ),
+      );
+    }
+    if (result.outputTruncated) parts.push(truncatedNote(result), t('Los conteos pueden quedar cortos.', 'The counts may fall short.'));
+    if (short.length > 0 || collected.errors.length > 0 || result.exitCode !== 0) {
+      parts.push(t(`Corre \`${run}\` en tu máquina para ver lo mismo.`, `Run \`${run}\` on your machine to see the same.`));
+    }
+
+    return { fraction, message: joinTexts(parts), items, details: commandDetails(run, result) };
+  },
+});
