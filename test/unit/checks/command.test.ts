@@ -1,0 +1,297 @@
+import { describe, expect, it } from 'vitest';
+import { commandCheck, resolvePath, type CommandParams } from '../../../src/checks/command.ts';
+import type { CommandResult } from '../../../src/checks/types.ts';
+import { evidence } from '../../helpers/evidence.ts';
+
+const COVERAGE_RUN = 'python3 -m pytest -q -p no:cacheprovider --cov=src --cov-report=json:/work/out/coverage.json';
+const COVERAGE_METRIC = {
+  label: { es: 'cobertura', en: 'coverage' },
+  report: '/work/out/coverage.json',
+  path: 'totals.percent_covered',
+  min: 70,
+  unit: '%',
+};
+
+function params(raw: Record<string, unknown>): CommandParams {
+  return commandCheck.params.parse(raw);
+}
+
+function run(raw: Record<string, unknown>, result: Partial<CommandResult>) {
+  return commandCheck.evaluate(params(raw), evidence({ commands: { main: result } }));
+}
+
+function coverage(percent: unknown): string {
+  return JSON.stringify({ meta: { version: '7.4' }, totals: { covered_lines: 10, percent_covered: percent } });
+}
+
+describe('command params', () => {
+  it('fills defaults', () => {
+    expect(params({ run: 'make test' })).toEqual({
+      run: 'make test',
+      timeout: 120,
+      requires: [],
+      expect: { exitCode: 0, output: [] },
+      partial: false,
+    });
+    expect(params({ run: 'x', expect: { output: [{ regex: 'ok' }] } }).expect).toEqual({
+      exitCode: 0,
+      output: [{ regex: 'ok', absent: false }],
+    });
+    expect(params({ run: 'x', expect: { exitCode: null } }).expect.exitCode).toBeNull();
+    expect(params({ run: 'x', metric: COVERAGE_METRIC }).metric).toEqual(COVERAGE_METRIC);
+    expect(params({ run: 'x', metric: { ...COVERAGE_METRIC, unit: undefined } }).metric?.unit).toBe('');
+  });
+
+  it.each([
+    ['no run', {}],
+    ['an empty run', { run: '' }],
+    ['a misspelt key', { run: 'x', timeot: 10 }],
+    ['a zero timeout', { run: 'x', timeout: 0 }],
+    ['a timeout over 30 minutes', { run: 'x', timeout: 1801 }],
+    ['a fractional timeout', { run: 'x', timeout: 1.5 }],
+    ['a package name instead of a module', { run: 'x', requires: ['scikit-learn'] }],
+    ['a regex that does not compile', { run: 'x', expect: { output: [{ regex: '(' }] } }],
+    ['a misspelt key in expect', { run: 'x', expect: { exitcode: 0 } }],
+    ['a report outside /work/out', { run: 'x', metric: { ...COVERAGE_METRIC, report: '/tmp/coverage.json' } }],
+    ['a report escaping /work/out', { run: 'x', metric: { ...COVERAGE_METRIC, report: '/work/out/../repo/c.json' } }],
+    ['a report in a look-alike folder', { run: 'x', metric: { ...COVERAGE_METRIC, report: '/work/outside/c.json' } }],
+    ['a relative report', { run: 'x', metric: { ...COVERAGE_METRIC, report: 'coverage.json' } }],
+    ['the report folder itself', { run: 'x', metric: { ...COVERAGE_METRIC, report: '/work/out/' } }],
+    ['a metric path with an empty part', { run: 'x', metric: { ...COVERAGE_METRIC, path: 'totals..percent' } }],
+    ['a metric without a minimum', { run: 'x', metric: { ...COVERAGE_METRIC, min: undefined } }],
+    ['a metric label in one language', { run: 'x', metric: { ...COVERAGE_METRIC, label: { es: 'cobertura' } } }],
+  ])('refuses %s', (_name, raw) => {
+    expect(commandCheck.params.safeParse(raw).success).toBe(false);
+  });
+});
+
+describe('command requirements', () => {
+  it('asks for one command, with the report when there is a metric', () => {
+    expect(commandCheck.requirements(params({ run: COVERAGE_RUN, timeout: 300, requires: ['pytest_cov'], metric: COVERAGE_METRIC }))).toEqual({
+      commands: {
+        main: { run: COVERAGE_RUN, timeoutSeconds: 300, requires: ['pytest_cov'], reports: ['/work/out/coverage.json'] },
+      },
+    });
+    const plain = commandCheck.requirements(params({ run: 'make test' })).commands?.main;
+    expect(plain).toEqual({ run: 'make test', timeoutSeconds: 120, requires: [] });
+    expect(plain && 'reports' in plain).toBe(false);
+  });
+});
+
+describe('command evaluate', () => {
+  it('passes when the command exits 0', () => {
+    const outcome = run({ run: 'python3 -m pytest -q' }, { exitCode: 0, output: '3 passed in 0.1s\n' });
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.items).toHaveLength(1);
+    expect(outcome.items![0]!.ok).toBe(true);
+    expect(outcome.message.es).toContain('python3 -m pytest -q');
+    expect(outcome.details).toMatch(/^\$ python3 -m pytest -q\n3 passed in 0\.1s/);
+  });
+
+  it('fails on another exit code and says which', () => {
+    const outcome = run({ run: 'python3 -m pytest -q' }, { exitCode: 1, output: '1 failed, 2 passed\n' });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.items![0]).toMatchObject({ ok: false, note: { es: 'terminó con código 1', en: 'it exited with code 1' } });
+    expect(outcome.message.es).toContain('código 1');
+    expect(outcome.message.en).toMatch(/code 1 \(expected 0\)/);
+    expect(outcome.message.en).toMatch(/run it on your machine/i);
+    expect(outcome.details).toContain('1 failed, 2 passed');
+  });
+
+  it('accepts any exit code when exitCode is null, but not a missing program', () => {
+    const anyCode = { run: 'ruff check .', expect: { exitCode: null } };
+    expect(run(anyCode, { exitCode: 3 }).fraction).toBe(1);
+    expect(run(anyCode, { exitCode: 127, output: 'sh: 1: ruff: not found\n' }).fraction).toBe(0);
+  });
+
+  it('expects a chosen exit code', () => {
+    const raw = { run: 'python3 bad.py', expect: { exitCode: 2 } };
+    expect(run(raw, { exitCode: 2 }).fraction).toBe(1);
+    expect(run(raw, { exitCode: 0 }).fraction).toBe(0);
+  });
+
+  it('judges output patterns, present and absent', () => {
+    const raw = {
+      run: 'python3 train.py',
+      expect: {
+        output: [
+          { regex: '^accuracy: 0\\.\\d+$' },
+          { label: { es: 'sin advertencias', en: 'no warnings' }, regex: 'Warning', absent: true },
+        ],
+      },
+    };
+    const good = run(raw, { output: 'loading\naccuracy: 0.91\n' });
+    expect(good.fraction).toBe(1);
+    expect(good.items!.map((i) => i.ok)).toEqual([true, true, true]);
+
+    const bad = run(raw, { output: 'accuracy: 91%\nDeprecationWarning: old\n' });
+    expect(bad.fraction).toBe(0);
+    expect(bad.items!.map((i) => i.ok)).toEqual([true, false, false]);
+    expect(bad.items![2]!.label.en).toBe('no warnings');
+    expect(bad.message.en).toContain('1 of 3 items met');
+    expect(bad.message.es).toContain('no cumple: la salida contiene');
+  });
+
+  it('gives a share of the items when partial', () => {
+    const raw = { run: 'python3 train.py', partial: true, expect: { output: [{ regex: 'saved model' }, { regex: 'metrics.json' }] } };
+    expect(run(raw, { output: 'saved model\n' }).fraction).toBeCloseTo(2 / 3);
+    expect(run(raw, { exitCode: 1, output: 'Traceback\n' }).fraction).toBe(0);
+    expect(run({ ...raw, partial: false }, { output: 'saved model\n' }).fraction).toBe(0);
+  });
+
+  describe('metric', () => {
+    const raw = { run: COVERAGE_RUN, metric: COVERAGE_METRIC };
+    const report = (text: string | null) => ({ reports: { '/work/out/coverage.json': text } });
+
+    it('passes at or above the minimum, showing one decimal', () => {
+      const outcome = run(raw, report(coverage(82.4567)));
+      expect(outcome.fraction).toBe(1);
+      expect(outcome.items![1]).toEqual({ label: { es: 'cobertura 82.5% (mínimo 70%)', en: 'coverage 82.5% (minimum 70%)' }, ok: true });
+      expect(run(raw, report(coverage(70))).items![1]!.label.es).toBe('cobertura 70% (mínimo 70%)');
+    });
+
+    it('fails below the minimum', () => {
+      const outcome = run(raw, report(coverage(64.333)));
+      expect(outcome.fraction).toBe(0);
+      expect(outcome.items![1]).toMatchObject({ label: { es: 'cobertura 64.3% (mínimo 70%)' }, ok: false });
+      expect(outcome.message.es).toContain('cobertura 64.3% (mínimo 70%)');
+    });
+
+    it('never shows a value under the minimum rounded up to it', () => {
+      const item = run(raw, report(coverage(69.96))).items![1]!;
+      expect(item.ok).toBe(false);
+      expect(item.label.es).toBe('cobertura 69.9% (mínimo 70%)');
+    });
+
+    it('gives half with partial when the tests fail but coverage is enough', () => {
+      expect(run({ ...raw, partial: true }, { exitCode: 1, ...report(coverage(75)) }).fraction).toBe(0.5);
+    });
+
+    it('fails the item when the report was not produced', () => {
+      for (const outcome of [run(raw, { exitCode: 4, ...report(null) }), run(raw, { exitCode: 4 })]) {
+        expect(outcome.fraction).toBe(0);
+        expect(outcome.items![1]!.ok).toBe(false);
+        expect(outcome.items![1]!.label.es).toBe('cobertura (mínimo 70%)');
+        expect(outcome.items![1]!.note?.es).toMatch(/no se generó el reporte \/work\/out\/coverage\.json/i);
+        expect(outcome.items![1]!.note?.en).toMatch(/failed before writing it/);
+      }
+    });
+
+    it('explains a report that is not JSON, lacks the path, or holds no number', () => {
+      expect(run(raw, report('{not json')).items![1]!.note?.en).toMatch(/not valid JSON/);
+      expect(run(raw, report(JSON.stringify({ totals: {} }))).items![1]!.note?.en).toContain('has no `totals.percent_covered`');
+      expect(run(raw, report(coverage('many'))).items![1]!.note?.en).toMatch(/not a number/);
+      expect(run(raw, report(coverage('81.5'))).items![1]!.ok).toBe(true);
+    });
+
+    it('uses other units with a space', () => {
+      const outcome = run(
+        { run: 'python3 bench.py', metric: { label: { es: 'velocidad', en: 'speed' }, report: '/work/out/bench.json', path: 'rps', min: 100, unit: 'req/s' } },
+        { reports: { '/work/out/bench.json': '{"rps": 250}' } },
+      );
+      expect(outcome.items![1]!.label.en).toBe('speed 250 req/s (minimum 100 req/s)');
+      expect(outcome.fraction).toBe(1);
+    });
+  });
+
+  it('stops at the timeout and says when, with what to look for', () => {
+    const outcome = run({ run: 'python3 -m pytest -q', timeout: 15, expect: { output: [{ regex: 'FAILED', absent: true }] }, partial: true }, {
+      exitCode: null,
+      timedOut: true,
+      durationMs: 15_020,
+      output: 'tests/test_loop.py ',
+    });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.es).toContain('se detuvo a los 15 s');
+    expect(outcome.message.es).toMatch(/bucle infinito.*input\(\)/);
+    expect(outcome.message.en).toMatch(/stopped at 15 s/);
+    expect(outcome.items![0]!.note?.es).toBe('se detuvo a los 15 s');
+    // Absent text proves nothing when the command was cut short.
+    expect(outcome.items![1]!.ok).toBe(false);
+    expect(outcome.details).toContain('stopped at the time limit');
+  });
+
+  it('blames the job’s total time when the command was cut before its own timeout', () => {
+    const outcome = run({ run: 'python3 -m pytest -q' }, { exitCode: null, timedOut: true, durationMs: 42_300 });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.es).toContain('42 s');
+    expect(outcome.message.es).toMatch(/tiempo total de la corrección/);
+    expect(outcome.message.en).toMatch(/grading job ran out of time/);
+  });
+
+  it('says the memory limit killed it', () => {
+    const outcome = run({ run: 'python3 train.py' }, { exitCode: 137, killed: true });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toMatch(/memory limit/);
+    expect(outcome.message.es).toMatch(/límite de memoria/);
+    expect(outcome.message.en).toMatch(/smaller data/);
+    expect(outcome.items![0]!.note?.en).toBe('killed by the memory limit');
+    expect(outcome.details).toContain('killed (memory limit)');
+  });
+
+  it('treats exit 137 without a memory kill as a crash, not the memory limit', () => {
+    const outcome = run({ run: 'python3 train.py' }, { exitCode: 137, killed: false });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).not.toMatch(/memory/);
+    expect(outcome.message.en).toContain('exited with code 137');
+  });
+
+  it('says the program is not there on exit code 127', () => {
+    const outcome = run({ run: './scripts/train.sh' }, { exitCode: 127, output: 'sh: 1: ./scripts/train.sh: not found\n' });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.es).toContain('`./scripts/train.sh` no existe');
+    expect(outcome.message.en).toMatch(/is not there \(code 127\)/);
+    expect(run({ run: 'x.sh' }, { exitCode: 126 }).message.en).toMatch(/not executable/);
+  });
+
+  it('reports a runner image without a required module as an error, not a zero', () => {
+    const outcome = run(
+      { run: COVERAGE_RUN, requires: ['pytest_cov'], metric: COVERAGE_METRIC },
+      { exitCode: null, missingModules: ['pytest_cov'], durationMs: 0 },
+    );
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.error?.code).toBe('runner-image-incomplete');
+    expect(outcome.error?.message.es).toContain('no tiene el módulo pytest_cov; avisa a tu docente');
+    expect(outcome.error?.message.en).toContain('pytest_cov');
+    expect(outcome.details).toContain('not run');
+    expect(run({ run: 'x', requires: ['a', 'b'] }, { missingModules: ['a', 'b'] }).error?.message.es).toContain('los módulos a, b');
+  });
+
+  it('notes an output cut to its start and end', () => {
+    const outcome = run({ run: 'python3 -m pytest -q -s' }, {
+      exitCode: 0,
+      output: 'START\n\n[... 419000000 bytes cut ...]\n\nEND\n',
+      outputBytes: 400 * 1024 * 1024,
+      outputTruncated: true,
+    });
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.es).toContain('400.0 MB');
+    expect(outcome.message.en).toMatch(/was cut: only its start and end were kept/);
+    expect(outcome.details).toContain('START');
+    expect(outcome.details).toContain('END');
+    expect(run({ run: 'x' }, { output: 'short' }).message.en).not.toMatch(/cut/);
+  });
+
+  it('does not credit a pattern that may sit in the cut middle', () => {
+    const outcome = run({ run: 'x', expect: { output: [{ regex: 'needle' }] } }, { output: 'a\n[cut]\nb', outputTruncated: true, outputBytes: 1 << 20 });
+    expect(outcome.items![1]!.ok).toBe(false);
+    expect(outcome.items![1]!.note?.en).toMatch(/middle was cut/);
+  });
+
+  it('throws when the grader did not run its command (a bug of ours)', () => {
+    expect(() => commandCheck.evaluate(params({ run: 'x' }), evidence({}))).toThrow(/did not run/);
+  });
+});
+
+describe('resolvePath', () => {
+  it('follows dots, array indices and keys that contain dots', () => {
+    const data = { totals: { percent_covered: 64.3 }, files: { 'src/app.py': { summary: { percent_covered: 50 } } }, runs: [{ loss: 0.2 }] };
+    expect(resolvePath(data, 'totals.percent_covered')).toEqual({ found: true, value: 64.3 });
+    expect(resolvePath(data, 'files.src/app.py.summary.percent_covered')).toEqual({ found: true, value: 50 });
+    expect(resolvePath(data, 'runs.0.loss')).toEqual({ found: true, value: 0.2 });
+    expect(resolvePath(data, 'runs.1.loss')).toEqual({ found: false });
+    expect(resolvePath(data, 'totals.missing')).toEqual({ found: false });
+    expect(resolvePath(data, 'totals.percent_covered.x')).toEqual({ found: false });
+  });
+});

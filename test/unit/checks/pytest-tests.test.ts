@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import { collectCommand, parseCollect, pytestTestsCheck, type PytestTestsParams } from '../../../src/checks/pytest-tests.ts';
+import type { CommandResult } from '../../../src/checks/types.ts';
+import { evidence } from '../../helpers/evidence.ts';
+
+const RUN = 'python3 -m pytest --collect-only -q -p no:cacheprovider tests';
+
+function params(raw: Record<string, unknown>): PytestTestsParams {
+  return pytestTestsCheck.params.parse(raw);
+}
+
+function grade(raw: Record<string, unknown>, result: Partial<CommandResult>) {
+  return pytestTestsCheck.evaluate(params(raw), evidence({ commands: { collect: result } }));
+}
+
+/** `-q` output for these test ids, as pytest 7 prints it. */
+function collected(ids: string[]): string {
+  return `${ids.join('\n')}\n\n${ids.length} tests collected in 0.12s\n`;
+}
+
+function tests(file: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${file}::test_${i}`);
+}
+
+const TRAINING = { files: [{ glob: 'tests/**/test_training*.py', min: 5 }] };
+
+// Captured from rubrica/runner-mlops:1 (pytest 7.2.1): two files that import, two that do not.
+const WITH_ERRORS = `tests/test_x.py::test_a
+tests/sub/test_training_y.py::TestA::test_b[1]
+tests/sub/test_training_y.py::TestA::test_b[a b]
+tests/sub/test_training_y.py::TestA::test_b[::]
+
+==================================== ERRORS ====================================
+____________________ ERROR collecting tests/test_broken.py _____________________
+ImportError while importing test module '/work/repo/tests/test_broken.py'.
+Hint: make sure your test modules/packages have valid Python names.
+Traceback:
+/usr/lib/python3.11/importlib/__init__.py:126: in import_module
+    return _bootstrap._gcd_import(name[level:], package, level)
+tests/test_broken.py:1: in <module>
+    import nonexistent_mod
+E   ModuleNotFoundError: No module named 'nonexistent_mod'
+____________________ ERROR collecting tests/test_training_syntax.py _____________________
+/usr/lib/python3/dist-packages/_pytest/python.py:618: in _importtestmodule
+    mod = import_path(self.path, mode=importmode, root=self.config.rootpath)
+/usr/lib/python3.11/ast.py:50: in parse
+    return compile(source, filename, mode, flags,
+E     File "/work/repo/tests/test_training_syntax.py", line 1
+E       def test_d(:
+E                  ^
+E   SyntaxError: invalid syntax
+=========================== short test summary info ============================
+ERROR tests/test_broken.py
+ERROR tests/test_training_syntax.py
+!!!!!!!!!!!!!!!!!!! Interrupted: 2 errors during collection !!!!!!!!!!!!!!!!!!!!
+4 tests collected, 2 errors in 0.15s
+`;
+
+const WITH_WARNINGS = `/usr/lib/python3/dist-packages/coverage/inorout.py:519: CoverageWarning: Module src was never imported.
+tests/test_x.py::test_a
+WARNING: Failed to generate report: No data to report.
+
+
+=============================== warnings summary ===============================
+tests/test_x.py:2
+  /work/repo/tests/test_x.py:2: UserWarning: careful
+tests/test_x.py::test_b
+  /work/repo/tests/test_x.py:9: UserWarning: at call
+
+-- Docs: https://docs.pytest.org/en/stable/how-to/capture-warnings.html
+1 test collected in 0.01s
+`;
+
+describe('pytest-tests params', () => {
+  it('fills defaults', () => {
+    expect(params(TRAINING)).toEqual({ ...TRAINING, args: 'tests', requires: ['pytest'], timeout: 120, partial: true });
+  });
+
+  it.each([
+    ['no files', {}],
+    ['an empty files list', { files: [] }],
+    ['a minimum of 0', { files: [{ glob: 'tests/*.py', min: 0 }] }],
+    ['a fractional minimum', { files: [{ glob: 'tests/*.py', min: 2.5 }] }],
+    ['an entry without glob', { files: [{ min: 2 }] }],
+    ['an empty glob', { files: [{ glob: '', min: 2 }] }],
+    ['a misspelt key', { ...TRAINING, arg: '.' }],
+    ['a misspelt key in an entry', { files: [{ glob: 'x', min: 1, minimum: 3 }] }],
+    ['empty args', { ...TRAINING, args: '' }],
+    ['a package name instead of a module', { ...TRAINING, requires: ['pytest-cov'] }],
+    ['a timeout over 30 minutes', { ...TRAINING, timeout: 4000 }],
+  ])('refuses %s', (_name, raw) => {
+    expect(pytestTestsCheck.params.safeParse(raw).success).toBe(false);
+  });
+});
+
+describe('pytest-tests requirements', () => {
+  it('runs collect-only on the given paths', () => {
+    expect(pytestTestsCheck.requirements(params(TRAINING))).toEqual({
+      commands: { collect: { run: RUN, timeoutSeconds: 120, requires: ['pytest'] } },
+    });
+    expect(pytestTestsCheck.requirements(params({ ...TRAINING, args: '.', timeout: 60 })).commands?.collect).toEqual({
+      run: 'python3 -m pytest --collect-only -q -p no:cacheprovider .',
+      timeoutSeconds: 60,
+      requires: ['pytest'],
+    });
+    expect(collectCommand('tests src')).toBe('python3 -m pytest --collect-only -q -p no:cacheprovider tests src');
+  });
+});
+
+describe('parseCollect', () => {
+  it('reads ids, counting each parameter, and the files that failed to import', () => {
+    const parsed = parseCollect(WITH_ERRORS);
+    expect(parsed.ids).toEqual([
+      'tests/test_x.py::test_a',
+      'tests/sub/test_training_y.py::TestA::test_b[1]',
+      'tests/sub/test_training_y.py::TestA::test_b[a b]',
+      'tests/sub/test_training_y.py::TestA::test_b[::]',
+    ]);
+    expect(parsed.errors).toEqual([
+      { file: 'tests/test_broken.py', reason: "ModuleNotFoundError: No module named 'nonexistent_mod'" },
+      { file: 'tests/test_training_syntax.py', reason: 'SyntaxError: invalid syntax' },
+    ]);
+  });
+
+  it('ignores summaries, noise before the ids and ids named again by the warnings summary', () => {
+    const parsed = parseCollect(WITH_WARNINGS);
+    expect(parsed.ids).toEqual(['tests/test_x.py::test_a']);
+    expect(parsed.errors).toEqual([]);
+    expect(parseCollect('\nno tests collected in 0.00s\n').ids).toEqual([]);
+  });
+
+  it('reads pytest 8’s short summary with reasons', () => {
+    const parsed = parseCollect(
+      "tests/test_a.py::test_a\n\n=========================== short test summary info ============================\nERROR tests/test_b.py - ModuleNotFoundError: No module named 'pandas'\n!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!\n",
+    );
+    expect(parsed.errors).toEqual([{ file: 'tests/test_b.py', reason: "ModuleNotFoundError: No module named 'pandas'" }]);
+  });
+});
+
+describe('pytest-tests evaluate', () => {
+  it('passes with enough tests in matching files, at any depth', () => {
+    const outcome = grade(TRAINING, {
+      output: collected([...tests('tests/test_training.py', 3), ...tests('tests/unit/test_training_model.py', 2), ...tests('tests/test_api.py', 9)]),
+    });
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.items).toEqual([
+      { label: { es: 'tests en `tests/**/test_training*.py` (mínimo 5)', en: 'tests in `tests/**/test_training*.py` (at least 5)' }, ok: true, note: { es: '5 de 5 tests', en: '5 of 5 tests' } },
+    ]);
+    expect(outcome.message.es).toContain('14 tests');
+    expect(outcome.message.es).toContain(RUN);
+    expect(outcome.details).toMatch(/^\$ python3 -m pytest --collect-only/);
+  });
+
+  it('counts test files of a project kept in a subfolder', () => {
+    const outcome = grade({ ...TRAINING, args: '.' }, { output: collected(tests('proyecto/tests/test_training.py', 5)) });
+    expect(outcome.fraction).toBe(1);
+  });
+
+  it('gives partial credit in proportion to the tests found', () => {
+    const outcome = grade(TRAINING, { output: collected([...tests('tests/test_training.py', 3), ...tests('tests/test_other.py', 8)]) });
+    expect(outcome.fraction).toBeCloseTo(0.6);
+    expect(outcome.items![0]).toMatchObject({ ok: false, note: { es: '3 de 5 tests', en: '3 of 5 tests' } });
+    expect(outcome.message.es).toContain('`tests/**/test_training*.py` tiene 3 de 5');
+    expect(outcome.message.en).toContain(`Run \`${RUN}\` on your machine`);
+  });
+
+  it('gives nothing short of every minimum when not partial', () => {
+    expect(grade({ ...TRAINING, partial: false }, { output: collected(tests('tests/test_training.py', 4)) }).fraction).toBe(0);
+    expect(grade({ ...TRAINING, partial: false }, { output: collected(tests('tests/test_training.py', 5)) }).fraction).toBe(1);
+  });
+
+  it('averages several entries, capping each at its minimum', () => {
+    const raw = {
+      files: [
+        { glob: 'tests/test_data*.py', min: 2, label: { es: 'tests de datos', en: 'data tests' } },
+        { glob: 'tests/test_model*.py', min: 4 },
+      ],
+    };
+    const outcome = grade(raw, { output: collected([...tests('tests/test_data.py', 10), ...tests('tests/test_model.py', 1)]) });
+    expect(outcome.fraction).toBeCloseTo((1 + 0.25) / 2);
+    expect(outcome.items!.map((i) => [i.label.en, i.ok])).toEqual([
+      ['data tests', true],
+      ['tests in `tests/test_model*.py` (at least 4)', false],
+    ]);
+  });
+
+  it('treats exit code 5 as no tests, and says how tests must be named', () => {
+    const outcome = grade(TRAINING, { exitCode: 5, output: '\nno tests collected in 0.00s\n' });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.items![0]!.note?.en).toBe('0 of 5 tests');
+    expect(outcome.message.es).toMatch(/no encontró ningún test en `tests`.*test_\*\.py/);
+    expect(outcome.message.es).toContain(RUN);
+  });
+
+  it('names files that failed to import and still counts what was collected', () => {
+    const outcome = grade({ files: [{ glob: 'tests/**/test_training*.py', min: 4 }] }, { exitCode: 2, output: WITH_ERRORS });
+    expect(outcome.fraction).toBeCloseTo(3 / 4);
+    expect(outcome.items![0]!.note?.es).toBe('3 de 4 tests; no se pudo importar: tests/test_training_syntax.py');
+    expect(outcome.message.es).toContain('2 archivos de test no se pudieron importar');
+    expect(outcome.message.es).toContain("tests/test_broken.py (ModuleNotFoundError: No module named 'nonexistent_mod')");
+    expect(outcome.message.en).toContain('tests/test_training_syntax.py (SyntaxError: invalid syntax)');
+    expect(outcome.message.en).toMatch(/course image may lack it/);
+    expect(outcome.message.es).toContain(`Corre \`${RUN}\` en tu máquina`);
+  });
+
+  it('explains a conftest.py that does not import', () => {
+    const outcome = grade(TRAINING, {
+      exitCode: 4,
+      output: "ImportError while loading conftest '/work/repo/tests/conftest.py'.\ntests/conftest.py:1: in <module>\n    import nope\nE   ModuleNotFoundError: No module named 'nope'\n",
+    });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.es).toContain("No se pudo importar tests/conftest.py (ModuleNotFoundError: No module named 'nope')");
+    expect(outcome.message.es).not.toMatch(/no encontró ningún test/);
+  });
+
+  it('says the test folder does not exist', () => {
+    const outcome = grade(TRAINING, { exitCode: 4, output: 'ERROR: file or directory not found: tests\n\n\nno tests collected in 0.00s\n' });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.es).toContain('No existe `tests` en tu repositorio');
+  });
+
+  it('points at addopts when pytest refuses its options', () => {
+    const outcome = grade(TRAINING, {
+      exitCode: 4,
+      output: 'ERROR: usage: __main__.py [options] [file_or_dir] [file_or_dir] [...]\n__main__.py: error: unrecognized arguments: --nonexistent-opt\n  inifile: /work/repo/pytest.ini\n',
+    });
+    expect(outcome.message.en).toContain('unrecognized arguments: --nonexistent-opt');
+    expect(outcome.message.en).toContain('addopts');
+  });
+
+  it('explains a timeout while collecting', () => {
+    const outcome = grade({ ...TRAINING, timeout: 30 }, { exitCode: null, timedOut: true, durationMs: 30_400, output: '' });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.es).toContain('se detuvo a los 30 s');
+    expect(outcome.message.es).toMatch(/fuera de una función test_/);
+    expect(outcome.message.en).toMatch(/stopped at 30 s while collecting/);
+  });
+
+  it('says the memory limit killed it', () => {
+    const outcome = grade(TRAINING, { exitCode: 137, killed: true, output: '' });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toMatch(/memory limit/);
+  });
+
+  it('reports a runner image without pytest as an error', () => {
+    const outcome = grade(TRAINING, { exitCode: null, missingModules: ['pytest'] });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.error?.code).toBe('runner-image-incomplete');
+    expect(outcome.error?.message.es).toContain('no tiene el módulo pytest; avisa a tu docente');
+  });
+
+  it('notes a cut output and that counts may fall short', () => {
+    const outcome = grade(TRAINING, {
+      output: `${tests('tests/test_training.py', 3).join('\n')}\n\n[... 900000 bytes cut ...]\n\n${tests('tests/test_training.py', 9).slice(7).join('\n')}\n5000 tests collected in 3s\n`,
+      outputBytes: 2 * 1024 * 1024,
+      outputTruncated: true,
+    });
+    expect(outcome.items![0]!.note?.en).toBe('5 of 5 tests');
+    expect(outcome.message.es).toContain('2.0 MB');
+    expect(outcome.message.en).toMatch(/was cut.*counts may fall short/);
+  });
+});
