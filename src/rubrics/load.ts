@@ -155,7 +155,9 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
     for (const e of doc.errors) problems.push(yamlProblem(file, lines, e));
     return undefined;
   }
-  const parsed = WeekFileSchema.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  const value = toJS(file, doc, lines, problems);
+  if (value === failed) return undefined;
+  const parsed = WeekFileSchema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(zodProblem(file, doc, lines, issue, WeekFileSchema));
     return undefined;
@@ -223,12 +225,32 @@ function parseYamlFile<S extends z.ZodType>(file: string, source: string, schema
     for (const e of doc.errors) problems.push(yamlProblem(file, lines, e));
     return undefined;
   }
-  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  const value = toJS(file, doc, lines, problems);
+  if (value === failed) return undefined;
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(zodProblem(file, doc, lines, issue, schema));
     return undefined;
   }
   return parsed.data;
+}
+
+const failed = Symbol('failed');
+
+/** YAML that parses but cannot become data (an alias to nothing, `*.pyc` unquoted). */
+function toJS(file: string, doc: ReturnType<typeof parseDocument>, lines: LineCounter, problems: RubricProblem[]): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    const alias = /alias/i.test((error as Error).message);
+    problems.push({
+      file,
+      message: alias
+        ? `${(error as Error).message}. A value starting with \`*\` or \`&\` is read as a YAML alias or anchor: put it in quotes ("*.pyc").`
+        : `this YAML cannot be read: ${(error as Error).message}.`,
+    });
+    return failed;
+  }
 }
 
 function yamlProblem(file: string, lines: LineCounter, e: { message: string; pos: [number, number] }): RubricProblem {

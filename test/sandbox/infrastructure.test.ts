@@ -1,0 +1,110 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { InfrastructureError } from '../../src/core/errors.ts';
+import { grade } from '../../src/grading/grade.ts';
+import { loadPack, type Pack } from '../../src/rubrics/load.ts';
+import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
+import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
+import { gitRepo } from '../fixtures/repos.ts';
+
+const HOSTILE_PACK = fileURLToPath(new URL('../fixtures/packs/hostile/', import.meta.url));
+const provider = new DockerSandboxProvider();
+let pack: Pack;
+let student: string;
+
+function capture() {
+  let out = '';
+  let err = '';
+  return {
+    io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
+}
+
+beforeAll(async () => {
+  pack = await loadPack(HOSTILE_PACK);
+  student = await gitRepo([
+    { message: 'feat: inicio', files: { 'README.md': '# P\n', 'tests/test_a.py': 'def test_a():\n    pass\n' } },
+  ]);
+});
+
+afterAll(async () => {
+  const left = await provider.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } });
+  expect(left).toEqual([]);
+});
+
+describe('failures of ours are never a grade', () => {
+  it('reports Docker unavailable as an infrastructure error', async () => {
+    const down = new DockerSandboxProvider(new Docker({ socketPath: join(tmpdir(), 'no-docker-here.sock') }));
+    const attempt = grade({ pack, week: pack.weeks.get(1)!, source: directorySnapshot(student), jobId: 't-down' }, down);
+    await expect(attempt).rejects.toBeInstanceOf(InfrastructureError);
+    await expect(attempt).rejects.toMatchObject({ code: 'docker-unavailable' });
+  });
+
+  it('reports a missing runner image as the course setup, not the student', async () => {
+    const attempt = grade(
+      { pack, week: pack.weeks.get(1)!, source: directorySnapshot(student), jobId: 't-image', image: 'rubrica/no-such-image:0' },
+      provider,
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 'runner-image-missing' });
+  });
+
+  it('leaves a criterion whose module the image lacks ungraded, and grades the rest', async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), 'rubrica-pack-'));
+    await fs.writeFile(join(dir, 'pack.yaml'), await fs.readFile(join(HOSTILE_PACK, 'pack.yaml')));
+    const week = (await fs.readFile(join(HOSTILE_PACK, 'week-01.yaml'), 'utf8')).replace(
+      '      timeout: 15\n',
+      '      timeout: 15\n      requires: [mlflow_not_in_image]\n',
+    );
+    await fs.writeFile(join(dir, 'week-01.yaml'), week);
+    const incomplete = await loadPack(dir);
+    const result = await grade({ pack: incomplete, week: incomplete.weeks.get(1)!, source: directorySnapshot(student), jobId: 't-module' }, provider);
+    const tests = result.criteria.find((c) => c.id === 'tests')!;
+    expect(tests).toMatchObject({ status: 'error', score: null });
+    expect(tests.message.en).toContain('mlflow_not_in_image');
+    expect(result.errorPoints).toBe(40);
+    expect(result.criteria.find((c) => c.id === 'readme')!.status).toBe('passed');
+  });
+});
+
+describe('rubrica check (CLI)', () => {
+  it('prints one JSON object and exits 0 whatever the score', async () => {
+    const run = capture();
+    const code = await main(['check', '--week', '1', '--pack', HOSTILE_PACK, '--json', student], { ...run.io, env: {}, provider });
+    expect(code).toBe(0);
+    const report = JSON.parse(run.out);
+    expect(report).toMatchObject({ week: 1, maxScore: 100 });
+    expect(report.score).toBeLessThan(100); // no configs/ and no .gitignore
+    for (const c of report.criteria) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'score', 'maxScore', 'status', 'message']));
+    }
+  });
+
+  it('prints a readable report in the chosen language', async () => {
+    const run = capture();
+    const code = await main(['check', '--week', '1', '--pack', HOSTILE_PACK, '--lang', 'en', student], { ...run.io, env: {}, provider });
+    expect(code).toBe(0);
+    expect(run.out).toContain('Rubrica · Week 1');
+    expect(run.out).toMatch(/Score: \d+(\.\d)?\/100/);
+    expect(run.out).toContain('What to do first');
+    expect(run.out).not.toContain('\u001b['); // no colours when stdout is not a terminal
+  });
+
+  it('exits 3 when Docker is down, with a message that it is not the repository', async () => {
+    const run = capture();
+    const down = new DockerSandboxProvider(new Docker({ socketPath: join(tmpdir(), 'no-docker-here.sock') }));
+    const code = await main(['check', '--week', '1', '--pack', HOSTILE_PACK, student], { ...run.io, env: {}, provider: down });
+    expect(code).toBe(3);
+    expect(run.err).toContain('not a problem with the repository');
+  });
+});
