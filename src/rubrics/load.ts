@@ -78,7 +78,7 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
   const packPath = join(dir, 'pack.yaml');
   const packSource = await fs.readFile(packPath, 'utf8');
   hash.update(`pack.yaml\0${packSource}\0`);
-  const packFile = parseYamlFile(display(packPath), packSource, PackFileSchema, problems);
+  const packFile = parseYamlFile(display(packPath), packSource, PackFileSchema, problems)?.data;
 
   const files = (await fs.readdir(dir)).filter((f) => f !== 'pack.yaml' && /\.ya?ml$/.test(f)).sort();
   const weeks = new Map<number, Week>();
@@ -149,19 +149,9 @@ export class PackNotFoundError extends Error {
 }
 
 function parseWeek(file: string, source: string, problems: RubricProblem[]): Week | undefined {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push(yamlProblem(file, lines, e));
-    return undefined;
-  }
-  const value = toJS(file, doc, lines, problems);
-  if (value === failed) return undefined;
-  const parsed = WeekFileSchema.safeParse(value);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(zodProblem(file, doc, lines, issue, WeekFileSchema));
-    return undefined;
-  }
+  const parsed = parseYamlFile(file, source, WeekFileSchema, problems);
+  if (!parsed) return undefined;
+  const { doc, lines } = parsed;
   const criteria: Criterion[] = [];
   const seen = new Set<string>();
   let ok = true;
@@ -218,7 +208,13 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
   };
 }
 
-function parseYamlFile<S extends z.ZodType>(file: string, source: string, schema: S, problems: RubricProblem[]): z.output<S> | undefined {
+/** A YAML file validated by `schema`; problems are located in `file` by line and field. */
+function parseYamlFile<S extends z.ZodType>(
+  file: string,
+  source: string,
+  schema: S,
+  problems: RubricProblem[],
+): { data: z.output<S>; doc: ReturnType<typeof parseDocument>; lines: LineCounter } | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -232,7 +228,7 @@ function parseYamlFile<S extends z.ZodType>(file: string, source: string, schema
     for (const issue of parsed.error.issues) problems.push(zodProblem(file, doc, lines, issue, schema));
     return undefined;
   }
-  return parsed.data;
+  return { data: parsed.data, doc, lines };
 }
 
 const failed = Symbol('failed');
