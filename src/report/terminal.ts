@@ -1,4 +1,5 @@
-import { say, type Locale, type Text } from '../core/text.ts';
+import { bytes, say, t, type Locale, type Text } from '../core/text.ts';
+import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
 import type { CriterionResult, CriterionStatus } from '../grading/score.ts';
 
@@ -78,7 +79,8 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   if (grade.skipped.length > 0) {
     out.push('');
     out.push(locale === 'es' ? 'Archivos que no se copiaron al contenedor:' : 'Files not copied into the container:');
-    for (const s of grade.skipped.slice(0, 10)) out.push(`  - ${s.path} (${s.reason})`);
+    for (const s of grade.skipped.slice(0, 10)) out.push(`  - ${s.path}: ${L(skipReason(s))}`);
+    if (grade.skipped.length > 10) out.push(`  … (+${grade.skipped.length - 10})`);
   }
   out.push('');
   return out.join('\n');
@@ -89,6 +91,22 @@ export function whatToDoFirst(criteria: readonly CriterionResult[]): CriterionRe
   return criteria
     .filter((c) => c.status === 'failed' || c.status === 'partial')
     .sort((a, b) => b.maxScore - (b.score ?? 0) - (a.maxScore - (a.score ?? 0)));
+}
+
+/** Why a file was left out of the sandbox, said to its owner. */
+export function skipReason(s: SkippedFile): Text {
+  switch (s.reason) {
+    case 'too-large':
+      return t(`pesa ${bytes(s.size)}, más que el límite; los datos grandes van en DVC`, `${bytes(s.size)}, over the limit; large data belongs in DVC`);
+    case 'snapshot-full':
+      return t('el repositorio supera el tamaño máximo que se corrige', 'the repository is over the size that is graded');
+    case 'environment':
+      return t('entorno virtual o caché: no es parte de la entrega', 'a virtualenv or a cache: not part of the work');
+    case 'special-file':
+      return t('no es un archivo común (dispositivo, socket, FIFO)', 'not a regular file (device, socket, FIFO)');
+    default:
+      return t('no se pudo leer', 'could not be read');
+  }
 }
 
 export function formatPoints(n: number): string {

@@ -7,7 +7,7 @@ import { pack as tarPack } from 'tar-stream';
 export interface SkippedFile {
   readonly path: string;
   readonly size: number;
-  readonly reason: 'too-large' | 'snapshot-full' | 'special-file' | 'unreadable';
+  readonly reason: 'too-large' | 'snapshot-full' | 'special-file' | 'unreadable' | 'environment';
 }
 
 export interface PackedSnapshot {
@@ -75,6 +75,12 @@ export function directorySnapshot(root: string): SnapshotSource {
           if (st.isSymbolicLink()) {
             await add({ name: rel, type: 'symlink', linkname: await fs.readlink(abs), mode: 0o777 });
           } else if (st.isDirectory()) {
+            if (await isEnvironment(abs, name)) {
+              // A local checkout's virtualenv or caches are never deliverables (git would not push
+              // them) and can be large enough to crowd the student's files out of the snapshot.
+              skipped.push({ path: rel, size: 0, reason: 'environment' });
+              continue;
+            }
             await add({ name: rel, type: 'directory', mode: 0o755, mtime: st.mtime });
             await walk(abs, rel + '/');
           } else if (st.isFile()) {
@@ -99,4 +105,15 @@ export function directorySnapshot(root: string): SnapshotSource {
       return { tar: tar as unknown as Readable, done };
     },
   };
+}
+
+const CACHE_DIRS = new Set(['node_modules', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.nox']);
+
+/** A Python virtualenv (it has pyvenv.cfg) or a tool cache. */
+async function isEnvironment(abs: string, name: string): Promise<boolean> {
+  if (CACHE_DIRS.has(name)) return true;
+  return fs.lstat(join(abs, 'pyvenv.cfg')).then(
+    (st) => st.isFile(),
+    () => false,
+  );
 }

@@ -81,3 +81,14 @@ describe('JSON report', () => {
     expect(json.criteria[3]).toMatchObject({ id: 'secret', message: null, score: 15 });
   });
 });
+
+describe('files left out of the sandbox', () => {
+  it('are listed with the reason in words', () => {
+    const text = renderTerminal(
+      { ...grade, skipped: [{ path: 'data/huge.bin', size: 3 * 1024 ** 3, reason: 'too-large' }, { path: '.venv', size: 0, reason: 'environment' }] },
+      { locale: 'es', color: false, reveal: false },
+    );
+    expect(text).toContain('data/huge.bin: pesa 3.0 GB, más que el límite; los datos grandes van en DVC');
+    expect(text).toContain('.venv: entorno virtual o caché');
+  });
+});
