@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grade, type Grade } from '../../src/grading/grade.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
-import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
+import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
+import { containersLeft } from '../helpers/containers.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
 import { gitRepo, writeTree, type FileTree } from '../fixtures/repos.ts';
 
@@ -36,10 +37,6 @@ function criterion(result: Grade, id: string) {
   return c;
 }
 
-async function leftovers(): Promise<number> {
-  const list = await provider.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } });
-  return list.length;
-}
 
 beforeAll(async () => {
   // Anything of ours that leaked into a container would show up in its output.
@@ -49,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env.RUBRICA_TEST_SECRET;
-  expect(await leftovers()).toBe(0);
+  expect(await containersLeft(provider, 'hostile-')).toEqual([]);
 });
 
 describe('hostile repositories are graded, not obeyed', () => {

@@ -8,7 +8,8 @@ import { main } from '../../src/cli/main.ts';
 import { InfrastructureError } from '../../src/core/errors.ts';
 import { grade } from '../../src/grading/grade.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
-import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
+import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
+import { containersLeft } from '../helpers/containers.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
 import { gitRepo } from '../fixtures/repos.ts';
 
@@ -39,8 +40,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = await provider.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } });
-  expect(left).toEqual([]);
+  expect(await containersLeft(provider, 't-')).toEqual([]);
+  expect(await containersLeft(provider, 'cli-')).toEqual([]);
 });
 
 describe('failures of ours are never a grade', () => {

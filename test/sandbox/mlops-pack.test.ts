@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grade, type Grade } from '../../src/grading/grade.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
-import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
+import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
+import { containersLeft } from '../helpers/containers.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
 import { emptyRepo, modelSolution, modelSolutionFiles } from '../fixtures/repos.ts';
 
@@ -27,8 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = await provider.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } });
-  expect(left).toEqual([]);
+  expect(await containersLeft(provider, 'mlops-')).toEqual([]);
 });
 
 const WEEKS = Array.from({ length: 10 }, (_, i) => i + 1);
