@@ -1,24 +1,35 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grade, type Grade } from '../../src/grading/grade.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
-import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
-import { containersLeft } from '../helpers/containers.ts';
+import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
-import { emptyRepo, modelSolution, modelSolutionFiles } from '../fixtures/repos.ts';
+import { emptyRepo, modelSolution, modelSolutionFiles, type FileTree } from '../fixtures/repos.ts';
 
+/**
+ * The MLOps pack against real containers: the model solution earns every automatic point of
+ * every week, an empty repository earns close to nothing (with advice), and partial work earns
+ * partial credit. Job ids carry this run's id, so other suites sharing the Docker engine are
+ * never mistaken for our leftovers.
+ */
 const provider = new DockerSandboxProvider();
+const RUN = `mlops-${randomUUID().slice(0, 8)}`;
 let pack: Pack;
 let model: string;
 let empty: string;
 
-async function gradeWeek(dir: string, week: number): Promise<Grade> {
-  return grade({ pack, week: pack.weeks.get(week)!, source: directorySnapshot(dir), jobId: `mlops-w${week}` }, provider);
+async function gradeWeek(dir: string, week: number, label: string): Promise<Grade> {
+  return grade({ pack, week: pack.weeks.get(week)!, source: directorySnapshot(dir), jobId: `${RUN}-${label}-w${week}` }, provider);
 }
 
 function byId(result: Grade, id: string) {
   const c = result.criteria.find((x) => x.id === id);
-  if (!c) throw new Error(`no criterion ${id}`);
+  if (!c) throw new Error(`week ${result.week} has no criterion ${id}`);
   return c;
+}
+
+async function variant(change: FileTree, prefix: string): Promise<string> {
+  return modelSolution({ change, prefix });
 }
 
 beforeAll(async () => {
@@ -28,62 +39,76 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  expect(await containersLeft(provider, 'mlops-')).toEqual([]);
+  const ours = (await provider.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } })).filter((c) =>
+    (c.Labels[`${SANDBOX_LABEL}.job`] ?? '').startsWith(`${RUN}-`),
+  );
+  expect(ours.map((c) => c.Labels[`${SANDBOX_LABEL}.job`])).toEqual([]);
 });
 
 const WEEKS = Array.from({ length: 10 }, (_, i) => i + 1);
 
 describe('MLOps pack: the model solution earns full marks every week', () => {
   it.each(WEEKS)('week %i', async (week) => {
-    const result = await gradeWeek(model, week);
-    const notPassed = result.criteria.filter((c) => c.status !== 'passed' && c.status !== 'pending');
-    expect(notPassed.map((c) => `${c.id}: ${c.message.en}`)).toEqual([]);
+    const result = await gradeWeek(model, week, 'model');
+    const automatic = result.criteria.filter((c) => c.status !== 'pending');
+    expect(automatic.filter((c) => c.status !== 'passed').map((c) => `${c.id} (${c.status}): ${c.message.en}`)).toEqual([]);
+    const manual = pack.weeks.get(week)!.criteria.filter((c) => c.manual);
+    expect(result.criteria.filter((c) => c.status === 'pending').map((c) => c.id)).toEqual(manual.map((c) => c.id));
+    expect(result.pendingPoints).toBe(manual.reduce((s, c) => s + c.points, 0));
     expect(result.score).toBe(result.maxScore - result.pendingPoints);
     expect(result.errorPoints).toBe(0);
+    expect(result.passed).toBe(true);
   });
 });
 
-describe('MLOps pack: an empty repository earns close to zero, with advice', () => {
+describe('MLOps pack: an empty repository earns close to nothing, with advice', () => {
   it.each(WEEKS)('week %i', async (week) => {
-    const result = await gradeWeek(empty, week);
-    expect(result.score).toBeLessThanOrEqual(10);
-    for (const c of result.criteria.filter((x) => x.status === 'failed' || x.status === 'partial')) {
-      expect(c.feedback?.es.length).toBeGreaterThan(20);
-      expect(c.feedback?.en.length).toBeGreaterThan(20);
-      expect(c.message.es.length).toBeGreaterThan(10);
-    }
+    const result = await gradeWeek(empty, week, 'empty');
+    expect(result.score).toBeLessThanOrEqual(15);
     expect(result.errorPoints).toBe(0);
+    expect(result.passed).toBe(false);
+    for (const c of result.criteria.filter((x) => x.status === 'failed' || x.status === 'partial')) {
+      expect(c.feedback?.es.length, `${c.id} feedback (es)`).toBeGreaterThan(20);
+      expect(c.feedback?.en.length, `${c.id} feedback (en)`).toBeGreaterThan(20);
+      expect(c.message.es.length, `${c.id} message`).toBeGreaterThan(10);
+    }
   });
 });
 
 describe('MLOps pack: partial work earns partial credit', () => {
-  it('week 1: 4 of 6 folders earn 4/6 of the structure points, and the feedback says the path is the assignment', async () => {
+  it('week 1: with 2 of 6 folders missing, the structure earns exactly 4/6 of its points and says the path is the assignment', async () => {
     const files = await modelSolutionFiles();
     const change = Object.fromEntries(
       Object.keys(files).filter((p) => p.startsWith('docs/') || p.startsWith('configs/')).map((p) => [p, null]),
     );
-    const result = await gradeWeek(await modelSolution({ change, prefix: 'partial' }), 1);
-    const estructura = byId(result, 'estructura');
-    expect(estructura.score).toBeCloseTo((25 * 4) / 6, 2);
-    expect(estructura.status).toBe('partial');
-    expect(estructura.message.es).toContain('configs');
-    expect(estructura.message.es).toContain('consigna');
+    const result = await gradeWeek(await variant(change, 'folders'), 1, 'folders');
+    const structure = byId(result, 'estructura');
+    expect(structure.score).toBe(16.67);
+    expect(structure.status).toBe('partial');
+    expect(structure.items.filter((i) => !i.ok).map((i) => i.label.en).sort()).toEqual(['configs', 'docs']);
+    expect(structure.message.es).toContain('consigna');
+    expect(structure.feedback?.es).toContain('mkdir -p');
+    expect(result.score).toBeCloseTo(100 - 25 + 16.67, 2);
   });
 
   it('week 1: README sections in English count', async () => {
-    const readme = '# Iris\n\n## About\n\nA project.\n\n## Installation\n\npip install\n\n## Usage\n\nrun\n\n## Project structure\n\nsrc/\n';
-    const result = await gradeWeek(await modelSolution({ change: { 'README.md': readme }, prefix: 'english' }), 1);
+    const readme = '# Iris\n\n## About\n\nA project.\n\n## Installation\n\npip install -e .\n\n## Usage\n\npython main.py\n\n## Project structure\n\nsrc/\n';
+    const result = await gradeWeek(await variant({ 'README.md': readme }, 'english'), 1, 'english');
     expect(byId(result, 'readme').status).toBe('passed');
   });
 
-  it('week 6: a failing test loses the tests criterion, and says so', async () => {
+  it('week 6: a failing test loses the tests criterion and says why; coverage and test counts still stand', async () => {
     const failing = 'def test_broken():\n    assert 1 == 2, "esto falla a propósito"\n';
-    const result = await gradeWeek(await modelSolution({ change: { 'tests/test_broken.py': failing }, prefix: 'failing' }), 6);
+    const result = await gradeWeek(await variant({ 'tests/test_broken.py': failing }, 'failing'), 6, 'failing');
     const tests = byId(result, 'tests-pasan');
     expect(tests.status).toBe('failed');
+    expect(tests.score).toBe(0);
+    expect(tests.message.en).toMatch(/exited with code 1/);
     expect(tests.details).toContain('test_broken');
+    expect(tests.feedback?.es).toContain('pytest');
     expect(byId(result, 'cobertura').status).toBe('passed');
     expect(byId(result, 'tests-training').status).toBe('passed');
+    expect(result.score).toBe(100 - tests.maxScore);
   });
 
   it('week 9: a Deployment whose second container has no probes loses the probes criterion', async () => {
@@ -93,9 +118,10 @@ describe('MLOps pack: partial work earns partial credit', () => {
       /(      containers:\n)/,
       '$1        - name: sidecar\n          image: busybox:1.36\n          resources:\n            requests: { cpu: 10m, memory: 16Mi }\n            limits: { cpu: 50m, memory: 32Mi }\n',
     );
-    const result = await gradeWeek(await modelSolution({ change: { 'k8s/deployment.yaml': sidecar }, prefix: 'sidecar' }), 9);
+    expect(sidecar).not.toBe(deployment);
+    const result = await gradeWeek(await variant({ 'k8s/deployment.yaml': sidecar }, 'sidecar'), 9, 'sidecar');
     const probes = byId(result, 'probes');
-    // The Deployment is found (one item of three), the two probe items fail.
+    // The Deployment is found (one item of three); both probe items fail on the sidecar.
     expect(probes.score).toBeCloseTo(20 / 3, 2);
     expect(probes.items.filter((i) => !i.ok).map((i) => i.label.en)).toEqual(['livenessProbe in every container', 'readinessProbe in every container']);
     expect(byId(result, 'deployment').status).toBe('passed');
