@@ -168,8 +168,8 @@ export class DockerSandboxProvider implements SandboxProvider {
     }
     const sandbox = new DockerSandbox(this.docker, container, imageId, limits);
     try {
+      // The folders under /work are made by the first exec (unpack), saving a round trip.
       await container.start();
-      await sandbox.exec(['mkdir', '-p', REPO_DIR, OUT_DIR, '/work/home'], { timeoutMs: 30_000 });
     } catch (err) {
       await sandbox.close();
       throw isConnectionError(err) ? dockerDown(err) : err;
@@ -210,7 +210,7 @@ class DockerSandbox implements Sandbox {
   }
 
   async unpack(tar: Readable): Promise<ProbeResult> {
-    return this.python(PROBE_PY, { repo: REPO_DIR, unpack: true }, tar, 120_000);
+    return this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'] }, tar, 120_000);
   }
 
   async probe(request: ProbeRequest): Promise<ProbeResult> {
@@ -276,7 +276,6 @@ class DockerSandbox implements Sandbox {
     const stream = (await exec.start({ hijack: true, stdin: Boolean(stdin) })) as unknown as NodeJS.ReadWriteStream & { destroy(): void };
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let errBytes = 0;
     const collect = (chunks: Buffer[], cap: number) => {
       let n = 0;
       return new Writable({
@@ -314,8 +313,6 @@ class DockerSandbox implements Sandbox {
     } finally {
       clearTimeout(timer);
     }
-    errBytes = err.reduce((s, b) => s + b.length, 0);
-    void errBytes;
     const info = await exec.inspect();
     return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) };
   }

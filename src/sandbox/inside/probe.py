@@ -132,6 +132,8 @@ def check_ignore(paths):
 
 result = {}
 if req.get("unpack"):
+    for folder in req.get("makeDirs", []):
+        os.makedirs(folder, exist_ok=True)
     result["unpackErrors"] = unpack()
     has_git = os.path.isdir(os.path.join(repo, ".git"))
     result["hasGit"] = has_git
