@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { commitsCheck } from '../../../src/checks/commits.ts';
+import { evidence } from '../../helpers/evidence.ts';
+
+function run(params: unknown, messages: string[] | null, merges: number[] = []) {
+  const commits = messages === null ? null : messages.map((message, i) => ({ message, parents: merges.includes(i) ? 2 : 1 }));
+  return commitsCheck.evaluate(commitsCheck.params.parse(params), evidence({ commits }));
+}
+
+describe('commits check', () => {
+  it('counts Conventional Commits, with scopes and breaking marks', () => {
+    const outcome = run({ min: 3 }, ['feat(api)!: cambia la respuesta', 'fix: corrige split', 'docs: README\n\ncuerpo', 'update stuff']);
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.en).toContain('3 Conventional Commits of 4 commits');
+    expect(outcome.items!.map((i) => i.label.en)).toEqual(['"update stuff"']);
+  });
+
+  it('gives credit in proportion and shows the right form', () => {
+    const outcome = run({ min: 5 }, ['feat: a', 'fix: b', 'Initial commit', 'wip']);
+    expect(outcome.fraction).toBeCloseTo(2 / 5);
+    expect(outcome.message.es).toContain('`tipo: descripción`');
+  });
+
+  it('ignores types outside the list, empty subjects and merges', () => {
+    const history = ['feature: x', 'feat: ', 'feat: merge dev', 'chore: y'];
+    expect(run({ min: 3 }, history, [2]).fraction).toBeCloseTo(1 / 3);
+    expect(run({ min: 3, includeMerges: true }, history, [2]).fraction).toBeCloseTo(2 / 3);
+  });
+
+  it('looks only at the last N commits when asked', () => {
+    const outcome = run({ min: 2, last: 2 }, ['wip', 'wip again', 'feat: old', 'fix: old']);
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('in the last 2 commits');
+  });
+
+  it('explains a snapshot without git history', () => {
+    const outcome = run({}, null);
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('no git history');
+  });
+
+  it('refuses a type with capitals and min 0', () => {
+    expect(commitsCheck.params.safeParse({ types: ['Feat'] }).success).toBe(false);
+    expect(commitsCheck.params.safeParse({ min: 0 }).success).toBe(false);
+  });
+});
