@@ -112,6 +112,24 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
       }
     }
   }
+  if (packFile) {
+    // A check's own timeout may not exceed the pack's per-check limit: the limit is the
+    // course's promise about how long one check can hold a grader.
+    const limit = SandboxLimitsSchema.parse(packFile.runner.limits).checkTimeoutSeconds;
+    for (const week of weeks.values()) {
+      for (const c of week.criteria) {
+        for (const spec of Object.values(c.check.requirements(c.params).commands ?? {})) {
+          if (spec.timeoutSeconds > limit) {
+            problems.push({
+              file: week.file,
+              field: `criteria[${week.criteria.indexOf(c)}].check.timeout`,
+              message: `the timeout of ${spec.timeoutSeconds} s is over the pack's per-check limit of ${limit} s: lower it, or raise \`runner.limits.checkTimeoutSeconds\` in pack.yaml.`,
+            });
+          }
+        }
+      }
+    }
+  }
   if (weeks.size === 0 && files.length === 0) {
     problems.push({ file: display(dir), message: 'has no week files: add `week-01.yaml`.' });
   }

@@ -111,6 +111,18 @@ describe('loadPack', () => {
     expect(manual[0]!.message).toContain('manual: true');
   });
 
+  it("refuses a command whose timeout exceeds the pack's per-check limit", async () => {
+    const command = WEEK.replace(
+      'kind: files\n      require:\n        - glob: README.md',
+      'kind: command\n      run: python3 -m pytest\n      timeout: 300',
+    );
+    const problems = await problemsOf({ 'pack.yaml': PACK, 'week-01.yaml': command });
+    expect(problems[0]).toMatchObject({ field: 'criteria[0].check.timeout' });
+    expect(problems[0]!.message).toContain('300 s is over the pack');
+    const raised = await loadPack(await packDir({ 'pack.yaml': PACK.replace('image: example/runner:1', 'image: example/runner:1, limits: { checkTimeoutSeconds: 300 }'), 'week-01.yaml': command }));
+    expect(raised.runner.limits.checkTimeoutSeconds).toBe(300);
+  });
+
   it('refuses a missing week in the sequence', async () => {
     const problems = await problemsOf({ 'pack.yaml': PACK, 'week-01.yaml': WEEK, 'week-03.yaml': WEEK.replace('week: 1', 'week: 3') });
     expect(problems[0]!.message).toContain('week 2 is missing');
