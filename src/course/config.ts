@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { LOCALES } from '../core/text.ts';
+
+/** A calendar date as an instructor writes it (YAML may hand us a Date for an unquoted one). */
+const DateSchema = z.preprocess(
+  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD'),
+);
+
+const TimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write times as HH:MM (24 h)');
+
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+
+export const TimezoneSchema = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not an IANA time zone (e.g. America/Argentina/Buenos_Aires)' },
+);
+
+/**
+ * `.github/rubrica.yml` in the organization's `.github` repository. The keys of the
+ * README's example (pack, start, timezone, weeks, students.prefix, tas, locale) are a
+ * promise kept across versions; everything else has a documented default.
+ */
+export const CourseConfigSchema = z
+  .strictObject({
+    pack: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'name a rubric pack under rubrics/'),
+    /** First day of week 1, in the course's time zone. */
+    start: DateSchema,
+    timezone: TimezoneSchema,
+    weeks: z.number().int().min(1).max(60),
+    students: z
+      .strictObject({
+        /** Student repositories are named `<prefix><login>` (GitHub Classroom: `<assignment>-<login>`). */
+        prefix: z.string().min(1).optional(),
+        /** …or carry this topic. */
+        topic: z.string().min(1).optional(),
+      })
+      .refine((s) => s.prefix !== undefined || s.topic !== undefined, { message: 'say how to recognise student repositories: `prefix` or `topic`' }),
+    /** Slug of the TA team. */
+    tas: z.string().min(1),
+    locale: z.enum(LOCALES).default('es'),
+    /** When each week is due: by default the last day of the week at 23:59. */
+    deadlines: z
+      .strictObject({
+        weekday: z.enum(WEEKDAYS).default('sunday'),
+        time: TimeSchema.default('23:59'),
+        /** Exceptions, by week number: `3: 2026-09-30T23:59`. */
+        overrides: z.record(z.string().regex(/^\d+$/), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'write YYYY-MM-DDTHH:MM')).default({}),
+      })
+      .default({ weekday: 'sunday', time: '23:59', overrides: {} }),
+    /** Weeks without classes: the course's week count pauses. */
+    breaks: z.array(z.strictObject({ from: DateSchema, to: DateSchema, name: z.string().optional() })).default([]),
+    late: z
+      .strictObject({
+        /** Minutes after the deadline still on time (a push at 23:59:30 is not late). */
+        graceMinutes: z.number().int().min(0).default(15),
+        /** Share of the week's scale lost per day late (0.1 = 10%). */
+        penaltyPerDay: z.number().min(0).max(1).default(0.1),
+        /** After this many days late a push is recorded but no longer earns points. */
+        maxDaysLate: z.number().int().min(0).default(7),
+      })
+      .default({ graceMinutes: 15, penaltyPerDay: 0.1, maxDaysLate: 7 }),
+    /** Overrides the pack's pass mark (share of the scale, 0..1). */
+    passMark: z.number().min(0).max(1).optional(),
+    /** What a below-pass-mark check run concludes. */
+    belowPassMark: z.enum(['failure', 'neutral']).default('failure'),
+    comments: z
+      .strictObject({
+        /** One scored comment per pull request and week, updated in place. */
+        pullRequests: z.boolean().default(true),
+        /** Pushes without a pull request: also a commit comment. */
+        commits: z.boolean().default(false),
+      })
+      .default({ pullRequests: true, commits: false }),
+  })
+  .superRefine((c, ctx) => {
+    for (const [i, b] of c.breaks.entries()) {
+      if (b.to < b.from) ctx.addIssue({ code: 'custom', path: ['breaks', i, 'to'], message: 'ends before it starts' });
+    }
+    for (const week of Object.keys(c.deadlines.overrides)) {
+      if (Number(week) < 1 || Number(week) > c.weeks) {
+        ctx.addIssue({ code: 'custom', path: ['deadlines', 'overrides', week], message: `the course has weeks 1–${c.weeks}` });
+      }
+    }
+  });
+
+export type CourseConfig = z.output<typeof CourseConfigSchema>;
+export type Weekday = (typeof WEEKDAYS)[number];
+export { WEEKDAYS };
