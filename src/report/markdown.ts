@@ -1,0 +1,169 @@
+import { say, type Locale, type Text } from '../core/text.ts';
+import type { Grade } from '../grading/grade.ts';
+import type { CriterionResult, CriterionStatus } from '../grading/score.ts';
+import { formatPoints, whatToDoFirst } from './terminal.ts';
+
+/**
+ * What GitHub shows: a check run (title, summary, text, annotations) and a pull
+ * request comment. Pure functions of a grade; the GitHub adapter only sends them.
+ */
+
+/** GitHub's limits: output summary and text 65,535 characters each, comments 65,536, 50 annotations per request. */
+export const GITHUB_LIMITS = { outputChars: 65_535, commentChars: 65_536, annotationsPerRequest: 50 } as const;
+
+const ICON: Record<CriterionStatus, string> = { passed: '✅', partial: '🟡', failed: '❌', pending: '⏳', error: '⚠️' };
+
+export interface RenderOptions {
+  readonly locale: Locale;
+  /** Show results of criteria marked `after-deadline`. */
+  readonly reveal: boolean;
+}
+
+export interface CheckRunAnnotation {
+  readonly path: string;
+  readonly start_line: number;
+  readonly end_line: number;
+  readonly annotation_level: 'notice' | 'warning' | 'failure';
+  readonly title: string;
+  readonly message: string;
+}
+
+export interface CheckRunOutput {
+  readonly title: string;
+  readonly summary: string;
+  readonly text: string;
+  readonly annotations: readonly CheckRunAnnotation[];
+}
+
+export function checkRunName(grade: Pick<Grade, 'week' | 'title'>, locale: Locale): string {
+  return `Rubrica · ${locale === 'es' ? 'Semana' : 'Week'} ${grade.week} — ${say(grade.title, locale)}`;
+}
+
+/**
+ * success at or above the pass mark; below it, the course's choice (failure or
+ * neutral). A grade with criteria we could not run is neutral: it is not the student's.
+ */
+export function conclusionOf(grade: Grade, belowPassMark: 'failure' | 'neutral'): 'success' | 'failure' | 'neutral' {
+  if (grade.errorPoints > 0) return 'neutral';
+  return grade.passed ? 'success' : belowPassMark;
+}
+
+function hidden(c: CriterionResult, options: RenderOptions): boolean {
+  return c.visibility === 'after-deadline' && !options.reveal;
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function scoreTable(grade: Grade, options: RenderOptions): string {
+  const L = (text: Text) => say(text, options.locale);
+  const es = options.locale === 'es';
+  const rows = grade.criteria.map((c) => {
+    const points = hidden(c, options) ? '?' : `${c.score === null ? '–' : formatPoints(c.score)} / ${formatPoints(c.maxScore)}`;
+    const message = hidden(c, options) ? (es ? 'Se muestra después de la fecha de entrega.' : 'Shown after the deadline.') : L(c.message);
+    return `| ${ICON[c.status]} | ${cell(L(c.title))} | ${points} | ${cell(message)} |`;
+  });
+  return [`| | ${es ? 'Criterio' : 'Criterion'} | ${es ? 'Puntos' : 'Points'} | ${es ? 'Resultado' : 'Result'} |`, '|---|---|---|---|', ...rows].join('\n');
+}
+
+function scoreLine(grade: Grade, locale: Locale): string {
+  const es = locale === 'es';
+  const parts = [`**${formatPoints(grade.score)} / ${formatPoints(grade.maxScore)}**`];
+  parts.push(grade.passed ? (es ? 'aprobado' : 'passed') : es ? `aprobación: ${formatPoints(grade.passMark)}` : `pass mark: ${formatPoints(grade.passMark)}`);
+  if (grade.pendingPoints) parts.push(es ? `${formatPoints(grade.pendingPoints)} pts pendientes de revisión de un ayudante` : `${formatPoints(grade.pendingPoints)} pts pending a TA's review`);
+  if (grade.errorPoints) parts.push(es ? `${formatPoints(grade.errorPoints)} pts sin corregir por un problema del curso (no tuyo)` : `${formatPoints(grade.errorPoints)} pts not graded because of a course problem (not yours)`);
+  return parts.join(' · ');
+}
+
+function todoList(grade: Grade, options: RenderOptions, limit = 5): string {
+  const L = (text: Text) => say(text, options.locale);
+  const todo = whatToDoFirst(grade.criteria).filter((c) => !hidden(c, options)).slice(0, limit);
+  if (todo.length === 0) return '';
+  const heading = options.locale === 'es' ? '### Qué hacer primero' : '### What to do first';
+  const items = todo.map((c, i) => {
+    const unmet = c.items.filter((it) => !it.ok).map((it) => `   - ${L(it.label)}${it.note ? ` — ${L(it.note)}` : ''}`);
+    return [`${i + 1}. **${L(c.title)}** (−${formatPoints(c.maxScore - (c.score ?? 0))}): ${c.feedback ? L(c.feedback) : L(c.message)}`, ...unmet].join('\n');
+  });
+  return [heading, '', ...items].join('\n');
+}
+
+/** Cuts text to GitHub's limit, saying so at the end. */
+export function fitTo(text: string, limit: number, note: string): string {
+  if (text.length <= limit) return text;
+  const tail = `\n\n… ${note}`;
+  return text.slice(0, limit - tail.length) + tail;
+}
+
+/** Command output in a details block, the end kept when it is long (failures print last). */
+function outputBlock(details: string, maxChars: number): string {
+  const body = details.length > maxChars ? `…\n${details.slice(-maxChars)}` : details;
+  // A fence longer than any run of backticks in the output cannot be closed by it.
+  const fence = '`'.repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return `${fence}text\n${body}\n${fence}`;
+}
+
+export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
+  const L = (text: Text) => say(text, options.locale);
+  const es = options.locale === 'es';
+  const summary = [scoreLine(grade, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)].join('\n').trim();
+  const sections = grade.criteria
+    .filter((c) => !hidden(c, options) && (c.details || c.items.length))
+    .map((c) => {
+      const lines = [`### ${ICON[c.status]} ${L(c.title)}`, '', L(c.message)];
+      if (c.items.length) lines.push('', ...c.items.map((it) => `- ${it.ok ? '✅' : '❌'} ${L(it.label)}${it.note ? ` — ${L(it.note)}` : ''}`));
+      if (c.details) lines.push('', `<details><summary>${es ? 'Salida' : 'Output'}</summary>`, '', outputBlock(c.details, 12_000), '', '</details>');
+      return lines.join('\n');
+    });
+  const cut = es ? 'recortado al límite de GitHub; corre `npx rubrica check` para verlo entero.' : "cut at GitHub's limit; run `npx rubrica check` to see it all.";
+  const annotations = grade.criteria
+    .filter((c) => !hidden(c, options))
+    .flatMap((c) =>
+      c.annotations.map((a) => ({
+        path: a.path,
+        start_line: a.line ?? 1,
+        end_line: a.line ?? 1,
+        annotation_level: c.status === 'passed' ? ('notice' as const) : ('warning' as const),
+        title: L(c.title).slice(0, 255),
+        message: L(a.message).slice(0, 64_000),
+      })),
+    );
+  return {
+    title: `${formatPoints(grade.score)}/${formatPoints(grade.maxScore)}`,
+    summary: fitTo(summary, GITHUB_LIMITS.outputChars, cut),
+    text: fitTo(sections.join('\n\n'), GITHUB_LIMITS.outputChars, cut),
+    annotations,
+  };
+}
+
+/** Annotations in the batches the Checks API accepts, one update request each. */
+export function annotationBatches<T>(annotations: readonly T[], size: number = GITHUB_LIMITS.annotationsPerRequest): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < annotations.length; i += size) batches.push(annotations.slice(i, i + size));
+  return batches;
+}
+
+/** Marks Rubrica's comment for a week; the comment id is also kept in our store (anyone with write access can edit a comment). */
+export function commentMarker(week: number): string {
+  return `<!-- rubrica:week=${week} -->`;
+}
+
+export function pullRequestComment(grade: Grade, options: RenderOptions & { readonly checkRunUrl?: string; readonly commit: string }): string {
+  const es = options.locale === 'es';
+  const link = options.checkRunUrl ? `[${es ? 'Ver el detalle' : 'See the details'}](${options.checkRunUrl})` : '';
+  const body = [
+    commentMarker(grade.week),
+    `## ${checkRunName(grade, options.locale)}`,
+    '',
+    `${scoreLine(grade, options.locale)} · commit ${options.commit.slice(0, 7)}`,
+    '',
+    scoreTable(grade, options),
+    '',
+    todoList(grade, options, 3),
+    '',
+    link,
+  ]
+    .join('\n')
+    .trim();
+  return fitTo(body, GITHUB_LIMITS.commentChars, es ? 'recortado; el detalle está en el check run.' : 'cut; the check run has the details.');
+}
