@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
 import { bytes, seconds, t, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
-import { defineCheck, shareOf, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
+import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
 
 /** An import name, as `importlib.util.find_spec` takes it: `sklearn`, not `scikit-learn`. */
 export const PythonModulesSchema = z.array(
@@ -350,7 +350,7 @@ export const commandCheck = defineCheck<CommandParams>({
       ...(params.metric ? [metricItem(params.metric, result)] : []),
     ];
     const allOk = items.every((i) => i.ok);
-    const fraction = params.partial ? shareOf(items) : allOk ? 1 : 0;
+    const fraction = creditOf(items, params.partial);
     const failed = items.filter((i) => !i.ok);
 
     const notFound = notFoundMessage(result, what);

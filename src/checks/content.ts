@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
 import { same, t, type Text } from '../core/text.ts';
-import { defineCheck, shareOf, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
+import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
 
 const PatternSchema = z.strictObject({
   label: TextSchema.optional(),
@@ -71,7 +71,7 @@ export const contentCheck = defineCheck<ContentParams>({
       });
     }
     const met = items.filter((i) => i.ok).length;
-    const fraction = params.partial ? shareOf(items) : met === items.length ? 1 : 0;
+    const fraction = creditOf(items, params.partial);
     const searched = files.length <= 5 ? files.map((f) => `\`${f.path}\``).join(', ') : `${files.length}`;
     const message: Text =
       met === items.length

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList } from '../core/schemas.ts';
 import { join, t, type Text } from '../core/text.ts';
-import { defineCheck, shareOf, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
+import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const FACTS = ['multi-stage', 'non-root-user', 'healthcheck', 'dockerignore', 'slim-base', 'no-latest-tag'] as const;
 type Fact = (typeof FACTS)[number];
@@ -110,7 +110,7 @@ export const dockerfileCheck = defineCheck<DockerfileParams>({
     const best = usable.reduce((a, b) => (met(b.results) > met(a.results) ? b : a));
     const items = best.results.map((r) => r.item);
     const count = met(best.results);
-    const fraction = params.partial ? shareOf(items) : count === items.length ? 1 : 0;
+    const fraction = creditOf(items, params.partial);
     const missing = best.results.filter((r) => !r.item.ok);
     const parts: Text[] = [
       missing.length === 0

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { globMatcher, isGitInternal } from '../core/glob.ts';
 import { GlobsSchema, globList, TextSchema } from '../core/schemas.ts';
 import { bytes, join, same, t, type Text } from '../core/text.ts';
-import { defineCheck, shareOf, type ChecklistItem } from './types.ts';
+import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const RequirementSchema = z.strictObject({
   label: TextSchema.optional(),
@@ -75,7 +75,7 @@ export const filesCheck = defineCheck<FilesParams>({
       items.push({ label, ok, ...(note ? { note } : {}) });
     }
     const met = items.filter((i) => i.ok).length;
-    const fraction = params.partial ? shareOf(items) : met === items.length ? 1 : 0;
+    const fraction = creditOf(items, params.partial);
     const missing = items.filter((i) => !i.ok).map((i) => i.label);
     const parts: Text[] = [
       met === items.length

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TextSchema } from '../core/schemas.ts';
 import { join, t, type Text } from '../core/text.ts';
-import { defineCheck, shareOf, type Annotation, type ChecklistItem, type IgnoreVerdict } from './types.ts';
+import { creditOf, defineCheck, type Annotation, type ChecklistItem, type IgnoreVerdict } from './types.ts';
 
 const SamplePath = z
   .string()
@@ -155,7 +155,7 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
     }
 
     const met = items.filter((i) => i.ok).length;
-    const fraction = params.partial ? shareOf(items) : met === items.length ? 1 : 0;
+    const fraction = creditOf(items, params.partial);
     const missing = items.filter((i) => !i.ok);
     const parts: Text[] = [];
     if (missing.length === 0) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
 import { join, same, t, type Text } from '../core/text.ts';
-import { defineCheck, shareOf, type ChecklistItem } from './types.ts';
+import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const MarkdownParams = z.strictObject({
   file: GlobsSchema.default('README.md'),
@@ -93,7 +93,7 @@ export const markdownCheck = defineCheck<MarkdownParams>({
       });
     }
     const met = items.filter((i) => i.ok).length;
-    const fraction = items.length === 0 ? 1 : params.partial ? shareOf(items) : met === items.length ? 1 : 0;
+    const fraction = items.length === 0 ? 1 : creditOf(items, params.partial);
     const missing = items.filter((i) => !i.ok);
     const message =
       missing.length === 0

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
 import { bytes, join, same, t, type Text } from '../core/text.ts';
-import { defineCheck, shareOf, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
+import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'use a string, a number or true/false' });
 type Scalar = z.infer<typeof Scalar>;
@@ -97,7 +97,7 @@ export const structuredCheck = defineCheck<StructuredParams>({
     for (const req of params.require) items.push(requirementItem(req, documents));
 
     const met = items.filter((i) => i.ok).length;
-    const fraction = documents.length === 0 ? 0 : params.partial ? shareOf(items) : met === items.length ? 1 : 0;
+    const fraction = documents.length === 0 ? 0 : creditOf(items, params.partial);
 
     const parts: Text[] = [];
     if (files.length === 0 && skipped.length === 0) {

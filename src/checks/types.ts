@@ -132,3 +132,9 @@ export function defineCheck<P>(kind: CheckKind<P>): CheckKind<P> {
 export function shareOf(items: readonly ChecklistItem[]): number {
   return items.length === 0 ? 0 : items.filter((i) => i.ok).length / items.length;
 }
+
+/** A checklist's credit: its share with partial credit, otherwise all or nothing. */
+export function creditOf(items: readonly ChecklistItem[], partial: boolean): number {
+  if (partial) return shareOf(items);
+  return items.every((i) => i.ok) ? 1 : 0;
+}

@@ -35,6 +35,11 @@ export interface ScoredWeek {
   readonly criteria: readonly CriterionResult[];
 }
 
+/** A result recorded now but shown to the student after the deadline (unless revealed, for instructors). */
+export function isHidden(c: Pick<CriterionResult, 'visibility'>, reveal: boolean): boolean {
+  return c.visibility === 'after-deadline' && !reveal;
+}
+
 /** Two decimals: 4 of 6 folders of 25 points is 16.67. */
 export function roundPoints(n: number): number {
   return Math.round(n * 100) / 100;

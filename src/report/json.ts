@@ -1,5 +1,6 @@
 import { say, type Locale } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
+import { isHidden } from '../grading/score.ts';
 
 /** The `--json` report: stable field names a script can rely on. */
 export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
@@ -15,7 +16,7 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
     passMark: grade.passMark,
     passed: grade.passed,
     criteria: grade.criteria.map((c) => {
-      const hidden = c.visibility === 'after-deadline' && !reveal;
+      const hidden = isHidden(c, reveal);
       return {
         id: c.id,
         title: say(c.title, locale),

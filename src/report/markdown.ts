@@ -1,6 +1,6 @@
 import { say, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
-import type { CriterionResult, CriterionStatus } from '../grading/score.ts';
+import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 import { formatPoints, whatToDoFirst } from './terminal.ts';
 
 /**
@@ -48,10 +48,6 @@ export function conclusionOf(grade: Grade, belowPassMark: 'failure' | 'neutral')
   return grade.passed ? 'success' : belowPassMark;
 }
 
-function hidden(c: CriterionResult, options: RenderOptions): boolean {
-  return c.visibility === 'after-deadline' && !options.reveal;
-}
-
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
@@ -60,8 +56,8 @@ export function scoreTable(grade: Grade, options: RenderOptions): string {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
   const rows = grade.criteria.map((c) => {
-    const points = hidden(c, options) ? '?' : `${c.score === null ? '–' : formatPoints(c.score)} / ${formatPoints(c.maxScore)}`;
-    const message = hidden(c, options) ? (es ? 'Se muestra después de la fecha de entrega.' : 'Shown after the deadline.') : L(c.message);
+    const points = isHidden(c, options.reveal) ? '?' : `${c.score === null ? '–' : formatPoints(c.score)} / ${formatPoints(c.maxScore)}`;
+    const message = isHidden(c, options.reveal) ? (es ? 'Se muestra después de la fecha de entrega.' : 'Shown after the deadline.') : L(c.message);
     return `| ${ICON[c.status]} | ${cell(L(c.title))} | ${points} | ${cell(message)} |`;
   });
   return [`| | ${es ? 'Criterio' : 'Criterion'} | ${es ? 'Puntos' : 'Points'} | ${es ? 'Resultado' : 'Result'} |`, '|---|---|---|---|', ...rows].join('\n');
@@ -78,7 +74,7 @@ function scoreLine(grade: Grade, locale: Locale): string {
 
 function todoList(grade: Grade, options: RenderOptions, limit = 5): string {
   const L = (text: Text) => say(text, options.locale);
-  const todo = whatToDoFirst(grade.criteria).filter((c) => !hidden(c, options)).slice(0, limit);
+  const todo = whatToDoFirst(grade.criteria).filter((c) => !isHidden(c, options.reveal)).slice(0, limit);
   if (todo.length === 0) return '';
   const heading = options.locale === 'es' ? '### Qué hacer primero' : '### What to do first';
   const items = todo.map((c, i) => {
@@ -108,7 +104,7 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
   const es = options.locale === 'es';
   const summary = [scoreLine(grade, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)].join('\n').trim();
   const sections = grade.criteria
-    .filter((c) => !hidden(c, options) && (c.details || c.items.length))
+    .filter((c) => !isHidden(c, options.reveal) && (c.details || c.items.length))
     .map((c) => {
       const lines = [`### ${ICON[c.status]} ${L(c.title)}`, '', L(c.message)];
       if (c.items.length) lines.push('', ...c.items.map((it) => `- ${it.ok ? '✅' : '❌'} ${L(it.label)}${it.note ? ` — ${L(it.note)}` : ''}`));
@@ -117,7 +113,7 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
     });
   const cut = es ? 'recortado al límite de GitHub; corre `npx rubrica check` para verlo entero.' : "cut at GitHub's limit; run `npx rubrica check` to see it all.";
   const annotations = grade.criteria
-    .filter((c) => !hidden(c, options))
+    .filter((c) => !isHidden(c, options.reveal))
     .flatMap((c) =>
       c.annotations.map((a) => ({
         path: a.path,

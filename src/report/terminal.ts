@@ -1,7 +1,7 @@
 import { bytes, say, t, type Locale, type Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
-import type { CriterionResult, CriterionStatus } from '../grading/score.ts';
+import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 
 export interface TerminalOptions {
   readonly locale: Locale;
@@ -30,7 +30,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   const idWidth = Math.max(...grade.criteria.map((c) => c.id.length));
   const titleWidth = Math.min(40, Math.max(...grade.criteria.map((c) => L(c.title).length)));
   for (const c of grade.criteria) {
-    const hidden = c.visibility === 'after-deadline' && !options.reveal;
+    const hidden = isHidden(c, options.reveal);
     const points = `${c.score === null ? '–' : formatPoints(c.score)}/${formatPoints(c.maxScore)}`;
     out.push(
       `  ${paint(COLOR[c.status], ICON[c.status])} ${c.id.padEnd(idWidth)}  ${truncate(L(c.title), titleWidth).padEnd(titleWidth)}  ${hidden ? '?' : points.padStart(9)}`,
@@ -59,7 +59,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
     : paint(31, locale === 'es' ? `por debajo de ${formatPoints(grade.passMark)}` : `below ${formatPoints(grade.passMark)}`);
   out.push(`${bold(`${locale === 'es' ? 'Puntaje' : 'Score'}: ${formatPoints(grade.score)}/${formatPoints(grade.maxScore)}`)} (${verdict})${pending}${errors}`);
 
-  const todo = whatToDoFirst(grade.criteria).filter((c) => c.visibility === 'always' || options.reveal);
+  const todo = whatToDoFirst(grade.criteria).filter((c) => !isHidden(c, options.reveal));
   if (todo.length > 0) {
     out.push('');
     out.push(bold(locale === 'es' ? 'Qué hacer primero' : 'What to do first'));
