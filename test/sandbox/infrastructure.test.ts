@@ -78,6 +78,51 @@ describe('failures of ours are never a grade', () => {
   });
 });
 
+describe('one job, each command once', () => {
+  it('runs a command shared by two criteria once, even when only one reads its report', async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), 'rubrica-pack-'));
+    await fs.writeFile(join(dir, 'pack.yaml'), await fs.readFile(join(HOSTILE_PACK, 'pack.yaml')));
+    const run = 'python3 -c "import json; json.dump({\\"n\\": 7}, open(\\"/work/out/n.json\\", \\"w\\"))"';
+    const criterion = (id: string, points: number, metric: string) => `  - id: ${id}
+    title: { es: ${id}, en: ${id} }
+    points: ${points}
+    check:
+      kind: command
+      run: '${run}'
+${metric}    feedback: { es: Arregla., en: Fix it. }
+`;
+    await fs.writeFile(
+      join(dir, 'week-01.yaml'),
+      `week: 1\ntitle: { es: Uno, en: One }\ncriteria:\n${criterion('plain', 50, '')}${criterion(
+        'metric',
+        50,
+        "      metric: { label: { es: n, en: n }, report: /work/out/n.json, path: n, min: 5 }\n",
+      )}`,
+    );
+    const shared = await loadPack(dir);
+    let opened = 0;
+    let runs = 0;
+    const counting = {
+      open: async (options: Parameters<DockerSandboxProvider['open']>[0]) => {
+        opened++;
+        const sandbox = await provider.open(options);
+        const inner = sandbox.run.bind(sandbox);
+        sandbox.run = (request) => {
+          runs++;
+          return inner(request);
+        };
+        return sandbox;
+      },
+    };
+    const result = await grade({ pack: shared, week: shared.weeks.get(1)!, source: directorySnapshot(student), jobId: 't-shared' }, counting);
+    expect([opened, runs]).toEqual([1, 1]);
+    expect(result.criteria.map((c) => [c.id, c.status])).toEqual([
+      ['plain', 'passed'],
+      ['metric', 'passed'],
+    ]);
+  });
+});
+
 describe('rubrica check (CLI)', () => {
   it('prints one JSON object and exits 0 whatever the score', async () => {
     const run = capture();
