@@ -105,7 +105,7 @@ export async function grade(
     const evidence: Omit<Evidence, 'commands'> = {
       files,
       contents: new Map((probed.contents ?? []).map((c) => [c.path, c])),
-      commits: unpacked.commits ?? null,
+      commits: request.source.history?.commits ?? unpacked.commits ?? null,
       ignore: new Map(
         Object.entries(probed.ignore ?? {}).map(([path, v]) => [path, { ignored: v.ignored, ...(v.rule ? { rule: v.rule } : {}) }]),
       ),
@@ -126,7 +126,7 @@ export async function grade(
       ...scored,
       pack: pack.name,
       packHash: pack.hash,
-      commit: unpacked.commits?.[0]?.sha ?? null,
+      commit: request.source.history?.commit ?? unpacked.commits?.[0]?.sha ?? null,
       image,
       imageId: sandbox.imageId,
       skipped,

@@ -2,6 +2,7 @@ import { constants, createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
+import type { Commit } from '../checks/types.ts';
 
 /** A file the grader left out of the sandbox, told to the student. */
 export interface SkippedFile {
@@ -16,10 +17,15 @@ export interface PackedSnapshot {
   readonly done: Promise<{ readonly skipped: readonly SkippedFile[]; readonly bytes: number }>;
 }
 
-/** Where a grading job's files come from: a local checkout now, a GitHub tarball later. */
+/** Where a grading job's files come from: a local checkout, or a commit's tarball from GitHub. */
 export interface SnapshotSource {
   readonly description: string;
   pack(limits: { maxFileBytes: number; maxTotalBytes: number }): PackedSnapshot;
+  /**
+   * The commit graded and its history, when the snapshot carries no `.git` (a GitHub
+   * tarball): read from GitHub's API by the adapter, newest first.
+   */
+  readonly history?: { readonly commit: string; readonly commits: readonly Commit[] };
 }
 
 /**

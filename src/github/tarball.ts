@@ -1,0 +1,98 @@
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
+import type { Commit } from '../checks/types.ts';
+import type { SkippedFile, SnapshotSource } from '../sandbox/snapshot.ts';
+
+/**
+ * A commit's files as GitHub serves them (`GET /repos/{o}/{r}/tarball/{sha}`: a gzipped
+ * tar under one top folder `owner-repo-sha/`), re-packed for the sandbox without the top
+ * folder. Nothing is written to the host's disk: entries flow from the download to the
+ * container. Symlinks stay symlinks (at worst they point inside the container); hard
+ * links, devices and paths that climb out (`..`) are left out and named.
+ */
+export function tarballSnapshot(gzipped: Buffer, description: string, history: NonNullable<SnapshotSource['history']>): SnapshotSource {
+  return {
+    description,
+    history,
+    pack(limits) {
+      const out = tarPack();
+      const input = tarExtract();
+      const skipped: SkippedFile[] = [];
+      let total = 0;
+
+      const done = new Promise<{ skipped: SkippedFile[]; bytes: number }>((resolve, reject) => {
+        const fail = (err: Error) => {
+          out.destroy(err);
+          reject(err);
+        };
+        input.on('entry', (header: Header, body, next) => {
+          const drop = (reason?: SkippedFile['reason']) => {
+            if (reason) skipped.push({ path: stripTop(header.name) ?? header.name, size: header.size ?? 0, reason });
+            body.on('end', () => next());
+            body.resume();
+          };
+          const name = stripTop(header.name);
+          if (name === null) return drop(); // the top folder itself, or the pax header carrying the sha
+          if (!isSafePath(name)) return drop('special-file');
+          const size = header.size ?? 0;
+          if (header.type === 'directory') {
+            out.entry({ name, type: 'directory', mode: 0o755 }, (err) => (err ? fail(err) : undefined));
+            return drop();
+          }
+          if (header.type === 'symlink') {
+            out.entry({ name, type: 'symlink', linkname: header.linkname ?? '', mode: 0o777 }, (err) => (err ? fail(err) : undefined));
+            return drop();
+          }
+          // tar-stream reads pax headers itself; what is left (hard links, devices, fifos) is not a file of a commit.
+          if (header.type !== 'file') return drop('special-file');
+          if (size > limits.maxFileBytes) return drop('too-large');
+          if (total + size > limits.maxTotalBytes) return drop('snapshot-full');
+          total += size;
+          const mode = (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
+          const entry = out.entry({ name, type: 'file', size, mode }, (err) => (err ? fail(err) : next()));
+          body.pipe(entry);
+        });
+        input.on('finish', () => {
+          out.finalize();
+          resolve({ skipped, bytes: total });
+        });
+        input.on('error', fail);
+        const gunzip = createGunzip();
+        gunzip.on('error', fail);
+        gunzip.pipe(input as unknown as NodeJS.WritableStream);
+        gunzip.end(gzipped);
+      });
+      return { tar: out as unknown as Readable, done };
+    },
+  };
+}
+
+/** `owner-repo-sha/src/a.py` → `src/a.py`; the top folder alone → null. */
+function stripTop(name: string): string | null {
+  const slash = name.indexOf('/');
+  if (slash < 0) return null;
+  const rest = name.slice(slash + 1).replace(/\/+$/, '');
+  return rest === '' ? null : rest;
+}
+
+function isSafePath(path: string): boolean {
+  return !path.startsWith('/') && !path.split('/').some((part) => part === '..' || part === '.git');
+}
+
+/** GitHub's commit list (newest first) in the shape the commits check reads. */
+export interface ApiCommit {
+  readonly sha: string;
+  readonly parents: readonly unknown[];
+  readonly commit: { readonly message: string; readonly author: { readonly name?: string; readonly date?: string } | null };
+}
+
+export function commitsFromApi(list: readonly ApiCommit[]): Commit[] {
+  return list.map((c) => ({
+    sha: c.sha,
+    parents: c.parents.length,
+    author: c.commit.author?.name ?? '',
+    date: c.commit.author?.date ?? '',
+    message: c.commit.message,
+  }));
+}
