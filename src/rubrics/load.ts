@@ -226,8 +226,8 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
   };
 }
 
-/** A YAML file validated by `schema`; problems are located in `file` by line and field. */
-function parseYamlFile<S extends z.ZodType>(
+/** A YAML file validated by `schema`; problems are located in `file` by line and field (packs and the course file). */
+export function parseYamlFile<S extends z.ZodType>(
   file: string,
   source: string,
   schema: S,
