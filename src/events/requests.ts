@@ -1,0 +1,186 @@
+import { COURSE_REPO } from '../course/load.ts';
+import { weekNamedBy } from '../course/calendar.ts';
+
+/**
+ * GitHub events → grading requests. Pure: a webhook payload in, a request (or the
+ * reason it is not graded) out. Whether the repository is a student's is decided later,
+ * with the course file; everything decidable from the payload alone is decided here.
+ */
+export interface GradingRequest {
+  readonly deliveryId: string;
+  readonly installationId: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly repoId: number;
+  readonly topics: readonly string[];
+  readonly sha: string;
+  /** When GitHub delivered the push (ISO): decides the week and lateness. Never the commit's date. */
+  readonly deliveredAt: string;
+  readonly trigger: 'push' | 'pull_request' | 'rerun';
+  readonly pullRequest?: { readonly number: number };
+  /** A week named by the pull request (label or branch) or by the check run being re-run. */
+  readonly week?: number;
+  /** Re-run: the check run to grade into again. */
+  readonly checkRunId?: number;
+}
+
+export type Translation = { readonly request: GradingRequest } | { readonly skip: string };
+
+interface RepositoryPayload {
+  readonly id: number;
+  readonly name: string;
+  readonly full_name: string;
+  readonly owner: { readonly login: string } | null;
+  readonly default_branch: string;
+  readonly archived?: boolean;
+  readonly is_template?: boolean;
+  readonly topics?: readonly string[];
+  readonly pushed_at?: number | string | null;
+}
+
+interface Sender {
+  readonly login: string;
+  readonly type?: string;
+}
+
+const ZERO_SHA = /^0{40}$/;
+
+function repositorySkip(repository: RepositoryPayload): string | null {
+  if (repository.name === COURSE_REPO) return 'the course configuration repository';
+  if (repository.archived) return 'archived repository';
+  if (repository.is_template) return 'template repository';
+  return null;
+}
+
+/** GitHub's own time for a push (`pushed_at`, seconds), else the time we received it. */
+function pushTime(repository: RepositoryPayload, receivedAt: Date): string {
+  const pushed = repository.pushed_at;
+  if (typeof pushed === 'number' && pushed > 0 && pushed * 1000 <= receivedAt.getTime() + 60_000) return new Date(pushed * 1000).toISOString();
+  return receivedAt.toISOString();
+}
+
+function base(deliveryId: string, installationId: number, repository: RepositoryPayload) {
+  return {
+    deliveryId,
+    installationId,
+    owner: repository.owner?.login ?? repository.full_name.split('/')[0]!,
+    repo: repository.name,
+    repoId: repository.id,
+    topics: repository.topics ?? [],
+  };
+}
+
+export function fromPush(
+  payload: { ref: string; after: string; deleted: boolean; repository: RepositoryPayload; sender?: Sender; installation?: { id: number } },
+  meta: { deliveryId: string; receivedAt: Date; botLogin: string },
+): Translation {
+  if (!payload.installation) return { skip: 'no installation' };
+  const skip = repositorySkip(payload.repository);
+  if (skip) return { skip };
+  if (payload.deleted || ZERO_SHA.test(payload.after)) return { skip: 'branch deleted' };
+  if (!payload.ref.startsWith('refs/heads/')) return { skip: 'not a branch' };
+  // Pushes to other branches are graded through their pull request, if they have one.
+  if (payload.ref !== `refs/heads/${payload.repository.default_branch}`) return { skip: 'not the default branch' };
+  if (payload.sender?.login === meta.botLogin) return { skip: 'pushed by Rubrica' };
+  return {
+    request: {
+      ...base(meta.deliveryId, payload.installation.id, payload.repository),
+      sha: payload.after,
+      deliveredAt: pushTime(payload.repository, meta.receivedAt),
+      trigger: 'push',
+    },
+  };
+}
+
+export function fromPullRequest(
+  payload: {
+    action: string;
+    pull_request: { number: number; state: string; head: { sha: string; ref: string }; labels?: readonly { name: string }[]; updated_at?: string };
+    repository: RepositoryPayload;
+    sender: Sender;
+    installation?: { id: number };
+  },
+  meta: { deliveryId: string; receivedAt: Date; botLogin: string },
+): Translation {
+  if (!payload.installation) return { skip: 'no installation' };
+  const skip = repositorySkip(payload.repository);
+  if (skip) return { skip };
+  const pr = payload.pull_request;
+  if (pr.state !== 'open') return { skip: 'pull request not open' };
+  if (payload.sender.login === meta.botLogin) return { skip: 'pushed by Rubrica' };
+  const week = weekNamedBy((pr.labels ?? []).map((l) => l.name), pr.head.ref);
+  return {
+    request: {
+      ...base(meta.deliveryId, payload.installation.id, payload.repository),
+      sha: pr.head.sha,
+      deliveredAt: meta.receivedAt.toISOString(),
+      trigger: 'pull_request',
+      pullRequest: { number: pr.number },
+      ...(week !== undefined ? { week } : {}),
+    },
+  };
+}
+
+/**
+ * The week and delivery time travel with the check run (`external_id`), so "Re-run"
+ * grades the same week at the same lateness even after a restart. Only our app can
+ * write a check run's external_id.
+ */
+export function checkRunExternalId(week: number, deliveredAt: string): string {
+  return `rubrica:week=${week};delivered=${deliveredAt}`;
+}
+
+export function parseExternalId(id: string | null | undefined): { week: number; deliveredAt: string } | null {
+  const m = /^rubrica:week=(\d{1,2});delivered=([0-9T:.Z-]+)$/.exec(id ?? '');
+  return m ? { week: Number(m[1]), deliveredAt: m[2]! } : null;
+}
+
+export function fromCheckRunRerequest(
+  payload: {
+    check_run: { id: number; head_sha: string; external_id?: string | null; app?: { id: number | null } | null; pull_requests?: readonly { number: number }[] };
+    repository: RepositoryPayload;
+    installation?: { id: number };
+  },
+  meta: { deliveryId: string; receivedAt: Date; appId: number },
+): Translation {
+  if (!payload.installation) return { skip: 'no installation' };
+  if (payload.check_run.app && payload.check_run.app.id !== meta.appId) return { skip: "another app's check run" };
+  const skip = repositorySkip(payload.repository);
+  if (skip) return { skip };
+  const original = parseExternalId(payload.check_run.external_id);
+  const pr = payload.check_run.pull_requests?.[0];
+  return {
+    request: {
+      ...base(meta.deliveryId, payload.installation.id, payload.repository),
+      sha: payload.check_run.head_sha,
+      deliveredAt: original?.deliveredAt ?? meta.receivedAt.toISOString(),
+      trigger: 'rerun',
+      ...(original ? { week: original.week, checkRunId: payload.check_run.id } : {}),
+      ...(pr ? { pullRequest: { number: pr.number } } : {}),
+    },
+  };
+}
+
+export function fromCheckSuiteRerequest(
+  payload: {
+    check_suite: { head_sha: string; app?: { id: number | null } | null; pull_requests?: readonly { number: number }[] };
+    repository: RepositoryPayload;
+    installation?: { id: number };
+  },
+  meta: { deliveryId: string; receivedAt: Date; appId: number },
+): Translation {
+  if (!payload.installation) return { skip: 'no installation' };
+  if (payload.check_suite.app && payload.check_suite.app.id !== meta.appId) return { skip: "another app's check suite" };
+  const skip = repositorySkip(payload.repository);
+  if (skip) return { skip };
+  const pr = payload.check_suite.pull_requests?.[0];
+  return {
+    request: {
+      ...base(meta.deliveryId, payload.installation.id, payload.repository),
+      sha: payload.check_suite.head_sha,
+      deliveredAt: meta.receivedAt.toISOString(),
+      trigger: 'rerun',
+      ...(pr ? { pullRequest: { number: pr.number } } : {}),
+    },
+  };
+}

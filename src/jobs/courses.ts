@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { COURSE_FILE, COURSE_REPO, parseCourseFile, type CourseSetup } from '../course/load.ts';
+import { readCourseFile, upsertCourseIssue, type Octokit } from '../github/api.ts';
+import { RUBRICS_DIR } from '../rubrics/load.ts';
+
+interface CourseDirectoryOptions {
+  readonly ttlMs: number;
+  readonly rubricsDir?: string;
+  readonly botLogin: string;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+const ISSUE_MARKER = '<!-- rubrica:course-config -->';
+
+/**
+ * Each organization's course, read from its `.github` repository and kept for a
+ * short while (a deadline rush would otherwise read it on every push). A push to the
+ * `.github` repository drops the cached copy at once.
+ */
+export class CourseDirectory {
+  private readonly cache = new Map<string, { at: number; setup: CourseSetup }>();
+  /** The last problem told to each organization, so it is told once. */
+  private readonly told = new Map<string, string>();
+
+  private readonly options: CourseDirectoryOptions;
+  constructor(options: CourseDirectoryOptions) {
+    this.options = options;
+  }
+
+  async get(octokit: Octokit, owner: string): Promise<CourseSetup> {
+    const now = (this.options.now ?? Date.now)();
+    const hit = this.cache.get(owner);
+    if (hit && now - hit.at < this.options.ttlMs) return hit.setup;
+    const file = await readCourseFile(octokit, owner);
+    const setup: CourseSetup = 'missing' in file ? { status: 'missing', reason: file.missing } : await parseCourseFile(file.text, this.options.rubricsDir ?? RUBRICS_DIR);
+    this.cache.set(owner, { at: now, setup });
+    return setup;
+  }
+
+  invalidate(owner: string): void {
+    this.cache.delete(owner);
+    this.told.delete(owner);
+  }
+
+  /**
+   * Tells the instructors, once per distinct problem, with an issue in the `.github`
+   * repository (edited, not duplicated, when the problem changes). Without that
+   * repository there is nowhere of theirs to write: it is logged.
+   */
+  async tellInstructors(octokit: Octokit, owner: string, setup: Exclude<CourseSetup, { status: 'ready' }>): Promise<void> {
+    const body = courseProblemBody(owner, setup);
+    const fingerprint = createHash('sha256').update(body).digest('hex');
+    if (this.told.get(owner) === fingerprint) return;
+    if (setup.status === 'missing' && setup.reason === 'no-repo') {
+      this.options.log.error({ owner, outcome: 'not-configured' }, `no ${owner}/${COURSE_REPO} repository (or the app cannot see it): grading is off`);
+    } else {
+      const result = await upsertCourseIssue(octokit, owner, {
+        title: 'Rubrica: la configuración del curso necesita atención / the course configuration needs attention',
+        body,
+        marker: ISSUE_MARKER,
+        botLogin: this.options.botLogin,
+      });
+      this.options.log.warn({ owner, outcome: 'not-configured', issue: result }, 'course configuration problem told to instructors');
+    }
+    this.told.set(owner, fingerprint);
+  }
+}
+
+export function courseProblemBody(owner: string, setup: Exclude<CourseSetup, { status: 'ready' }>): string {
+  const where = `\`${owner}/${COURSE_REPO}\` → \`${COURSE_FILE}\``;
+  const lines = [ISSUE_MARKER];
+  if (setup.status === 'missing') {
+    lines.push(
+      `Rubrica está instalada pero no encuentra ${where}, así que **no corrige**: cada push de un estudiante recibe un check run neutral que lo dice.`,
+      '',
+      `Rubrica is installed but cannot find ${where}, so it **is not grading**: each student push gets a neutral check run saying so.`,
+      '',
+      'Crea el archivo (ejemplo completo en el README de Rubrica) / Create the file (complete example in Rubrica\'s README):',
+      '',
+      '```yaml',
+      'pack: mlops',
+      'start: 2026-09-07',
+      'timezone: America/Argentina/Buenos_Aires',
+      'weeks: 10',
+      'students:',
+      '  prefix: mlops-',
+      'tas: mlops-tas',
+      'locale: es',
+      '```',
+    );
+  } else {
+    lines.push(
+      `${where} tiene problemas, así que Rubrica **no corrige** hasta que se arreglen (nunca corrige con valores por defecto):`,
+      '',
+      `${where} has problems, so Rubrica **is not grading** until they are fixed (it never grades with defaults):`,
+      '',
+      ...setup.problems.map((p) => `- \`${p.replace(/`/g, "'")}\``),
+    );
+  }
+  lines.push('', 'Este issue se actualiza solo; ciérralo cuando esté resuelto. / This issue keeps itself up to date; close it once fixed.');
+  return lines.join('\n');
+}

@@ -1,0 +1,142 @@
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+
+const SHA2 = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
+
+afterEach(() => {
+  expect(unexpected).toEqual([]);
+  nock.cleanAll();
+});
+
+function prEvent(action: 'opened' | 'synchronize', sha = SHA, change: (p: any) => void = () => {}) {
+  const p = payload(`pull_request.${action}`);
+  p.pull_request.head.sha = sha;
+  change(p);
+  return p;
+}
+
+describe('a pull request of a student repository', () => {
+  it('is graded and gets one scored comment with the score, the table and a link to the check run', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    await serveCommit(scope);
+    const comments: any[] = [];
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 601, html_url: `https://github.com/${ORG}/${REPO}/runs/601` })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/601`)
+      .reply(200, {})
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 1, user: { login: 'ana-estudiante' }, body: '<!-- rubrica:week=1 --> no soy el bot' }])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`, (b) => comments.push(b) > 0)
+      .reply(201, { id: 7001 });
+
+    await probot.receive({ id: 'pr-1', name: 'pull_request', payload: prEvent('opened') });
+    await rubrica.queue.idle();
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(comments).toHaveLength(1);
+    const body: string = comments[0].body;
+    expect(body.startsWith('<!-- rubrica:week=1 -->')).toBe(true);
+    expect(body).toContain('## Rubrica · Semana 1 — Fundamentos de Git y estructuración');
+    expect(body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(body).toContain('| ✅ | README con secciones básicas | 25 / 25 |');
+    expect(body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/601)`);
+  });
+
+  it('a new push edits the same comment in place, never a second one', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    await serveCommit(scope);
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 602 })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/602`)
+      .reply(200, {})
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .reply(201, { id: 7002 });
+    await probot.receive({ id: 'pr-2a', name: 'pull_request', payload: prEvent('opened') });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+
+    // The student pushes again: a new commit, worse README.
+    const edits: any[] = [];
+    courseScope(scope);
+    await serveCommit(scope, { 'README.md': '# Solo título\n' }, ['feat: uno'], SHA2);
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`, (b) => b.head_sha === SHA2)
+      .reply(201, { id: 603 })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/603`)
+      .reply(200, {})
+      .patch(`/repos/${ORG}/${REPO}/issues/comments/7002`, (b) => edits.push(b) > 0)
+      .reply(200, { id: 7002 });
+    await probot.receive({ id: 'pr-2b', name: 'pull_request', payload: prEvent('synchronize', SHA2) });
+    await rubrica.queue.idle();
+
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(edits).toHaveLength(1);
+    expect(edits[0].body).toContain('commit b2c3d4e');
+    expect(edits[0].body).toContain('### Qué hacer primero');
+  });
+
+  it('the same commit by push and by pull request is graded once, and the pull request still gets its comment', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    await serveCommit(scope);
+    let checkRuns = 0;
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`, () => ++checkRuns > 0)
+      .reply(201, { id: 604 })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/604`)
+      .reply(200, {})
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .reply(201, { id: 7003 });
+    courseScope(scope);
+    // Both deliveries arrive together: the queue runs one commit's jobs one after the other.
+    await Promise.all([
+      probot.receive({ id: 'both-push', name: 'push', payload: payload('push') }),
+      probot.receive({ id: 'both-pr', name: 'pull_request', payload: prEvent('opened') }),
+    ]);
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(checkRuns).toBe(1);
+  });
+
+  it('a label semana-3 grades week 3, whatever the calendar says', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    await serveCommit(scope);
+    const created: any[] = [];
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`, (b) => created.push(b) > 0)
+      .reply(201, { id: 605 })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/605`)
+      .reply(200, {})
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`, (b) => b.body.startsWith('<!-- rubrica:week=3 -->'))
+      .reply(201, { id: 7004 });
+    await probot.receive({ id: 'pr-label', name: 'pull_request', payload: prEvent('opened', SHA, (p) => (p.pull_request.labels = [{ name: 'semana-3' }])) });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(created[0].name).toMatch(/^Rubrica · Semana 3 — /);
+    expect(created[0].external_id).toMatch(/^rubrica:week=3;/);
+  });
+
+  it('a closed pull request is not graded', async () => {
+    const { probot, rubrica } = await testApp();
+    githubNock();
+    await probot.receive({ id: 'pr-closed', name: 'pull_request', payload: prEvent('synchronize', SHA, (p) => (p.pull_request.state = 'closed')) });
+    await rubrica.queue.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+});
