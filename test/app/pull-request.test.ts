@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
 
 const SHA2 = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 
@@ -30,8 +30,9 @@ describe('a pull request of a student repository', () => {
       .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .query(true)
       .reply(200, [{ id: 1, user: { login: 'ana-estudiante' }, body: '<!-- rubrica:week=1 --> no soy el bot' }])
-      .post(`/repos/${ORG}/${REPO}/issues/7/comments`, (b) => comments.push(b) > 0)
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .reply(201, { id: 7001 });
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/issues/7/comments`, comments);
 
     await probot.receive({ id: 'pr-1', name: 'pull_request', payload: prEvent('opened') });
     await rubrica.queue.idle();
@@ -73,8 +74,9 @@ describe('a pull request of a student repository', () => {
       .reply(201, { id: 603 })
       .patch(`/repos/${ORG}/${REPO}/check-runs/603`)
       .reply(200, {})
-      .patch(`/repos/${ORG}/${REPO}/issues/comments/7002`, (b) => edits.push(b) > 0)
+      .patch(`/repos/${ORG}/${REPO}/issues/comments/7002`)
       .reply(200, { id: 7002 });
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/issues/comments/7002`, edits);
     await probot.receive({ id: 'pr-2b', name: 'pull_request', payload: prEvent('synchronize', SHA2) });
     await rubrica.queue.idle();
 
@@ -88,9 +90,10 @@ describe('a pull request of a student repository', () => {
     const { probot, rubrica } = await testApp();
     const scope = courseScope(githubNock());
     await serveCommit(scope);
-    let checkRuns = 0;
+    const checkRuns: unknown[] = [];
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, checkRuns);
     scope
-      .post(`/repos/${ORG}/${REPO}/check-runs`, () => ++checkRuns > 0)
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 604 })
       .patch(`/repos/${ORG}/${REPO}/check-runs/604`)
       .reply(200, {})
@@ -107,7 +110,7 @@ describe('a pull request of a student repository', () => {
     ]);
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(checkRuns).toBe(1);
+    expect(checkRuns).toHaveLength(1);
   });
 
   it('a label semana-3 grades week 3, whatever the calendar says', async () => {
@@ -116,7 +119,7 @@ describe('a pull request of a student repository', () => {
     await serveCommit(scope);
     const created: any[] = [];
     scope
-      .post(`/repos/${ORG}/${REPO}/check-runs`, (b) => created.push(b) > 0)
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 605 })
       .patch(`/repos/${ORG}/${REPO}/check-runs/605`)
       .reply(200, {})
@@ -125,6 +128,7 @@ describe('a pull request of a student repository', () => {
       .reply(200, [])
       .post(`/repos/${ORG}/${REPO}/issues/7/comments`, (b) => b.body.startsWith('<!-- rubrica:week=3 -->'))
       .reply(201, { id: 7004 });
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
     await probot.receive({ id: 'pr-label', name: 'pull_request', payload: prEvent('opened', SHA, (p) => (p.pull_request.labels = [{ name: 'semana-3' }])) });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, WEEK1_REPO, WEEK1_COMMITS, COURSE_YAML } from '../helpers/github.ts';
+import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, WEEK1_REPO, WEEK1_COMMITS, COURSE_YAML } from '../helpers/github.ts';
 
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
 
@@ -20,10 +20,12 @@ describe('a push to a student repository', () => {
     const scope = courseScope(githubNock());
     await serveCommit(scope);
     scope
-      .post(`/repos/${ORG}/${REPO}/check-runs`, (body) => created.push(body) > 0)
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 555, html_url: `https://github.com/${ORG}/${REPO}/runs/555` })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/555`, (body) => updated.push(body) > 0)
+      .patch(`/repos/${ORG}/${REPO}/check-runs/555`)
       .reply(200, { id: 555 });
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/555`, updated);
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
 
     await probot.receive({ id: 'delivery-push-1', name: 'push', payload: payload('push') });
     await rubrica.queue.idle();
@@ -55,8 +57,9 @@ describe('a push to a student repository', () => {
     scope
       .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 556 })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/556`, (body) => updated.push(body) > 0)
+      .patch(`/repos/${ORG}/${REPO}/check-runs/556`)
       .reply(200, { id: 556 });
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/556`, updated);
 
     await probot.receive({ id: 'delivery-push-2', name: 'push', payload: payload('push') });
     await rubrica.queue.idle();
@@ -75,9 +78,10 @@ describe('a push to a student repository', () => {
     const { probot, rubrica } = await testApp();
     const scope = courseScope(githubNock());
     await serveCommit(scope);
-    let creates = 0;
+    const creates: unknown[] = [];
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, creates);
     scope
-      .post(`/repos/${ORG}/${REPO}/check-runs`, () => ++creates > 0)
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 557 })
       .patch(`/repos/${ORG}/${REPO}/check-runs/557`)
       .reply(200, {});
@@ -85,7 +89,7 @@ describe('a push to a student repository', () => {
     await probot.receive({ id: 'same-delivery', name: 'push', payload: payload('push') });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(creates).toBe(1);
+    expect(creates).toHaveLength(1);
   });
 
   it.each([
@@ -123,7 +127,8 @@ describe('a push to a student repository', () => {
     p.repository.topics = ['mlops-2026'];
     await serveCommit(scope, WEEK1_REPO, WEEK1_COMMITS);
     const updated: any[] = [];
-    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 558 }).patch(`/repos/${ORG}/${REPO}/check-runs/558`, (b) => updated.push(b) > 0).reply(200, {});
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 558 }).patch(`/repos/${ORG}/${REPO}/check-runs/558`).reply(200, {});
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/558`, updated);
     await probot.receive({ id: 'by-topic', name: 'push', payload: p });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);

@@ -60,6 +60,17 @@ export function githubNock() {
   return nock(API);
 }
 
+/**
+ * Collects the JSON bodies of the requests `scope` answered for one method and path.
+ * (nock's reply functions hang with fetch, so bodies are read from its events.)
+ */
+export function record(scope: nock.Scope, method: string, path: string, into: any[]): void {
+  scope.on('request', (req: { method?: string; url?: string; path?: string }, _interceptor: unknown, body: string) => {
+    const url = new URL(req.url ?? `${API}${req.path}`);
+    if (req.method === method && url.pathname === path) into.push(body ? JSON.parse(body) : undefined);
+  });
+}
+
 export const COURSE_YAML = `pack: mlops
 start: 2026-09-07
 timezone: America/Argentina/Buenos_Aires
@@ -89,8 +100,8 @@ export async function tarball(files: Tree, sha = SHA): Promise<Buffer> {
   const tar = tarPack();
   const top = `${ORG}-${REPO}-${sha.slice(0, 7)}/`;
   const chunks: Buffer[] = [];
-  tar.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => tar.on('end', resolve));
+  tar.on('data', (c) => void chunks.push(c as Buffer));
+  const ended = new Promise<void>((resolve) => tar.on('end', () => resolve()));
   tar.entry({ name: 'pax_global_header', type: 'pax-global-header', pax: { comment: sha } } as never);
   tar.entry({ name: top, type: 'directory' });
   const dirs = new Set<string>();
