@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, WEEK1_REPO, WEEK1_COMMITS, COURSE_YAML } from '../helpers/github.ts';
+import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, WEEK1_REPO, WEEK1_COMMITS, COURSE_YAML, unexpected } from '../helpers/github.ts';
 
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
 
@@ -9,6 +9,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  expect(unexpected).toEqual([]);
   nock.cleanAll();
 });
 
