@@ -1,13 +1,24 @@
-# Rubrica itself (the CLI today; the GitHub App builds on the same image).
-# It talks to the host's Docker engine to start sandboxes: mount the socket,
-#   docker run --rm -v /var/run/docker.sock:/var/run/docker.sock -v "$PWD:/repo:ro" rubrica check --week 1 /repo
-FROM node:24-slim
+# Rubrica: the GitHub App (default) and the `rubrica` CLI, on Node 24.
+# Build:  docker build -t rubrica .
+# It starts sandboxes on the host's Docker engine: see README, "Security: the Docker socket".
+
+# 1. Dependencies, installed once without dev tools (no build step: Node runs the TypeScript).
+FROM node:24-slim AS deps
 WORKDIR /app
-ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
+
+# 2. The runtime: only what the app needs, as a non-root user.
+FROM node:24-slim
+WORKDIR /app
+ENV NODE_ENV=production PORT=3000 RUBRICA_DATA_DIR=/app/data
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json app.yml ./
 COPY bin ./bin
 COPY src ./src
 COPY rubrics ./rubrics
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
-ENTRYPOINT ["node", "bin/rubrica.js"]
+EXPOSE 3000
+# The app; the CLI is `docker run --rm rubrica node bin/rubrica.js check --week 1 /repo`.
+CMD ["node", "src/main.ts"]
