@@ -11,13 +11,12 @@ RUN npm ci --omit=dev --no-audit --no-fund
 # 2. The runtime: only what the app needs, as a non-root user.
 FROM node:24-slim
 WORKDIR /app
-ENV NODE_ENV=production PORT=3000 RUBRICA_DATA_DIR=/app/data
+ENV NODE_ENV=production PORT=3000
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json app.yml ./
 COPY bin ./bin
 COPY src ./src
 COPY rubrics ./rubrics
-RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 # The app; the CLI is `docker run --rm rubrica node bin/rubrica.js check --week 1 /repo`.
