@@ -136,3 +136,39 @@ describe('a push to a student repository', () => {
     expect(updated[0].output.title).toBe('100/100');
   });
 });
+
+describe('course choices', () => {
+  it('a course that asks for commit comments gets one on a push without a pull request', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock(), COURSE_YAML + 'comments: { commits: true }\n');
+    await serveCommit(scope);
+    const comments: any[] = [];
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 559, html_url: `https://github.com/${ORG}/${REPO}/runs/559` })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/559`)
+      .reply(200, {})
+      .post(`/repos/${ORG}/${REPO}/commits/${SHA}/comments`)
+      .reply(201, { id: 1 });
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/commits/${SHA}/comments`, comments);
+    await probot.receive({ id: 'commit-comment', name: 'push', payload: payload('push') });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('**100 / 100** · aprobado');
+  });
+
+  it('an English course with belowPassMark: neutral reports in English and concludes neutral', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock(), COURSE_YAML.replace('locale: es', 'locale: en') + 'belowPassMark: neutral\n');
+    await serveCommit(scope, { 'README.md': '# Hi\n' }, ['wip']);
+    const updated: any[] = [];
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 560 }).patch(`/repos/${ORG}/${REPO}/check-runs/560`).reply(200, {});
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/560`, updated);
+    await probot.receive({ id: 'english', name: 'push', payload: payload('push') });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(updated[0]).toMatchObject({ name: 'Rubrica · Week 1 — Git fundamentals and project structure', conclusion: 'neutral' });
+    expect(updated[0].output.summary).toContain('### What to do first');
+  });
+});

@@ -183,3 +183,36 @@ it('the Docker-down error is an InfrastructureError (what the retries key on)', 
   await expect(down.open({ image: 'x', limits: (await import('../../src/sandbox/limits.ts')).DEFAULT_LIMITS, jobId: 'down' })).rejects.toBeInstanceOf(InfrastructureError);
   expect(t('a', 'b').en).toBe('b');
 });
+
+describe('re-run all (check suite)', () => {
+  it('regrades the suite’s commit with the week and delivery time it was first graded with', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    await serveCommit(scope);
+    await serveCommit(scope);
+    courseScope(scope);
+    const created: any[] = [];
+    const updates: any[] = [];
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 810 })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/810`)
+      .times(3)
+      .reply(200, {});
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/810`, updates);
+    await probot.receive({ id: 'suite-first', name: 'push', payload: payload('push') });
+    await rubrica.queue.idle();
+    const suite = payload('check_run.rerequested');
+    await probot.receive({
+      id: 'suite-rerun',
+      name: 'check_suite',
+      payload: { action: 'rerequested', check_suite: { id: 5, head_sha: SHA, app: { id: 123 }, pull_requests: [] }, repository: suite.repository, installation: suite.installation, sender: suite.sender } as never,
+    });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(created).toHaveLength(1);
+    expect(updates.map((u) => u.status)).toEqual(['completed', 'in_progress', 'completed']);
+    expect(updates[2]).toMatchObject({ name: 'Rubrica · Semana 1 — Fundamentos de Git y estructuración', output: { title: '100/100' } });
+  });
+});
