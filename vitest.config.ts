@@ -9,6 +9,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The durable store and queue, on SQLite and on PostgreSQL (RUBRICA_TEST_DATABASE_URL).
+        test: { name: 'store', include: ['test/store/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
         test: {
           name: 'sandbox',
           include: ['test/sandbox/**/*.test.ts'],

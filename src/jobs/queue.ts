@@ -1,11 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
 import type { GradingRequest } from '../events/requests.ts';
+import type { EnqueueResult, JobKind, JobRow, Store } from '../store/store.ts';
 
 export interface QueuedJob {
   readonly id: string;
-  readonly request: GradingRequest;
+  readonly kind: JobKind;
+  readonly request: JobRow['request'];
   /** 1 on the first try. */
   readonly attempt: number;
   readonly lastAttempt: boolean;
+  /** When the job was recorded (epoch ms): how long it waited. */
+  readonly createdAt: number;
+  /** A check run already written for this job (a long wait's "queued" one). */
+  readonly checkRunId?: number;
 }
 
 /** A failure that may pass (Docker down, GitHub 5xx): the job is tried again later. */
@@ -20,111 +29,165 @@ export interface QueueOptions {
   readonly concurrency: number;
   /** Waits before each retry; the job's last attempt is the one after the last delay. */
   readonly retryDelaysMs: readonly number[];
+  /** How long a claimed job stays a worker's without a heartbeat (a dead worker's job is free after this). */
+  readonly leaseMs?: number;
+  /** How often an idle worker looks for work other processes recorded. */
+  readonly pollMs?: number;
+  /** false: only record jobs (a webhook server whose grading runs in `rubrica worker`s). */
+  readonly work?: boolean;
+  readonly log?: Logger;
+}
+
+/** `host:pid:random`: a worker's name on its leases, telling whether it is alive. */
+export function workerName(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** A lease owner on this host whose process is gone. Owners elsewhere are judged by their leases only. */
+export function isDeadOwner(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
- * The in-process grading queue: the webhook handler enqueues and returns at once;
- * workers run jobs with a bounded concurrency. Jobs for the same commit of the same
- * repository run one after another, so a push and its pull request's event for one
- * commit are graded once (the second finds the first's grade).
+ * The durable grading queue. The webhook handler records a job in the store and
+ * returns; workers (here, in other processes, on other machines) lease jobs with a
+ * bounded concurrency and a lease kept alive by a heartbeat. A worker that dies
+ * leaves its job to the next one once the lease runs out (at once on the same host,
+ * where a dead process is seen). Every job ends once: only the lease holder can end it.
  */
 export class GradingQueue {
-  private readonly waiting: QueuedJob[] = [];
-  private readonly seenDeliveries = new Set<string>();
-  private readonly busyCommits = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  readonly store: Store;
+  readonly owner = workerName();
+  private readonly process: (job: QueuedJob) => Promise<string>;
+  private readonly options: Required<Omit<QueueOptions, 'log'>> & { log?: Logger };
   private running = 0;
-  private idleWaiters: (() => void)[] = [];
+  private pumping = false;
+  private pumpAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
-  private readonly process: (job: QueuedJob) => Promise<void>;
-  private readonly options: QueueOptions;
-  constructor(process: (job: QueuedJob) => Promise<void>, options: QueueOptions) {
+  constructor(store: Store, process: (job: QueuedJob) => Promise<string>, options: QueueOptions) {
+    this.store = store;
     this.process = process;
-    this.options = options;
+    this.options = { leaseMs: 30_000, pollMs: 500, work: true, ...options };
   }
 
-  /** false when this delivery was already taken (GitHub redelivered it). */
-  enqueue(request: GradingRequest): boolean {
-    const key = `${request.deliveryId}:${request.sha}`;
-    if (this.seenDeliveries.has(key)) return false;
-    this.seenDeliveries.add(key);
-    this.waiting.push({ id: `${request.repoId}-${request.sha.slice(0, 12)}-${request.deliveryId}`, request, attempt: 1, lastAttempt: this.options.retryDelaysMs.length === 0 });
-    this.pump();
-    return true;
+  get maxAttempts(): number {
+    return this.options.retryDelaysMs.length + 1;
   }
 
-  /** Drops jobs not yet started for an installation (the app was uninstalled). */
-  dropInstallation(installationId: number): number {
-    const before = this.waiting.length;
-    for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i]!.request.installationId === installationId) this.waiting.splice(i, 1);
-    return before - this.waiting.length;
+  /** Records the request durably (or says it is a duplicate, merged or superseded) and wakes a worker. */
+  async enqueue(request: GradingRequest): Promise<EnqueueResult> {
+    const result = await this.store.enqueue(request, { maxAttempts: this.maxAttempts });
+    this.wake();
+    return result;
   }
 
-  get size(): { waiting: number; running: number; retrying: number } {
-    return { waiting: this.waiting.length, running: this.running, retrying: this.timers.size };
+  dropInstallation(installationId: number): Promise<number> {
+    return this.store.dropInstallation(installationId);
   }
 
-  /** Settles when nothing is waiting, running or scheduled for a retry. */
-  idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /** Starts working: jobs left running by a dead process on this host are taken back first. */
+  async start(): Promise<void> {
+    if (!this.options.work) return;
+    const released = await this.store.releaseOwners(isDeadOwner);
+    if (released) this.options.log?.warn({ released, outcome: 'resumed' }, 'jobs of a stopped process resumed');
+    this.wake();
   }
 
-  /** Stops scheduled retries (shutdown, tests). */
-  close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.waiting.length = 0;
-    this.settle();
-  }
-
-  private isIdle() {
-    return this.waiting.length === 0 && this.running === 0 && this.timers.size === 0;
-  }
-
-  private settle() {
-    if (!this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  private pump() {
-    while (this.running < this.options.concurrency) {
-      const index = this.waiting.findIndex((j) => !this.busyCommits.has(commitKey(j)));
-      if (index < 0) break;
-      const [job] = this.waiting.splice(index, 1) as [QueuedJob];
-      this.start(job);
+  wake(): void {
+    if (!this.options.work || this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
     }
-    this.settle();
+    void this.pump();
   }
 
-  private start(job: QueuedJob) {
-    const key = commitKey(job);
-    this.running++;
-    this.busyCommits.add(key);
-    void this.process(job)
-      .catch((error: unknown) => {
-        if (error instanceof RetryLater && !job.lastAttempt) {
-          const delay = this.options.retryDelaysMs[job.attempt - 1] ?? 0;
-          const timer = setTimeout(() => {
-            this.timers.delete(timer);
-            const attempt = job.attempt + 1;
-            this.waiting.push({ ...job, attempt, lastAttempt: attempt > this.options.retryDelaysMs.length });
-            this.pump();
-          }, delay);
-          this.timers.add(timer);
+  /** Settles when no job waits or runs anywhere in the store (tests, benchmarks). */
+  async idle(pollMs = 10): Promise<void> {
+    for (;;) {
+      const counts = await this.store.counts();
+      if (counts.queued === 0 && counts.running === 0 && this.running === 0) return;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /** Stops taking jobs and waits for the ones running here. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (!this.closed && this.running < this.options.concurrency) {
+          const row = await this.store.claim(this.owner, this.options.leaseMs);
+          if (!row) break;
+          this.startJob(row);
         }
-        // Anything else was already reported by the job itself.
-      })
-      .finally(() => {
-        this.running--;
-        this.busyCommits.delete(key);
-        this.pump();
-      });
+      } while (this.pumpAgain && !this.closed);
+      await this.schedule();
+    } catch (error) {
+      // The store is unreachable: try again shortly rather than stop working.
+      this.options.log?.error({ err: { message: (error as Error).message } }, 'could not claim a job; retrying');
+      this.timer = setTimeout(() => this.wake(), 1_000);
+    } finally {
+      this.pumping = false;
+    }
   }
-}
 
-function commitKey(job: QueuedJob): string {
-  return `${job.request.repoId}:${job.request.sha}`;
+  private async schedule() {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    const next = await this.store.nextRunAt();
+    const wait = next === undefined ? this.options.pollMs : Math.min(this.options.pollMs, Math.max(5, next - Date.now()));
+    this.timer = setTimeout(() => this.wake(), wait);
+    this.timer.unref?.();
+  }
+
+  private startJob(row: JobRow) {
+    this.running++;
+    const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
+    const { leaseMs } = this.options;
+    const heartbeat = setInterval(() => {
+      void this.store.heartbeat(row.id, this.owner, leaseMs).catch(() => undefined);
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const run = (async () => {
+      try {
+        const outcome = await this.process(job);
+        await this.store.finish(row.id, this.owner, outcome === 'infrastructure-error' ? 'failed' : 'done', outcome);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof RetryLater && !job.lastAttempt) {
+          const delays = this.options.retryDelaysMs;
+          await this.store.retryLater(row.id, this.owner, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
+        } else {
+          // A bug of ours: the job is kept as failed for an instructor to see and requeue.
+          this.options.log?.error({ jobId: row.id, err: { message } }, 'job crashed');
+          await this.store.finish(row.id, this.owner, 'failed', 'crashed', message);
+        }
+      }
+    })()
+      .catch((error: unknown) => this.options.log?.error({ jobId: row.id, err: { message: (error as Error).message } }, 'could not record the end of a job'))
+      .finally(() => {
+        clearInterval(heartbeat);
+        this.running--;
+        this.inFlight.delete(run);
+        this.wake();
+      });
+    this.inFlight.add(run);
+  }
 }

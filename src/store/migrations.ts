@@ -1,0 +1,145 @@
+import type { SqlDatabase } from './sql.ts';
+
+/**
+ * Versioned schema migrations, applied in order and recorded in
+ * `schema_migrations`; one statement list serves both backends (portable types:
+ * TEXT, BIGINT epoch milliseconds, DOUBLE PRECISION, partial indexes). A migration,
+ * once released, is never edited: a change is a new version.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'queue, grade record, report state, write budget',
+    statements: [
+      `CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        installation_id BIGINT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        sha TEXT NOT NULL,
+        lane TEXT,
+        commit_key TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        request TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        run_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        created_at BIGINT NOT NULL,
+        started_at BIGINT,
+        finished_at BIGINT,
+        outcome TEXT,
+        last_error TEXT,
+        superseded_by TEXT,
+        check_run_id BIGINT
+      )`,
+      // One job per delivery: GitHub's redelivery (or a retried POST) is the same job.
+      `CREATE UNIQUE INDEX jobs_delivery ON jobs (delivery_id, kind)`,
+      // At most one waiting job per commit and week: a push and its pull request's event merge.
+      `CREATE UNIQUE INDEX jobs_waiting_commit ON jobs (commit_key) WHERE state = 'queued'`,
+      `CREATE INDEX jobs_ready ON jobs (state, run_at)`,
+      `CREATE INDEX jobs_lane ON jobs (lane, state)`,
+      `CREATE TABLE gradings (
+        job_id TEXT PRIMARY KEY,
+        installation_id BIGINT NOT NULL,
+        org TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        repo TEXT NOT NULL,
+        students TEXT NOT NULL,
+        week INTEGER NOT NULL,
+        sha TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        graded_at TEXT NOT NULL,
+        trigger_kind TEXT NOT NULL,
+        pull_request INTEGER,
+        pack_name TEXT NOT NULL,
+        pack_hash TEXT NOT NULL,
+        image TEXT NOT NULL,
+        image_id TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        max_score DOUBLE PRECISION NOT NULL,
+        pending_points DOUBLE PRECISION NOT NULL,
+        error_points DOUBLE PRECISION NOT NULL,
+        criteria TEXT NOT NULL,
+        late TEXT NOT NULL,
+        penalty DOUBLE PRECISION NOT NULL,
+        final_score DOUBLE PRECISION,
+        check_run_id BIGINT,
+        check_run_url TEXT,
+        published_at TEXT,
+        grade TEXT NOT NULL
+      )`,
+      `CREATE INDEX gradings_commit ON gradings (repo_id, sha, week)`,
+      `CREATE INDEX gradings_org_week ON gradings (org, week)`,
+      `CREATE TABLE check_runs (
+        repo_id BIGINT NOT NULL,
+        sha TEXT NOT NULL,
+        week INTEGER NOT NULL,
+        check_run_id BIGINT NOT NULL,
+        url TEXT,
+        PRIMARY KEY (repo_id, sha, week)
+      )`,
+      `CREATE TABLE comments (
+        repo_id BIGINT NOT NULL,
+        issue INTEGER NOT NULL,
+        week INTEGER NOT NULL,
+        comment_id BIGINT NOT NULL,
+        PRIMARY KEY (repo_id, issue, week)
+      )`,
+      `CREATE TABLE extensions (
+        org TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        week INTEGER NOT NULL,
+        minutes INTEGER NOT NULL,
+        granted_by TEXT NOT NULL,
+        granted_at TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (repo_id, week)
+      )`,
+      // The last course settings seen for each organization: what an export needs offline.
+      `CREATE TABLE courses (
+        org TEXT PRIMARY KEY,
+        weeks INTEGER NOT NULL,
+        counts TEXT NOT NULL,
+        config TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      // GitHub's write budget, one lane per installation, shared by every process.
+      `CREATE TABLE write_budget (
+        installation_id BIGINT PRIMARY KEY,
+        next_write_at BIGINT NOT NULL,
+        next_notify_at BIGINT NOT NULL,
+        writes BIGINT NOT NULL DEFAULT 0
+      )`,
+    ],
+  },
+];
+
+/**
+ * Brings the schema up to date. Several instances may start at once on PostgreSQL:
+ * an advisory lock makes them take turns; SQLite's BEGIN IMMEDIATE does the same.
+ */
+export async function migrate(db: SqlDatabase): Promise<number[]> {
+  await db.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  return db.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7431001)');
+    const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.statements) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
