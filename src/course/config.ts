@@ -65,8 +65,12 @@ export const CourseConfigSchema = z
         penaltyPerDay: z.number().min(0).max(1).default(0.1),
         /** After this many days late a push is recorded but no longer earns points. */
         maxDaysLate: z.number().int().min(0).default(7),
+        /** Cap on the share of the week's scale lost to lateness (0.3: never more than 30% off). */
+        maxPenalty: z.number().min(0).max(1).default(1),
       })
-      .default({ graceMinutes: 15, penaltyPerDay: 0.1, maxDaysLate: 7 }),
+      .default({ graceMinutes: 15, penaltyPerDay: 0.1, maxDaysLate: 7, maxPenalty: 1 }),
+    /** Which grading counts for a week: the best, the latest (even a too-late one), or the latest on time. */
+    counts: z.enum(['best', 'latest', 'latest-on-time']).default('best'),
     /** Overrides the pack's pass mark (share of the scale, 0..1). */
     passMark: z.number().min(0).max(1).optional(),
     /** What a below-pass-mark check run concludes. */

@@ -1,0 +1,110 @@
+import { deadlineOf } from '../course/calendar.ts';
+import type { CourseConfig } from '../course/config.ts';
+import type { CountingRule, Lateness, RecordedCriterion } from '../store/records.ts';
+import { roundPoints } from './score.ts';
+
+/**
+ * The late policy, as pure functions of the course file and the recorded gradings.
+ * Lateness is measured in elapsed time from the effective deadline, never in calendar
+ * days, so a daylight-saving change cannot make a push a day more or less late.
+ */
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** How late a push delivered at `deliveredAt` is for `week`, with a TA's extension if any. */
+export function lateness(config: CourseConfig, week: number, deliveredAt: Date, extensionMinutes = 0): Lateness {
+  const deadline = deadlineOf(config, week);
+  const effective = new Date(deadline.getTime() + extensionMinutes * MINUTE);
+  const base = { deadline: deadline.toISOString(), effectiveDeadline: effective.toISOString() };
+  const elapsed = deliveredAt.getTime() - effective.getTime();
+  if (elapsed <= config.late.graceMinutes * MINUTE) {
+    return { ...base, minutesLate: 0, daysLate: 0, penaltyFraction: 0, status: 'on-time' };
+  }
+  // Past grace, days count from the deadline itself: one minute past grace is a whole day.
+  const daysLate = Math.ceil(elapsed / DAY);
+  // Rounded so 3 × 0.1 is stored as 0.3, not 0.30000000000000004.
+  const penaltyFraction = Math.round(Math.min(daysLate * config.late.penaltyPerDay, config.late.maxPenalty) * 1e6) / 1e6;
+  return {
+    ...base,
+    minutesLate: Math.ceil(elapsed / MINUTE),
+    daysLate,
+    penaltyFraction,
+    status: daysLate > config.late.maxDaysLate ? 'too-late' : 'late',
+  };
+}
+
+/**
+ * Points off for lateness and what is left. The penalty is a share of the week's scale
+ * (so a late perfect week and a late half week lose the same points), capped at the score.
+ * A too-late push keeps its penalty for the record but scores nothing (null, not 0).
+ */
+export function finalScore(score: number, maxScore: number, late: Lateness): { penalty: number; finalScore: number | null } {
+  const penalty = Math.max(0, Math.min(roundPoints(late.penaltyFraction * maxScore), score));
+  if (late.status === 'too-late') return { penalty, finalScore: null };
+  return { penalty, finalScore: roundPoints(Math.max(0, score - penalty)) };
+}
+
+interface Countable {
+  readonly gradedAt: string;
+  readonly deliveredAt: string;
+  readonly finalScore: number | null;
+  readonly late: Lateness;
+}
+
+/** Later delivery first, then later grading (a re-run of the same push). */
+function compareRecency(a: Countable, b: Countable): number {
+  return Date.parse(a.deliveredAt) - Date.parse(b.deliveredAt) || Date.parse(a.gradedAt) - Date.parse(b.gradedAt);
+}
+
+function latestOf<T extends Countable>(gradings: readonly T[]): T | undefined {
+  let latest: T | undefined;
+  for (const g of gradings) if (latest === undefined || compareRecency(g, latest) >= 0) latest = g;
+  return latest;
+}
+
+/**
+ * The grading that counts for a week under the course's rule. Under `latest` a too-late
+ * push still counts (and counts as nothing): a student who pushed after the window chose
+ * to replace the earlier work. Under `best`, a scored grading always beats an unscored one.
+ */
+export function countedGrading<T extends Countable>(gradings: readonly T[], rule: CountingRule): T | undefined {
+  switch (rule) {
+    case 'latest':
+      return latestOf(gradings);
+    case 'latest-on-time':
+      return latestOf(gradings.filter((g) => g.late.status === 'on-time'));
+    case 'best': {
+      const scored = gradings.filter((g) => g.finalScore !== null);
+      if (scored.length === 0) return latestOf(gradings);
+      const top = Math.max(...scored.map((g) => g.finalScore!));
+      return latestOf(scored.filter((g) => g.finalScore === top));
+    }
+  }
+}
+
+export type OverriddenCriterion = RecordedCriterion & {
+  /** The points the checks gave (null when pending or in error). */
+  readonly automatic: number | null;
+  readonly overridden: boolean;
+};
+
+/**
+ * A TA's points replace a criterion's, pending or not; a later override of the same
+ * criterion wins. Overrides naming a criterion the grading lacks (the rubric changed)
+ * are ignored: without the criterion there is no scale to score it on.
+ */
+export function applyOverrides(
+  criteria: readonly RecordedCriterion[],
+  overrides: readonly { criterion: string; points: number }[],
+): { criteria: OverriddenCriterion[]; score: number } {
+  const points = new Map(overrides.map((o) => [o.criterion, o.points]));
+  const out = criteria.map((c): OverriddenCriterion => {
+    const p = points.get(c.id);
+    if (p === undefined) return { ...c, automatic: c.score, overridden: false };
+    const score = roundPoints(p);
+    const status = score >= c.maxScore ? 'passed' : score > 0 ? 'partial' : 'failed';
+    return { ...c, score, status, automatic: c.score, overridden: true };
+  });
+  return { criteria: out, score: roundPoints(out.reduce((sum, c) => sum + (c.score ?? 0), 0)) };
+}

@@ -1,0 +1,193 @@
+import { applyOverrides, countedGrading, finalScore, type OverriddenCriterion } from '../grading/late.ts';
+import { roundPoints } from '../grading/score.ts';
+import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
+
+/**
+ * The course gradebook, from the store's records alone (pure: the CLI reads and writes).
+ * Students are known only from their gradings: one row per repository, keyed by its id
+ * so a renamed repository keeps its row.
+ */
+
+export interface GradebookInput {
+  readonly weeks: number;
+  readonly rule: CountingRule;
+  readonly gradings: readonly GradingRecord[];
+  readonly overrides: readonly Override[];
+}
+
+export interface GradebookRow {
+  /** The repository's students, space-separated. */
+  readonly login: string;
+  readonly repo: string;
+  /** Counted score per week (index 0 = week 1); null without a grading or when too late. */
+  readonly weeks: (number | null)[];
+  /** Points lost to lateness over the counted weeks. */
+  readonly latePenalties: number;
+  readonly total: number;
+}
+
+export interface WeekDetailRow {
+  readonly login: string;
+  readonly repo: string;
+  readonly sha: string;
+  readonly deliveredAt: string;
+  readonly status: Lateness['status'];
+  /** In the rubric's order, with the TA's points where they overrode. */
+  readonly criteria: readonly OverriddenCriterion[];
+  readonly score: number;
+  readonly latePenalty: number;
+  readonly final: number | null;
+}
+
+/** A grading as it stands after the TAs' overrides for its repository and week. */
+interface Effective {
+  readonly record: GradingRecord;
+  readonly gradedAt: string;
+  readonly deliveredAt: string;
+  readonly late: Lateness;
+  readonly criteria: readonly OverriddenCriterion[];
+  readonly score: number;
+  readonly penalty: number;
+  readonly finalScore: number | null;
+}
+
+const repoKey = (org: string, repoId: number) => `${org}\u0000${repoId}`;
+const weekKey = (org: string, repoId: number, week: number) => `${repoKey(org, repoId)}\u0000${week}`;
+
+function overridesByWeek(overrides: readonly Override[]): Map<string, Override[]> {
+  const byWeek = new Map<string, Override[]>();
+  // Oldest first, so a TA's later correction of the same criterion wins in applyOverrides.
+  for (const o of [...overrides].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
+    const key = weekKey(o.org, o.repoId, o.week);
+    byWeek.set(key, [...(byWeek.get(key) ?? []), o]);
+  }
+  return byWeek;
+}
+
+function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
+  const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
+  if (!overrides?.length) {
+    const criteria = g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false }));
+    return { ...base, criteria, score: g.score, penalty: g.penalty, finalScore: g.finalScore };
+  }
+  // The late penalty is re-applied on the TA's score: overriding doesn't forgive lateness.
+  const applied = applyOverrides(g.criteria, overrides);
+  return { ...base, criteria: applied.criteria, score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
+}
+
+interface Repository {
+  readonly latest: GradingRecord;
+  /** Effective gradings by week. */
+  readonly weeks: Map<number, Effective[]>;
+}
+
+function repositories(input: GradebookInput): Repository[] {
+  const overrides = overridesByWeek(input.overrides);
+  const repos = new Map<string, { latest: GradingRecord; weeks: Map<number, Effective[]> }>();
+  for (const g of input.gradings) {
+    const key = repoKey(g.org, g.repoId);
+    let repo = repos.get(key);
+    if (!repo) repos.set(key, (repo = { latest: g, weeks: new Map() }));
+    // The latest grading names the repository as it is now (renamed, students added).
+    if (Date.parse(g.deliveredAt) >= Date.parse(repo.latest.deliveredAt)) repo.latest = g;
+    const list = repo.weeks.get(g.week) ?? [];
+    list.push(effective(g, overrides.get(weekKey(g.org, g.repoId, g.week))));
+    repo.weeks.set(g.week, list);
+  }
+  return [...repos.values()].sort(
+    (a, b) => loginOf(a.latest).localeCompare(loginOf(b.latest)) || a.latest.repo.localeCompare(b.latest.repo),
+  );
+}
+
+const loginOf = (g: GradingRecord) => g.students.join(' ');
+
+export function gradebook(input: GradebookInput): GradebookRow[] {
+  return repositories(input).map((repo) => {
+    const weeks: (number | null)[] = [];
+    let latePenalties = 0;
+    for (let week = 1; week <= input.weeks; week++) {
+      const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
+      weeks.push(counted?.finalScore ?? null);
+      // Only points actually taken off a counted score: a too-late week is lost whole, not penalised.
+      if (counted?.finalScore != null) latePenalties += counted.penalty;
+    }
+    const total = weeks.reduce<number>((sum, w) => sum + (w ?? 0), 0);
+    return { login: loginOf(repo.latest), repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total) };
+  });
+}
+
+/** The counted grading of each repository for one week, criterion by criterion. */
+export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[] {
+  const rows: WeekDetailRow[] = [];
+  for (const repo of repositories(input)) {
+    const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
+    if (!counted) continue;
+    rows.push({
+      login: loginOf(repo.latest),
+      repo: repo.latest.repo,
+      sha: counted.record.sha,
+      deliveredAt: counted.deliveredAt,
+      status: counted.late.status,
+      criteria: counted.criteria,
+      score: counted.score,
+      latePenalty: counted.penalty,
+      final: counted.finalScore,
+    });
+  }
+  return rows;
+}
+
+/** Two decimals at most, with a dot, whatever the locale. */
+function number(n: number | null): string {
+  return n === null ? '' : String(roundPoints(n));
+}
+
+/**
+ * One CSV field (RFC 4180). A text starting like a formula is defused with an apostrophe:
+ * repository names are chosen by the organization, and a spreadsheet would run `=…`.
+ */
+function field(text: string): string {
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+function csv(lines: readonly (readonly string[])[]): string {
+  return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
+}
+
+export function gradebookCsv(rows: readonly GradebookRow[], weeks: number): string {
+  const header = ['login', 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), 'late_penalty', 'total'];
+  return csv([
+    header,
+    ...rows.map((r) => [
+      field(r.login),
+      field(r.repo),
+      ...Array.from({ length: weeks }, (_, i) => number(r.weeks[i] ?? null)),
+      number(r.latePenalties),
+      number(r.total),
+    ]),
+  ]);
+}
+
+export function weekDetailCsv(rows: readonly WeekDetailRow[]): string {
+  // Columns in the rubric's order as first seen: a criterion added later in the term goes last.
+  const ids = [...new Set(rows.flatMap((r) => r.criteria.map((c) => c.id)))];
+  const header = ['login', 'repo', 'sha', 'delivered_at', 'status', ...ids, 'score', 'late_penalty', 'final'];
+  return csv([
+    header.map(field),
+    ...rows.map((r) => {
+      const points = new Map(r.criteria.map((c) => [c.id, c.score]));
+      return [
+        field(r.login),
+        field(r.repo),
+        field(r.sha),
+        field(r.deliveredAt),
+        r.status,
+        ...ids.map((id) => number(points.get(id) ?? null)),
+        number(r.score),
+        number(r.latePenalty),
+        number(r.final),
+      ];
+    }),
+  ]);
+}

@@ -1,0 +1,253 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { CourseConfigSchema } from '../../../src/course/config.ts';
+import { finalScore, lateness } from '../../../src/grading/late.ts';
+import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookInput } from '../../../src/report/gradebook.ts';
+import type { GradingRecord, Override, RecordedCriterion } from '../../../src/store/records.ts';
+
+const course = CourseConfigSchema.parse(
+  parse(`
+pack: mlops
+start: 2026-09-07
+timezone: America/Argentina/Buenos_Aires
+weeks: 10
+students:
+  prefix: mlops-
+tas: mlops-tas
+`),
+);
+
+interface Fixture {
+  repoId: number;
+  repo: string;
+  students: string[];
+  week: number;
+  deliveredAt: string;
+  gradedAt?: string;
+  sha: string;
+  /** estructura (of 70) and informe (of 30; null = pending). */
+  points: [number, number | null];
+}
+
+/** A grading as the job records it: lateness and penalty from the course's policy. */
+function record(f: Fixture): GradingRecord {
+  const criteria: RecordedCriterion[] = [
+    { id: 'estructura', maxScore: 70, score: f.points[0], status: f.points[0] === 70 ? 'passed' : 'partial' },
+    { id: 'informe', maxScore: 30, score: f.points[1], status: f.points[1] === null ? 'pending' : f.points[1] === 30 ? 'passed' : 'partial' },
+  ];
+  const score = f.points[0] + (f.points[1] ?? 0);
+  const late = lateness(course, f.week, new Date(f.deliveredAt));
+  return {
+    jobId: `job-${f.sha}`,
+    installationId: 1,
+    org: 'uni',
+    repoId: f.repoId,
+    repo: f.repo,
+    students: f.students,
+    week: f.week,
+    sha: f.sha,
+    deliveredAt: f.deliveredAt,
+    gradedAt: f.gradedAt ?? f.deliveredAt,
+    trigger: 'push',
+    packName: 'mlops',
+    packHash: 'h',
+    image: 'rubrica-runner',
+    imageId: 'sha256:x',
+    score,
+    maxScore: 100,
+    pendingPoints: f.points[1] === null ? 30 : 0,
+    errorPoints: 0,
+    criteria,
+    late,
+    ...finalScore(score, 100, late),
+  };
+}
+
+const ana = { repoId: 1, repo: 'mlops-ana', students: ['ana'] };
+const team = { repoId: 2, repo: 'mlops-team', students: ['bob', 'carla'] };
+
+const gradings: GradingRecord[] = [
+  // Team first: rows are sorted by login, not by arrival.
+  // Week 1 is due 2026-09-14T02:59Z: a day late, the report still pending.
+  record({ ...team, week: 1, sha: 't1', deliveredAt: '2026-09-14T12:00:00.000Z', points: [50, null] }),
+  record({ ...ana, week: 1, sha: 'a1', deliveredAt: '2026-09-13T20:00:00.000Z', points: [70, 10] }),
+  // Week 2 (due 2026-09-21T02:59Z): 60 on time, then 90 a day late (80 after the penalty).
+  record({ ...ana, week: 2, sha: 'a2', deliveredAt: '2026-09-20T12:00:00.000Z', points: [40, 20] }),
+  record({ ...ana, week: 2, sha: 'a2b', deliveredAt: '2026-09-21T10:00:00.000Z', points: [70, 20] }),
+  // Week 3 (due 2026-09-28T02:59Z): nine days late.
+  record({ ...ana, week: 3, sha: 'a3', deliveredAt: '2026-10-06T12:00:00.000Z', points: [70, 30] }),
+];
+
+const override = (o: Partial<Override> & Pick<Override, 'repoId' | 'week' | 'criterion' | 'points' | 'at'>): Override => ({
+  org: 'uni',
+  reason: 'revisado',
+  by: 'ta-luz',
+  automaticPoints: null,
+  ...o,
+});
+
+const overrides: Override[] = [
+  // The later correction is listed first: the order of the store must not matter.
+  override({ repoId: 2, week: 1, criterion: 'informe', points: 25, at: '2026-09-22T10:00:00Z' }),
+  override({ repoId: 2, week: 1, criterion: 'informe', points: 5, at: '2026-09-21T10:00:00Z' }),
+  // Another week and another organization's repository with the same id: neither touches week 1.
+  override({ repoId: 2, week: 2, criterion: 'informe', points: 30, at: '2026-09-22T10:00:00Z' }),
+  override({ org: 'other', repoId: 2, week: 1, criterion: 'estructura', points: 0, at: '2026-09-23T10:00:00Z' }),
+];
+
+const input = (extra: Partial<GradebookInput> = {}): GradebookInput => ({ weeks: 3, rule: 'best', gradings, overrides: [], ...extra });
+
+describe('the records are what the late policy says', () => {
+  it('fixtures: a day late loses 10, nine days late is too late', () => {
+    expect(gradings.map((g) => [g.sha, g.late.status, g.penalty, g.finalScore])).toEqual([
+      ['t1', 'late', 10, 40],
+      ['a1', 'on-time', 0, 80],
+      ['a2', 'on-time', 0, 60],
+      ['a2b', 'late', 10, 80],
+      ['a3', 'too-late', 90, null],
+    ]);
+  });
+});
+
+describe('gradebook', () => {
+  it('has one row per repository, students joined, the counted score per week', () => {
+    expect(gradebook(input())).toEqual([
+      { login: 'ana', repo: 'mlops-ana', weeks: [80, 80, null], latePenalties: 10, total: 160 },
+      // Pending points are not counted, but the week still shows its score.
+      { login: 'bob carla', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
+    ]);
+  });
+
+  it('counts by the course rule', () => {
+    expect(gradebook(input({ rule: 'latest' }))[0]).toEqual({ login: 'ana', repo: 'mlops-ana', weeks: [80, 80, null], latePenalties: 10, total: 160 });
+    expect(gradebook(input({ rule: 'latest-on-time' }))).toEqual([
+      { login: 'ana', repo: 'mlops-ana', weeks: [80, 60, null], latePenalties: 0, total: 140 },
+      { login: 'bob carla', repo: 'mlops-team', weeks: [null, null, null], latePenalties: 0, total: 0 },
+    ]);
+  });
+
+  it('under latest, a too-late push replaces an earlier scored one', () => {
+    const late = record({ ...ana, week: 1, sha: 'a1z', deliveredAt: '2026-09-25T12:00:00.000Z', points: [70, 30] });
+    expect(gradebook(input({ rule: 'latest', gradings: [...gradings, late] }))[0]?.weeks[0]).toBeNull();
+    expect(gradebook(input({ rule: 'best', gradings: [...gradings, late] }))[0]?.weeks[0]).toBe(80);
+  });
+
+  it("applies the TAs' overrides (the latest one) and re-applies the late penalty on them", () => {
+    const rows = gradebook(input({ overrides }));
+    // 50 + 25 = 75, still a day late: 65.
+    expect(rows[1]).toEqual({ login: 'bob carla', repo: 'mlops-team', weeks: [65, null, null], latePenalties: 10, total: 65 });
+    expect(rows[0]).toEqual(gradebook(input())[0]);
+  });
+
+  it('lets an override change which grading is the best', () => {
+    // The on-time push's report deserved 30 (40 + 30 = 70); the late one's also (70 + 30 − 10 = 90).
+    const o = [override({ repoId: 1, week: 2, criterion: 'informe', points: 30, at: '2026-09-22T10:00:00Z' })];
+    expect(gradebook(input({ overrides: o }))[0]?.weeks[1]).toBe(90);
+    expect(gradebook(input({ overrides: o, rule: 'latest-on-time' }))[0]?.weeks[1]).toBe(70);
+  });
+
+  it('keeps a renamed repository in one row, under its current name and students', () => {
+    const renamed = record({ repoId: 1, repo: 'mlops-ana-lopez', students: ['ana', 'dario'], week: 5, sha: 'a5', deliveredAt: '2026-10-10T12:00:00.000Z', points: [70, 30] });
+    const rows = gradebook(input({ weeks: 5, gradings: [...gradings, renamed] }));
+    expect(rows.map((r) => [r.login, r.repo, r.weeks, r.total])).toEqual([
+      ['ana dario', 'mlops-ana-lopez', [80, 80, null, null, 100], 260],
+      ['bob carla', 'mlops-team', [40, null, null, null, null], 40],
+    ]);
+  });
+
+  it('has no rows without gradings', () => {
+    expect(gradebook(input({ gradings: [] }))).toEqual([]);
+  });
+});
+
+describe('gradebookCsv', () => {
+  it('writes a header, empty cells for weeks without a score, two decimals with a dot', () => {
+    expect(gradebookCsv(gradebook(input({ overrides })), 3)).toBe(
+      'login,repo,week_1,week_2,week_3,late_penalty,total\r\n' + 'ana,mlops-ana,80,80,,10,160\r\n' + 'bob carla,mlops-team,65,,,10,65\r\n',
+    );
+    const row = { login: 'eva', repo: 'mlops-eva', weeks: [16.666, 0, 12.5], latePenalties: 0.004, total: 29.166 };
+    expect(gradebookCsv([row], 3).split('\r\n')[1]).toBe('eva,mlops-eva,16.67,0,12.5,0,29.17');
+  });
+
+  it('quotes as RFC 4180 says and defuses cells a spreadsheet would run as formulas', () => {
+    const rows = [
+      { login: 'ana', repo: '=HYPERLINK("http://evil.example","x")', weeks: [1], latePenalties: 0, total: 1 },
+      { login: 'bob', repo: '+1', weeks: [1], latePenalties: 0, total: 1 },
+      { login: 'carla', repo: '-2', weeks: [1], latePenalties: 0, total: 1 },
+      { login: 'dario', repo: '@SUM(A1)', weeks: [1], latePenalties: 0, total: 1 },
+      { login: 'eva', repo: 'a,b "c"\nd', weeks: [1], latePenalties: 0, total: 1 },
+      { login: 'fede', repo: 'mlops-fede=x', weeks: [1], latePenalties: 0, total: 1 },
+    ];
+    expect(gradebookCsv(rows, 1).split('\r\n').slice(1, -1)).toEqual([
+      `ana,"'=HYPERLINK(""http://evil.example"",""x"")",1,0,1`,
+      `bob,'+1,1,0,1`,
+      `carla,'-2,1,0,1`,
+      `dario,'@SUM(A1),1,0,1`,
+      `eva,"a,b ""c""\nd",1,0,1`,
+      `fede,mlops-fede=x,1,0,1`,
+    ]);
+  });
+});
+
+describe('weekDetail', () => {
+  it('gives the counted grading of each repository, criterion by criterion, overrides applied', () => {
+    const rows = weekDetail(input({ overrides }), 1);
+    expect(rows.map((r) => ({ ...r, criteria: r.criteria.map((c) => [c.id, c.score, c.automatic, c.overridden]) }))).toEqual([
+      {
+        login: 'ana',
+        repo: 'mlops-ana',
+        sha: 'a1',
+        deliveredAt: '2026-09-13T20:00:00.000Z',
+        status: 'on-time',
+        criteria: [
+          ['estructura', 70, 70, false],
+          ['informe', 10, 10, false],
+        ],
+        score: 80,
+        latePenalty: 0,
+        final: 80,
+      },
+      {
+        login: 'bob carla',
+        repo: 'mlops-team',
+        sha: 't1',
+        deliveredAt: '2026-09-14T12:00:00.000Z',
+        status: 'late',
+        criteria: [
+          ['estructura', 50, 50, false],
+          ['informe', 25, null, true],
+        ],
+        score: 75,
+        latePenalty: 10,
+        final: 65,
+      },
+    ]);
+  });
+
+  it('follows the rule, and leaves out repositories with nothing counted', () => {
+    expect(weekDetail(input(), 2).map((r) => r.sha)).toEqual(['a2b']);
+    expect(weekDetail(input({ rule: 'latest-on-time' }), 2).map((r) => r.sha)).toEqual(['a2']);
+    expect(weekDetail(input({ rule: 'latest-on-time' }), 1).map((r) => r.sha)).toEqual(['a1']);
+    expect(weekDetail(input(), 5)).toEqual([]);
+  });
+
+  it('as CSV: criteria in rubric order, empty cells for pending points and a too-late final', () => {
+    expect(weekDetailCsv(weekDetail(input(), 1))).toBe(
+      'login,repo,sha,delivered_at,status,estructura,informe,score,late_penalty,final\r\n' +
+        'ana,mlops-ana,a1,2026-09-13T20:00:00.000Z,on-time,70,10,80,0,80\r\n' +
+        'bob carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,50,10,40\r\n',
+    );
+    expect(weekDetailCsv(weekDetail(input({ overrides }), 1)).split('\r\n')[2]).toBe('bob carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,25,75,10,65');
+    expect(weekDetailCsv(weekDetail(input(), 3)).split('\r\n')[1]).toBe('ana,mlops-ana,a3,2026-10-06T12:00:00.000Z,too-late,70,30,100,90,');
+  });
+
+  it('as CSV: a criterion only some gradings have gets its own column', () => {
+    const rows = weekDetail(input(), 1);
+    const extra = { ...rows[1]!, criteria: [...rows[1]!.criteria, { id: 'demo', maxScore: 10, score: 7, status: 'partial' as const, automatic: 7, overridden: false }] };
+    expect(weekDetailCsv([rows[0]!, extra]).split('\r\n').slice(0, 3)).toEqual([
+      'login,repo,sha,delivered_at,status,estructura,informe,demo,score,late_penalty,final',
+      'ana,mlops-ana,a1,2026-09-13T20:00:00.000Z,on-time,70,10,,80,0,80',
+      'bob carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,7,50,10,40',
+    ]);
+  });
+});
