@@ -1,18 +1,22 @@
 import { availableParallelism } from 'node:os';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { adminHandler } from './admin.ts';
 import { COURSE_FILE, COURSE_REPO } from './course/load.ts';
 import { fromCheckRunRerequest, fromCheckSuiteRerequest, fromPullRequest, fromPush, type Translation } from './events/requests.ts';
 import type { Octokit } from './github/api.ts';
 import { grade } from './grading/grade.ts';
 import { CourseDirectory } from './jobs/courses.ts';
 import { runGradingJob, type JobDeps } from './jobs/grading-job.ts';
-import { GradingQueue } from './jobs/queue.ts';
+import { GradingQueue, isDeadOwner } from './jobs/queue.ts';
+import { budgetedWrites, WRITE_SPACING, type WriteSpacing } from './github/budget.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
-import { MemoryReportStore, type ReportStore } from './store/memory.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
 
 export interface RubricaOptions {
   readonly sandbox?: SandboxProvider;
-  readonly store?: ReportStore;
+  /** The durable store; by default the one the environment names (DATABASE_URL, else SQLite under the data folder). */
+  readonly store?: Store;
   readonly rubricsDir?: string;
   /** Overrides every pack's runner image (RUBRICA_RUNNER_IMAGE). */
   readonly runnerImage?: string;
@@ -23,11 +27,22 @@ export interface RubricaOptions {
   readonly now?: () => Date;
   /** The app's slug, when known without asking GitHub (`<slug>[bot]` writes our comments). */
   readonly appSlug?: string;
+  /** GitHub's write budget per installation (1 s between writes, 3 s between comments). */
+  readonly writeSpacing?: WriteSpacing;
+  /** false: this process only records jobs; `rubrica worker`s grade them. */
+  readonly work?: boolean;
+  readonly leaseMs?: number;
+  readonly pollMs?: number;
+  /** Bearer token of the /admin paths (RUBRICA_ADMIN_TOKEN); without one they are off. */
+  readonly adminToken?: string;
 }
 
 export interface Rubrica {
   readonly queue: GradingQueue;
   readonly courses: CourseDirectory;
+  readonly store: Store;
+  /** Settles once the store is open and the workers have started. */
+  readonly ready: Promise<void>;
 }
 
 /**
@@ -37,9 +52,9 @@ export interface Rubrica {
  */
 export function createRubrica(options: RubricaOptions = {}) {
   const handle: { current?: Rubrica } = {};
-  const appFn = (app: Probot, _probotOptions?: ApplicationFunctionOptions) => {
+  const appFn = async (app: Probot, probotOptions?: ApplicationFunctionOptions) => {
     const sandbox = options.sandbox ?? new DockerSandboxProvider();
-    const store = options.store ?? new MemoryReportStore();
+    const store = options.store ?? (await openStore());
     const appId = Number(process.env.APP_ID ?? 0);
     let botLogin = options.appSlug ? `${options.appSlug}[bot]` : '';
     const identity = async () => {
@@ -59,7 +74,8 @@ export function createRubrica(options: RubricaOptions = {}) {
       log: app.log,
     });
     const deps: JobDeps = {
-      octokitFor: (id) => app.auth(id) as Promise<Octokit>,
+      // Every write of every process goes through the installation's shared budget.
+      octokitFor: async (id) => budgetedWrites((await app.auth(id)) as Octokit, id, store, options.writeSpacing ?? WRITE_SPACING),
       courses,
       grade: (req) => grade({ ...req, ...(options.runnerImage ? { image: options.runnerImage } : {}) }, sandbox),
       store,
@@ -69,22 +85,29 @@ export function createRubrica(options: RubricaOptions = {}) {
       },
       now: options.now ?? (() => new Date()),
     };
-    const queue = new GradingQueue((job) => runGradingJob(job, deps).then(() => undefined), {
+    const queue = new GradingQueue(store, (job) => runGradingJob(job, deps), {
       concurrency: options.concurrency ?? availableParallelism(),
       retryDelaysMs: options.retryDelaysMs ?? [5_000, 30_000, 120_000],
+      log: app.log,
+      ...(options.work !== undefined ? { work: options.work } : {}),
+      ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     });
-    handle.current = { queue, courses };
+    probotOptions?.addHandler?.(adminHandler(store, options.adminToken ?? process.env.RUBRICA_ADMIN_TOKEN));
+    const ready = reconcile(sandbox, queue, app.log);
+    handle.current = { queue, courses, store, ready };
 
-    const take = (event: { id: string; name: string }, translation: Translation) => {
+    const take = async (event: { id: string; name: string }, translation: Translation) => {
       if ('skip' in translation) {
         app.log.debug({ deliveryId: event.id, event: event.name, outcome: 'ignored', reason: translation.skip }, 'event not graded');
         return;
       }
       const { request } = translation;
-      const queued = queue.enqueue(request);
+      // Recorded durably before GitHub gets its answer; grading happens in the workers.
+      const result = await queue.enqueue(request);
       app.log.info(
-        { deliveryId: event.id, event: event.name, repo: `${request.owner}/${request.repo}`, sha: request.sha, week: request.week, outcome: queued ? 'queued' : 'duplicate-delivery' },
-        queued ? 'grading queued' : 'delivery already taken',
+        { deliveryId: event.id, event: event.name, repo: `${request.owner}/${request.repo}`, sha: request.sha, week: request.week, outcome: result.status, jobId: result.jobId, ...('superseded' in result && Array.isArray(result.superseded) && result.superseded.length ? { superseded: result.superseded } : {}) },
+        result.status === 'queued' ? 'grading queued' : `grading ${result.status}`,
       );
     };
     const meta = async (id: string) => ({ deliveryId: id, receivedAt: deps.now(), botLogin: await identity(), appId });
@@ -96,22 +119,34 @@ export function createRubrica(options: RubricaOptions = {}) {
         const touched = payload.commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(COURSE_FILE));
         if (touched || payload.ref === `refs/heads/${payload.repository.default_branch}`) courses.invalidate(payload.repository.full_name.split('/')[0]!);
       }
-      take(context, fromPush(payload, await meta(context.id)));
+      await take(context, fromPush(payload, await meta(context.id)));
     });
     app.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], async (context) => {
-      take(context, fromPullRequest(context.payload, await meta(context.id)));
+      await take(context, fromPullRequest(context.payload, await meta(context.id)));
     });
     app.on('check_run.rerequested', async (context) => {
-      take(context, fromCheckRunRerequest(context.payload, await meta(context.id)));
+      await take(context, fromCheckRunRerequest(context.payload, await meta(context.id)));
     });
     app.on('check_suite.rerequested', async (context) => {
-      take(context, fromCheckSuiteRerequest(context.payload, await meta(context.id)));
+      await take(context, fromCheckSuiteRerequest(context.payload, await meta(context.id)));
     });
     app.on('installation', async (context) => {
       const { action, installation } = context.payload;
-      const dropped = action === 'deleted' || action === 'suspend' ? queue.dropInstallation(installation.id) : 0;
+      const dropped = action === 'deleted' || action === 'suspend' ? await queue.dropInstallation(installation.id) : 0;
       app.log.info({ deliveryId: context.id, event: `installation.${action}`, installation: installation.id, account: installation.account && 'login' in installation.account ? installation.account.login : installation.account?.slug, dropped }, 'installation changed');
     });
   };
   return { appFn, rubrica: () => handle.current };
+}
+
+/**
+ * On start: containers a dead grader left behind are removed, and the jobs it had in
+ * flight are taken back; then the workers start.
+ */
+async function reconcile(sandbox: SandboxProvider, queue: GradingQueue, log: Probot['log']): Promise<void> {
+  if (sandbox instanceof DockerSandboxProvider) {
+    const removed = await sandbox.removeLeftovers(isDeadOwner).catch(() => 0);
+    if (removed) log.warn({ removed }, 'removed sandbox containers left by a stopped grader');
+  }
+  await queue.start();
 }

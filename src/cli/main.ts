@@ -13,6 +13,8 @@ import { DockerSandboxProvider } from '../sandbox/sandbox.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { directorySnapshot } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
+import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
+import { workerCommand } from './worker.ts';
 
 /** Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of ours. */
 export const EXIT = { graded: 0, usage: 2, infrastructure: 3 } as const;
@@ -32,6 +34,13 @@ const USAGE = `Usage:
       Validate a rubric pack and list its weeks and criteria.
   rubrica pack list
       List the rubric packs under rubrics/.
+  rubrica grades export [--org ORG] [--week N] [--format csv|json]
+      The gradebook from the record: a row per student, a column per week (counted
+      score, late penalties and overrides applied); with --week, one week by criterion.
+  rubrica jobs [list] [--state failed] | rubrica jobs requeue [JOB_ID]
+      The grading queue: e.g. infrastructure errors, and grading them again.
+  rubrica worker
+      Grade queued jobs without serving webhooks (scale out with DATABASE_URL).
 
 Options:
   --week N       course week to grade (1, 2, …)
@@ -43,6 +52,7 @@ Options:
 
 Environment:
   RUBRICA_RUNNER_IMAGE   Docker image to grade in, instead of the pack's
+  DATABASE_URL           postgres://… shared store; unset: SQLite under RUBRICA_DATA_DIR (./data)
 
 Exit status: 0 when a grade was produced (whatever the score), 2 for a bad
 argument, unknown week or pack, or an invalid rubric, 3 for an infrastructure
@@ -60,9 +70,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (command === 'check') return await check(rest, io);
     if (command === 'pack') return await packCommand(rest, io);
+    if (command === 'grades') return await gradesCommand(rest, io);
+    if (command === 'jobs') return await jobsCommand(rest, io);
+    if (command === 'worker') return await workerCommand(io.env);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof RecordsUsageError) {
       io.stderr.write(`rubrica: ${error.message}\n\n${USAGE}`);
       return EXIT.usage;
     }

@@ -111,6 +111,44 @@ export async function completeCheckRun(
   }
 }
 
+/**
+ * A grading published in one write: the check run is created already completed, with
+ * the first 50 annotations; each further batch of 50 is one more update.
+ */
+export async function createCompletedCheckRun(
+  octokit: Octokit,
+  ref: RepoRef,
+  run: CheckRunStart & { conclusion: 'success' | 'failure' | 'neutral'; output: CheckRunOutput },
+): Promise<{ id: number; url?: string }> {
+  const [first = [], ...rest] = annotationBatches(run.output.annotations);
+  const { title, summary, text } = run.output;
+  const now = new Date().toISOString();
+  const { data } = await octokit.rest.checks.create({
+    ...ref,
+    name: run.name,
+    head_sha: run.sha,
+    external_id: run.externalId,
+    status: 'completed',
+    started_at: now,
+    completed_at: now,
+    conclusion: run.conclusion,
+    output: { title, summary, text, annotations: [...first] },
+  });
+  for (const batch of rest) {
+    await octokit.rest.checks.update({ ...ref, check_run_id: data.id, output: { title, summary, annotations: [...batch] } });
+  }
+  return { id: data.id, url: data.html_url ?? undefined };
+}
+
+/**
+ * The students of a repository recognised by topic: its direct collaborators
+ * without admin rights (an organization's owners and TAs reach it through the org).
+ */
+export async function repositoryStudents(octokit: Octokit, ref: RepoRef): Promise<string[]> {
+  const collaborators = await octokit.paginate(octokit.rest.repos.listCollaborators, { ...ref, affiliation: 'direct', per_page: 100 });
+  return collaborators.filter((c) => c.type !== 'Bot' && !c.permissions?.admin).map((c) => c.login).sort();
+}
+
 /** A check run created already completed: the cases without a grade (not configured, outside the course). */
 export async function completedCheckRun(
   octokit: Octokit,

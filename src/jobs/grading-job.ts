@@ -8,19 +8,20 @@ import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
 import {
   completeCheckRun,
   completedCheckRun,
-  createCheckRun,
+  createCompletedCheckRun,
   fetchSnapshot,
-  markInProgress,
+  repositoryStudents,
   statusOf,
   upsertIssueComment,
   type Octokit,
   type RepoRef,
 } from '../github/api.ts';
 import type { Grade } from '../grading/grade.ts';
-import { checkRunName, checkRunOutput, commentMarker, conclusionOf, pullRequestComment } from '../report/markdown.ts';
+import { checkRunName, checkRunOutput, commentMarker, pullRequestComment, type LateVerdict } from '../report/markdown.ts';
+import { finalScore, lateness } from '../grading/late.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { SnapshotSource } from '../sandbox/snapshot.ts';
-import type { ReportStore } from '../store/memory.ts';
+import type { StoredGrading, Store } from '../store/store.ts';
 import type { CourseDirectory } from './courses.ts';
 import { RetryLater, type QueuedJob } from './queue.ts';
 
@@ -28,7 +29,7 @@ export interface JobDeps {
   octokitFor(installationId: number): Promise<Octokit>;
   readonly courses: CourseDirectory;
   grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string }): Promise<Grade>;
-  readonly store: ReportStore;
+  readonly store: Store;
   readonly log: Logger;
   /** `<app-slug>[bot]`: the author of our comments. */
   readonly botLogin: string;
@@ -45,6 +46,7 @@ export type JobOutcome =
   | 'unknown-week'
   | 'gone'
   | 'retrying'
+  | 'superseded-notice'
   | 'infrastructure-error';
 
 /**
@@ -65,7 +67,8 @@ export async function runGradingJob(job: QueuedJob, deps: JobDeps): Promise<JobO
   let octokit: Octokit | undefined;
   try {
     octokit = await deps.octokitFor(r.installationId);
-    return finish(...(await gradeAndPublish(r, octokit, deps, state)));
+    if (job.kind === 'supersede-notice') return finish(...(await tellSuperseded(job, octokit)));
+    return finish(...(await gradeAndPublish(job, octokit, deps, state)));
   } catch (error) {
     const status = statusOf(error);
     if (status === 401 || status === 404 || status === 410) {
@@ -92,7 +95,8 @@ interface JobState {
   timings?: Record<string, number>;
 }
 
-async function gradeAndPublish(r: GradingRequest, octokit: Octokit, deps: JobDeps, state: JobState): Promise<[JobOutcome, Record<string, unknown>?]> {
+async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, state: JobState): Promise<[JobOutcome, Record<string, unknown>?]> {
+  const r = job.request;
   const ref: RepoRef = { owner: r.owner, repo: r.repo };
   const setup = await deps.courses.get(octokit, r.owner);
   if (setup.status !== 'ready') {
@@ -113,6 +117,8 @@ async function gradeAndPublish(r: GradingRequest, octokit: Octokit, deps: JobDep
   const { config, pack } = setup;
   const student = studentOf(config, { name: r.repo, topics: r.topics });
   if (student === null) return ['not-a-student-repo'];
+  // The course's naming gives the login; a repository recognised by topic names its students by its collaborators.
+  const namedLogin = config.students.prefix && r.repo.toLowerCase().startsWith(config.students.prefix.toLowerCase()) ? student : null;
   const locale = config.locale;
   state.locale = locale;
 
@@ -152,49 +158,122 @@ async function gradeAndPublish(r: GradingRequest, octokit: Octokit, deps: JobDep
   const name = checkRunName({ week, title: rubric.title }, locale);
   state.name = name;
 
-  const previous = await deps.store.gradeFor(r.repoId, r.sha, week);
+  // A job resumed after a crash finds its own grading and only publishes it.
+  const own = await deps.store.gradingOfJob(job.id);
+  const previous = own ? undefined : await deps.store.gradeFor(r.repoId, r.sha, week);
   if (previous && r.trigger !== 'rerun') {
     // The same commit came by push and by pull request: graded once, commented where due.
-    if (r.pullRequest && config.comments.pullRequests) await publishComment(octokit, ref, r, config, previous.grade, previous.checkRunUrl, deps, deps.now());
+    if (r.pullRequest && config.comments.pullRequests) await publishComment(octokit, ref, r, config, previous.grade, previous.checkRunUrl, deps, deps.now(), await verdictOf(deps, r.repoId, week, previous.deliveredAt, config, previous.grade));
     return ['already-graded'];
   }
 
-  const externalId = checkRunExternalId(week, deliveredAt);
-  const known = r.checkRunId !== undefined ? { id: r.checkRunId } : await deps.store.checkRunFor(r.repoId, r.sha, week);
-  if (known) {
-    await markInProgress(octokit, ref, known.id, name);
-    state.checkRun = known;
+  let graded: StoredGrading;
+  if (own) {
+    graded = own;
   } else {
-    state.checkRun = await createCheckRun(octokit, ref, { name, sha: r.sha, externalId, status: 'in_progress' });
-    await deps.store.saveCheckRun(r.repoId, r.sha, week, state.checkRun);
+    const fetchStarted = performance.now();
+    const [source, students] = await Promise.all([fetchSnapshot(octokit, ref, r.sha), namedLogin ? [namedLogin] : repositoryStudents(octokit, ref)]);
+    const fetchMs = Math.round(performance.now() - fetchStarted);
+    const grade = await deps.grade({ pack, week: rubric, source, jobId: `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}` });
+    state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
+    const extension = await deps.store.extensionFor(r.repoId, week);
+    const late = lateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0);
+    const { penalty, finalScore: final } = finalScore(grade.score, grade.maxScore, late);
+    graded = {
+      jobId: job.id,
+      installationId: r.installationId,
+      org: r.owner,
+      repoId: r.repoId,
+      repo: r.repo,
+      students,
+      week,
+      sha: r.sha,
+      deliveredAt,
+      gradedAt: deps.now().toISOString(),
+      trigger: r.trigger,
+      ...(r.pullRequest ? { pullRequest: r.pullRequest.number } : {}),
+      packName: grade.pack,
+      packHash: grade.packHash,
+      image: grade.image,
+      imageId: grade.imageId,
+      score: grade.score,
+      maxScore: grade.maxScore,
+      pendingPoints: grade.pendingPoints,
+      errorPoints: grade.errorPoints,
+      criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score, status: c.status })),
+      late,
+      penalty,
+      finalScore: final,
+      grade,
+    };
+    // Recorded before anything is published: a crash from here on publishes this grading, never a second one.
+    await deps.store.recordGrading(graded);
+    await deps.store.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
   }
-
-  const fetchStarted = performance.now();
-  const source = await fetchSnapshot(octokit, ref, r.sha);
-  const fetchMs = Math.round(performance.now() - fetchStarted);
-  const grade = await deps.grade({ pack, week: rubric, source, jobId: `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}` });
-  state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
+  const grade = graded.grade;
+  const verdict: LateVerdict = { late: graded.late, penalty: graded.penalty, finalScore: graded.finalScore, timeZone: config.timezone };
 
   const now = deps.now();
   const reveal = now.getTime() > deadlineOf(config, week).getTime();
-  const output = checkRunOutput(grade, { locale, reveal });
+  const output = checkRunOutput(grade, { locale, reveal, late: verdict });
+  const conclusion = conclusionWithLateness(graded, config.belowPassMark);
   const publishStarted = performance.now();
-  await completeCheckRun(octokit, ref, state.checkRun.id, { name, conclusion: conclusionOf(grade, config.belowPassMark), output });
-  await deps.store.saveGrade({ repoId: r.repoId, sha: r.sha, week, deliveredAt, grade, checkRunId: state.checkRun.id, ...(state.checkRun.url ? { checkRunUrl: state.checkRun.url } : {}) });
+  // One write when the job starts promptly: the check run is created already completed.
+  const known = r.checkRunId !== undefined ? { id: r.checkRunId } : (await deps.store.checkRunFor(r.repoId, r.sha, week)) ?? (job.checkRunId ? { id: job.checkRunId } : undefined);
+  if (known) {
+    await completeCheckRun(octokit, ref, known.id, { name, conclusion, output });
+    state.checkRun = known;
+  } else {
+    state.checkRun = await createCompletedCheckRun(octokit, ref, { name, sha: r.sha, externalId: checkRunExternalId(week, deliveredAt), conclusion, output });
+  }
+  await deps.store.saveCheckRun(r.repoId, r.sha, week, state.checkRun);
+  await deps.store.markPublished(job.id, state.checkRun);
   if (r.pullRequest && config.comments.pullRequests) {
-    await publishComment(octokit, ref, r, config, grade, state.checkRun.url, deps, now);
+    await publishComment(octokit, ref, r, config, grade, state.checkRun.url, deps, now, verdict);
   } else if (!r.pullRequest && config.comments.commits && r.trigger === 'push') {
-    const body = pullRequestComment(grade, { locale, reveal, commit: r.sha, ...(state.checkRun.url ? { checkRunUrl: state.checkRun.url } : {}) });
+    const body = pullRequestComment(grade, { locale, reveal, late: verdict, commit: r.sha, ...(state.checkRun.url ? { checkRunUrl: state.checkRun.url } : {}) });
     await octokit.rest.repos.createCommitComment({ ...ref, commit_sha: r.sha, body });
   }
-  state.timings.publishMs = Math.round(performance.now() - publishStarted);
-  return ['graded', { score: grade.score, maxScore: grade.maxScore, annotations: output.annotations.length, student }];
+  state.timings = { ...state.timings, publishMs: Math.round(performance.now() - publishStarted) };
+  return ['graded', { score: grade.score, maxScore: grade.maxScore, penalty: graded.penalty, finalScore: graded.finalScore, annotations: output.annotations.length, student, resumed: Boolean(own) }];
 }
 
-async function publishComment(octokit: Octokit, ref: RepoRef, r: GradingRequest, config: CourseConfig, grade: Grade, checkRunUrl: string | undefined, deps: JobDeps, now: Date) {
+/** The conclusion follows the final score (after lateness); a grade with criteria we could not run is neutral. */
+export function conclusionWithLateness(g: Pick<StoredGrading, 'grade' | 'finalScore' | 'late'>, belowPassMark: 'failure' | 'neutral'): 'success' | 'failure' | 'neutral' {
+  if (g.grade.errorPoints > 0 || g.late.status === 'too-late') return 'neutral';
+  return (g.finalScore ?? 0) >= g.grade.passMark ? 'success' : belowPassMark;
+}
+
+async function verdictOf(deps: JobDeps, repoId: number, week: number, deliveredAt: string, config: CourseConfig, grade: Grade): Promise<LateVerdict> {
+  const extension = await deps.store.extensionFor(repoId, week);
+  const late = lateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0);
+  return { late, ...finalScore(grade.score, grade.maxScore, late), timeZone: config.timezone };
+}
+
+/** A commit whose waiting job a newer push replaced, and which already showed a check run: say by which commit. */
+async function tellSuperseded(job: QueuedJob, octokit: Octokit): Promise<[JobOutcome, Record<string, unknown>?]> {
+  const r = job.request;
+  if (!r.checkRunId || !r.supersededBy) return ['superseded-notice'];
+  const by = r.supersededBy.slice(0, 7);
+  await octokit.rest.checks.update({
+    owner: r.owner,
+    repo: r.repo,
+    check_run_id: r.checkRunId,
+    status: 'completed',
+    conclusion: 'skipped',
+    completed_at: new Date().toISOString(),
+    output: {
+      title: `Reemplazado por ${by} / Superseded by ${by}`,
+      summary: `Llegó un push más nuevo (${r.supersededBy}) antes de que este commit se corrigiera: se corrige ese, que incluye este trabajo.\n\nA newer push (${r.supersededBy}) arrived before this commit was graded: that one is graded, and it includes this work.`,
+    },
+  });
+  return ['superseded-notice', { supersededBy: r.supersededBy }];
+}
+
+async function publishComment(octokit: Octokit, ref: RepoRef, r: GradingRequest, config: CourseConfig, grade: Grade, checkRunUrl: string | undefined, deps: JobDeps, now: Date, late?: LateVerdict) {
   const pr = r.pullRequest!.number;
   const reveal = now.getTime() > deadlineOf(config, grade.week).getTime();
-  const body = pullRequestComment(grade, { locale: config.locale, reveal, commit: r.sha, ...(checkRunUrl ? { checkRunUrl } : {}) });
+  const body = pullRequestComment(grade, { locale: config.locale, reveal, commit: r.sha, ...(late ? { late } : {}), ...(checkRunUrl ? { checkRunUrl } : {}) });
   const commentId = await deps.store.commentFor(r.repoId, pr, grade.week);
   const result = await upsertIssueComment(octokit, ref, pr, body, {
     ...(commentId !== undefined ? { commentId } : {}),

@@ -1,5 +1,6 @@
 import { say, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
+import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 import { formatPoints, whatToDoFirst } from './terminal.ts';
 
@@ -17,6 +18,50 @@ export interface RenderOptions {
   readonly locale: Locale;
   /** Show results of criteria marked `after-deadline`. */
   readonly reveal: boolean;
+  /** The late policy's verdict on this delivery, when it was late. */
+  readonly late?: LateVerdict;
+}
+
+/** How lateness changed a grade: shown to the student next to the score. */
+export interface LateVerdict {
+  readonly late: Lateness;
+  readonly penalty: number;
+  readonly finalScore: number | null;
+  /** The course's time zone, to show the deadline as students know it. */
+  readonly timeZone?: string;
+}
+
+function localDeadline(iso: string, timeZone: string | undefined): string {
+  if (!timeZone) return `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
+}
+
+/** One line saying how late the delivery was and what it cost; empty when on time. */
+export function lateLine(verdict: LateVerdict | undefined, maxScore: number, locale: Locale): string {
+  if (!verdict || verdict.late.status === 'on-time') return '';
+  const es = locale === 'es';
+  const deadline = localDeadline(verdict.late.effectiveDeadline, verdict.timeZone);
+  const days = verdict.late.daysLate;
+  if (verdict.late.status === 'too-late') {
+    return es
+      ? `⏰ Entregado ${days} días después del plazo (${deadline}): queda registrado, pero pasó el máximo de días de atraso del curso y no suma puntos. Si tienes una prórroga, pídele a tu ayudante que la registre.`
+      : `⏰ Delivered ${days} days after the deadline (${deadline}): it is recorded, but it is past the course's maximum days late and earns no points. If you have an extension, ask your TA to record it.`;
+  }
+  return es
+    ? `⏰ Entregado ${days === 1 ? '1 día' : `${days} días`} tarde (plazo: ${deadline}): −${formatPoints(verdict.penalty)} pts → **${formatPoints(verdict.finalScore ?? 0)} / ${formatPoints(maxScore)}**.`
+    : `⏰ Delivered ${days === 1 ? '1 day' : `${days} days`} late (deadline: ${deadline}): −${formatPoints(verdict.penalty)} pts → **${formatPoints(verdict.finalScore ?? 0)} / ${formatPoints(maxScore)}**.`;
+}
+
+/** The check run's title: the score, and the final score when lateness changed it. */
+export function scoreTitle(grade: Pick<Grade, 'score' | 'maxScore'>, verdict: LateVerdict | undefined, locale: Locale): string {
+  const base = `${formatPoints(grade.score)}/${formatPoints(grade.maxScore)}`;
+  if (!verdict || verdict.late.status === 'on-time') return base;
+  if (verdict.late.status === 'too-late') return locale === 'es' ? `${base} · fuera de plazo, no cuenta` : `${base} · too late, not counted`;
+  return locale === 'es'
+    ? `${formatPoints(verdict.finalScore ?? 0)}/${formatPoints(grade.maxScore)} (${base} − ${formatPoints(verdict.penalty)} por atraso)`
+    : `${formatPoints(verdict.finalScore ?? 0)}/${formatPoints(grade.maxScore)} (${base} − ${formatPoints(verdict.penalty)} late)`;
 }
 
 export interface CheckRunAnnotation {
@@ -102,7 +147,10 @@ function outputBlock(details: string, maxChars: number): string {
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)].join('\n').trim();
+  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)]
+    .filter((line, i) => i !== 1 || line !== '')
+    .join('\n')
+    .trim();
   const sections = grade.criteria
     .filter((c) => !isHidden(c, options.reveal) && (c.details || c.items.length))
     .map((c) => {
@@ -125,7 +173,7 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
       })),
     );
   return {
-    title: `${formatPoints(grade.score)}/${formatPoints(grade.maxScore)}`,
+    title: scoreTitle(grade, options.late, options.locale),
     summary: fitTo(summary, GITHUB_LIMITS.outputChars, cut),
     text: fitTo(sections.join('\n\n'), GITHUB_LIMITS.outputChars, cut),
     annotations,
@@ -152,6 +200,7 @@ export function pullRequestComment(grade: Grade, options: RenderOptions & { read
     `## ${checkRunName(grade, options.locale)}`,
     '',
     `${scoreLine(grade, options.locale)} · commit ${options.commit.slice(0, 7)}`,
+    ...(lateLine(options.late, grade.maxScore, options.locale) ? [lateLine(options.late, grade.maxScore, options.locale)] : []),
     '',
     scoreTable(grade, options),
     '',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough, type Readable, Writable } from 'node:stream';
+import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import { InfrastructureError } from '../core/errors.ts';
 import { t } from '../core/text.ts';
@@ -13,6 +14,9 @@ const SUPERVISE_PY = inside('supervise.py');
 
 /** Containers of ours carry this label, so a restarted grader can find and remove leftovers. */
 export const SANDBOX_LABEL = 'dev.rubrica.sandbox';
+/** `host:pid` of the grader that started a container: a restarted grader removes only dead graders' leftovers. */
+export const OWNER_LABEL = `${SANDBOX_LABEL}.owner`;
+const PROCESS_OWNER = `${hostname()}:${process.pid}`;
 import { OUT_DIR, REPO_DIR } from './paths.ts';
 export { OUT_DIR, REPO_DIR };
 const SANDBOX_USER = '1000:1000';
@@ -139,7 +143,7 @@ export class DockerSandboxProvider implements SandboxProvider {
         User: SANDBOX_USER,
         Env: SANDBOX_ENV,
         WorkingDir: '/work',
-        Labels: { [SANDBOX_LABEL]: '1', [`${SANDBOX_LABEL}.job`]: jobId },
+        Labels: { [SANDBOX_LABEL]: '1', [`${SANDBOX_LABEL}.job`]: jobId, [OWNER_LABEL]: PROCESS_OWNER },
         NetworkDisabled: true,
         HostConfig: {
           NetworkMode: 'none',
@@ -177,9 +181,13 @@ export class DockerSandboxProvider implements SandboxProvider {
     return sandbox;
   }
 
-  /** Removes containers of ours left by a grader that died mid-job. */
-  async removeLeftovers(): Promise<number> {
-    const leftovers = await this.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } });
+  /**
+   * Removes containers of ours left by a grader that died mid-job: all of them, or
+   * those whose grader `isDead` says is gone (other live graders may share the engine).
+   */
+  async removeLeftovers(isDead?: (owner: string) => boolean): Promise<number> {
+    const all = await this.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } });
+    const leftovers = isDead ? all.filter((c) => { const owner = c.Labels?.[OWNER_LABEL]; return !owner || isDead(owner); }) : all;
     await Promise.all(leftovers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     return leftovers.length;
   }

@@ -1,0 +1,56 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ExportError, exportGrades } from './report/export.ts';
+import type { Store } from './store/store.ts';
+
+/**
+ * The instructors' HTTP door, under /admin, behind a bearer token from the
+ * environment (RUBRICA_ADMIN_TOKEN; without it the door does not exist):
+ *   GET  /admin/grades.csv?org=ORG[&week=N]   the gradebook (or one week by criterion)
+ *   GET  /admin/grades.json?org=ORG[&week=N]
+ *   GET  /admin/jobs?state=failed             jobs, e.g. infrastructure errors to look at
+ *   POST /admin/jobs/requeue[?id=JOB]         grade failed jobs again
+ */
+export function adminHandler(store: Store, token: string | undefined) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/admin/')) return false;
+    if (!token) return false;
+    if (!authorized(req.headers.authorization, token)) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('unauthorized\n');
+      return true;
+    }
+    try {
+      const match = /^\/admin\/grades\.(csv|json)$/.exec(url.pathname);
+      if (req.method === 'GET' && match) {
+        const week = url.searchParams.get('week');
+        const org = url.searchParams.get('org');
+        const result = await exportGrades(store, { format: match[1] as 'csv' | 'json', ...(org ? { org } : {}), ...(week ? { week: Number(week) } : {}) });
+        res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': `attachment; filename="${result.org}-grades${week ? `-week-${week}` : ''}.${match[1]}"` }).end(result.body);
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/admin/jobs') {
+        const state = url.searchParams.get('state');
+        const jobs = await store.jobs({ ...(state ? { state: state as never } : {}), limit: 500 });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(jobs.map(({ request, ...j }) => ({ ...j, repo: `${request.owner}/${request.repo}`, trigger: request.trigger })), null, 2)}\n`);
+        return true;
+      }
+      if (req.method === 'POST' && url.pathname === '/admin/jobs/requeue') {
+        const requeued = await store.requeue(url.searchParams.get('id') ?? undefined);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ requeued })}\n`);
+        return true;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    } catch (error) {
+      const status = error instanceof ExportError ? 404 : 500;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(`${status === 404 ? (error as Error).message : 'internal error'}\n`);
+    }
+    return true;
+  };
+}
+
+function authorized(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { ExportError, exportGrades } from '../report/export.ts';
+import { openStore } from '../store/open.ts';
+import type { JobState } from '../store/store.ts';
+
+/** What the record commands print to and read from; the CLI's main passes its own. */
+export interface RecordsIo {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { write(s: string): unknown };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export class RecordsUsageError extends Error {}
+
+/** `rubrica grades export [--org ORG] [--week N] [--format csv|json]` */
+export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string', default: 'csv' } } });
+  if (positionals[0] !== 'export') throw new RecordsUsageError('use "grades export [--org ORG] [--week N] [--format csv|json]"');
+  if (values.format !== 'csv' && values.format !== 'json') throw new RecordsUsageError(`--format must be csv or json, not "${values.format}"`);
+  const week = values.week === undefined ? undefined : Number(values.week);
+  if (week !== undefined && !Number.isInteger(week)) throw new RecordsUsageError(`--week must be a week number, not "${values.week}"`);
+  const store = await openStore(io.env);
+  try {
+    const result = await exportGrades(store, { format: values.format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
+    io.stdout.write(result.body);
+    return 0;
+  } catch (error) {
+    if (error instanceof ExportError) throw new RecordsUsageError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `rubrica jobs [list] [--state S]` and `rubrica jobs requeue [JOB_ID]` (failed jobs: infrastructure errors). */
+export async function jobsCommand(args: readonly string[], io: RecordsIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { state: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const [sub = 'list', id] = positionals;
+  const store = await openStore(io.env);
+  try {
+    if (sub === 'requeue') {
+      const n = await store.requeue(id);
+      io.stdout.write(`${n} job(s) queued again${id ? '' : ' (every failed job)'}\n`);
+      return 0;
+    }
+    if (sub !== 'list') throw new RecordsUsageError('use "jobs list [--state queued|running|done|failed|superseded]" or "jobs requeue [JOB_ID]"');
+    const jobs = await store.jobs({ ...(values.state ? { state: values.state as JobState } : {}), limit: 200 });
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
+      return 0;
+    }
+    const counts = await store.counts();
+    io.stdout.write(`${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(' · ')}\n`);
+    for (const j of jobs) {
+      io.stdout.write(`${j.id}  ${j.state.padEnd(10)} ${`${j.request.owner}/${j.request.repo}`.padEnd(32)} ${j.sha.slice(0, 7)}  try ${j.attempts}/${j.maxAttempts}  ${new Date(j.createdAt).toISOString()}  ${j.outcome ?? ''}${j.lastError ? `  — ${j.lastError}` : ''}\n`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,144 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adminHandler } from '../../src/admin.ts';
+import { main } from '../../src/cli/main.ts';
+import { exportGrades } from '../../src/report/export.ts';
+import type { StoredGrading } from '../../src/store/store.ts';
+import { Store } from '../../src/store/store.ts';
+import { BACKENDS } from '../helpers/store.ts';
+
+const opened: Store[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close().catch(() => undefined)));
+});
+
+type Late = StoredGrading['late'];
+const ON_TIME: Late = { deadline: '2026-09-14T02:59:00.000Z', effectiveDeadline: '2026-09-14T02:59:00.000Z', minutesLate: 0, daysLate: 0, penaltyFraction: 0, status: 'on-time' };
+const lateBy = (days: number): Late => ({ ...ON_TIME, minutesLate: days * 1440 - 600, daysLate: days, penaltyFraction: days / 10, status: days > 7 ? 'too-late' : 'late' });
+
+let n = 0;
+function grading(repoId: number, login: string, week: number, score: number, late: Late, deliveredAt: string): StoredGrading {
+  const penalty = Math.min(score, late.penaltyFraction * 100);
+  return {
+    jobId: `job-${n++}`,
+    installationId: 1,
+    org: 'clase-mlops',
+    repoId,
+    repo: `mlops-${login}`,
+    students: [login],
+    week,
+    sha: String(n).padStart(40, '0'),
+    deliveredAt,
+    gradedAt: deliveredAt,
+    trigger: 'push',
+    packName: 'mlops',
+    packHash: 'hash',
+    image: 'rubrica/runner-mlops:1',
+    imageId: 'sha256:1',
+    score,
+    maxScore: 100,
+    pendingPoints: 0,
+    errorPoints: 0,
+    criteria: [
+      { id: 'estructura', maxScore: 50, score: Math.min(50, score), status: score >= 50 ? 'passed' : 'partial' },
+      { id: 'tests', maxScore: 50, score: Math.max(0, score - 50), status: score >= 100 ? 'passed' : score > 50 ? 'partial' : 'failed' },
+    ],
+    late,
+    penalty,
+    finalScore: late.status === 'too-late' ? null : score - penalty,
+    grade: { week, score, maxScore: 100 } as never,
+  };
+}
+
+/** A week's counted score under the course's rule 'best', worked out from the records by hand. */
+function bestOf(records: StoredGrading[], repoId: number, week: number): number | null {
+  const scores = records.filter((r) => r.repoId === repoId && r.week === week && r.finalScore !== null).map((r) => r.finalScore!);
+  return scores.length ? Math.max(...scores) : null;
+}
+
+async function seedStore(backend: (typeof BACKENDS)[number]) {
+  const { db, url } = await backend.fresh();
+    const store = await Store.open(db);
+    opened.push(store);
+    const records = [
+      grading(1, 'ana', 1, 100, ON_TIME, '2026-09-13T12:00:00.000Z'),
+      grading(1, 'ana', 2, 80, ON_TIME, '2026-09-20T12:00:00.000Z'),
+      grading(1, 'ana', 2, 95, lateBy(1), '2026-09-21T12:00:00.000Z'), // 95 − 10 = 85 beats 80
+      grading(2, 'bruno', 1, 60, lateBy(2), '2026-09-15T12:00:00.000Z'), // 60 − 20 = 40
+      grading(2, 'bruno', 2, 100, lateBy(9), '2026-09-30T12:00:00.000Z'), // too late: recorded, not scored
+      grading(3, '=cmd', 1, 70, ON_TIME, '2026-09-13T12:00:00.000Z'),
+    ];
+    for (const r of records) expect(await store.recordGrading(r)).toBe(true);
+    await store.saveCourse('clase-mlops', { weeks: 3, counts: 'best', config: {} });
+    return { store, records, url };
+}
+
+describe('`rubrica grades export` (embedded store)', () => {
+  it('prints the same gradebook from the data folder', async () => {
+    const { store, url } = await seedStore(BACKENDS[0]!);
+    const expected = (await exportGrades(store, { format: 'csv' })).body;
+    let out = '';
+    let err = '';
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: { RUBRICA_DATA_DIR: dirname(url) } };
+    expect(await main(['grades', 'export', '--format', 'csv'], io)).toBe(0);
+    expect(out).toBe(expected);
+    expect(await main(['grades', 'export', '--org', 'otra-org'], io)).toBe(2);
+    expect(err).toContain('no course for organization "otra-org"');
+  });
+});
+
+describe.each(BACKENDS)('the gradebook export on $name', (backend) => {
+  const seeded = () => seedStore(backend);
+
+  it('has one row per student, a column per week with the counted score, and matches the record', async () => {
+    const { store, records } = await seeded();
+    const { body } = await exportGrades(store, { format: 'json' });
+    const rows = JSON.parse(body) as { login: string; repo: string; weeks: (number | null)[]; latePenalties: number; total: number }[];
+    expect(rows.map((r) => r.login)).toEqual(["=cmd", 'ana', 'bruno']);
+    for (const row of rows) {
+      const repoId = records.find((r) => r.repo === row.repo)!.repoId;
+      const expected = [1, 2, 3].map((w) => bestOf(records, repoId, w));
+      expect(row.weeks).toEqual(expected);
+      expect(row.total).toBeCloseTo(expected.reduce<number>((s, x) => s + (x ?? 0), 0), 5);
+    }
+    expect(rows.find((r) => r.login === 'ana')).toMatchObject({ weeks: [100, 85, null], latePenalties: 10, total: 185 });
+    expect(rows.find((r) => r.login === 'bruno')).toMatchObject({ weeks: [40, null, null], latePenalties: 20, total: 40 });
+  });
+
+  it('writes CSV an LMS can import, with formula-looking cells defused, and one week by criterion', async () => {
+    const { store } = await seeded();
+    const csv = (await exportGrades(store, { format: 'csv' })).body.trim().split(/\r?\n/);
+    expect(csv[0]).toBe('login,repo,week_1,week_2,week_3,late_penalty,total');
+    expect(csv).toContain("'=cmd,mlops-=cmd,70,,,0,70");
+    expect(csv).toContain('ana,mlops-ana,100,85,,10,185');
+    const week = (await exportGrades(store, { format: 'csv', week: 2 })).body.trim().split(/\r?\n/);
+    expect(week[0]).toContain('estructura');
+    expect(week[0]).toContain('tests');
+    expect(week.find((l) => l.startsWith('ana,'))).toMatch(/,late,50,45,95,10,85$/);
+    await expect(exportGrades(store, { format: 'csv', week: 4 })).rejects.toThrow('week 4 is not a week of the course (1–3)');
+  });
+
+  it('serves the CSV at the admin path only with the token', async () => {
+    const { store } = await seeded();
+    const handle = adminHandler(store, 's3cret-token');
+    const server = createServer((req, res) => {
+      void Promise.resolve(handle(req, res)).then((done) => done || res.writeHead(404).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${base}/admin/grades.csv`)).status).toBe(401);
+      expect((await fetch(`${base}/admin/grades.csv`, { headers: { authorization: 'Bearer wrong-token!' } })).status).toBe(401);
+      const res = await fetch(`${base}/admin/grades.csv?org=clase-mlops`, { headers: { authorization: 'Bearer s3cret-token' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/csv');
+      expect(await res.text()).toBe((await exportGrades(store, { format: 'csv' })).body);
+      const jobs = await fetch(`${base}/admin/jobs?state=failed`, { headers: { authorization: 'Bearer s3cret-token' } });
+      expect(await jobs.json()).toEqual([]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
