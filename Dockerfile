@@ -17,7 +17,12 @@ COPY package.json app.yml ./
 COPY bin ./bin
 COPY src ./src
 COPY rubrics ./rubrics
+# The embedded store (SQLite) lives here unless DATABASE_URL names PostgreSQL: keep it on a volume.
+RUN mkdir -p /app/data && chown node:node /app/data
+ENV RUBRICA_DATA_DIR=/app/data
+VOLUME /app/data
 USER node
 EXPOSE 3000
-# The app; the CLI is `docker run --rm rubrica node bin/rubrica.js check --week 1 /repo`.
+# The app; the CLI is `docker run --rm rubrica node bin/rubrica.js check --week 1 /repo`;
+# a worker without the webhook server is `node bin/rubrica.js worker` (with DATABASE_URL).
 CMD ["node", "src/main.ts"]

@@ -2,12 +2,14 @@ import { availableParallelism } from 'node:os';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { adminHandler } from './admin.ts';
 import { COURSE_FILE, COURSE_REPO } from './course/load.ts';
-import { fromCheckRunRerequest, fromCheckSuiteRerequest, fromPullRequest, fromPush, type Translation } from './events/requests.ts';
+import { runCommandJob } from './commands/run.ts';
+import { fromCheckRunRerequest, fromCheckSuiteRerequest, fromIssueComment, fromPullRequest, fromPush, type Translation } from './events/requests.ts';
 import type { Octokit } from './github/api.ts';
 import { grade } from './grading/grade.ts';
 import { CourseDirectory } from './jobs/courses.ts';
 import { runGradingJob, type JobDeps } from './jobs/grading-job.ts';
 import { GradingQueue, isDeadOwner } from './jobs/queue.ts';
+import { noticeLongWaits } from './jobs/waiting-notice.ts';
 import { budgetedWrites, WRITE_SPACING, type WriteSpacing } from './github/budget.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
 import { openStore } from './store/open.ts';
@@ -33,6 +35,8 @@ export interface RubricaOptions {
   readonly work?: boolean;
   readonly leaseMs?: number;
   readonly pollMs?: number;
+  /** A job waiting longer than this gets a "queued" check run, when the write lane is idle. */
+  readonly queuedNoticeAfterMs?: number;
   /** Bearer token of the /admin paths (RUBRICA_ADMIN_TOKEN); without one they are off. */
   readonly adminToken?: string;
 }
@@ -85,7 +89,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       },
       now: options.now ?? (() => new Date()),
     };
-    const queue = new GradingQueue(store, (job) => runGradingJob(job, deps), {
+    const queue: GradingQueue = new GradingQueue(store, (job) => (job.kind === 'ta-command' ? runCommandJob(job, { ...deps, enqueueGrading: (r) => queue.enqueue(r) }) : runGradingJob(job, deps)), {
       concurrency: options.concurrency ?? availableParallelism(),
       retryDelaysMs: options.retryDelaysMs ?? [5_000, 30_000, 120_000],
       log: app.log,
@@ -94,7 +98,14 @@ export function createRubrica(options: RubricaOptions = {}) {
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     });
     probotOptions?.addHandler?.(adminHandler(store, options.adminToken ?? process.env.RUBRICA_ADMIN_TOKEN));
-    const ready = reconcile(sandbox, queue, app.log);
+    const ready = reconcile(sandbox, queue, app.log).then(() => {
+      if (options.work === false) return;
+      // Long waits get a "queued" check run when GitHub's write lane is idle.
+      const every = options.queuedNoticeAfterMs ?? 30_000;
+      const timer = setInterval(() => void noticeLongWaits(deps, every).catch((e: unknown) => app.log.warn({ err: { message: (e as Error).message } }, 'queued notices failed')), Math.max(50, Math.min(10_000, every / 3)));
+      timer.unref();
+      queue.onClose(() => clearInterval(timer));
+    });
     handle.current = { queue, courses, store, ready };
 
     const take = async (event: { id: string; name: string }, translation: Translation) => {
@@ -129,6 +140,18 @@ export function createRubrica(options: RubricaOptions = {}) {
     });
     app.on('check_suite.rerequested', async (context) => {
       await take(context, fromCheckSuiteRerequest(context.payload, await meta(context.id)));
+    });
+    // TA commands act on new comments only; edits and deletions are checked for tampering.
+    app.on(['issue_comment.created', 'issue_comment.edited', 'issue_comment.deleted'], async (context) => {
+      const translation = fromIssueComment(context.payload, await meta(context.id));
+      if ('skip' in translation) {
+        app.log.debug({ deliveryId: context.id, event: `issue_comment.${context.payload.action}`, outcome: 'ignored', reason: translation.skip }, 'comment not acted on');
+        return;
+      }
+      const { request } = translation;
+      const result = await store.enqueueCommand(request);
+      queue.wake();
+      app.log.info({ deliveryId: context.id, event: `issue_comment.${request.action}`, repo: `${request.owner}/${request.repo}`, pr: request.pullRequest.number, comment: request.comment.id, outcome: result.status, jobId: result.jobId }, 'command queued');
     });
     app.on('installation', async (context) => {
       const { action, installation } = context.payload;

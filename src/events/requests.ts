@@ -1,5 +1,6 @@
 import { COURSE_REPO } from '../course/load.ts';
 import { weekNamedBy } from '../course/calendar.ts';
+import { parseCommands } from '../commands/parse.ts';
 
 /**
  * GitHub events → grading requests. Pure: a webhook payload in, a request (or the
@@ -181,6 +182,69 @@ export function fromCheckSuiteRerequest(
       deliveredAt: meta.receivedAt.toISOString(),
       trigger: 'rerun',
       ...(pr ? { pullRequest: { number: pr.number } } : {}),
+    },
+  };
+}
+
+/** A TA command (or a change to one) in a pull request's comments, to be carried out by a worker. */
+export interface CommandRequest {
+  readonly deliveryId: string;
+  readonly installationId: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly repoId: number;
+  readonly topics: readonly string[];
+  /** Not known from the comment's payload: the worker reads the pull request's head. */
+  readonly sha: string;
+  /** When GitHub delivered the comment (ISO). */
+  readonly deliveredAt: string;
+  readonly trigger: 'command';
+  readonly pullRequest: { readonly number: number };
+  readonly action: 'created' | 'edited' | 'deleted';
+  readonly comment: { readonly id: number; readonly body: string; readonly author: string; readonly createdAt: string };
+  /** Who edited or deleted it (for edited and deleted). */
+  readonly sender: string;
+}
+
+export type CommandTranslation = { readonly request: CommandRequest } | { readonly skip: string };
+
+/**
+ * issue_comment → a command request. Only `created` comments are acted on; an edit
+ * or deletion is passed on so the worker can tell whether a recorded command was
+ * tampered with (it never changes a grade).
+ */
+export function fromIssueComment(
+  payload: {
+    action: string;
+    issue: { number: number; pull_request?: unknown };
+    comment: { id: number; body?: string | null; user: { login: string; type?: string } | null; created_at: string };
+    repository: RepositoryPayload;
+    sender: Sender;
+    installation?: { id: number };
+  },
+  meta: { deliveryId: string; receivedAt: Date; botLogin: string },
+): CommandTranslation {
+  if (!payload.installation) return { skip: 'no installation' };
+  const action = payload.action;
+  if (action !== 'created' && action !== 'edited' && action !== 'deleted') return { skip: `comment ${action}` };
+  if (!payload.issue.pull_request) return { skip: 'not a pull request' };
+  const skip = repositorySkip(payload.repository);
+  if (skip) return { skip };
+  const author = payload.comment.user?.login ?? 'ghost';
+  if (author === meta.botLogin || payload.comment.user?.type === 'Bot') return { skip: 'a comment by a bot' };
+  const body = payload.comment.body ?? '';
+  // Edits and deletions matter whatever the text now says; a new comment only with a command in it.
+  if (action === 'created' && parseCommands(body).length === 0) return { skip: 'no command' };
+  return {
+    request: {
+      ...base(meta.deliveryId, payload.installation.id, payload.repository),
+      sha: '',
+      deliveredAt: meta.receivedAt.toISOString(),
+      trigger: 'command',
+      pullRequest: { number: payload.issue.number },
+      action,
+      comment: { id: payload.comment.id, body, author, createdAt: payload.comment.created_at },
+      sender: payload.sender.login,
     },
   };
 }

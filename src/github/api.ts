@@ -69,13 +69,14 @@ export interface CheckRunStart {
   readonly externalId: string;
 }
 
-export async function createCheckRun(octokit: Octokit, ref: RepoRef, run: CheckRunStart & { status: 'queued' | 'in_progress' }) {
+export async function createCheckRun(octokit: Octokit, ref: RepoRef, run: CheckRunStart & { status: 'queued' | 'in_progress'; output?: { title: string; summary: string } }) {
   const { data } = await octokit.rest.checks.create({
     ...ref,
     name: run.name,
     head_sha: run.sha,
     external_id: run.externalId,
     status: run.status,
+    ...(run.output ? { output: run.output } : {}),
     ...(run.status === 'in_progress' ? { started_at: new Date().toISOString() } : {}),
   });
   return { id: data.id, url: data.html_url ?? undefined };

@@ -19,6 +19,21 @@ export interface CriterionResult {
   readonly details?: string;
   readonly annotations: readonly Annotation[];
   readonly visibility: 'always' | 'after-deadline';
+  /** A TA's points in place of the checks' (shown as automatic → override, with the reason). */
+  readonly override?: CriterionOverride;
+}
+
+export interface CriterionOverride {
+  /** What the checks gave (null: pending or not graded). */
+  readonly automatic: number | null;
+  readonly points: number;
+  readonly by: string;
+  readonly reason: string;
+  readonly at: string;
+  /** 'manual': a TA scored a manual criterion; 'override': a TA replaced an automatic result. */
+  readonly kind: 'override' | 'manual';
+  /** The automatic result now differs from the one the TA saw when overriding. */
+  readonly automaticChanged: boolean;
 }
 
 export interface ScoredWeek {

@@ -17,7 +17,8 @@ import {
   type RepoRef,
 } from '../github/api.ts';
 import type { Grade } from '../grading/grade.ts';
-import { checkRunName, checkRunOutput, commentMarker, pullRequestComment, type LateVerdict } from '../report/markdown.ts';
+import { checkRunName, checkRunOutput, commentMarker, overrideNotes, pullRequestComment, type LateVerdict } from '../report/markdown.ts';
+import { gradeWithOverrides } from '../grading/overrides.ts';
 import { finalScore, lateness } from '../grading/late.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { SnapshotSource } from '../sandbox/snapshot.ts';
@@ -210,13 +211,12 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
     await deps.store.recordGrading(graded);
     await deps.store.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
   }
-  const grade = graded.grade;
-  const verdict: LateVerdict = { late: graded.late, penalty: graded.penalty, finalScore: graded.finalScore, timeZone: config.timezone };
+  const view = await publicationOf(deps, config, graded, r.pullRequest?.number);
+  const { grade, verdict, conclusion } = view;
 
   const now = deps.now();
   const reveal = now.getTime() > deadlineOf(config, week).getTime();
-  const output = checkRunOutput(grade, { locale, reveal, late: verdict });
-  const conclusion = conclusionWithLateness(graded, config.belowPassMark);
+  const output = checkRunOutput(grade, { locale, reveal, late: verdict, taNotes: view.taNotes });
   const publishStarted = performance.now();
   // One write when the job starts promptly: the check run is created already completed.
   const known = r.checkRunId !== undefined ? { id: r.checkRunId } : (await deps.store.checkRunFor(r.repoId, r.sha, week)) ?? (job.checkRunId ? { id: job.checkRunId } : undefined);
@@ -229,13 +229,13 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   await deps.store.saveCheckRun(r.repoId, r.sha, week, state.checkRun);
   await deps.store.markPublished(job.id, state.checkRun);
   if (r.pullRequest && config.comments.pullRequests) {
-    await publishComment(octokit, ref, r, config, grade, state.checkRun.url, deps, now, verdict);
+    await publishComment(octokit, ref, r, config, grade, state.checkRun.url, deps, now, verdict, view.taNotes);
   } else if (!r.pullRequest && config.comments.commits && r.trigger === 'push') {
     const body = pullRequestComment(grade, { locale, reveal, late: verdict, commit: r.sha, ...(state.checkRun.url ? { checkRunUrl: state.checkRun.url } : {}) });
     await octokit.rest.repos.createCommitComment({ ...ref, commit_sha: r.sha, body });
   }
   state.timings = { ...state.timings, publishMs: Math.round(performance.now() - publishStarted) };
-  return ['graded', { score: grade.score, maxScore: grade.maxScore, penalty: graded.penalty, finalScore: graded.finalScore, annotations: output.annotations.length, student, resumed: Boolean(own) }];
+  return ['graded', { score: grade.score, maxScore: grade.maxScore, penalty: verdict.penalty, finalScore: verdict.finalScore, overrides: grade.criteria.filter((c) => c.override).length, annotations: output.annotations.length, student, resumed: Boolean(own) }];
 }
 
 /** The conclusion follows the final score (after lateness); a grade with criteria we could not run is neutral. */
@@ -270,10 +270,33 @@ async function tellSuperseded(job: QueuedJob, octokit: Octokit): Promise<[JobOut
   return ['superseded-notice', { supersededBy: r.supersededBy }];
 }
 
-async function publishComment(octokit: Octokit, ref: RepoRef, r: GradingRequest, config: CourseConfig, grade: Grade, checkRunUrl: string | undefined, deps: JobDeps, now: Date, late?: LateVerdict) {
+/**
+ * How a recorded grading is shown: with the TAs' overrides for its week (the late
+ * penalty applied to the overridden score), and notes for TAs.
+ */
+export async function publicationOf(deps: Pick<JobDeps, 'store'>, config: CourseConfig, graded: StoredGrading, pullRequest?: number) {
+  const overrides = await deps.store.overrides({ repoId: graded.repoId, week: graded.week });
+  const grade = gradeWithOverrides(graded.grade, overrides);
+  const scored = overrides.length ? finalScore(grade.score, grade.maxScore, graded.late) : { penalty: graded.penalty, finalScore: graded.finalScore };
+  const verdict: LateVerdict = { late: graded.late, ...scored, timeZone: config.timezone };
+  const conclusion = conclusionWithLateness({ grade, finalScore: scored.finalScore, late: graded.late }, config.belowPassMark);
+  const es = config.locale === 'es';
+  const tampering = pullRequest === undefined ? [] : await deps.store.tamperingOf(graded.repoId, pullRequest);
+  const taNotes = [
+    ...overrideNotes(grade, config.locale),
+    ...tampering.map((t) =>
+      es
+        ? `⚠️ Un comentario con comandos de ${t.author} fue ${t.action === 'edited' ? 'editado' : 'borrado'} por ${t.by} (${t.at.slice(0, 16).replace('T', ' ')} UTC). No cambió nada: el registro conserva el comando original.`
+        : `⚠️ A comment with commands by ${t.author} was ${t.action} by ${t.by} (${t.at.slice(0, 16).replace('T', ' ')} UTC). Nothing changed: the record keeps the original command.`,
+    ),
+  ];
+  return { grade, verdict, conclusion, taNotes };
+}
+
+export async function publishComment(octokit: Octokit, ref: RepoRef, r: Pick<GradingRequest, 'pullRequest' | 'repoId' | 'sha'>, config: CourseConfig, grade: Grade, checkRunUrl: string | undefined, deps: Pick<JobDeps, 'store' | 'botLogin'>, now: Date, late?: LateVerdict, taNotes?: readonly string[]) {
   const pr = r.pullRequest!.number;
   const reveal = now.getTime() > deadlineOf(config, grade.week).getTime();
-  const body = pullRequestComment(grade, { locale: config.locale, reveal, commit: r.sha, ...(late ? { late } : {}), ...(checkRunUrl ? { checkRunUrl } : {}) });
+  const body = pullRequestComment(grade, { locale: config.locale, reveal, commit: r.sha, ...(late ? { late } : {}), ...(taNotes?.length ? { taNotes } : {}), ...(checkRunUrl ? { checkRunUrl } : {}) });
   const commentId = await deps.store.commentFor(r.repoId, pr, grade.week);
   const result = await upsertIssueComment(octokit, ref, pr, body, {
     ...(commentId !== undefined ? { commentId } : {}),

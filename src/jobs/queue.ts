@@ -121,9 +121,17 @@ export class GradingQueue {
     }
   }
 
+  private readonly closeHooks: (() => void)[] = [];
+
+  /** Runs `fn` when the queue closes (timers of companions such as the queued notices). */
+  onClose(fn: () => void): void {
+    this.closeHooks.push(fn);
+  }
+
   /** Stops taking jobs and waits for the ones running here. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const fn of this.closeHooks.splice(0)) fn();
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.inFlight]);
   }

@@ -20,6 +20,29 @@ export interface RenderOptions {
   readonly reveal: boolean;
   /** The late policy's verdict on this delivery, when it was late. */
   readonly late?: LateVerdict;
+  /** Notes for TAs (an override comment edited by someone else, an automatic result that changed since an override). */
+  readonly taNotes?: readonly string[];
+}
+
+/** The notes for TAs, as a section; empty without notes. */
+export function taNotesSection(options: RenderOptions): string {
+  if (!options.taNotes?.length) return '';
+  const heading = options.locale === 'es' ? '#### Para el equipo docente' : '#### For the teaching team';
+  return [heading, '', ...options.taNotes.map((n) => `- ${n}`)].join('\n');
+}
+
+/** What TAs should know about a grade's overrides: where the checks now disagree with what they overrode. */
+export function overrideNotes(grade: Grade, locale: Locale): string[] {
+  const es = locale === 'es';
+  return grade.criteria
+    .filter((c) => c.override?.automaticChanged)
+    .map((c) => {
+      const o = c.override!;
+      const now = o.automatic === null ? (es ? 'sin resultado' : 'no result') : formatPoints(o.automatic);
+      return es
+        ? `⚠️ \`${c.id}\`: el resultado automático cambió desde el ajuste de ${o.by} (ahora ${now}); el ajuste sigue vigente. Revísalo o quítalo con \`/rubrica clear ${c.id}\`.`
+        : `⚠️ \`${c.id}\`: the automatic result changed since ${o.by}'s override (now ${now}); the override still stands. Review it or remove it with \`/rubrica clear ${c.id}\`.`;
+    });
 }
 
 /** How lateness changed a grade: shown to the student next to the score. */
@@ -31,7 +54,8 @@ export interface LateVerdict {
   readonly timeZone?: string;
 }
 
-function localDeadline(iso: string, timeZone: string | undefined): string {
+/** An instant as the course's students read it: `2026-09-13 23:59 (America/…)`. */
+export function localDeadline(iso: string, timeZone: string | undefined): string {
   if (!timeZone) return `${iso.replace('T', ' ').slice(0, 16)} UTC`;
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
@@ -101,8 +125,18 @@ export function scoreTable(grade: Grade, options: RenderOptions): string {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
   const rows = grade.criteria.map((c) => {
-    const points = isHidden(c, options.reveal) ? '?' : `${c.score === null ? '–' : formatPoints(c.score)} / ${formatPoints(c.maxScore)}`;
-    const message = isHidden(c, options.reveal) ? (es ? 'Se muestra después de la fecha de entrega.' : 'Shown after the deadline.') : L(c.message);
+    const hidden = isHidden(c, options.reveal) && !c.override;
+    const automatic = (p: number | null) => (p === null ? (es ? 'pendiente' : 'pending') : formatPoints(p));
+    const points = hidden
+      ? '?'
+      : c.override && c.override.kind === 'override'
+        ? `~~${automatic(c.override.automatic)}~~ → ${formatPoints(c.override.points)} / ${formatPoints(c.maxScore)}`
+        : `${c.score === null ? '–' : formatPoints(c.score)} / ${formatPoints(c.maxScore)}`;
+    const message = hidden
+      ? es ? 'Se muestra después de la fecha de entrega.' : 'Shown after the deadline.'
+      : c.override
+        ? `✏️ ${c.override.kind === 'manual' ? (es ? 'Puntuado por' : 'Scored by') : es ? 'Ajustado por' : 'Adjusted by'} ${c.override.by}: ${c.override.reason}`
+        : L(c.message);
     return `| ${ICON[c.status]} | ${cell(L(c.title))} | ${points} | ${cell(message)} |`;
   });
   return [`| | ${es ? 'Criterio' : 'Criterion'} | ${es ? 'Puntos' : 'Points'} | ${es ? 'Resultado' : 'Result'} |`, '|---|---|---|---|', ...rows].join('\n');
@@ -147,9 +181,9 @@ function outputBlock(details: string, maxChars: number): string {
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)]
-    .filter((line, i) => i !== 1 || line !== '')
+  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), '', scoreTable(grade, options), '', todoList(grade, options), '', taNotesSection(options)]
     .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
   const sections = grade.criteria
     .filter((c) => !isHidden(c, options.reveal) && (c.details || c.items.length))
@@ -206,9 +240,12 @@ export function pullRequestComment(grade: Grade, options: RenderOptions & { read
     '',
     todoList(grade, options, 3),
     '',
+    taNotesSection(options),
+    '',
     link,
   ]
     .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
   return fitTo(body, GITHUB_LIMITS.commentChars, es ? 'recortado; el detalle está en el check run.' : 'cut; the check run has the details.');
 }

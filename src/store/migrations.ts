@@ -40,7 +40,8 @@ export const MIGRATIONS: readonly Migration[] = [
         outcome TEXT,
         last_error TEXT,
         superseded_by TEXT,
-        check_run_id BIGINT
+        check_run_id BIGINT,
+        notice_until BIGINT
       )`,
       // One job per delivery: GitHub's redelivery (or a retried POST) is the same job.
       `CREATE UNIQUE INDEX jobs_delivery ON jobs (delivery_id, kind)`,
@@ -120,6 +121,52 @@ export const MIGRATIONS: readonly Migration[] = [
         next_notify_at BIGINT NOT NULL,
         writes BIGINT NOT NULL DEFAULT 0
       )`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'TA overrides, commands and tampering',
+    statements: [
+      // Every TA change is an event; the current override of a criterion is its latest event.
+      `CREATE TABLE overrides (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        week INTEGER NOT NULL,
+        criterion TEXT NOT NULL,
+        action TEXT NOT NULL,
+        points DOUBLE PRECISION,
+        reason TEXT,
+        by_login TEXT NOT NULL,
+        at TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        automatic_points DOUBLE PRECISION,
+        comment_id BIGINT
+      )`,
+      `CREATE INDEX overrides_week ON overrides (repo_id, week, criterion, seq)`,
+      `CREATE INDEX overrides_org ON overrides (org)`,
+      // The comment as it was when acted on: an edit or deletion later changes nothing.
+      `CREATE TABLE ta_commands (
+        comment_id BIGINT PRIMARY KEY,
+        org TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        pull_request INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        at TEXT NOT NULL
+      )`,
+      `CREATE TABLE tampering (
+        id TEXT PRIMARY KEY,
+        repo_id BIGINT NOT NULL,
+        pull_request INTEGER NOT NULL,
+        comment_id BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        author TEXT NOT NULL,
+        at TEXT NOT NULL
+      )`,
+      `CREATE INDEX tampering_pr ON tampering (repo_id, pull_request)`,
     ],
   },
 ];

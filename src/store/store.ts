@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GradingRequest } from '../events/requests.ts';
+import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import type { Grade } from '../grading/grade.ts';
 import { migrate } from './migrations.ts';
 import type { ReportStore, GradeRecord } from './memory.ts';
@@ -7,7 +7,7 @@ import type { CountingRule, Extension, GradingRecord, Lateness, Override, Record
 import { one, skipLocked, type SqlDatabase, type SqlRunner } from './sql.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'superseded' | 'failed' | 'dropped';
-export type JobKind = 'grade' | 'supersede-notice';
+export type JobKind = 'grade' | 'supersede-notice' | 'ta-command';
 
 /** A job as a worker sees it. */
 export interface JobRow {
@@ -219,12 +219,12 @@ export class Store implements ReportStore {
         const row = await one<JobDbRow>(
           tx,
           `SELECT * FROM jobs j
-            WHERE (j.state = 'queued' AND j.run_at <= ?
+            WHERE (j.state = 'queued' AND j.run_at <= ? AND (j.notice_until IS NULL OR j.notice_until < ?)
                    AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.state = 'running' AND r.commit_key = j.commit_key))
                OR (j.state = 'running' AND j.lease_until < ?)
             ORDER BY j.run_at, j.created_at
             LIMIT 1${skipLocked(tx)}`,
-          [now, now],
+          [now, now, now],
         );
         if (!row) return null;
         if (row.state === 'running' && Number(row.attempts) >= Number(row.max_attempts)) {
@@ -313,7 +313,43 @@ export class Store implements ReportStore {
   }
 
   async setJobCheckRun(jobId: string, checkRunId: number): Promise<void> {
-    await this.db.run(`UPDATE jobs SET check_run_id = ? WHERE id = ?`, [checkRunId, jobId]);
+    await this.db.run(`UPDATE jobs SET check_run_id = ?, notice_until = NULL WHERE id = ?`, [checkRunId, jobId]);
+  }
+
+  /** Grading jobs waiting longer than `olderThanMs` that show nothing on GitHub yet. */
+  async longWaiting(olderThanMs: number, limit = 20): Promise<JobRow[]> {
+    const now = this.clock();
+    const rows = await this.db.all<JobDbRow>(
+      `SELECT * FROM jobs WHERE state = 'queued' AND kind = 'grade' AND check_run_id IS NULL AND created_at < ? AND (notice_until IS NULL OR notice_until < ?) ORDER BY created_at LIMIT ?`,
+      [now - olderThanMs, now, limit],
+    );
+    return rows.map(job);
+  }
+
+  /**
+   * Holds a waiting job back from workers while its "queued" check run is written
+   * (so the worker completes that check run instead of creating a second one).
+   * The hold expires by itself should the writer die.
+   */
+  async holdForNotice(jobId: string, holdMs: number): Promise<boolean> {
+    const now = this.clock();
+    return (await this.db.run(`UPDATE jobs SET notice_until = ? WHERE id = ? AND state = 'queued' AND check_run_id IS NULL AND (notice_until IS NULL OR notice_until < ?)`, [now + holdMs, jobId, now])) === 1;
+  }
+
+  async releaseNotice(jobId: string): Promise<void> {
+    await this.db.run(`UPDATE jobs SET notice_until = NULL WHERE id = ?`, [jobId]);
+  }
+
+  /** How many grading jobs wait ahead of this one. */
+  async jobsAhead(job: Pick<JobRow, 'createdAt'>): Promise<number> {
+    const row = await one<{ n: number }>(this.db, `SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') AND kind = 'grade' AND created_at < ?`, [job.createdAt]);
+    return Number(row?.n ?? 0);
+  }
+
+  /** Whether an installation's write lane is free now (no write waiting for its slot). */
+  async budgetIdle(installationId: number): Promise<boolean> {
+    const row = await one<{ next_write_at: number }>(this.db, `SELECT next_write_at FROM write_budget WHERE installation_id = ?`, [installationId]);
+    return !row || Number(row.next_write_at) <= this.clock();
   }
 
   // ── The grade record ──────────────────────────────────────────────────────
@@ -371,9 +407,97 @@ export class Store implements ReportStore {
     );
   }
 
-  /** TAs' overrides (issue 5 writes them; the gradebook applies them). */
-  async overrides(_filter: { org?: string } = {}): Promise<Override[]> {
-    return [];
+  // ── TAs' changes ──────────────────────────────────────────────────────────
+
+  /** Records a TA's override (or manual score, or clearing) of a criterion for a week. */
+  async saveOverride(o: { org: string; repoId: number; week: number; criterion: string; action: 'override' | 'manual' | 'clear'; points?: number; reason?: string; by: string; at: string; automaticPoints: number | null; commentId?: number }): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // One writer at a time numbers the events (PostgreSQL; SQLite's transaction already is one).
+      if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7431002)');
+      const seq = Number((await one<{ n: number | null }>(tx, `SELECT MAX(seq) AS n FROM overrides`))?.n ?? 0) + 1;
+      await tx.run(
+        `INSERT INTO overrides (id, org, repo_id, week, criterion, action, points, reason, by_login, at, seq, automatic_points, comment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [randomUUID(), o.org, o.repoId, o.week, o.criterion, o.action, o.points ?? null, o.reason ?? null, o.by, o.at, seq, o.automaticPoints, o.commentId ?? null],
+      );
+    });
+  }
+
+  /** The overrides in force (the latest event of each criterion, unless it cleared it). */
+  async overrides(filter: { org?: string; repoId?: number; week?: number } = {}): Promise<Override[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.org !== undefined) (where.push('org = ?'), params.push(filter.org));
+    if (filter.repoId !== undefined) (where.push('repo_id = ?'), params.push(filter.repoId));
+    if (filter.week !== undefined) (where.push('week = ?'), params.push(filter.week));
+    const rows = await this.db.all<{ org: string; repo_id: number; week: number; criterion: string; action: string; points: number | null; reason: string | null; by_login: string; at: string; automatic_points: number | null; comment_id: number | null }>(
+      `SELECT * FROM overrides${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`,
+      params,
+    );
+    const current = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) current.set(`${r.repo_id}:${r.week}:${r.criterion}`, r);
+    return [...current.values()]
+      .filter((r) => r.action !== 'clear')
+      .map((r) => ({
+        org: r.org,
+        repoId: Number(r.repo_id),
+        week: Number(r.week),
+        criterion: r.criterion,
+        points: Number(r.points),
+        reason: r.reason ?? '',
+        by: r.by_login,
+        at: r.at,
+        automaticPoints: r.automatic_points === null ? null : Number(r.automatic_points),
+        ...(r.comment_id !== null ? { commentId: Number(r.comment_id) } : {}),
+      }));
+  }
+
+  /** Keeps a TA command's comment as it was when acted on. false: already recorded. */
+  async recordCommand(c: { commentId: number; org: string; repoId: number; pullRequest: number; author: string; body: string; outcome: string; at: string }): Promise<boolean> {
+    return (
+      (await this.db.run(`INSERT INTO ta_commands (comment_id, org, repo_id, pull_request, author, body, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (comment_id) DO NOTHING`, [
+        c.commentId, c.org, c.repoId, c.pullRequest, c.author, c.body, c.outcome, c.at,
+      ])) === 1
+    );
+  }
+
+  async commandOf(commentId: number): Promise<{ author: string; body: string; outcome: string; repoId: number; pullRequest: number } | undefined> {
+    const row = await one<{ author: string; body: string; outcome: string; repo_id: number; pull_request: number }>(this.db, `SELECT * FROM ta_commands WHERE comment_id = ?`, [commentId]);
+    return row ? { author: row.author, body: row.body, outcome: row.outcome, repoId: Number(row.repo_id), pullRequest: Number(row.pull_request) } : undefined;
+  }
+
+  async recordTampering(t: { repoId: number; pullRequest: number; commentId: number; action: 'edited' | 'deleted'; by: string; author: string; at: string }): Promise<void> {
+    await this.db.run(`INSERT INTO tampering (id, repo_id, pull_request, comment_id, action, by_login, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [randomUUID(), t.repoId, t.pullRequest, t.commentId, t.action, t.by, t.author, t.at]);
+  }
+
+  async tamperingOf(repoId: number, pullRequest: number): Promise<{ commentId: number; action: 'edited' | 'deleted'; by: string; author: string; at: string }[]> {
+    const rows = await this.db.all<{ comment_id: number; action: 'edited' | 'deleted'; by_login: string; author: string; at: string }>(`SELECT * FROM tampering WHERE repo_id = ? AND pull_request = ? ORDER BY at`, [repoId, pullRequest]);
+    return rows.map((r) => ({ commentId: Number(r.comment_id), action: r.action, by: r.by_login, author: r.author, at: r.at }));
+  }
+
+  /** The latest grading of a pull request (for a week, if given). */
+  async latestGradingOfPullRequest(repoId: number, pullRequest: number, week?: number): Promise<StoredGrading | undefined> {
+    const row = await one<GradingDbRow>(
+      this.db,
+      `SELECT * FROM gradings WHERE repo_id = ? AND pull_request = ?${week !== undefined ? ' AND week = ?' : ''} ORDER BY graded_at DESC LIMIT 1`,
+      week !== undefined ? [repoId, pullRequest, week] : [repoId, pullRequest],
+    );
+    return row ? grading(row) : undefined;
+  }
+
+  /** Records a TA command to be carried out by a worker (one job per comment delivery). */
+  async enqueueCommand(request: CommandRequest): Promise<EnqueueResult> {
+    return this.db.transaction(async (tx) => {
+      const now = this.clock();
+      const seen = await one<{ id: string }>(tx, `SELECT id FROM jobs WHERE delivery_id = ? AND kind = 'ta-command'`, [request.deliveryId]);
+      if (seen) return { status: 'duplicate-delivery', jobId: seen.id };
+      const id = randomUUID();
+      await tx.run(
+        `INSERT INTO jobs (id, kind, delivery_id, installation_id, repo_id, sha, lane, commit_key, delivered_at, request, state, max_attempts, run_at, created_at)
+         VALUES (?, 'ta-command', ?, ?, ?, ?, NULL, ?, ?, ?, 'queued', 3, ?, ?)`,
+        [id, request.deliveryId, request.installationId, request.repoId, request.sha || '-', `command:${id}`, request.deliveredAt, JSON.stringify(request), now, now],
+      );
+      return { status: 'queued', jobId: id, superseded: [] };
+    });
   }
 
   /** Remembers an organization's course settings (weeks, counting rule) for exports. */

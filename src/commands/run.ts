@@ -1,0 +1,214 @@
+import { courseMomentAt, deadlineOf, weekNamedBy } from '../course/calendar.ts';
+import type { CourseConfig } from '../course/config.ts';
+import { studentOf } from '../course/load.ts';
+import { say, t } from '../core/text.ts';
+import type { CommandRequest, GradingRequest } from '../events/requests.ts';
+import { completeCheckRun, type Octokit, type RepoRef } from '../github/api.ts';
+import { taStatus } from '../github/teams.ts';
+import { finalScore, lateness } from '../grading/late.ts';
+import { checkRunName, checkRunOutput } from '../report/markdown.ts';
+import type { Pack, Week } from '../rubrics/load.ts';
+import type { StoredGrading } from '../store/store.ts';
+import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job.ts';
+import type { QueuedJob } from '../jobs/queue.ts';
+import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
+
+export interface CommandDeps extends JobDeps {
+  /** Queues a grading (`/rubrica regrade`). */
+  enqueueGrading(request: GradingRequest): Promise<unknown>;
+}
+
+/**
+ * A TA's commands in a pull-request comment, carried out: who wrote it is checked
+ * with GitHub now (TA team, its parent team, or an organization owner); accepted
+ * commands get a reaction at once, are recorded (who, when, which comment, old and
+ * new points, the reason), and the week's check run and scored comment are published
+ * again. Anyone else gets a polite reply and nothing changes.
+ */
+export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<string> {
+  const r = job.request as unknown as CommandRequest;
+  const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, pr: r.pullRequest.number, comment: r.comment.id, action: r.action });
+  const octokit = await deps.octokitFor(r.installationId);
+  const ref: RepoRef = { owner: r.owner, repo: r.repo };
+  const setup = await deps.courses.get(octokit, r.owner);
+  if (setup.status !== 'ready') return finish(log, 'not-configured');
+  const { config, pack } = setup;
+  if (studentOf(config, { name: r.repo, topics: r.topics }) === null) return finish(log, 'not-a-student-repo');
+  const locale = config.locale;
+
+  if (r.action !== 'created') return tamperCheck(r, deps, octokit, ref, config, pack, log);
+
+  const author = r.comment.author;
+  const status = await taStatus(octokit, r.owner, config.tas, author);
+  if (status === 'none' || status === 'pending') {
+    // Logged for the teaching team; the student is told only that TAs can.
+    log.warn({ author, status, outcome: 'refused' }, 'a command by someone who is not a TA');
+    await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt });
+    await reply(octokit, ref, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
+    return finish(log, 'refused', { author, status });
+  }
+  const first = await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: 'accepted', at: r.deliveredAt });
+  if (!first) {
+    const previous = await deps.store.commandOf(r.comment.id);
+    // A resumed job carries on (its effects are idempotent); another delivery of a comment already done does not.
+    if (previous && previous.outcome !== 'accepted') return finish(log, 'already-done');
+  }
+
+  const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: r.pullRequest.number });
+  const named = weekNamedBy((pr.labels ?? []).map((l) => l.name ?? ''), pr.head.ref);
+  const latest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
+  const calendar = courseMomentAt(config, new Date(r.deliveredAt));
+  const defaultWeek = named ?? latest?.week ?? (calendar.status === 'week' ? calendar.week : undefined);
+
+  const errors: string[] = [];
+  const done: string[] = [];
+  const replies: string[] = [];
+  const touched = new Set<number>();
+  const regrades = new Set<number>();
+  const parsed = parseCommands(r.comment.body);
+  const applied: { command: Command; week: number }[] = [];
+  for (const line of parsed) {
+    if (!line.ok) {
+      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(line.error, locale)}`);
+      continue;
+    }
+    const week = line.command.week ?? defaultWeek;
+    const rubric = week === undefined ? undefined : pack.weeks.get(week);
+    if (week === undefined || !rubric || week < 1 || week > config.weeks) {
+      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(t(`no sé de qué semana es este pull request: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell this pull request's week: add \`--week N\` (1 to ${config.weeks}).`), locale)}`);
+      continue;
+    }
+    const invalid = validateCommand(line.command, rubric);
+    if (invalid) {
+      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(invalid, locale)}`);
+      continue;
+    }
+    applied.push({ command: line.command, week });
+  }
+
+  // Accepted commands are acknowledged at once, before the slower republishing.
+  if (applied.length) await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: r.comment.id, content: '+1' });
+
+  for (const { command, week } of applied) {
+    const rubric = pack.weeks.get(week)!;
+    const graded = (await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week)) ?? latestOf(await deps.store.gradings({ repoId: r.repoId, week }));
+    const base = { org: r.owner, repoId: r.repoId, week, by: author, at: r.deliveredAt, commentId: r.comment.id };
+    if (command.kind === 'override' || command.kind === 'manual') {
+      const automatic = graded?.criteria.find((c) => c.id === command.criterion)?.score ?? null;
+      await deps.store.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
+      done.push(`${command.kind} ${command.criterion} ${command.points} (w${week})`);
+      touched.add(week);
+    } else if (command.kind === 'clear') {
+      const current = (await deps.store.overrides({ repoId: r.repoId, week })).find((o) => o.criterion === command.criterion);
+      if (!current) {
+        errors.push(say(t(`\`${command.criterion}\` no tiene un ajuste en la semana ${week}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in week ${week}: nothing to clear.`), locale));
+        continue;
+      }
+      await deps.store.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
+      done.push(`clear ${command.criterion} (w${week})`);
+      touched.add(week);
+    } else if (command.kind === 'extend') {
+      await deps.store.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
+      // Lateness is a record too: every grading of the week is measured again against the new deadline.
+      for (const g of await deps.store.gradings({ repoId: r.repoId, week })) {
+        const late = lateness(config, week, new Date(g.deliveredAt), command.minutes);
+        const scored = finalScore(g.score, g.maxScore, late);
+        await deps.store.updateLateness(g.jobId, late, scored.penalty, scored.finalScore);
+      }
+      done.push(`extend ${command.minutes}m (w${week})`);
+      touched.add(week);
+    } else if (command.kind === 'regrade') {
+      regrades.add(week);
+      done.push(`regrade (w${week})`);
+    } else {
+      replies.push(say(helpMessage(rubric), locale));
+    }
+  }
+
+  for (const week of regrades) {
+    await deps.enqueueGrading({
+      deliveryId: `${r.deliveryId}:regrade:${week}`,
+      installationId: r.installationId,
+      owner: r.owner,
+      repo: r.repo,
+      repoId: r.repoId,
+      topics: r.topics,
+      sha: pr.head.sha,
+      deliveredAt: latest?.week === week ? latest.deliveredAt : r.deliveredAt,
+      trigger: 'rerun',
+      pullRequest: { number: r.pullRequest.number },
+      week,
+    });
+  }
+  const unpublished: number[] = [];
+  for (const week of touched) {
+    if (regrades.has(week)) continue; // the regrade publishes with the change
+    if (!(await republish(octokit, ref, r, config, pack.weeks.get(week)!, deps))) unpublished.push(week);
+  }
+
+  if (errors.length) {
+    const valid = defaultWeek !== undefined && pack.weeks.get(defaultWeek) ? say(helpMessage(pack.weeks.get(defaultWeek)!), locale) : '';
+    replies.unshift(
+      [
+        say(t(`@${author}, ${errors.length === 1 ? 'un comando no se aplicó' : `${errors.length} comandos no se aplicaron`}${done.length ? ' (los demás sí)' : ''}:`, `@${author}, ${errors.length === 1 ? 'one command was not applied' : `${errors.length} commands were not applied`}${done.length ? ' (the others were)' : ''}:`), locale),
+        '',
+        ...errors.map((e) => `- ${e}`),
+        ...(valid ? ['', '<details><summary>' + say(t('Comandos y criterios', 'Commands and criteria'), locale) + '</summary>', '', valid, '', '</details>'] : []),
+      ].join('\n'),
+    );
+  }
+  if (unpublished.length) {
+    replies.push(say(t(`Registrado. Todavía no hay una corrección de la semana ${unpublished.join(', ')} en este pull request: el cambio se aplicará cuando se corrija.`, `Recorded. There is no grading of week ${unpublished.join(', ')} on this pull request yet: the change applies when it is graded.`), locale));
+  }
+  for (const text of replies) await reply(octokit, ref, r, text);
+  return finish(log, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
+}
+
+/** The week's check run and scored comment, published again with the overrides in force. */
+async function republish(octokit: Octokit, ref: RepoRef, r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps): Promise<boolean> {
+  const week = rubric.week;
+  const graded = (await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week)) ?? latestOf(await deps.store.gradings({ repoId: r.repoId, week }));
+  if (!graded) return false;
+  const fresh = (await deps.store.gradingOfJob(graded.jobId)) ?? graded;
+  const view = await publicationOf(deps, config, fresh, r.pullRequest.number);
+  const now = deps.now();
+  const reveal = now.getTime() > deadlineOf(config, week).getTime();
+  if (fresh.checkRunId !== undefined) {
+    const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes });
+    await completeCheckRun(octokit, ref, fresh.checkRunId, { name: checkRunName({ week, title: rubric.title }, config.locale), conclusion: view.conclusion, output });
+  }
+  if (config.comments.pullRequests) {
+    await publishComment(octokit, ref, { pullRequest: r.pullRequest, repoId: r.repoId, sha: fresh.sha }, config, view.grade, fresh.checkRunUrl, deps, now, view.verdict, view.taNotes);
+  }
+  return true;
+}
+
+/**
+ * An edit or deletion of a comment we acted on. By its author: nothing to do. By
+ * anyone else: nothing changes (the record keeps the original), the tampering is
+ * logged and shown to TAs in the scored comment.
+ */
+async function tamperCheck(r: CommandRequest, deps: CommandDeps, octokit: Octokit, ref: RepoRef, config: CourseConfig, pack: Pack, log: JobDeps['log']): Promise<string> {
+  const recorded = await deps.store.commandOf(r.comment.id);
+  if (!recorded || recorded.outcome !== 'accepted') return finish(log, 'not-a-command');
+  if (r.sender === recorded.author) return finish(log, 'edited-by-author');
+  log.warn({ author: recorded.author, by: r.sender, outcome: 'tampering' }, `a TA's command comment was ${r.action} by someone else; nothing changes`);
+  await deps.store.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
+  const latest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
+  if (latest && pack.weeks.get(latest.week)) await republish(octokit, ref, r, config, pack.weeks.get(latest.week)!, deps);
+  return finish(log, 'tampering-flagged', { by: r.sender });
+}
+
+function latestOf(gradings: readonly StoredGrading[]): StoredGrading | undefined {
+  return [...gradings].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+}
+
+async function reply(octokit: Octokit, ref: RepoRef, r: CommandRequest, body: string) {
+  await octokit.rest.issues.createComment({ ...ref, issue_number: r.pullRequest.number, body });
+}
+
+function finish(log: JobDeps['log'], outcome: string, extra: Record<string, unknown> = {}): string {
+  log.info({ outcome, ...extra }, `command ${outcome}`);
+  return outcome;
+}
+
