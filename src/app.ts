@@ -97,7 +97,11 @@ export function createRubrica(options: RubricaOptions = {}) {
       ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     });
-    probotOptions?.addHandler?.(adminHandler(store, options.adminToken ?? process.env.RUBRICA_ADMIN_TOKEN));
+    try {
+      probotOptions?.addHandler?.(adminHandler(store, options.adminToken ?? process.env.RUBRICA_ADMIN_TOKEN));
+    } catch {
+      // No HTTP server in this process (`rubrica worker`): there is no admin path to serve.
+    }
     const ready = reconcile(sandbox, queue, app.log).then(() => {
       if (options.work === false) return;
       // Long waits get a "queued" check run when GitHub's write lane is idle.
