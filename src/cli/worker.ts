@@ -26,8 +26,10 @@ export async function workerCommand(env: NodeJS.ProcessEnv): Promise<number> {
   const app = rubrica()!;
   await app.ready;
   probot.log.info({ owner: app.queue.owner, store: app.store.db.description }, 'worker started');
+  // The queue's timers do not hold the process open (a server does that for `npm start`): this does.
+  const keepAlive = setInterval(() => {}, 60_000);
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+    const stop = () => (clearInterval(keepAlive), resolve());
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
