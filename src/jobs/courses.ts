@@ -21,6 +21,7 @@ const ISSUE_MARKER = '<!-- rubrica:course-config -->';
  */
 export class CourseDirectory {
   private readonly cache = new Map<string, { at: number; setup: CourseSetup }>();
+  private readonly reading = new Map<string, Promise<CourseSetup>>();
   /** The last problem told to each organization, so it is told once. */
   private readonly told = new Map<string, string>();
 
@@ -33,10 +34,21 @@ export class CourseDirectory {
     const now = (this.options.now ?? Date.now)();
     const hit = this.cache.get(owner);
     if (hit && now - hit.at < this.options.ttlMs) return hit.setup;
-    const file = await readCourseFile(octokit, owner);
-    const setup: CourseSetup = 'missing' in file ? { status: 'missing', reason: file.missing } : await parseCourseFile(file.text, this.options.rubricsDir ?? RUBRICS_DIR);
-    this.cache.set(owner, { at: now, setup });
-    return setup;
+    // A rush starts many jobs at once: they share one read of the file.
+    const pending = this.reading.get(owner);
+    if (pending) return pending;
+    const read = (async () => {
+      const file = await readCourseFile(octokit, owner);
+      const setup: CourseSetup = 'missing' in file ? { status: 'missing', reason: file.missing } : await parseCourseFile(file.text, this.options.rubricsDir ?? RUBRICS_DIR);
+      this.cache.set(owner, { at: now, setup });
+      return setup;
+    })();
+    this.reading.set(owner, read);
+    try {
+      return await read;
+    } finally {
+      this.reading.delete(owner);
+    }
   }
 
   invalidate(owner: string): void {
