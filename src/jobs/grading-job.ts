@@ -158,6 +158,9 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   }
   const name = checkRunName({ week, title: rubric.title }, locale);
   state.name = name;
+  // A check run this commit and week already has (re-run, a queued one): graded into, also when grading fails for good.
+  const known = r.checkRunId !== undefined ? { id: r.checkRunId } : (await deps.store.checkRunFor(r.repoId, r.sha, week)) ?? (job.checkRunId ? { id: job.checkRunId } : undefined);
+  if (known) state.checkRun = known;
 
   // A job resumed after a crash finds its own grading and only publishes it.
   const own = await deps.store.gradingOfJob(job.id);
@@ -219,7 +222,6 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const output = checkRunOutput(grade, { locale, reveal, late: verdict, taNotes: view.taNotes });
   const publishStarted = performance.now();
   // One write when the job starts promptly: the check run is created already completed.
-  const known = r.checkRunId !== undefined ? { id: r.checkRunId } : (await deps.store.checkRunFor(r.repoId, r.sha, week)) ?? (job.checkRunId ? { id: job.checkRunId } : undefined);
   if (known) {
     await completeCheckRun(octokit, ref, known.id, { name, conclusion, output });
     state.checkRun = known;
@@ -254,20 +256,24 @@ async function verdictOf(deps: JobDeps, repoId: number, week: number, deliveredA
 async function tellSuperseded(job: QueuedJob, octokit: Octokit): Promise<[JobOutcome, Record<string, unknown>?]> {
   const r = job.request;
   if (!r.checkRunId || !r.supersededBy) return ['superseded-notice'];
-  const by = r.supersededBy.slice(0, 7);
+  await completeAsSuperseded(octokit, { owner: r.owner, repo: r.repo }, r.checkRunId, r.supersededBy);
+  return ['superseded-notice', { supersededBy: r.supersededBy }];
+}
+
+/** Ends a waiting commit's check run: a newer push replaced it before it was graded. */
+export async function completeAsSuperseded(octokit: Octokit, ref: RepoRef, checkRunId: number, bySha: string): Promise<void> {
+  const by = bySha.slice(0, 7);
   await octokit.rest.checks.update({
-    owner: r.owner,
-    repo: r.repo,
-    check_run_id: r.checkRunId,
+    ...ref,
+    check_run_id: checkRunId,
     status: 'completed',
     conclusion: 'skipped',
     completed_at: new Date().toISOString(),
     output: {
       title: `Reemplazado por ${by} / Superseded by ${by}`,
-      summary: `Llegó un push más nuevo (${r.supersededBy}) antes de que este commit se corrigiera: se corrige ese, que incluye este trabajo.\n\nA newer push (${r.supersededBy}) arrived before this commit was graded: that one is graded, and it includes this work.`,
+      summary: `Llegó un push más nuevo (${bySha}) antes de que este commit se corrigiera: se corrige ese, que incluye este trabajo.\n\nA newer push (${bySha}) arrived before this commit was graded: that one is graded, and it includes this work.`,
     },
   });
-  return ['superseded-notice', { supersededBy: r.supersededBy }];
 }
 
 /**

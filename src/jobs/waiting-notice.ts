@@ -4,7 +4,7 @@ import { say, t } from '../core/text.ts';
 import { checkRunExternalId } from '../events/requests.ts';
 import { createCheckRun } from '../github/api.ts';
 import { checkRunName, localDeadline } from '../report/markdown.ts';
-import type { JobDeps } from './grading-job.ts';
+import { completeAsSuperseded, type JobDeps } from './grading-job.ts';
 
 /**
  * A student whose job waits long (a deadline rush, Docker slow to come back) sees a
@@ -47,8 +47,10 @@ export async function noticeLongWaits(deps: JobDeps, waitMs: number): Promise<nu
         },
       });
       await deps.store.saveCheckRun(r.repoId, r.sha, moment.week, run);
-      await deps.store.setJobCheckRun(job.id, run.id);
+      const now = await deps.store.setJobCheckRun(job.id, run.id);
       written++;
+      // Superseded while its check run was being written: say so now, or it would stay queued.
+      if (now?.state === 'superseded' && now.supersededBy) await completeAsSuperseded(octokit, { owner: r.owner, repo: r.repo }, run.id, now.supersededBy);
     } catch (error) {
       deps.log.warn({ jobId: job.id, err: { message: (error as Error).message } }, 'could not write the queued check run');
     } finally {

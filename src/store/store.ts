@@ -312,8 +312,10 @@ export class Store implements ReportStore {
     return row?.t === null || row?.t === undefined ? undefined : Number(row.t);
   }
 
-  async setJobCheckRun(jobId: string, checkRunId: number): Promise<void> {
+  /** Remembers a job's check run; returns the job as it is now (it may have been superseded meanwhile). */
+  async setJobCheckRun(jobId: string, checkRunId: number): Promise<JobRow | undefined> {
     await this.db.run(`UPDATE jobs SET check_run_id = ?, notice_until = NULL WHERE id = ?`, [checkRunId, jobId]);
+    return this.job(jobId);
   }
 
   /** Grading jobs waiting longer than `olderThanMs` that show nothing on GitHub yet. */

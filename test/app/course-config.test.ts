@@ -33,8 +33,16 @@ describe('the course configuration', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0].title).toContain('la configuración del curso necesita atención');
     expect(issues[0].body).toContain('`clase-mlops/.github` → `.github/rubrica.yml`');
+    // One write: the check run is created completed (no PATCH follows, none is mocked).
     expect(checks).toEqual([
-      expect.objectContaining({ name: 'Rubrica', head_sha: SHA, status: 'completed', conclusion: 'neutral', output: expect.objectContaining({ title: NOT_CONFIGURED }) }),
+      {
+        name: 'Rubrica',
+        head_sha: SHA,
+        status: 'completed',
+        conclusion: 'neutral',
+        completed_at: expect.any(String),
+        output: { title: NOT_CONFIGURED, summary: expect.stringContaining('el equipo docente ya fue avisado') },
+      },
     ]);
 
     // A second push: told once already, so only the student's neutral check run.
@@ -106,16 +114,19 @@ describe('the course configuration', () => {
       '.github/rubrica.yml': 'pack: annotated\nstart: 2020-01-06\ntimezone: UTC\nweeks: 1\nstudents: { prefix: mlops- }\ntas: yo\nlocale: en\n',
     }, WEEK1_COMMITS);
     const created: any[] = [];
-    scope
-      .post(`/repos/${ORG}/${REPO}/check-runs`)
-      .reply(201, { id: 705 })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/705`)
-      .reply(200, {});
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 705 });
     record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
     await probot.receive({ id: 'student-cfg', name: 'push', payload: payload('push') });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(created[0].name).toBe('Rubrica · Semana 1 — Fundamentos de Git y estructuración');
+    // Graded in one write with the organization's course: Spanish, week 1 of the mlops pack (not the student's English week of "annotated").
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({
+      name: 'Rubrica · Semana 1 — Fundamentos de Git y estructuración',
+      status: 'completed',
+      external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:00.000Z',
+      output: { title: expect.stringMatching(/^\d+\/100$/), summary: expect.stringContaining('### Qué hacer primero') },
+    });
     // Only the organization's .github repository was asked for a course file (unexpected is checked after each test).
   });
 

@@ -2,15 +2,17 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
+import { createNodeMiddleware, Probot } from 'probot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRubrica } from '../../src/app.ts';
-import { APP_ID, ORG, PRIVATE_KEY, REPO, courseScope, githubNock, payload, record, serveCommit, unexpected } from '../helpers/github.ts';
+import { TEST_OCTOKIT, APP_ID, ORG, PRIVATE_KEY, REPO, courseScope, githubNock, payload, serveCommit, unexpected } from '../helpers/github.ts';
+import { tempStore } from '../helpers/store.ts';
 
 /**
  * The whole way: a signed webhook over real HTTP into Probot's server, the job
- * queued, the commit graded in a real container, the check run completed on
- * (nock's) GitHub. Prints the time from sending the webhook to the completed check run.
+ * recorded in the durable queue, the commit graded in a real container, the check run
+ * created completed on (nock's) GitHub in one write. Prints the time from sending the
+ * webhook to that write.
  */
 const SECRET = 'e2e-webhook-secret';
 let server: Server;
@@ -24,11 +26,21 @@ beforeAll(async () => {
     privateKey: PRIVATE_KEY,
     secret: SECRET,
     logLevel: 'fatal',
-    Octokit: ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } }),
+    Octokit: TEST_OCTOKIT,
   });
-  const app = createRubrica({ appSlug: 'rubrica', concurrency: 2, courseTtlMs: 60_000, now: () => new Date('2026-09-08T15:01:00Z') });
+  // A store of its own (never the default data folder), and GitHub's write spacing off as in testApp().
+  const app = createRubrica({
+    appSlug: 'rubrica',
+    concurrency: 2,
+    courseTtlMs: 60_000,
+    now: () => new Date('2026-09-08T15:01:00Z'),
+    store: await tempStore(),
+    writeSpacing: { writeMs: 0, notifyMs: 0 },
+    pollMs: 20,
+  });
   const middleware = await createNodeMiddleware(app.appFn, { probot, webhooksPath: '/api/github/webhooks' });
   rubrica = app.rubrica();
+  await rubrica!.ready;
   server = createServer((req, res) => {
     void middleware(req, res, () => {
       res.writeHead(404).end();
@@ -76,13 +88,17 @@ describe('end to end over HTTP', () => {
       const sha = `${String(i).padStart(2, '0')}${'e'.repeat(38)}`;
       const completed: any[] = [];
       await serveCommit(scope, undefined, undefined, sha);
-      scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 900 + i }).patch(`/repos/${ORG}/${REPO}/check-runs/${900 + i}`).reply(200, {});
+      // The only write of a grading: the check run created already completed (no PATCH is mocked).
+      scope.post(`/repos/${ORG}/${REPO}/check-runs`, (b) => b.head_sha === sha).reply(201, { id: 900 + i });
       const done = new Promise<number>((resolve) => {
-        scope.on('request', (req: { method?: string; url?: string }) => {
-          if (req.method === 'PATCH' && req.url?.endsWith(`/check-runs/${900 + i}`)) resolve(performance.now());
+        scope.on('request', (req: { method?: string; url?: string }, _interceptor: unknown, body: string) => {
+          if (req.method !== 'POST' || !req.url?.endsWith(`/repos/${ORG}/${REPO}/check-runs`)) return;
+          const run = JSON.parse(body);
+          if (run.head_sha !== sha) return;
+          completed.push(run);
+          if (run.status === 'completed') resolve(performance.now());
         });
       });
-      record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/${900 + i}`, completed);
       const p = payload('push');
       p.after = sha;
       const started = performance.now();
@@ -92,7 +108,7 @@ describe('end to end over HTTP', () => {
       toCompletedMs.push((await done) - started);
       await rubrica!.queue.idle();
       expect(completed).toHaveLength(1);
-      expect(completed[0]).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: '100/100' } });
+      expect(completed[0]).toMatchObject({ head_sha: sha, status: 'completed', conclusion: 'success', external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:00.000Z', output: { title: '100/100', annotations: [] } });
     }
     expect(scope.pendingMocks()).toEqual([]);
     expect(unexpected).toEqual([]);

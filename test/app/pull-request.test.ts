@@ -1,8 +1,10 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { tempStore } from '../helpers/store.ts';
 
 const SHA2 = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
+const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
 
 afterEach(() => {
   expect(unexpected).toEqual([]);
@@ -21,23 +23,36 @@ describe('a pull request of a student repository', () => {
     const { probot, rubrica } = await testApp();
     const scope = courseScope(githubNock());
     await serveCommit(scope);
+    const created: any[] = [];
     const comments: any[] = [];
     scope
       .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 601, html_url: `https://github.com/${ORG}/${REPO}/runs/601` })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/601`)
-      .reply(200, {})
       .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .query(true)
       .reply(200, [{ id: 1, user: { login: 'ana-estudiante' }, body: '<!-- rubrica:week=1 --> no soy el bot' }])
       .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .reply(201, { id: 7001 });
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
     record(scope, 'POST', `/repos/${ORG}/${REPO}/issues/7/comments`, comments);
 
     await probot.receive({ id: 'pr-1', name: 'pull_request', payload: prEvent('opened') });
     await rubrica.queue.idle();
 
     expect(scope.pendingMocks()).toEqual([]);
+    // The check run is created completed (no PATCH is mocked: none is made).
+    expect(created).toEqual([
+      {
+        name: CHECK_NAME,
+        head_sha: SHA,
+        external_id: 'rubrica:week=1;delivered=2026-09-08T15:01:00.000Z',
+        status: 'completed',
+        conclusion: 'success',
+        started_at: expect.any(String),
+        completed_at: expect.any(String),
+        output: { title: '100/100', summary: expect.stringContaining('| ✅ | README con secciones básicas | 25 / 25 |'), text: expect.any(String), annotations: [] },
+      },
+    ]);
     expect(comments).toHaveLength(1);
     const body: string = comments[0].body;
     expect(body.startsWith('<!-- rubrica:week=1 -->')).toBe(true);
@@ -51,11 +66,11 @@ describe('a pull request of a student repository', () => {
     const { probot, rubrica } = await testApp();
     const scope = courseScope(githubNock());
     await serveCommit(scope);
+    const created: any[] = [];
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
     scope
       .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 602 })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/602`)
-      .reply(200, {})
       .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .query(true)
       .reply(200, [])
@@ -72,8 +87,6 @@ describe('a pull request of a student repository', () => {
     scope
       .post(`/repos/${ORG}/${REPO}/check-runs`, (b) => b.head_sha === SHA2)
       .reply(201, { id: 603 })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/603`)
-      .reply(200, {})
       .patch(`/repos/${ORG}/${REPO}/issues/comments/7002`)
       .reply(200, { id: 7002 });
     record(scope, 'PATCH', `/repos/${ORG}/${REPO}/issues/comments/7002`, edits);
@@ -81,36 +94,86 @@ describe('a pull request of a student repository', () => {
     await rubrica.queue.idle();
 
     expect(scope.pendingMocks()).toEqual([]);
+    // One completed check run per commit, each in one write.
+    expect(created.map((c) => [c.head_sha, c.status, c.conclusion])).toEqual([
+      [SHA, 'completed', 'success'],
+      [SHA2, 'completed', 'failure'],
+    ]);
     expect(edits).toHaveLength(1);
     expect(edits[0].body).toContain('commit b2c3d4e');
     expect(edits[0].body).toContain('### Qué hacer primero');
   });
 
   it('the same commit by push and by pull request is graded once, and the pull request still gets its comment', async () => {
-    const { probot, rubrica } = await testApp();
+    // Both deliveries arrive while nothing is graded yet (a webhook-only process records them),
+    // so the pull request's job merges into the waiting push job; then a worker grades it.
+    const store = await tempStore();
+    const webhooks = await testApp({ store, work: false });
     const scope = courseScope(githubNock());
     await serveCommit(scope);
-    const checkRuns: unknown[] = [];
+    const checkRuns: any[] = [];
+    const comments: any[] = [];
     record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, checkRuns);
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/issues/7/comments`, comments);
     scope
       .post(`/repos/${ORG}/${REPO}/check-runs`)
-      .reply(201, { id: 604 })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/604`)
-      .reply(200, {})
+      .reply(201, { id: 604, html_url: `https://github.com/${ORG}/${REPO}/runs/604` })
       .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .query(true)
       .reply(200, [])
       .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .reply(201, { id: 7003 });
-    courseScope(scope);
-    // Both deliveries arrive together: the queue runs one commit's jobs one after the other.
-    await Promise.all([
-      probot.receive({ id: 'both-push', name: 'push', payload: payload('push') }),
-      probot.receive({ id: 'both-pr', name: 'pull_request', payload: prEvent('opened') }),
+    await webhooks.probot.receive({ id: 'both-push', name: 'push', payload: payload('push') });
+    await webhooks.probot.receive({ id: 'both-pr', name: 'pull_request', payload: prEvent('opened') });
+    const jobs = await store.jobs();
+    expect(jobs.map((j) => [j.deliveryId, j.state, j.outcome]).sort()).toEqual([
+      ['both-pr', 'done', 'merged'],
+      ['both-push', 'queued', null],
     ]);
+    expect(jobs.find((j) => j.deliveryId === 'both-push')!.request.pullRequest).toEqual({ number: 7 });
+
+    const { rubrica } = await testApp({ store });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    // One grading (one course read, one download, one check run) and the pull request's comment.
+    expect(checkRuns).toHaveLength(1);
+    expect(checkRuns[0]).toMatchObject({ head_sha: SHA, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/604)`);
+    expect(await store.gradings()).toHaveLength(1);
+    await rubrica.queue.close();
+  });
+
+  it('a pull request for a commit its push already graded is not graded again: it only gets its comment', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    await serveCommit(scope);
+    const checkRuns: any[] = [];
+    const comments: any[] = [];
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, checkRuns);
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/issues/7/comments`, comments);
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 606, html_url: `https://github.com/${ORG}/${REPO}/runs/606` });
+    await probot.receive({ id: 'then-push', name: 'push', payload: payload('push') });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+
+    // The pull request comes after the push was graded: the course is read again, nothing downloaded or graded.
+    courseScope(scope)
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .reply(201, { id: 7006 });
+    await probot.receive({ id: 'then-pr', name: 'pull_request', payload: prEvent('opened') });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
     expect(checkRuns).toHaveLength(1);
+    expect(checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: '100/100' } });
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/606)`);
+    expect(await rubrica.store.gradings()).toHaveLength(1);
   });
 
   it('a label semana-3 grades week 3, whatever the calendar says', async () => {
@@ -121,8 +184,6 @@ describe('a pull request of a student repository', () => {
     scope
       .post(`/repos/${ORG}/${REPO}/check-runs`)
       .reply(201, { id: 605 })
-      .patch(`/repos/${ORG}/${REPO}/check-runs/605`)
-      .reply(200, {})
       .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
       .query(true)
       .reply(200, [])
@@ -132,8 +193,11 @@ describe('a pull request of a student repository', () => {
     await probot.receive({ id: 'pr-label', name: 'pull_request', payload: prEvent('opened', SHA, (p) => (p.pull_request.labels = [{ name: 'semana-3' }])) });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
+    expect(created).toHaveLength(1);
     expect(created[0].name).toMatch(/^Rubrica · Semana 3 — /);
     expect(created[0].external_id).toMatch(/^rubrica:week=3;/);
+    // Week 3's rubric on a week-1 repository: graded, completed in the same one write, and failing.
+    expect(created[0]).toMatchObject({ head_sha: SHA, status: 'completed', conclusion: 'failure', output: { title: '0/100', summary: expect.stringContaining('### Qué hacer primero') } });
   });
 
   it('a closed pull request is not graded', async () => {

@@ -58,6 +58,7 @@ describe('the queue under load, seen from GitHub', () => {
     await until(() => rubrica.queue !== undefined, 'the queue');
     await probot.receive({ id: 'push-b', name: 'push', payload: push(B, 1788879610) });
     await until(() => created.length === 1, "B's queued check run");
+    for (let i = 0; i < 200 && !(await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 701); i++) await new Promise((r) => setTimeout(r, 10));
     expect(created[0]).toMatchObject({ head_sha: B, status: 'queued', name: 'Rubrica · Semana 1 — Fundamentos de Git y estructuración', external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:10.000Z', output: { title: 'En cola' } });
     expect(created[0].output.summary).toContain('Hay 1 entregas antes que la tuya');
 

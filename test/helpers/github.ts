@@ -1,18 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
-import { pack as tarPack } from 'tar-stream';
 import { createRubrica, type RubricaOptions } from '../../src/app.ts';
+import { tempStore } from './store.ts';
+import { COURSE_YAML, ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, apiCommits, tarball, type Tree } from '../fixtures/github-repo.ts';
+
+// The nock-free parts (the repository as GitHub serves it) live in test/fixtures/github-repo.ts.
+export { COURSE_YAML, ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, apiCommits, tarball, type Tree } from '../fixtures/github-repo.ts';
 
 /**
  * GitHub, faked with nock at the HTTP level (Probot's Octokit speaks to it over fetch),
  * around a real Probot and the real grading core: Docker and the runner image are real.
  */
-export const ORG = 'clase-mlops';
-export const REPO = 'mlops-ana';
-export const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 export const INSTALLATION = 4242;
 export const APP_ID = 123;
 export const API = 'https://api.github.com';
@@ -23,6 +23,17 @@ export function payload<T = any>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../fixtures/payloads/${name}.json`, import.meta.url), 'utf8')) as T;
 }
 
+/**
+ * Probot's Octokit with GitHub's retries on (fast) and its write spacing off. A plain
+ * `defaults({ throttle: { enabled: false } })` does not reach it: Probot merges its own
+ * throttle options over an object default, so the flag is set in a function default.
+ */
+export const TEST_OCTOKIT = ProbotOctokit.defaults((options: Record<string, any>) => ({
+  ...options,
+  retry: { retryAfterBaseValue: 1 },
+  throttle: { ...options.throttle, enabled: false },
+})) as typeof ProbotOctokit;
+
 /** Probot with GitHub's retries on (fast) and its write spacing off, so tests take milliseconds. */
 export async function testApp(options: RubricaOptions = {}) {
   process.env.APP_ID = String(APP_ID);
@@ -30,7 +41,7 @@ export async function testApp(options: RubricaOptions = {}) {
     appId: APP_ID,
     privateKey: PRIVATE_KEY,
     logLevel: (process.env.TEST_LOG_LEVEL as 'info') ?? 'fatal',
-    Octokit: ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 1 }, throttle: { enabled: false } }),
+    Octokit: TEST_OCTOKIT,
   });
   const { appFn, rubrica } = createRubrica({
     appSlug: 'rubrica',
@@ -38,18 +49,26 @@ export async function testApp(options: RubricaOptions = {}) {
     retryDelaysMs: [10, 10],
     courseTtlMs: 0,
     now: () => new Date('2026-09-08T15:01:00Z'),
+    writeSpacing: { writeMs: 0, notifyMs: 0 },
+    pollMs: 20,
+    store: options.store ?? (await tempStore()),
     ...options,
   });
-  await probot.load(appFn);
-  return { probot, rubrica: rubrica()! };
+  // Without a server, Probot's load() hands the app an addHandler that throws; a server
+  // would mount the admin routes, which these tests do not use.
+  await probot.load(appFn, { cwd: process.cwd(), addHandler: () => {} });
+  const app = rubrica()!;
+  await app.ready;
+  return { probot, rubrica: app };
 }
 
 /** Requests to GitHub that no interceptor expected: every test asserts there were none. */
 export const unexpected: string[] = [];
-nock.emitter.on('no match', (req: { method?: string; path?: string; href?: string; options?: { method?: string; path?: string; host?: string } }) => {
-  const where = `${req.href ?? ''} ${req.path ?? req.options?.path ?? ''} ${req.options?.host ?? ''}`;
+// nock 15 hands over the fetch Request (`url`); href/path/options are the older request shapes.
+nock.emitter.on('no match', (req: { method?: string; url?: string; path?: string; href?: string; options?: { method?: string; path?: string; host?: string } }) => {
+  const where = `${req.url ?? ''} ${req.href ?? ''} ${req.path ?? req.options?.path ?? ''} ${req.options?.host ?? ''}`;
   // Requests to the Docker engine's socket pass through (net connect allowed); only GitHub's count.
-  if (where.includes('api.github.com')) unexpected.push(`${req.method ?? req.options?.method} ${req.path ?? req.href ?? req.options?.path}`);
+  if (where.includes('api.github.com')) unexpected.push(`${req.method ?? req.options?.method} ${req.url ?? req.path ?? req.href ?? req.options?.path}`);
 });
 
 export function githubNock() {
@@ -71,16 +90,6 @@ export function record(scope: nock.Scope, method: string, path: string, into: an
   });
 }
 
-export const COURSE_YAML = `pack: mlops
-start: 2026-09-07
-timezone: America/Argentina/Buenos_Aires
-weeks: 10
-students:
-  prefix: mlops-
-tas: mlops-tas
-locale: es
-`;
-
 const COURSE_PATH = /^\/repos\/clase-mlops\/\.github\/contents\/\.github(%2F|\/)rubrica\.yml/;
 
 /** The installation token and the organization's course file. */
@@ -92,60 +101,6 @@ export function courseScope(scope: nock.Scope, yaml: string | null = COURSE_YAML
   }
   return scope.get(COURSE_PATH).reply(200, { type: 'file', encoding: 'base64', sha: 'cfg1', path: '.github/rubrica.yml', content: Buffer.from(yaml).toString('base64') });
 }
-
-export type Tree = Record<string, string | { symlink: string }>;
-
-/** A tarball as GitHub serves it: gzipped, under one top folder `owner-repo-sha/`. */
-export async function tarball(files: Tree, sha = SHA): Promise<Buffer> {
-  const tar = tarPack();
-  const top = `${ORG}-${REPO}-${sha.slice(0, 7)}/`;
-  const chunks: Buffer[] = [];
-  tar.on('data', (c) => void chunks.push(c as Buffer));
-  const ended = new Promise<void>((resolve) => tar.on('end', () => resolve()));
-  tar.entry({ name: 'pax_global_header', type: 'pax-global-header', pax: { comment: sha } } as never);
-  tar.entry({ name: top, type: 'directory' });
-  const dirs = new Set<string>();
-  for (const [path, content] of Object.entries(files).sort()) {
-    const parts = path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      if (!dirs.has(dir)) {
-        dirs.add(dir);
-        tar.entry({ name: `${top}${dir}/`, type: 'directory' });
-      }
-    }
-    if (typeof content === 'string') tar.entry({ name: top + path, type: 'file', mode: 0o644 }, content);
-    else tar.entry({ name: top + path, type: 'symlink', linkname: content.symlink });
-  }
-  tar.finalize();
-  await ended;
-  return gzipSync(Buffer.concat(chunks));
-}
-
-/** GitHub's commit list for a history, newest first. */
-export function apiCommits(messages: readonly string[], head = SHA) {
-  return messages
-    .map((message, i) => ({
-      sha: i === messages.length - 1 ? head : `${String(i).padStart(2, '0')}${'0'.repeat(38)}`,
-      parents: i === 0 ? [] : [{ sha: 'x' }],
-      commit: { message, author: { name: 'Ana Estudiante', date: `2026-09-0${(i % 8) + 1}T12:00:00Z` } },
-    }))
-    .reverse();
-}
-
-/** A week-1 repository of the MLOps course that meets every criterion. */
-export const WEEK1_REPO: Tree = {
-  'README.md': '# Proyecto MLOps\n\n## Descripción\nPredice.\n\n## Instalación\npip install -r requirements.txt\n\n## Uso\npython main.py\n\n## Estructura\nsrc, data, models.\n',
-  '.gitignore': '__pycache__/\n*.py[cod]\n.venv/\n.env\n.ipynb_checkpoints/\n*.egg-info/\ndata/processed/\n',
-  'src/proyecto/__init__.py': '',
-  'data/raw/.gitkeep': '',
-  'models/.gitkeep': '',
-  'tests/test_ok.py': 'def test_ok():\n    assert True\n',
-  'configs/config.yaml': 'seed: 42\n',
-  'docs/.gitkeep': '',
-};
-
-export const WEEK1_COMMITS = ['chore: estructura inicial', 'docs: README', 'feat: carga de datos', 'test: prueba básica', 'chore: gitignore'];
 
 /** Serves the commit's files and history. */
 export async function serveCommit(scope: nock.Scope, files: Tree = WEEK1_REPO, messages: readonly string[] = WEEK1_COMMITS, sha = SHA) {
