@@ -3,14 +3,14 @@ import type { CourseConfig } from '../course/config.ts';
 import { studentOf } from '../course/load.ts';
 import { say, t } from '../core/text.ts';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
-import { completeCheckRun, type Octokit, type RepoRef } from '../github/api.ts';
+import { completeCheckRun, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
 import { taStatus } from '../github/teams.ts';
 import { finalScore, lateness } from '../grading/late.ts';
 import { checkRunName, checkRunOutput } from '../report/markdown.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
 import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job.ts';
-import type { QueuedJob } from '../jobs/queue.ts';
+import { RetryLater, type QueuedJob } from '../jobs/queue.ts';
 import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
 
 export interface CommandDeps extends JobDeps {
@@ -26,6 +26,17 @@ export interface CommandDeps extends JobDeps {
  * again. Anyone else gets a polite reply and nothing changes.
  */
 export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<string> {
+  try {
+    return await carryOut(job, deps);
+  } catch (error) {
+    // GitHub down or rate limiting: the same command is tried again (its effects are idempotent); a bug of ours is not.
+    const status = statusOf(error);
+    if ((status === undefined || status >= 500 || status === 429 || status === 403) && !job.lastAttempt && !(error instanceof TypeError)) throw new RetryLater(error);
+    throw error;
+  }
+}
+
+async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   const r = job.request as unknown as CommandRequest;
   const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, pr: r.pullRequest.number, comment: r.comment.id, action: r.action });
   const octokit = await deps.octokitFor(r.installationId);
@@ -161,6 +172,8 @@ export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<
     replies.push(say(t(`Registrado. Todavía no hay una corrección de la semana ${unpublished.join(', ')} en este pull request: el cambio se aplicará cuando se corrija.`, `Recorded. There is no grading of week ${unpublished.join(', ')} on this pull request yet: the change applies when it is graded.`), locale));
   }
   for (const text of replies) await reply(octokit, ref, r, text);
+  // A comment none of whose commands took effect is no override to guard against tampering.
+  if (applied.length === 0) await deps.store.setCommandOutcome(r.comment.id, 'rejected');
   return finish(log, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
 }
 

@@ -1,3 +1,4 @@
+import { t } from '../core/text.ts';
 import type { Override } from '../store/records.ts';
 import type { Grade } from './grade.ts';
 import { roundPoints, type CriterionResult } from './score.ts';
@@ -16,18 +17,22 @@ export function gradeWithOverrides(grade: Grade, overrides: readonly Override[])
     const points = roundPoints(Math.min(c.maxScore, Math.max(0, o.points)));
     const { feedback: _feedback, ...rest } = c;
     const status = points >= c.maxScore ? 'passed' : points > 0 ? 'partial' : 'failed';
+    const manual = c.status === 'pending' || c.kind === 'manual';
+    // The TA's reason is what the student reads, also in "what to do first": the checks' message no longer applies.
+    const said = t(`${manual ? 'Puntuado por' : 'Ajustado por'} ${o.by}: ${o.reason}`, `${manual ? 'Scored by' : 'Adjusted by'} ${o.by}: ${o.reason}`);
     return {
       ...rest,
       score: points,
       status,
-      ...(status !== 'passed' && c.feedback ? { feedback: c.feedback } : {}),
+      message: said,
+      ...(status !== 'passed' ? { feedback: said } : {}),
       override: {
         automatic: c.score,
         points,
         by: o.by,
         reason: o.reason,
         at: o.at,
-        kind: c.status === 'pending' || c.kind === 'manual' ? 'manual' : 'override',
+        kind: manual ? 'manual' : 'override',
         automaticChanged: c.status !== 'pending' && o.automaticPoints !== c.score,
       },
     };

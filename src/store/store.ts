@@ -462,6 +462,10 @@ export class Store implements ReportStore {
     );
   }
 
+  async setCommandOutcome(commentId: number, outcome: string): Promise<void> {
+    await this.db.run(`UPDATE ta_commands SET outcome = ? WHERE comment_id = ?`, [outcome, commentId]);
+  }
+
   async commandOf(commentId: number): Promise<{ author: string; body: string; outcome: string; repoId: number; pullRequest: number } | undefined> {
     const row = await one<{ author: string; body: string; outcome: string; repo_id: number; pull_request: number }>(this.db, `SELECT * FROM ta_commands WHERE comment_id = ?`, [commentId]);
     return row ? { author: row.author, body: row.body, outcome: row.outcome, repoId: Number(row.repo_id), pullRequest: Number(row.pull_request) } : undefined;
