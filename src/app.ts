@@ -8,7 +8,7 @@ import type { Octokit } from './github/api.ts';
 import { grade } from './grading/grade.ts';
 import { CourseDirectory } from './jobs/courses.ts';
 import { runGradingJob, type JobDeps } from './jobs/grading-job.ts';
-import { GradingQueue, isDeadOwner } from './jobs/queue.ts';
+import { GradingQueue, isDeadOwner, RetryLater, type QueuedJob } from './jobs/queue.ts';
 import { noticeLongWaits } from './jobs/waiting-notice.ts';
 import { budgetedWrites, WRITE_SPACING, type WriteSpacing } from './github/budget.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
@@ -61,13 +61,17 @@ export function createRubrica(options: RubricaOptions = {}) {
     const store = options.store ?? (await openStore());
     const appId = Number(process.env.APP_ID ?? 0);
     let botLogin = options.appSlug ? `${options.appSlug}[bot]` : '';
-    const identity = async () => {
-      if (!botLogin) {
+    // Asked of GitHub once (concurrent callers share the answer); a failure is asked again next time.
+    let asking: Promise<string> | undefined;
+    const identity = (): Promise<string> => {
+      if (botLogin) return Promise.resolve(botLogin);
+      asking ??= (async () => {
         const octokit = await app.auth();
         const { data } = await octokit.rest.apps.getAuthenticated();
         botLogin = `${data?.slug ?? 'rubrica'}[bot]`;
-      }
-      return botLogin;
+        return botLogin;
+      })().finally(() => (asking = undefined));
+      return asking;
     };
     const courses = new CourseDirectory({
       ttlMs: options.courseTtlMs ?? 60_000,
@@ -89,7 +93,14 @@ export function createRubrica(options: RubricaOptions = {}) {
       },
       now: options.now ?? (() => new Date()),
     };
-    const queue: GradingQueue = new GradingQueue(store, (job) => (job.kind === 'ta-command' ? runCommandJob(job, { ...deps, enqueueGrading: (r) => queue.enqueue(r) }) : runGradingJob(job, deps)), {
+    const work = async (job: QueuedJob) => {
+      // Our comments are recognised by our bot's login: known before any job publishes.
+      await identity().catch((error: unknown) => {
+        throw new RetryLater(error);
+      });
+      return job.kind === 'ta-command' ? runCommandJob(job, { ...deps, enqueueGrading: (r) => queue.enqueue(r) }) : runGradingJob(job, deps);
+    };
+    const queue: GradingQueue = new GradingQueue(store, work, {
       concurrency: options.concurrency ?? availableParallelism(),
       retryDelaysMs: options.retryDelaysMs ?? [5_000, 30_000, 120_000],
       log: app.log,
@@ -102,6 +113,7 @@ export function createRubrica(options: RubricaOptions = {}) {
     } catch {
       // No HTTP server in this process (`rubrica worker`): there is no admin path to serve.
     }
+    void identity().catch((e: unknown) => app.log.warn({ err: { message: (e as Error).message } }, 'could not ask GitHub for the app’s login yet'));
     const ready = reconcile(sandbox, queue, app.log).then(() => {
       if (options.work === false) return;
       // Long waits get a "queued" check run when GitHub's write lane is idle.
@@ -125,7 +137,9 @@ export function createRubrica(options: RubricaOptions = {}) {
         result.status === 'queued' ? 'grading queued' : `grading ${result.status}`,
       );
     };
-    const meta = async (id: string) => ({ deliveryId: id, receivedAt: deps.now(), botLogin: await identity(), appId });
+    // The webhook is never held up by (or lost to) a GitHub call: until our login is known
+    // (asked at start), no push is taken for ours; the job knows it before publishing.
+    const meta = async (id: string) => ({ deliveryId: id, receivedAt: deps.now(), botLogin, appId });
 
     app.on('push', async (context) => {
       const { payload } = context;

@@ -7,7 +7,8 @@ import { parseCommands } from '../commands/parse.ts';
  * reason it is not graded) out. Whether the repository is a student's is decided later,
  * with the course file; everything decidable from the payload alone is decided here.
  */
-export interface GradingRequest {
+/** What every request carries: the delivery, the installation and the repository. */
+export interface RequestBase {
   readonly deliveryId: string;
   readonly installationId: number;
   readonly owner: string;
@@ -15,8 +16,11 @@ export interface GradingRequest {
   readonly repoId: number;
   readonly topics: readonly string[];
   readonly sha: string;
-  /** When GitHub delivered the push (ISO): decides the week and lateness. Never the commit's date. */
+  /** When GitHub delivered the event (ISO): decides the week and lateness. Never the commit's date. */
   readonly deliveredAt: string;
+}
+
+export interface GradingRequest extends RequestBase {
   readonly trigger: 'push' | 'pull_request' | 'rerun';
   readonly pullRequest?: { readonly number: number };
   /** A week named by the pull request (label or branch) or by the check run being re-run. */
@@ -187,17 +191,8 @@ export function fromCheckSuiteRerequest(
 }
 
 /** A TA command (or a change to one) in a pull request's comments, to be carried out by a worker. */
-export interface CommandRequest {
-  readonly deliveryId: string;
-  readonly installationId: number;
-  readonly owner: string;
-  readonly repo: string;
-  readonly repoId: number;
-  readonly topics: readonly string[];
-  /** Not known from the comment's payload: the worker reads the pull request's head. */
-  readonly sha: string;
-  /** When GitHub delivered the comment (ISO). */
-  readonly deliveredAt: string;
+export interface CommandRequest extends RequestBase {
+  /** `sha` is not known from a comment's payload (''): the worker reads the pull request's head. */
   readonly trigger: 'command';
   readonly pullRequest: { readonly number: number };
   readonly action: 'created' | 'edited' | 'deleted';

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import type { Grade } from '../grading/grade.ts';
 import { migrate } from './migrations.ts';
-import type { ReportStore, GradeRecord } from './memory.ts';
-import type { CountingRule, Extension, GradingRecord, Lateness, Override, RecordedCriterion } from './records.ts';
+import type { CountingRule, Extension, GradeRecord, GradingRecord, Lateness, Override, RecordedCriterion, ReportStore } from './records.ts';
 import { one, skipLocked, type SqlDatabase, type SqlRunner } from './sql.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'superseded' | 'failed' | 'dropped';
@@ -531,9 +530,6 @@ export class Store implements ReportStore {
     const row = await one<GradingDbRow>(this.db, `SELECT * FROM gradings WHERE repo_id = ? AND sha = ? ORDER BY graded_at DESC LIMIT 1`, [repoId, sha]);
     return row ? reportRecord(row) : undefined;
   }
-
-  /** The grade record is written by recordGrading; this keeps the report store's contract for callers that only publish. */
-  async saveGrade(_record: GradeRecord): Promise<void> {}
 
   async checkRunFor(repoId: number, sha: string, week: number): Promise<{ id: number; url?: string } | undefined> {
     const row = await one<{ check_run_id: number; url: string | null }>(this.db, `SELECT check_run_id, url FROM check_runs WHERE repo_id = ? AND sha = ? AND week = ?`, [repoId, sha, week]);

@@ -2,17 +2,11 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CourseConfigSchema } from '../../../src/course/config.ts';
 import { applyOverrides, countedGrading, finalScore, lateness } from '../../../src/grading/late.ts';
+import { COURSE_YAML } from '../../fixtures/github-repo.ts';
 import type { Lateness, RecordedCriterion } from '../../../src/store/records.ts';
 
-const README_COURSE = `
-pack: mlops
-start: 2026-09-07
-timezone: America/Argentina/Buenos_Aires
-weeks: 10
-students:
-  prefix: mlops-
-tas: mlops-tas
-`;
+// The README's course (without locale, which defaults): week 1 is due Sunday 2026-09-13 23:59 in Buenos Aires.
+const README_COURSE = COURSE_YAML.replace('locale: es\n', '');
 
 const course = CourseConfigSchema.parse(parse(README_COURSE));
 const MIN = 60_000;

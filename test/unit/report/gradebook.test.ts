@@ -3,19 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { CourseConfigSchema } from '../../../src/course/config.ts';
 import { finalScore, lateness } from '../../../src/grading/late.ts';
 import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookInput } from '../../../src/report/gradebook.ts';
+import { COURSE_YAML } from '../../fixtures/github-repo.ts';
 import type { GradingRecord, Override, RecordedCriterion } from '../../../src/store/records.ts';
 
-const course = CourseConfigSchema.parse(
-  parse(`
-pack: mlops
-start: 2026-09-07
-timezone: America/Argentina/Buenos_Aires
-weeks: 10
-students:
-  prefix: mlops-
-tas: mlops-tas
-`),
-);
+const course = CourseConfigSchema.parse(parse(COURSE_YAML));
 
 interface Fixture {
   repoId: number;
