@@ -43,6 +43,7 @@ export type StoredGrading = GradingRecord & { readonly grade: Grade };
 interface JobDbRow {
   id: string;
   kind: JobKind;
+  commit_key: string;
   delivery_id: string;
   installation_id: number;
   repo_id: number;
@@ -251,13 +252,26 @@ export class Store implements ReportStore {
     return changed === 1;
   }
 
-  /** Puts a job back to wait `delayMs` (a failure of ours that may pass). */
+  /**
+   * Puts a job back to wait `delayMs` (a failure of ours that may pass). If the same
+   * commit and week arrived again meanwhile and waits already, that job grades it:
+   * this one ends, handing over its pull request for the comment.
+   */
   async retryLater(jobId: string, owner: string, delayMs: number, error: string): Promise<boolean> {
-    const changed = await this.db.run(
-      `UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND state = 'running'`,
-      [this.clock() + delayMs, error, jobId, owner],
-    );
-    return changed === 1;
+    return this.db.transaction(async (tx) => {
+      const mine = await one<JobDbRow>(tx, `SELECT * FROM jobs WHERE id = ? AND lease_owner = ? AND state = 'running'`, [jobId, owner]);
+      if (!mine) return false;
+      const waiting = await one<JobDbRow>(tx, `SELECT * FROM jobs WHERE commit_key = ? AND state = 'queued' AND id <> ?`, [mine.commit_key, jobId]);
+      if (waiting) {
+        const request = JSON.parse(mine.request) as GradingRequest;
+        const other = JSON.parse(waiting.request) as GradingRequest;
+        if (request.pullRequest && !other.pullRequest) await tx.run(`UPDATE jobs SET request = ? WHERE id = ?`, [JSON.stringify({ ...other, pullRequest: request.pullRequest }), waiting.id]);
+        await tx.run(`UPDATE jobs SET state = 'done', outcome = 'merged', last_error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [error, this.clock(), jobId]);
+        return true;
+      }
+      await tx.run(`UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [this.clock() + delayMs, error, jobId]);
+      return true;
+    });
   }
 
   /** Running jobs whose owner is known dead (same host, process gone) are ready at once. */

@@ -133,6 +133,17 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     expect(await store.claim('w', 60_000)).toMatchObject({ id: jobId, attempts: 2, lastError: 'docker down' });
   });
 
+  it('a job retried while the same commit arrived again hands over to the waiting one (with its pull request)', async () => {
+    const { store } = await fresh();
+    const first = await store.enqueue(request({ trigger: 'pull_request', pullRequest: { number: 3 } }), { maxAttempts: 3 });
+    await store.claim('w', 60_000);
+    const again = await store.enqueue(request(), { maxAttempts: 3 });
+    expect(again.status).toBe('queued');
+    expect(await store.retryLater(first.jobId, 'w', 0, 'docker down')).toBe(true);
+    expect(await store.job(first.jobId)).toMatchObject({ state: 'done', outcome: 'merged' });
+    expect(await store.claim('w', 60_000)).toMatchObject({ id: again.jobId, request: { pullRequest: { number: 3 } } });
+  });
+
   it('records a grading once per job', async () => {
     const { store } = await fresh();
     const g = grading('job-1');
