@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PostgresDatabase } from './postgres.ts';
 import type { SqlDatabase } from './sql.ts';
 import { SqliteDatabase } from './sqlite.ts';
 import { Store } from './store.ts';
 
 /** Where the embedded store lives by default: `data/rubrica.sqlite` beside the app. */
-export const DEFAULT_DATA_DIR = resolve(new URL('../../data', import.meta.url).pathname);
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../data', import.meta.url));
 
 /**
  * The store the environment names: PostgreSQL when DATABASE_URL is a postgres URL
