@@ -164,10 +164,13 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
 
   // A job resumed after a crash finds its own grading and only publishes it.
   const own = await deps.store.gradingOfJob(job.id);
-  const previous = own ? undefined : await deps.store.gradeFor(r.repoId, r.sha, week);
+  const previous = own ? undefined : await deps.store.latestGradingOf(r.repoId, r.sha, week);
   if (previous && r.trigger !== 'rerun') {
     // The same commit came by push and by pull request: graded once, commented where due.
-    if (r.pullRequest && config.comments.pullRequests) await publishComment(octokit, ref, r, config, previous.grade, previous.checkRunUrl, deps, deps.now(), await verdictOf(deps, r.repoId, week, previous.deliveredAt, config, previous.grade));
+    if (r.pullRequest && config.comments.pullRequests) {
+      const view = await publicationOf(deps, config, previous, r.pullRequest.number);
+      await publishComment(octokit, ref, r, config, view.grade, previous.checkRunUrl, deps, deps.now(), view.verdict, view.taNotes);
+    }
     return ['already-graded'];
   }
 
@@ -244,12 +247,6 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
 export function conclusionWithLateness(g: Pick<StoredGrading, 'grade' | 'finalScore' | 'late'>, belowPassMark: 'failure' | 'neutral'): 'success' | 'failure' | 'neutral' {
   if (g.grade.errorPoints > 0 || g.late.status === 'too-late') return 'neutral';
   return (g.finalScore ?? 0) >= g.grade.passMark ? 'success' : belowPassMark;
-}
-
-async function verdictOf(deps: JobDeps, repoId: number, week: number, deliveredAt: string, config: CourseConfig, grade: Grade): Promise<LateVerdict> {
-  const extension = await deps.store.extensionFor(repoId, week);
-  const late = lateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0);
-  return { late, ...finalScore(grade.score, grade.maxScore, late), timeZone: config.timezone };
 }
 
 /** A commit whose waiting job a newer push replaced, and which already showed a check run: say by which commit. */

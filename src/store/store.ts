@@ -535,6 +535,12 @@ export class Store implements ReportStore {
 
   // ── Where results were published (ReportStore) ────────────────────────────
 
+  /** The latest grading of a commit for a week, in full. */
+  async latestGradingOf(repoId: number, sha: string, week: number): Promise<StoredGrading | undefined> {
+    const row = await one<GradingDbRow>(this.db, `SELECT * FROM gradings WHERE repo_id = ? AND sha = ? AND week = ? ORDER BY graded_at DESC LIMIT 1`, [repoId, sha, week]);
+    return row ? grading(row) : undefined;
+  }
+
   async gradeFor(repoId: number, sha: string, week: number): Promise<GradeRecord | undefined> {
     const row = await one<GradingDbRow>(this.db, `SELECT * FROM gradings WHERE repo_id = ? AND sha = ? AND week = ? ORDER BY graded_at DESC LIMIT 1`, [repoId, sha, week]);
     return row ? reportRecord(row) : undefined;
