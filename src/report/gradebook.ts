@@ -16,7 +16,7 @@ export interface GradebookInput {
 }
 
 export interface GradebookRow {
-  /** The repository's students, space-separated. */
+  /** One student (a team repository gives a row to each of its students). */
   readonly login: string;
   readonly repo: string;
   /** Counted score per week (index 0 = week 1); null without a grading or when too late. */
@@ -112,9 +112,12 @@ export function gradebook(input: GradebookInput): GradebookRow[] {
       if (counted?.finalScore != null) latePenalties += counted.penalty;
     }
     const total = weeks.reduce<number>((sum, w) => sum + (w ?? 0), 0);
-    return { login: loginOf(repo.latest), repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total) };
-  });
+    // One row per student, as an LMS imports grades: a team repository gives each of its students the same scores.
+    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total) }));
+  }).flat().sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
 }
+
+const studentsOf = (g: GradingRecord): string[] => (g.students.length ? [...g.students] : [g.repo]);
 
 /** The counted grading of each repository for one week, criterion by criterion. */
 export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[] {
@@ -122,8 +125,8 @@ export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[]
   for (const repo of repositories(input)) {
     const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
     if (!counted) continue;
-    rows.push({
-      login: loginOf(repo.latest),
+    for (const login of studentsOf(repo.latest)) rows.push({
+      login,
       repo: repo.latest.repo,
       sha: counted.record.sha,
       deliveredAt: counted.deliveredAt,
@@ -134,7 +137,7 @@ export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[]
       final: counted.finalScore,
     });
   }
-  return rows;
+  return rows.sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
 }
 
 /** Two decimals at most, with a dot, whatever the locale. */

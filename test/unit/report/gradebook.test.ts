@@ -56,6 +56,10 @@ function record(f: Fixture): GradingRecord {
 
 const ana = { repoId: 1, repo: 'mlops-ana', students: ['ana'] };
 const team = { repoId: 2, repo: 'mlops-team', students: ['bob', 'carla'] };
+/** A repository whose students were never recorded: its row goes by the repository's name. */
+const unnamed = { repoId: 3, repo: 'bruno', students: [] as string[] };
+/** A second team of carla's, with ana: listed carla first, named so it sorts before mlops-*. */
+const pair = { repoId: 4, repo: 'lab-pair', students: ['carla', 'ana'] };
 
 const gradings: GradingRecord[] = [
   // Team first: rows are sorted by login, not by arrival.
@@ -101,11 +105,43 @@ describe('the records are what the late policy says', () => {
 });
 
 describe('gradebook', () => {
-  it('has one row per repository, students joined, the counted score per week', () => {
+  it('has one row per student, sorted by login, the counted score per week', () => {
     expect(gradebook(input())).toEqual([
       { login: 'ana', repo: 'mlops-ana', weeks: [80, 80, null], latePenalties: 10, total: 160 },
       // Pending points are not counted, but the week still shows its score.
-      { login: 'bob carla', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
+      { login: 'bob', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
+      { login: 'carla', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
+    ]);
+  });
+
+  it('gives each student of a team repository a row of their own, with identical scores', () => {
+    const rows = gradebook(input({ overrides })).filter((r) => r.repo === 'mlops-team');
+    expect(rows.map((r) => r.login)).toEqual(['bob', 'carla']);
+    const [bob, carla] = rows.map(({ login: _, ...rest }) => rest);
+    expect(bob).toEqual({ repo: 'mlops-team', weeks: [65, null, null], latePenalties: 10, total: 65 });
+    expect(carla).toEqual(bob);
+  });
+
+  it('lists a repository without recorded students under its repo name', () => {
+    // On time: 60 + 30 = 90. 'bruno' sorts among the logins, between bob and carla.
+    const graded = record({ ...unnamed, week: 1, sha: 'u1', deliveredAt: '2026-09-13T10:00:00.000Z', points: [60, 30] });
+    expect(gradebook(input({ gradings: [graded, ...gradings] }))).toEqual([
+      { login: 'ana', repo: 'mlops-ana', weeks: [80, 80, null], latePenalties: 10, total: 160 },
+      { login: 'bob', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
+      { login: 'bruno', repo: 'bruno', weeks: [90, null, null], latePenalties: 0, total: 90 },
+      { login: 'carla', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
+    ]);
+  });
+
+  it('sorts by login, then repo: a student in two repositories has a row for each', () => {
+    // On time, full marks. Listed first, and its students out of order: neither must matter.
+    const graded = record({ ...pair, week: 2, sha: 'p2', deliveredAt: '2026-09-20T10:00:00.000Z', points: [70, 30] });
+    expect(gradebook(input({ gradings: [graded, ...gradings] }))).toEqual([
+      { login: 'ana', repo: 'lab-pair', weeks: [null, 100, null], latePenalties: 0, total: 100 },
+      { login: 'ana', repo: 'mlops-ana', weeks: [80, 80, null], latePenalties: 10, total: 160 },
+      { login: 'bob', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
+      { login: 'carla', repo: 'lab-pair', weeks: [null, 100, null], latePenalties: 0, total: 100 },
+      { login: 'carla', repo: 'mlops-team', weeks: [40, null, null], latePenalties: 10, total: 40 },
     ]);
   });
 
@@ -113,7 +149,8 @@ describe('gradebook', () => {
     expect(gradebook(input({ rule: 'latest' }))[0]).toEqual({ login: 'ana', repo: 'mlops-ana', weeks: [80, 80, null], latePenalties: 10, total: 160 });
     expect(gradebook(input({ rule: 'latest-on-time' }))).toEqual([
       { login: 'ana', repo: 'mlops-ana', weeks: [80, 60, null], latePenalties: 0, total: 140 },
-      { login: 'bob carla', repo: 'mlops-team', weeks: [null, null, null], latePenalties: 0, total: 0 },
+      { login: 'bob', repo: 'mlops-team', weeks: [null, null, null], latePenalties: 0, total: 0 },
+      { login: 'carla', repo: 'mlops-team', weeks: [null, null, null], latePenalties: 0, total: 0 },
     ]);
   });
 
@@ -126,7 +163,10 @@ describe('gradebook', () => {
   it("applies the TAs' overrides (the latest one) and re-applies the late penalty on them", () => {
     const rows = gradebook(input({ overrides }));
     // 50 + 25 = 75, still a day late: 65.
-    expect(rows[1]).toEqual({ login: 'bob carla', repo: 'mlops-team', weeks: [65, null, null], latePenalties: 10, total: 65 });
+    expect(rows.slice(1)).toEqual([
+      { login: 'bob', repo: 'mlops-team', weeks: [65, null, null], latePenalties: 10, total: 65 },
+      { login: 'carla', repo: 'mlops-team', weeks: [65, null, null], latePenalties: 10, total: 65 },
+    ]);
     expect(rows[0]).toEqual(gradebook(input())[0]);
   });
 
@@ -137,12 +177,14 @@ describe('gradebook', () => {
     expect(gradebook(input({ overrides: o, rule: 'latest-on-time' }))[0]?.weeks[1]).toBe(70);
   });
 
-  it('keeps a renamed repository in one row, under its current name and students', () => {
+  it('keeps a renamed repository together, under its current name, a row for each of its current students', () => {
     const renamed = record({ repoId: 1, repo: 'mlops-ana-lopez', students: ['ana', 'dario'], week: 5, sha: 'a5', deliveredAt: '2026-10-10T12:00:00.000Z', points: [70, 30] });
     const rows = gradebook(input({ weeks: 5, gradings: [...gradings, renamed] }));
     expect(rows.map((r) => [r.login, r.repo, r.weeks, r.total])).toEqual([
-      ['ana dario', 'mlops-ana-lopez', [80, 80, null, null, 100], 260],
-      ['bob carla', 'mlops-team', [40, null, null, null, null], 40],
+      ['ana', 'mlops-ana-lopez', [80, 80, null, null, 100], 260],
+      ['bob', 'mlops-team', [40, null, null, null, null], 40],
+      ['carla', 'mlops-team', [40, null, null, null, null], 40],
+      ['dario', 'mlops-ana-lopez', [80, 80, null, null, 100], 260],
     ]);
   });
 
@@ -154,7 +196,7 @@ describe('gradebook', () => {
 describe('gradebookCsv', () => {
   it('writes a header, empty cells for weeks without a score, two decimals with a dot', () => {
     expect(gradebookCsv(gradebook(input({ overrides })), 3)).toBe(
-      'login,repo,week_1,week_2,week_3,late_penalty,total\r\n' + 'ana,mlops-ana,80,80,,10,160\r\n' + 'bob carla,mlops-team,65,,,10,65\r\n',
+      'login,repo,week_1,week_2,week_3,late_penalty,total\r\n' + 'ana,mlops-ana,80,80,,10,160\r\n' + 'bob,mlops-team,65,,,10,65\r\n' + 'carla,mlops-team,65,,,10,65\r\n',
     );
     const row = { login: 'eva', repo: 'mlops-eva', weeks: [16.666, 0, 12.5], latePenalties: 0.004, total: 29.166 };
     expect(gradebookCsv([row], 3).split('\r\n')[1]).toBe('eva,mlops-eva,16.67,0,12.5,0,29.17');
@@ -181,8 +223,22 @@ describe('gradebookCsv', () => {
 });
 
 describe('weekDetail', () => {
-  it('gives the counted grading of each repository, criterion by criterion, overrides applied', () => {
+  it('gives the counted grading of each repository to each of its students, criterion by criterion, overrides applied', () => {
     const rows = weekDetail(input({ overrides }), 1);
+    // The team's two students get the very same detail.
+    const teamDetail = {
+      repo: 'mlops-team',
+      sha: 't1',
+      deliveredAt: '2026-09-14T12:00:00.000Z',
+      status: 'late',
+      criteria: [
+        ['estructura', 50, 50, false],
+        ['informe', 25, null, true],
+      ],
+      score: 75,
+      latePenalty: 10,
+      final: 65,
+    };
     expect(rows.map((r) => ({ ...r, criteria: r.criteria.map((c) => [c.id, c.score, c.automatic, c.overridden]) }))).toEqual([
       {
         login: 'ana',
@@ -198,24 +254,38 @@ describe('weekDetail', () => {
         latePenalty: 0,
         final: 80,
       },
-      {
-        login: 'bob carla',
-        repo: 'mlops-team',
-        sha: 't1',
-        deliveredAt: '2026-09-14T12:00:00.000Z',
-        status: 'late',
-        criteria: [
-          ['estructura', 50, 50, false],
-          ['informe', 25, null, true],
-        ],
-        score: 75,
-        latePenalty: 10,
-        final: 65,
-      },
+      { login: 'bob', ...teamDetail },
+      { login: 'carla', ...teamDetail },
+    ]);
+  });
+
+  it('lists a repository without recorded students under its repo name', () => {
+    const graded = record({ ...unnamed, week: 1, sha: 'u1', deliveredAt: '2026-09-13T10:00:00.000Z', points: [60, 30] });
+    const rows = weekDetail(input({ gradings: [graded, ...gradings] }), 1);
+    expect(rows.map((r) => [r.login, r.repo, r.sha, r.final])).toEqual([
+      ['ana', 'mlops-ana', 'a1', 80],
+      ['bob', 'mlops-team', 't1', 40],
+      ['bruno', 'bruno', 'u1', 90],
+      ['carla', 'mlops-team', 't1', 40],
+    ]);
+    expect(weekDetailCsv(rows).split('\r\n')[3]).toBe('bruno,bruno,u1,2026-09-13T10:00:00.000Z,on-time,60,30,90,0,90');
+  });
+
+  it('sorts by login, then repo: a student in two repositories has a row for each', () => {
+    const graded = record({ ...pair, week: 2, sha: 'p2', deliveredAt: '2026-09-20T10:00:00.000Z', points: [70, 30] });
+    expect(weekDetail(input({ gradings: [graded, ...gradings] }), 2).map((r) => [r.login, r.repo, r.sha, r.final])).toEqual([
+      ['ana', 'lab-pair', 'p2', 100],
+      ['ana', 'mlops-ana', 'a2b', 80],
+      ['carla', 'lab-pair', 'p2', 100],
     ]);
   });
 
   it('follows the rule, and leaves out repositories with nothing counted', () => {
+    expect(weekDetail(input(), 1).map((r) => [r.login, r.sha])).toEqual([
+      ['ana', 'a1'],
+      ['bob', 't1'],
+      ['carla', 't1'],
+    ]);
     expect(weekDetail(input(), 2).map((r) => r.sha)).toEqual(['a2b']);
     expect(weekDetail(input({ rule: 'latest-on-time' }), 2).map((r) => r.sha)).toEqual(['a2']);
     expect(weekDetail(input({ rule: 'latest-on-time' }), 1).map((r) => r.sha)).toEqual(['a1']);
@@ -226,19 +296,26 @@ describe('weekDetail', () => {
     expect(weekDetailCsv(weekDetail(input(), 1))).toBe(
       'login,repo,sha,delivered_at,status,estructura,informe,score,late_penalty,final\r\n' +
         'ana,mlops-ana,a1,2026-09-13T20:00:00.000Z,on-time,70,10,80,0,80\r\n' +
-        'bob carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,50,10,40\r\n',
+        'bob,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,50,10,40\r\n' +
+        'carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,50,10,40\r\n',
     );
-    expect(weekDetailCsv(weekDetail(input({ overrides }), 1)).split('\r\n')[2]).toBe('bob carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,25,75,10,65');
+    expect(weekDetailCsv(weekDetail(input({ overrides }), 1)).split('\r\n').slice(2)).toEqual([
+      'bob,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,25,75,10,65',
+      'carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,25,75,10,65',
+      '',
+    ]);
     expect(weekDetailCsv(weekDetail(input(), 3)).split('\r\n')[1]).toBe('ana,mlops-ana,a3,2026-10-06T12:00:00.000Z,too-late,70,30,100,90,');
   });
 
   it('as CSV: a criterion only some gradings have gets its own column', () => {
     const rows = weekDetail(input(), 1);
     const extra = { ...rows[1]!, criteria: [...rows[1]!.criteria, { id: 'demo', maxScore: 10, score: 7, status: 'partial' as const, automatic: 7, overridden: false }] };
-    expect(weekDetailCsv([rows[0]!, extra]).split('\r\n').slice(0, 3)).toEqual([
+    expect(weekDetailCsv([rows[0]!, extra, rows[2]!]).split('\r\n')).toEqual([
       'login,repo,sha,delivered_at,status,estructura,informe,demo,score,late_penalty,final',
       'ana,mlops-ana,a1,2026-09-13T20:00:00.000Z,on-time,70,10,,80,0,80',
-      'bob carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,7,50,10,40',
+      'bob,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,7,50,10,40',
+      'carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,,50,10,40',
+      '',
     ]);
   });
 });
