@@ -82,10 +82,6 @@ export async function createCheckRun(octokit: Octokit, ref: RepoRef, run: CheckR
   return { id: data.id, url: data.html_url ?? undefined };
 }
 
-export async function markInProgress(octokit: Octokit, ref: RepoRef, checkRunId: number, name: string) {
-  await octokit.rest.checks.update({ ...ref, check_run_id: checkRunId, name, status: 'in_progress', started_at: new Date().toISOString() });
-}
-
 /**
  * Completes a check run: the first request carries the output and the first 50
  * annotations; each further batch of 50 is one more update (the Checks API's limit).

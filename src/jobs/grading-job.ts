@@ -127,7 +127,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   let week = r.week;
   let deliveredAt = r.deliveredAt;
   if (week === undefined && r.trigger === 'rerun') {
-    const previous = await deps.store.latestGradeForCommit(r.repoId, r.sha);
+    const previous = await deps.store.latestGradingOf(r.repoId, r.sha);
     if (previous) ({ week, deliveredAt } = previous);
   }
   if (week === undefined) {

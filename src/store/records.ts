@@ -1,4 +1,3 @@
-import type { Grade } from '../grading/grade.ts';
 import type { CriterionStatus } from '../grading/score.ts';
 
 /**
@@ -98,24 +97,3 @@ export interface Override {
 
 /** Which grading counts for a week: a course setting. */
 export type CountingRule = 'best' | 'latest' | 'latest-on-time';
-
-/** A grading as reporting needs it: the grade and the check run it was published to. */
-export interface GradeRecord {
-  readonly repoId: number;
-  readonly sha: string;
-  readonly week: number;
-  readonly deliveredAt: string;
-  readonly grade: Grade;
-  readonly checkRunId: number;
-  readonly checkRunUrl?: string;
-}
-
-/** What reporting must remember to stay idempotent: which check run and comment a grading went to. */
-export interface ReportStore {
-  gradeFor(repoId: number, sha: string, week: number): Promise<GradeRecord | undefined>;
-  latestGradeForCommit(repoId: number, sha: string): Promise<GradeRecord | undefined>;
-  checkRunFor(repoId: number, sha: string, week: number): Promise<{ id: number; url?: string } | undefined>;
-  saveCheckRun(repoId: number, sha: string, week: number, run: { id: number; url?: string }): Promise<void>;
-  commentFor(repoId: number, issue: number, week: number): Promise<number | undefined>;
-  saveComment(repoId: number, issue: number, week: number, commentId: number): Promise<void>;
-}

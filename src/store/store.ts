@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import type { Grade } from '../grading/grade.ts';
 import { migrate } from './migrations.ts';
-import type { CountingRule, Extension, GradeRecord, GradingRecord, Lateness, Override, RecordedCriterion, ReportStore } from './records.ts';
+import type { CountingRule, Extension, GradingRecord, Lateness, Override, RecordedCriterion } from './records.ts';
 import { one, skipLocked, type SqlDatabase, type SqlRunner } from './sql.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'superseded' | 'failed' | 'dropped';
@@ -104,7 +104,7 @@ export function commitKeyOf(r: GradingRequest, jobId: string): string {
  * by workers), the grade record, what was published where, extensions, and GitHub's
  * shared write budget. Every method is one short transaction.
  */
-export class Store implements ReportStore {
+export class Store {
   readonly db: SqlDatabase;
   private readonly clock: () => number;
 
@@ -533,22 +533,16 @@ export class Store implements ReportStore {
     return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts }));
   }
 
-  // ── Where results were published (ReportStore) ────────────────────────────
+  // ── Where results were published ───────────────────────────────────────────
 
-  /** The latest grading of a commit for a week, in full. */
-  async latestGradingOf(repoId: number, sha: string, week: number): Promise<StoredGrading | undefined> {
-    const row = await one<GradingDbRow>(this.db, `SELECT * FROM gradings WHERE repo_id = ? AND sha = ? AND week = ? ORDER BY graded_at DESC LIMIT 1`, [repoId, sha, week]);
+  /** The latest grading of a commit (for a week, if given), in full. */
+  async latestGradingOf(repoId: number, sha: string, week?: number): Promise<StoredGrading | undefined> {
+    const row = await one<GradingDbRow>(
+      this.db,
+      `SELECT * FROM gradings WHERE repo_id = ? AND sha = ?${week !== undefined ? ' AND week = ?' : ''} ORDER BY graded_at DESC LIMIT 1`,
+      week !== undefined ? [repoId, sha, week] : [repoId, sha],
+    );
     return row ? grading(row) : undefined;
-  }
-
-  async gradeFor(repoId: number, sha: string, week: number): Promise<GradeRecord | undefined> {
-    const row = await one<GradingDbRow>(this.db, `SELECT * FROM gradings WHERE repo_id = ? AND sha = ? AND week = ? ORDER BY graded_at DESC LIMIT 1`, [repoId, sha, week]);
-    return row ? reportRecord(row) : undefined;
-  }
-
-  async latestGradeForCommit(repoId: number, sha: string): Promise<GradeRecord | undefined> {
-    const row = await one<GradingDbRow>(this.db, `SELECT * FROM gradings WHERE repo_id = ? AND sha = ? ORDER BY graded_at DESC LIMIT 1`, [repoId, sha]);
-    return row ? reportRecord(row) : undefined;
   }
 
   async checkRunFor(repoId: number, sha: string, week: number): Promise<{ id: number; url?: string } | undefined> {
@@ -664,18 +658,5 @@ function grading(row: GradingDbRow): StoredGrading {
     ...(row.check_run_id !== null ? { checkRunId: Number(row.check_run_id) } : {}),
     ...(row.check_run_url ? { checkRunUrl: row.check_run_url } : {}),
     grade: JSON.parse(row.grade) as Grade,
-  };
-}
-
-function reportRecord(row: GradingDbRow): GradeRecord {
-  const g = grading(row);
-  return {
-    repoId: g.repoId,
-    sha: g.sha,
-    week: g.week,
-    deliveredAt: g.deliveredAt,
-    grade: g.grade,
-    checkRunId: g.checkRunId ?? 0,
-    ...(g.checkRunUrl ? { checkRunUrl: g.checkRunUrl } : {}),
   };
 }

@@ -151,7 +151,7 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     expect(await store.recordGrading({ ...g, score: 0 })).toBe(false);
     const [kept] = await store.gradings({ org: 'clase' });
     expect(kept).toMatchObject({ jobId: 'job-1', score: 75, finalScore: 65, late: { daysLate: 1 }, students: ['ana'], criteria: [{ id: 'a', score: 75 }] });
-    expect((await store.gradeFor(10, sha('a'), 1))?.grade.score).toBe(75);
+    expect((await store.latestGradingOf(10, sha('a'), 1))?.grade.score).toBe(75);
   });
 
   it('spaces an installation’s writes 1 s apart and comments 3 s apart, across two store handles', async () => {
