@@ -17,7 +17,7 @@ import {
   type RepoRef,
 } from '../github/api.ts';
 import type { Grade } from '../grading/grade.ts';
-import { checkRunName, checkRunOutput, commentMarker, overrideNotes, pullRequestComment, type LateVerdict } from '../report/markdown.ts';
+import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, pullRequestComment, type LateVerdict } from '../report/markdown.ts';
 import { gradeWithOverrides } from '../grading/overrides.ts';
 import { finalScore, lateness } from '../grading/late.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
@@ -243,12 +243,6 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   return ['graded', { score: grade.score, maxScore: grade.maxScore, penalty: verdict.penalty, finalScore: verdict.finalScore, overrides: grade.criteria.filter((c) => c.override).length, annotations: output.annotations.length, student, resumed: Boolean(own) }];
 }
 
-/** The conclusion follows the final score (after lateness); a grade with criteria we could not run is neutral. */
-export function conclusionWithLateness(g: Pick<StoredGrading, 'grade' | 'finalScore' | 'late'>, belowPassMark: 'failure' | 'neutral'): 'success' | 'failure' | 'neutral' {
-  if (g.grade.errorPoints > 0 || g.late.status === 'too-late') return 'neutral';
-  return (g.finalScore ?? 0) >= g.grade.passMark ? 'success' : belowPassMark;
-}
-
 /** A commit whose waiting job a newer push replaced, and which already showed a check run: say by which commit. */
 async function tellSuperseded(job: QueuedJob, octokit: Octokit): Promise<[JobOutcome, Record<string, unknown>?]> {
   const r = job.request;
@@ -280,9 +274,9 @@ export async function completeAsSuperseded(octokit: Octokit, ref: RepoRef, check
 export async function publicationOf(deps: Pick<JobDeps, 'store'>, config: CourseConfig, graded: StoredGrading, pullRequest?: number) {
   const overrides = await deps.store.overrides({ repoId: graded.repoId, week: graded.week });
   const grade = gradeWithOverrides(graded.grade, overrides);
-  const scored = overrides.length ? finalScore(grade.score, grade.maxScore, graded.late) : { penalty: graded.penalty, finalScore: graded.finalScore };
-  const verdict: LateVerdict = { late: graded.late, ...scored, timeZone: config.timezone };
-  const conclusion = conclusionWithLateness({ grade, finalScore: scored.finalScore, late: graded.late }, config.belowPassMark);
+  // The penalty is taken from the score as it stands, TAs' overrides included.
+  const verdict: LateVerdict = { late: graded.late, ...finalScore(grade.score, grade.maxScore, graded.late), timeZone: config.timezone };
+  const conclusion = conclusionOf(grade, config.belowPassMark, verdict);
   const es = config.locale === 'es';
   const tampering = pullRequest === undefined ? [] : await deps.store.tamperingOf(graded.repoId, pullRequest);
   const taNotes = [

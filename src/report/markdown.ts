@@ -111,10 +111,13 @@ export function checkRunName(grade: Pick<Grade, 'week' | 'title'>, locale: Local
 /**
  * success at or above the pass mark; below it, the course's choice (failure or
  * neutral). A grade with criteria we could not run is neutral: it is not the student's.
+ * With a late verdict the final score (after the penalty) is what passes; a push too
+ * late to count is neutral.
  */
-export function conclusionOf(grade: Grade, belowPassMark: 'failure' | 'neutral'): 'success' | 'failure' | 'neutral' {
-  if (grade.errorPoints > 0) return 'neutral';
-  return grade.passed ? 'success' : belowPassMark;
+export function conclusionOf(grade: Grade, belowPassMark: 'failure' | 'neutral', verdict?: LateVerdict): 'success' | 'failure' | 'neutral' {
+  if (grade.errorPoints > 0 || verdict?.late.status === 'too-late') return 'neutral';
+  const passed = verdict ? (verdict.finalScore ?? 0) >= grade.passMark : grade.passed;
+  return passed ? 'success' : belowPassMark;
 }
 
 function cell(s: string): string {

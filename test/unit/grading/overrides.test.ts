@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradeWithOverrides } from '../../../src/grading/overrides.ts';
-import { checkRunOutput, lateLine, pullRequestComment, scoreTitle, overrideNotes } from '../../../src/report/markdown.ts';
+import { checkRunOutput, conclusionOf, lateLine, pullRequestComment, scoreTitle, overrideNotes } from '../../../src/report/markdown.ts';
 import type { Override } from '../../../src/store/records.ts';
 import { grade } from '../../helpers/grade.ts';
 
@@ -67,6 +67,15 @@ describe('lateness as students read it', () => {
     expect(lateLine(verdict, 100, 'es')).toBe('⏰ Entregado 1 día tarde (plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires)): −10 pts → **35 / 100**.');
     expect(checkRunOutput(grade, { locale: 'es', reveal: false, late: verdict }).summary.split('\n')[1]).toContain('⏰ Entregado 1 día tarde');
   });
+  it('concludes on the final score: a late penalty can fail a passing score, a too-late push is neutral', () => {
+    const passing = { ...grade, score: 65, passed: true };
+    expect(conclusionOf(passing, 'failure')).toBe('success');
+    expect(conclusionOf(passing, 'failure', { late, penalty: 10, finalScore: 55 })).toBe('failure');
+    expect(conclusionOf(passing, 'neutral', { late, penalty: 10, finalScore: 55 })).toBe('neutral');
+    expect(conclusionOf(passing, 'failure', { late: { ...late, status: 'on-time', daysLate: 0 }, penalty: 0, finalScore: 65 })).toBe('success');
+    expect(conclusionOf(passing, 'failure', { late: { ...late, status: 'too-late', daysLate: 9 }, penalty: 65, finalScore: null })).toBe('neutral');
+  });
+
   it('says nothing when on time, and that a too-late push is recorded but not counted', () => {
     expect(lateLine({ late: { ...late, status: 'on-time', daysLate: 0 }, penalty: 0, finalScore: 45 }, 100, 'es')).toBe('');
     expect(scoreTitle(grade, { late: { ...late, status: 'on-time' }, penalty: 0, finalScore: 45 }, 'es')).toBe('45/100');
