@@ -102,7 +102,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
 
   for (const { command, week } of applied) {
     const rubric = pack.weeks.get(week)!;
-    const graded = (await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week)) ?? latestOf(await deps.store.gradings({ repoId: r.repoId, week }));
+    const graded = await gradingShown(deps, r, week);
     const base = { org: r.owner, repoId: r.repoId, week, by: author, at: r.deliveredAt, commentId: r.comment.id };
     if (command.kind === 'override' || command.kind === 'manual') {
       const automatic = graded?.criteria.find((c) => c.id === command.criterion)?.score ?? null;
@@ -180,18 +180,17 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
 /** The week's check run and scored comment, published again with the overrides in force. */
 async function republish(octokit: Octokit, ref: RepoRef, r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps): Promise<boolean> {
   const week = rubric.week;
-  const graded = (await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week)) ?? latestOf(await deps.store.gradings({ repoId: r.repoId, week }));
+  const graded = await gradingShown(deps, r, week);
   if (!graded) return false;
-  const fresh = (await deps.store.gradingOfJob(graded.jobId)) ?? graded;
-  const view = await publicationOf(deps, config, fresh, r.pullRequest.number);
+  const view = await publicationOf(deps, config, graded, r.pullRequest.number);
   const now = deps.now();
   const reveal = now.getTime() > deadlineOf(config, week).getTime();
-  if (fresh.checkRunId !== undefined) {
+  if (graded.checkRunId !== undefined) {
     const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes });
-    await completeCheckRun(octokit, ref, fresh.checkRunId, { name: checkRunName({ week, title: rubric.title }, config.locale), conclusion: view.conclusion, output });
+    await completeCheckRun(octokit, ref, graded.checkRunId, { name: checkRunName({ week, title: rubric.title }, config.locale), conclusion: view.conclusion, output });
   }
   if (config.comments.pullRequests) {
-    await publishComment(octokit, ref, { pullRequest: r.pullRequest, repoId: r.repoId, sha: fresh.sha }, config, view.grade, fresh.checkRunUrl, deps, now, view.verdict, view.taNotes);
+    await publishComment(octokit, ref, { pullRequest: r.pullRequest, repoId: r.repoId, sha: graded.sha }, config, view.grade, graded.checkRunUrl, deps, now, view.verdict, view.taNotes);
   }
   return true;
 }
@@ -212,8 +211,11 @@ async function tamperCheck(r: CommandRequest, deps: CommandDeps, octokit: Octoki
   return finish(log, 'tampering-flagged', { by: r.sender });
 }
 
-function latestOf(gradings: readonly StoredGrading[]): StoredGrading | undefined {
-  return [...gradings].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+/** The grading a week's check run and comment show: this pull request's latest, else the repository's latest for the week. */
+async function gradingShown(deps: CommandDeps, r: CommandRequest, week: number): Promise<StoredGrading | undefined> {
+  const ofPullRequest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
+  if (ofPullRequest) return ofPullRequest;
+  return [...(await deps.store.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
 }
 
 async function reply(octokit: Octokit, ref: RepoRef, r: CommandRequest, body: string) {
