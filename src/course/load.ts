@@ -39,12 +39,17 @@ export async function parseCourseFile(source: string, rubricsDir = RUBRICS_DIR):
   return { status: 'ready', config, pack };
 }
 
+/** The student's login from the course's naming (`<prefix><login>`, GitHub Classroom's), if the name follows it. */
+export function loginFromName(config: CourseConfig, name: string): string | null {
+  const { prefix } = config.students;
+  return prefix && name.toLowerCase().startsWith(prefix.toLowerCase()) && name.length > prefix.length ? name.slice(prefix.length) : null;
+}
+
 /** Which repositories are students': `<prefix><login>` (GitHub Classroom's naming) or a topic. */
 export function studentOf(config: CourseConfig, repo: { readonly name: string; readonly topics?: readonly string[] }): string | null {
-  const { prefix, topic } = config.students;
-  if (prefix && repo.name.toLowerCase().startsWith(prefix.toLowerCase()) && repo.name.length > prefix.length) {
-    return repo.name.slice(prefix.length);
-  }
+  const login = loginFromName(config, repo.name);
+  if (login !== null) return login;
+  const { topic } = config.students;
   if (topic && repo.topics?.includes(topic)) return repo.name;
   return null;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { courseMomentAt, deadlineOf, type CourseMoment } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
-import { studentOf } from '../course/load.ts';
+import { loginFromName, studentOf } from '../course/load.ts';
 import { isInfrastructureError } from '../core/errors.ts';
 import { say, t, type Locale, type Text } from '../core/text.ts';
 import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
@@ -119,7 +119,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const student = studentOf(config, { name: r.repo, topics: r.topics });
   if (student === null) return ['not-a-student-repo'];
   // The course's naming gives the login; a repository recognised by topic names its students by its collaborators.
-  const namedLogin = config.students.prefix && r.repo.toLowerCase().startsWith(config.students.prefix.toLowerCase()) ? student : null;
+  const namedLogin = loginFromName(config, r.repo);
   const locale = config.locale;
   state.locale = locale;
 
@@ -225,18 +225,15 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const output = checkRunOutput(grade, { locale, reveal, late: verdict, taNotes: view.taNotes });
   const publishStarted = performance.now();
   // One write when the job starts promptly: the check run is created already completed.
-  if (known) {
-    await completeCheckRun(octokit, ref, known.id, { name, conclusion, output });
-    state.checkRun = known;
-  } else {
-    state.checkRun = await createCompletedCheckRun(octokit, ref, { name, sha: r.sha, externalId: checkRunExternalId(week, deliveredAt), conclusion, output });
-  }
-  await deps.store.saveCheckRun(r.repoId, r.sha, week, state.checkRun);
-  await deps.store.markPublished(job.id, state.checkRun);
+  if (known) await completeCheckRun(octokit, ref, known.id, { name, conclusion, output });
+  const checkRun = known ?? (await createCompletedCheckRun(octokit, ref, { name, sha: r.sha, externalId: checkRunExternalId(week, deliveredAt), conclusion, output }));
+  state.checkRun = checkRun;
+  await deps.store.saveCheckRun(r.repoId, r.sha, week, checkRun);
+  await deps.store.markPublished(job.id, checkRun);
   if (r.pullRequest && config.comments.pullRequests) {
-    await publishComment(octokit, ref, r, config, grade, state.checkRun.url, deps, now, verdict, view.taNotes);
+    await publishComment(octokit, ref, r, config, grade, checkRun.url, deps, now, verdict, view.taNotes);
   } else if (!r.pullRequest && config.comments.commits && r.trigger === 'push') {
-    const body = pullRequestComment(grade, { locale, reveal, late: verdict, commit: r.sha, ...(state.checkRun.url ? { checkRunUrl: state.checkRun.url } : {}) });
+    const body = pullRequestComment(grade, { locale, reveal, late: verdict, commit: r.sha, ...(checkRun.url ? { checkRunUrl: checkRun.url } : {}) });
     await octokit.rest.repos.createCommitComment({ ...ref, commit_sha: r.sha, body });
   }
   state.timings = { ...state.timings, publishMs: Math.round(performance.now() - publishStarted) };
