@@ -395,12 +395,8 @@ export class Store {
   }
 
   async gradings(filter: { org?: string; week?: number; repoId?: number } = {}): Promise<StoredGrading[]> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.org !== undefined) (where.push('org = ?'), params.push(filter.org));
-    if (filter.week !== undefined) (where.push('week = ?'), params.push(filter.week));
-    if (filter.repoId !== undefined) (where.push('repo_id = ?'), params.push(filter.repoId));
-    const rows = await this.db.all<GradingDbRow>(`SELECT * FROM gradings${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY delivered_at, graded_at`, params);
+    const { where, params } = whereOf(filter);
+    const rows = await this.db.all<GradingDbRow>(`SELECT * FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
     return rows.map(grading);
   }
 
@@ -439,13 +435,9 @@ export class Store {
 
   /** The overrides in force (the latest event of each criterion, unless it cleared it). */
   async overrides(filter: { org?: string; repoId?: number; week?: number } = {}): Promise<Override[]> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.org !== undefined) (where.push('org = ?'), params.push(filter.org));
-    if (filter.repoId !== undefined) (where.push('repo_id = ?'), params.push(filter.repoId));
-    if (filter.week !== undefined) (where.push('week = ?'), params.push(filter.week));
+    const { where, params } = whereOf(filter);
     const rows = await this.db.all<{ org: string; repo_id: number; week: number; criterion: string; action: string; points: number | null; reason: string | null; by_login: string; at: string; automatic_points: number | null; comment_id: number | null }>(
-      `SELECT * FROM overrides${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`,
+      `SELECT * FROM overrides${where} ORDER BY seq`,
       params,
     );
     const current = new Map<string, (typeof rows)[number]>();
@@ -597,6 +589,16 @@ export class Store {
     const row = await one<{ writes: number }>(this.db, `SELECT writes FROM write_budget WHERE installation_id = ?`, [installationId]);
     return row ? Number(row.writes) : 0;
   }
+}
+
+/** The WHERE clause of the record's usual filters (organization, repository, week). */
+function whereOf(filter: { org?: string; repoId?: number; week?: number }): { where: string; params: (string | number)[] } {
+  const conditions: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.org !== undefined) (conditions.push('org = ?'), params.push(filter.org));
+  if (filter.repoId !== undefined) (conditions.push('repo_id = ?'), params.push(filter.repoId));
+  if (filter.week !== undefined) (conditions.push('week = ?'), params.push(filter.week));
+  return { where: conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
 interface GradingDbRow {
