@@ -41,6 +41,16 @@ const MetricSchema = z.strictObject({
   unit: z.string().default(''),
 });
 
+/** Coverage the grader measures itself (CommandSpec.coverage); the run must be a pytest-cov test run. */
+const CoverageSchema = z.strictObject({
+  label: TextSchema.optional(),
+  /** Folders of the repository whose every Python file counts, e.g. [src]. */
+  source: z
+    .array(z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\s]+$/, 'write a folder of the repository, e.g. src'))
+    .min(1),
+  min: z.number().min(0).max(100),
+});
+
 const schema = z.strictObject({
   run: z.string().min(1),
   timeout: TimeoutSchema,
@@ -53,12 +63,14 @@ const schema = z.strictObject({
     })
     .default({ exitCode: 0, output: [] }),
   metric: MetricSchema.optional(),
+  coverage: CoverageSchema.optional(),
   /** Credit per item met; otherwise all or nothing. */
   partial: z.boolean().default(false),
 });
 
 export type CommandParams = z.output<typeof schema>;
 type Metric = NonNullable<CommandParams['metric']>;
+type Coverage = NonNullable<CommandParams['coverage']>;
 
 /* ---------- shared with pytest-tests ---------- */
 
@@ -105,6 +117,7 @@ function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
  * `what` names it in both languages; `advice` replaces the generic timeout advice.
  */
 export function stoppedMessage(result: CommandResult, timeoutSeconds: number, what: Text, advice?: Text): Text | null {
+  if (result.failure) return supervisorLostMessage(result.failure, what);
   if (result.timedOut) {
     if (cutByJob(result, timeoutSeconds)) {
       return t(
@@ -128,6 +141,23 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
     );
   }
   return null;
+}
+
+/**
+ * The grader's supervisor was killed or stopped answering while the command ran. It runs
+ * as a user the student's code cannot signal, so only what the command did to the whole
+ * sandbox (memory, processes) can cause this: it is the student's result.
+ */
+function supervisorLostMessage(failure: NonNullable<CommandResult['failure']>, what: Text): Text {
+  return failure === 'supervisor-died'
+    ? t(
+        `Mientras corría ${what.es}, el supervisor del corrector terminó de golpe: tu código agotó el entorno (memoria o procesos) o lo atacó. Revisa que tus tests no lancen procesos que no terminan ni usen memoria sin límite, y vuelve a subir.`,
+        `While ${what.en} ran, the grader's supervisor was ended abruptly: your code exhausted the sandbox (memory or processes) or attacked it. Check that your tests start no processes that never end and use bounded memory, then push again.`,
+      )
+    : t(
+        `Mientras corría ${what.es}, el supervisor del corrector dejó de responder: tu código bloqueó el entorno. Revisa que tus tests no dejen procesos ni archivos especiales (FIFO) atrás, y vuelve a subir.`,
+        `While ${what.en} ran, the grader's supervisor stopped answering: your code blocked the sandbox. Check that your tests leave no processes or special files (FIFOs) behind, then push again.`,
+      );
 }
 
 /** Exit code 127 (not found) or 126 (not executable) from `sh`: the program isn't there. */
@@ -161,7 +191,9 @@ export function truncatedNote(result: CommandResult): Text | null {
 
 /** The raw output for the details view, headed by the command line. */
 export function commandDetails(run: string, result: CommandResult): string {
-  const status = result.timedOut
+  const status = result.failure
+    ? `the grader's supervisor ${result.failure === 'supervisor-died' ? 'was killed' : 'stopped answering'}`
+    : result.timedOut
     ? `stopped at the time limit after ${seconds(result.durationMs)}`
     : result.killed
       ? `killed (memory limit), exit code ${result.exitCode ?? '?'}`
@@ -208,6 +240,51 @@ function display(value: number, min: number): string {
   let shown = Math.round(value * 10) / 10;
   if (value < min && shown >= min) shown = Math.floor(value * 10) / 10;
   return Number.isInteger(shown) ? String(shown) : shown.toFixed(1);
+}
+
+function coverageItem(coverage: Coverage, result: CommandResult): ChecklistItem {
+  const where = coverage.source.map((s) => `${s}/`).join(', ');
+  const min = withUnit(coverage.min, '%');
+  const label = coverage.label ?? t(`cobertura de ${where}`, `coverage of ${where}`);
+  const bare = t(`${label.es} (mínimo ${min})`, `${label.en} (minimum ${min})`);
+  const measured = result.coverage;
+  if (!measured || 'error' in measured) {
+    const noData = measured?.error === 'no-data';
+    return {
+      label: bare,
+      ok: false,
+      note: noData
+        ? t(
+            'la corrida de tests no registró datos de cobertura: probablemente pytest falló antes de terminar o no se usó pytest-cov; mira la salida.',
+            'the test run recorded no coverage data: pytest probably failed before it finished, or pytest-cov was not used; see the output.',
+          )
+        : t(`no se pudo medir la cobertura (${measured?.error ?? 'sin resultado'}).`, `coverage could not be measured (${measured?.error ?? 'no result'}).`),
+    };
+  }
+  const shown = withUnit(display(measured.percent, coverage.min), '%');
+  return {
+    label: t(`${label.es} ${shown} (mínimo ${min})`, `${label.en} ${shown} (minimum ${min})`),
+    ok: measured.percent >= coverage.min,
+    note: t(
+      `${measured.covered} de ${measured.statements} sentencias en ${measured.files} archivos`,
+      `${measured.covered} of ${measured.statements} statements in ${measured.files} files`,
+    ),
+  };
+}
+
+/** What a command check measures, in one line: the student's own code runs inside what it measures. */
+function measuredLine(params: CommandParams): Text {
+  if (params.coverage) {
+    const where = params.coverage.source.map((s) => `${s}/`).join(', ');
+    return t(
+      `Medido: la cobertura de ${where} con la configuración del corrector (la de tu repositorio, omit, exclude o \`# pragma: no cover\`, no cuenta), sobre lo que registró tu corrida de tests.`,
+      `Measured: coverage of ${where} with the grader's own configuration (your repository's, omit, exclude or \`# pragma: no cover\`, does not apply), over what your test run recorded.`,
+    );
+  }
+  return t(
+    'Medido: el resultado del comando en el entorno del corrector; tu código (también conftest.py) corre dentro y lo decide.',
+    "Measured: the command's result in the grader's sandbox; your code (conftest.py too) runs inside it and decides it.",
+  );
 }
 
 function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
@@ -269,7 +346,9 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
 /* ---------- the check ---------- */
 
 function exitItem(expected: number | null, result: CommandResult, timeoutSeconds: number): ChecklistItem {
-  const stopped = result.timedOut
+  const stopped = result.failure
+    ? t('el supervisor del corrector no volvió', "the grader's supervisor did not come back")
+    : result.timedOut
     ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds)}`, `stopped after ${stoppedAt(result, timeoutSeconds)}`)
     : result.killed
       ? t('lo detuvo el límite de memoria', 'killed by the memory limit')
@@ -334,6 +413,7 @@ export const commandCheck = defineCheck<CommandParams>({
           timeoutSeconds: params.timeout,
           requires: params.requires,
           ...(params.metric ? { reports: [params.metric.report] } : {}),
+          ...(params.coverage ? { coverage: { source: params.coverage.source } } : {}),
         },
       },
     };
@@ -348,6 +428,7 @@ export const commandCheck = defineCheck<CommandParams>({
       exitItem(params.expect.exitCode, result, params.timeout),
       ...params.expect.output.map((p) => patternItem(p, result, stopped === null)),
       ...(params.metric ? [metricItem(params.metric, result)] : []),
+      ...(params.coverage ? [coverageItem(params.coverage, result)] : []),
     ];
     const allOk = items.every((i) => i.ok);
     const fraction = creditOf(items, params.partial);
@@ -378,7 +459,7 @@ export const commandCheck = defineCheck<CommandParams>({
         : null;
     return {
       fraction,
-      message: joinTexts([headline, tally, truncatedNote(result)]),
+      message: joinTexts([headline, tally, truncatedNote(result), measuredLine(params)]),
       items,
       details: commandDetails(params.run, result),
     };
