@@ -91,6 +91,14 @@ describe('the student cannot reach the grader', () => {
     });
   });
 
+  it('clears a report path before the command without following a linked folder', async () => {
+    await sh('mkdir -p /work/out/keep && echo mine > /work/out/keep/r.json && ln -s keep /work/out/via');
+    const result = await sh('cat /work/out/keep/r.json', ['/work/out/via/r.json']);
+    // The supervisor (root) removed nothing through the link; the student's file is intact.
+    expect(result.output).toBe('mine\n');
+    expect(result.reports['/work/out/via/r.json']).toBeNull();
+  });
+
   it('ends every process of the student before reading reports, so a daemon cannot rewrite them', async () => {
     const result = await sh(
       'echo honest > /work/out/r.json; setsid sh -c \'sleep 0.3; while :; do echo forged > /work/out/r.json; done\' </dev/null >/dev/null 2>&1 &',
