@@ -1,17 +1,33 @@
-import type { Readable } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
 import type { Commit } from '../checks/types.ts';
-import type { SkippedFile, SnapshotSource } from '../sandbox/snapshot.ts';
+import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sandbox/snapshot.ts';
+
+/** The tarball's bytes as they arrive, and the size the server declared (Content-Length), if any. */
+export interface TarballDownload {
+  readonly body: Readable;
+  readonly declaredBytes?: number | undefined;
+}
 
 /**
  * A commit's files as GitHub serves them (`GET /repos/{o}/{r}/tarball/{sha}`: a gzipped
  * tar under one top folder `owner-repo-sha/`), re-packed for the sandbox without the top
- * folder. Nothing is written to the host's disk: entries flow from the download to the
- * container. Symlinks stay symlinks (at worst they point inside the container); hard
- * links, devices and paths that climb out (`..`) are left out and named.
+ * folder. Nothing is written to the host's disk and nothing is held whole in memory:
+ * entries flow from the download to the container, so a repository costs the grader
+ * a few buffers whatever its size. The download, what it unpacks to and the number of
+ * entries are capped as they flow; past a cap the download is cut and `done` rejects
+ * with SnapshotTooLarge. Symlinks stay symlinks (at worst they point inside the
+ * container); hard links, devices and paths that climb out (`..`) are left out and named.
+ *
+ * `download` is opened when the snapshot is packed (a Buffer is the whole tarball, for tests and benchmarks).
  */
-export function tarballSnapshot(gzipped: Buffer, description: string, history: NonNullable<SnapshotSource['history']>): SnapshotSource {
+export function tarballSnapshot(
+  download: Buffer | (() => Promise<TarballDownload>),
+  description: string,
+  history: NonNullable<SnapshotSource['history']>,
+): SnapshotSource {
+  const open = Buffer.isBuffer(download) ? async (): Promise<TarballDownload> => ({ body: Readable.from([download]), declaredBytes: download.length }) : download;
   return {
     description,
     history,
@@ -20,13 +36,22 @@ export function tarballSnapshot(gzipped: Buffer, description: string, history: N
       const input = tarExtract();
       const skipped: SkippedFile[] = [];
       let total = 0;
+      let entries = 0;
+      let source: Readable | undefined;
+      let failed = false;
 
       const done = new Promise<{ skipped: SkippedFile[]; bytes: number }>((resolve, reject) => {
         const fail = (err: Error) => {
-          out.destroy(err);
+          if (failed) return;
+          failed = true;
           reject(err);
+          // Cutting the source closes the connection: nothing more is downloaded.
+          source?.destroy();
+          input.destroy();
+          out.destroy(err);
         };
         input.on('entry', (header: Header, body, next) => {
+          if (++entries > limits.maxEntries) return fail(new SnapshotTooLarge('entries', limits.maxEntries));
           const drop = (reason?: SkippedFile['reason']) => {
             if (reason) skipped.push({ path: stripTop(header.name) ?? header.name, size: header.size ?? 0, reason });
             body.on('end', () => next());
@@ -54,18 +79,42 @@ export function tarballSnapshot(gzipped: Buffer, description: string, history: N
           body.pipe(entry);
         });
         input.on('finish', () => {
+          if (failed) return;
           out.finalize();
           resolve({ skipped, bytes: total });
         });
         input.on('error', fail);
-        const gunzip = createGunzip();
-        gunzip.on('error', fail);
-        gunzip.pipe(input as unknown as NodeJS.WritableStream);
-        gunzip.end(gzipped);
+        open().then(({ body, declaredBytes }) => {
+          source = body;
+          if (failed) return void body.destroy();
+          if (declaredBytes !== undefined && declaredBytes > limits.maxDownloadBytes) {
+            return fail(new SnapshotTooLarge('download', limits.maxDownloadBytes, declaredBytes));
+          }
+          const unpacked = pipeline(
+            body,
+            byteCap(limits.maxDownloadBytes, 'download'),
+            createGunzip(),
+            byteCap(limits.maxUnpackedBytes, 'unpacked'),
+            (err) => (err ? fail(err) : undefined),
+          );
+          unpacked.pipe(input as unknown as NodeJS.WritableStream);
+        }, fail);
       });
       return { tar: out as unknown as Readable, done };
     },
   };
+}
+
+/** Passes bytes through until `max`; one byte more fails the stream with SnapshotTooLarge. */
+function byteCap(max: number, cap: 'download' | 'unpacked'): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > max) return callback(new SnapshotTooLarge(cap, max));
+      callback(null, chunk);
+    },
+  });
 }
 
 /** `owner-repo-sha/src/a.py` → `src/a.py`; the top folder alone → null. */
