@@ -134,9 +134,9 @@ describe('a GitHub tarball as a snapshot', () => {
       const entry = tar.entry({ name: 'top/zeros.bin', type: 'file', size: BOMB_BYTES });
       const zeros = Buffer.alloc(MB);
       for (let i = 0; i < BOMB_BYTES / MB; i++) {
-        if (!entry.write(zeros)) await new Promise((resolve) => entry.once('drain', resolve));
+        if (!entry.write(zeros)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
       }
-      entry.end();
+      (entry as unknown as { end(): void }).end();
       tar.finalize();
       await ended;
       bomb = Buffer.concat(chunks);
