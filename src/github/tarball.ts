@@ -1,4 +1,4 @@
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
 import type { Commit } from '../checks/types.ts';
@@ -37,7 +37,7 @@ export function tarballSnapshot(
       const skipped: SkippedFile[] = [];
       let total = 0;
       let entries = 0;
-      let source: Readable | undefined;
+      let chain: (Readable | Transform)[] = [];
       let failed = false;
 
       const done = new Promise<{ skipped: SkippedFile[]; bytes: number }>((resolve, reject) => {
@@ -45,8 +45,8 @@ export function tarballSnapshot(
           if (failed) return;
           failed = true;
           reject(err);
-          // Cutting the source closes the connection: nothing more is downloaded.
-          source?.destroy();
+          // Destroying the download closes the connection: nothing more is read.
+          for (const stream of chain) stream.destroy();
           input.destroy();
           out.destroy(err);
         };
@@ -85,19 +85,14 @@ export function tarballSnapshot(
         });
         input.on('error', fail);
         open().then(({ body, declaredBytes }) => {
-          source = body;
           if (failed) return void body.destroy();
           if (declaredBytes !== undefined && declaredBytes > limits.maxDownloadBytes) {
             return fail(new SnapshotTooLarge('download', limits.maxDownloadBytes, declaredBytes));
           }
-          const unpacked = pipeline(
-            body,
-            byteCap(limits.maxDownloadBytes, 'download'),
-            createGunzip(),
-            byteCap(limits.maxUnpackedBytes, 'unpacked'),
-            (err) => (err ? fail(err) : undefined),
-          );
-          unpacked.pipe(input as unknown as NodeJS.WritableStream);
+          // Piped by hand, each stream reporting to `fail`, which destroys them all: a cut at any point stops the download.
+          chain = [body, byteCap(limits.maxDownloadBytes, 'download'), createGunzip(), byteCap(limits.maxUnpackedBytes, 'unpacked')];
+          for (const stream of chain) stream.on('error', fail);
+          chain.reduce((from, to) => from.pipe(to as NodeJS.WritableStream) as unknown as Readable).pipe(input as unknown as NodeJS.WritableStream);
         }, fail);
       });
       return { tar: out as unknown as Readable, done };
