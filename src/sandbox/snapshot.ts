@@ -64,8 +64,8 @@ function tooLargeText(cap: SnapshotTooLarge['cap'], allowed: number, declared?: 
           : [`su descarga pasa de ${bytes(allowed)}`, `its download passes ${bytes(allowed)}`]
         : [`descomprimido pasa de ${bytes(allowed)}`, `unpacked, it passes ${bytes(allowed)}`];
   return t(
-    `Tu repositorio es más grande de lo que permite el curso: ${es}. No se corrigió nada. ${dvc.es}`,
-    `Your repository is larger than the course allows: ${en}. Nothing was graded. ${dvc.en}`,
+    `Tu repositorio es más grande de lo que permite el curso: ${es}. No se pudo revisar nada. ${dvc.es}`,
+    `Your repository is larger than the course allows: ${en}. Nothing could be checked. ${dvc.en}`,
   );
 }
 
