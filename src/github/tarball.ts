@@ -51,6 +51,7 @@ export function tarballSnapshot(
           out.destroy(err);
         };
         input.on('entry', (header: Header, body, next) => {
+          body.on('error', ignore);
           if (++entries > limits.maxEntries) return fail(new SnapshotTooLarge('entries', limits.maxEntries));
           const drop = (reason?: SkippedFile['reason']) => {
             if (reason) skipped.push({ path: stripTop(header.name) ?? header.name, size: header.size ?? 0, reason });
@@ -62,11 +63,11 @@ export function tarballSnapshot(
           if (!isSafePath(name)) return drop('special-file');
           const size = header.size ?? 0;
           if (header.type === 'directory') {
-            out.entry({ name, type: 'directory', mode: 0o755 }, (err) => (err ? fail(err) : undefined));
+            out.entry({ name, type: 'directory', mode: 0o755 }, (err) => (err ? fail(err) : undefined)).on('error', ignore);
             return drop();
           }
           if (header.type === 'symlink') {
-            out.entry({ name, type: 'symlink', linkname: header.linkname ?? '', mode: 0o777 }, (err) => (err ? fail(err) : undefined));
+            out.entry({ name, type: 'symlink', linkname: header.linkname ?? '', mode: 0o777 }, (err) => (err ? fail(err) : undefined)).on('error', ignore);
             return drop();
           }
           // tar-stream reads pax headers itself; what is left (hard links, devices, fifos) is not a file of a commit.
@@ -76,6 +77,7 @@ export function tarballSnapshot(
           total += size;
           const mode = (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
           const entry = out.entry({ name, type: 'file', size, mode }, (err) => (err ? fail(err) : next()));
+          entry.on('error', ignore);
           body.pipe(entry);
         });
         input.on('finish', () => {
@@ -99,6 +101,14 @@ export function tarballSnapshot(
     },
   };
 }
+
+/**
+ * For the entry streams in and out: destroying the archive mid-file destroys the entry
+ * in flight with the same error, which is already `fail`'s (through the entry's callback
+ * or the archive). An entry stream's 'error' without a listener is an uncaught exception,
+ * so the whole grader would go down with one student's download.
+ */
+function ignore(): void {}
 
 /** Passes bytes through until `max`; one byte more fails the stream with SnapshotTooLarge. */
 function byteCap(max: number, cap: 'download' | 'unpacked'): Transform {

@@ -111,6 +111,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  server.closeAllConnections(); // Octokit's keep-alive sockets would hold close() open
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 

@@ -108,7 +108,7 @@ describe('a GitHub tarball as a snapshot', () => {
     }
   });
 
-  describe('caps that refuse the whole repository', () => {
+  describe('caps that refuse the whole repository', { timeout: 60_000 }, () => {
     async function refusal(download: Buffer | Readable, c: Partial<SnapshotCaps>) {
       const source = tarballSnapshot(Buffer.isBuffer(download) ? download : async () => ({ body: download }), 'x', history);
       const packed = source.pack(caps(c));
@@ -168,6 +168,30 @@ describe('a GitHub tarball as a snapshot', () => {
       const error = await refusal(gz, { maxEntries: 3000 });
       expect(error).toMatchObject({ cap: 'entries', allowed: 3000 });
       expect((error as SnapshotTooLarge).text.en).toContain('more than 3000 files, folders and links');
+    });
+
+    it('a cut in the middle of a file rejects `done` and raises nothing else (an uncaught error would take the grader down)', async () => {
+      const uncaught: unknown[] = [];
+      const onUncaught = (e: unknown) => void uncaught.push(e);
+      process.on('uncaughtException', onUncaught);
+      try {
+        const gz = await tarOf([
+          { name: 'top/', type: 'directory' },
+          { name: 'top/a.bin', type: 'file', body: randomBytes(4 * MB) },
+        ]);
+        const chunks = Array.from({ length: Math.ceil(gz.length / 65536) }, (_, i) => gz.subarray(i * 65536, (i + 1) * 65536));
+        for (const c of [{ maxDownloadBytes: MB }, { maxUnpackedBytes: 2 * MB }]) {
+          const source = tarballSnapshot(async () => ({ body: Readable.from(chunks) }), 'x', history);
+          const packed = source.pack(caps(c));
+          packed.tar.on('error', () => {}); // as the sandbox's consumer does: `done` carries the reason
+          packed.tar.resume();
+          await expect(packed.done).rejects.toBeInstanceOf(SnapshotTooLarge);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(uncaught).toEqual([]);
+      } finally {
+        process.off('uncaughtException', onUncaught);
+      }
     });
 
     it('a download past its cap is refused: at once when its size is declared, as it flows when not', async () => {
