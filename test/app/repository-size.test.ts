@@ -39,7 +39,14 @@ describe('a repository larger than the course allows', () => {
     expect(grading).toMatchObject({ score: 0, errorPoints: 0, criteria: [{ id: 'readme', score: 0, status: 'failed' }] });
   });
 
-  it('under the cap, the same pack grades it (the cap is what refused the larger one)', async () => {
+  it('cut off in the middle of a file on its way into the sandbox: refused, and the app goes on grading', async () => {
+    const { check, job, grading } = await gradeWith('small-snapshot', { 'README.md': '# x\n', 'data/raw.csv': 'a,b\n1,2\n'.repeat(300_000) });
+    expect(job).toMatchObject({ state: 'done', outcome: 'graded', attempts: 1 });
+    expect(check.output.summary).toContain('descomprimido pasa de 1.0 MB');
+    expect(grading).toMatchObject({ score: 0, criteria: [{ id: 'readme', status: 'failed' }] });
+  });
+
+  it('under the caps, the same pack grades it (the caps are what refused the larger ones)', async () => {
     const files: Record<string, string> = { 'README.md': '# x\n' };
     for (let i = 0; i < 30; i++) files[`data/empty_${i}.csv`] = '';
     const { check, grading } = await gradeWith('small-snapshot', files);
