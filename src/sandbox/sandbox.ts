@@ -218,7 +218,8 @@ class DockerSandbox implements Sandbox {
   }
 
   async unpack(tar: Readable): Promise<ProbeResult> {
-    return this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'] }, tar, 120_000);
+    // The inventory lists as many entries as the snapshot may hold (its cap refuses more).
+    return this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'], maxEntries: this.limits.maxEntries }, tar, 120_000);
   }
 
   async probe(request: ProbeRequest): Promise<ProbeResult> {
