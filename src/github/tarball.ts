@@ -33,6 +33,8 @@ export function tarballSnapshot(
     history,
     pack(limits) {
       const out = tarPack();
+      // The consumer may not listen yet (the container's exec is still starting) when a cap trips.
+      out.on('error', ignore);
       const input = tarExtract();
       const skipped: SkippedFile[] = [];
       let total = 0;
@@ -103,10 +105,10 @@ export function tarballSnapshot(
 }
 
 /**
- * For the entry streams in and out: destroying the archive mid-file destroys the entry
- * in flight with the same error, which is already `fail`'s (through the entry's callback
- * or the archive). An entry stream's 'error' without a listener is an uncaught exception,
- * so the whole grader would go down with one student's download.
+ * For the archive and its entry streams: `done` carries the reason a pack failed, and
+ * destroying the archive mid-file destroys the entry in flight with the same error. A
+ * stream's 'error' without a listener is an uncaught exception, so without this the
+ * whole grader would go down with one student's download.
  */
 function ignore(): void {}
 

@@ -79,6 +79,8 @@ export function directorySnapshot(root: string): SnapshotSource {
     description: root,
     pack(limits) {
       const tar = tarPack();
+      // `done` carries why a pack failed; the consumer may not listen to the tar yet.
+      tar.on('error', () => {});
       const skipped: SkippedFile[] = [];
       let total = 0;
       let entries = 0;

@@ -29,7 +29,6 @@ async function unpack(root: string, limits: Partial<SnapshotCaps> = { maxFileByt
     ex.on('finish', () => resolve(undefined));
     ex.on('error', reject);
   });
-  packed.tar.on('error', () => {}); // `done` carries the reason
   packed.tar.pipe(ex as unknown as NodeJS.WritableStream);
   const [{ skipped }] = await Promise.all([packed.done, finished]);
   return { entries, skipped };
