@@ -20,7 +20,8 @@ export interface CommandDeps extends JobDeps {
 
 /**
  * A TA's commands in a pull-request comment, carried out: who wrote it is checked
- * with GitHub now (TA team, its parent team, or an organization owner); accepted
+ * with GitHub now (an active member of the TA team, child teams included, or an active
+ * organization owner; never the TA team's parent team); accepted
  * commands get a reaction at once, are recorded (who, when, which comment, old and
  * new points, the reason), and the week's check run and scored comment are published
  * again. Anyone else gets a polite reply and nothing changes.

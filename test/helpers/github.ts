@@ -93,13 +93,15 @@ export function record(scope: nock.Scope, method: string, path: string, into: an
 const COURSE_PATH = /^\/repos\/clase-mlops\/\.github\/contents\/\.github(%2F|\/)rubrica\.yml/;
 
 /** The installation token and the organization's course file. */
-export function courseScope(scope: nock.Scope, yaml: string | null = COURSE_YAML): nock.Scope {
+export function courseScope(scope: nock.Scope, yaml: string | null = COURSE_YAML, options: { times?: number } = {}): nock.Scope {
   scope.post(`/app/installations/${INSTALLATION}/access_tokens`).optionally().times(20).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {} });
   if (yaml === null) {
     scope.get(COURSE_PATH).reply(404, { message: 'Not Found' });
     return scope;
   }
-  return scope.get(COURSE_PATH).reply(200, { type: 'file', encoding: 'base64', sha: 'cfg1', path: '.github/rubrica.yml', content: Buffer.from(yaml).toString('base64') });
+  // `times`: read that many times at most, none required (a job retried reads it again).
+  const get = options.times ? scope.get(COURSE_PATH).optionally().times(options.times) : scope.get(COURSE_PATH);
+  return get.reply(200, { type: 'file', encoding: 'base64', sha: 'cfg1', path: '.github/rubrica.yml', content: Buffer.from(yaml).toString('base64') });
 }
 
 /** Serves the commit's files and history. */
