@@ -146,7 +146,8 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
       repoId: r.repoId,
       topics: r.topics,
       sha: pr.head.sha,
-      deliveredAt: latest?.week === week ? latest.deliveredAt : r.deliveredAt,
+      // The grading job dates the head by its own delivery (see runGradingJob); a head GitHub never delivered to us, by this command.
+      deliveredAt: r.deliveredAt,
       trigger: 'rerun',
       pullRequest: { number: r.pullRequest.number },
       week,

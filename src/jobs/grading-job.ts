@@ -126,9 +126,11 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   // The week: named by the pull request or the re-run check run, else the calendar at delivery.
   let week = r.week;
   let deliveredAt = r.deliveredAt;
-  if (week === undefined && r.trigger === 'rerun') {
-    const previous = await deps.store.latestGradingOf(r.repoId, r.sha);
+  if (r.trigger === 'rerun') {
+    // A re-run or regrade is dated by its own commit's delivery, never by another commit's nor by the re-run's.
+    const previous = week === undefined ? await deps.store.latestGradingOf(r.repoId, r.sha) : undefined;
     if (previous) ({ week, deliveredAt } = previous);
+    deliveredAt = (await deps.store.firstDeliveryOf(r.repoId, r.sha)) ?? deliveredAt;
   }
   if (week === undefined) {
     const moment = courseMomentAt(config, new Date(deliveredAt));

@@ -525,6 +525,15 @@ export class Store {
     return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts }));
   }
 
+  /**
+   * When GitHub first delivered a commit to us by push or pull request (re-runs and
+   * regrades are not deliveries): what a re-run of that commit is dated by.
+   */
+  async firstDeliveryOf(repoId: number, sha: string): Promise<string | undefined> {
+    const row = await one<{ at: string | null }>(this.db, `SELECT MIN(delivered_at) AS at FROM jobs WHERE repo_id = ? AND sha = ? AND kind = 'grade' AND commit_key NOT LIKE 'rerun:%'`, [repoId, sha]);
+    return row?.at ?? undefined;
+  }
+
   // ── Where results were published ───────────────────────────────────────────
 
   /** The latest grading of a commit (for a week, if given), in full. */

@@ -417,6 +417,48 @@ describe('TA commands in pull-request comments', () => {
     ]);
   });
 
+  it("regrade dates the pull request's head by its own delivery: a head first seen late is late, whatever the PR's earlier gradings", async () => {
+    const time = clock('2026-09-08T15:01:00Z');
+    const a = await app({ now: time.now });
+    const scope = taNock();
+    const first = await gradeOpenedPullRequest(a, scope, { labels: ['semana-1'] });
+    expect(first.checkRun.output.title).toBe('100/100');
+
+    // Two days after week 1's deadline (2026-09-13 23:59 in Buenos Aires) the head is SHA2, whose push never reached us.
+    time.set('2026-09-15T15:01:00Z');
+    const seen = calls(scope);
+    acceptedCommand(scope, { sha: SHA2, labels: ['semana-1'], republish: false });
+    courseScope(scope);
+    await serveCommit(scope, WEEK1_REPO, WEEK1_COMMITS, SHA2);
+    scope.post(paths.checkRuns, (b) => b.head_sha === SHA2).reply(201, { id: 602, html_url: `https://github.com/${ORG}/${REPO}/runs/602` }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
+    await deliver(a, 'regrade-late', commentEvent('created', '/rubrica regrade'));
+    expect(scope.pendingMocks()).toEqual([]);
+    const late = (await a.rubrica.store.gradings()).find((g) => g.sha === SHA2);
+    expect(late).toMatchObject({ week: 1, trigger: 'rerun', deliveredAt: '2026-09-15T15:01:00.000Z', late: { status: 'late', daysLate: 2 }, penalty: 20, finalScore: 80 });
+    expect(seen.checkRunCreates).toEqual([expect.objectContaining({ head_sha: SHA2, external_id: 'rubrica:week=1;delivered=2026-09-15T15:01:00.000Z', output: expect.objectContaining({ title: '80/100 (100/100 − 20 por atraso)' }) })]);
+    expect(seen.commentPatches[0].body).toContain('commit b2c3d4e');
+
+    // A head GitHub delivered on time (SHA3, a synchronize before the deadline) stays on time when regraded later.
+    time.set('2026-09-13T20:00:00Z');
+    courseScope(scope);
+    await serveCommit(scope, WEEK1_REPO, WEEK1_COMMITS, SHA3);
+    scope.post(paths.checkRuns, (b) => b.head_sha === SHA3).reply(201, { id: 603, html_url: `https://github.com/${ORG}/${REPO}/runs/603` }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
+    await a.probot.receive({ id: 'sync-on-time', name: 'pull_request', payload: prEvent('synchronize', SHA3, ['semana-1']) as never });
+    await a.rubrica.queue.idle();
+    time.set('2026-09-16T10:00:00Z');
+    acceptedCommand(scope, { sha: SHA3, labels: ['semana-1'], republish: false, commentId: COMMENT_ID + 1 });
+    courseScope(scope);
+    await serveCommit(scope, WEEK1_REPO, WEEK1_COMMITS, SHA3);
+    scope.patch(paths.checkRun(603)).reply(200, { id: 603 }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
+    await deliver(a, 'regrade-on-time', commentEvent('created', '/rubrica regrade', (p) => (p.comment.id = COMMENT_ID + 1)));
+    expect(scope.pendingMocks()).toEqual([]);
+    const onTime = (await a.rubrica.store.gradings()).filter((g) => g.sha === SHA3);
+    expect(onTime.map((g) => [g.trigger, g.deliveredAt, g.late.status, g.finalScore])).toEqual([
+      ['pull_request', '2026-09-13T20:00:00.000Z', 'on-time', 100],
+      ['rerun', '2026-09-13T20:00:00.000Z', 'on-time', 100],
+    ]);
+  });
+
   it('malformed commands get one reply saying what was wrong and the valid criteria; nothing changes', async () => {
     const a = await app();
     const scope = taNock();
