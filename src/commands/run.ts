@@ -149,7 +149,8 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
       // The grading job dates the head by its own delivery (see runGradingJob); a head GitHub never delivered to us, by this command.
       deliveredAt: r.deliveredAt,
       trigger: 'rerun',
-      pullRequest: { number: r.pullRequest.number },
+      // Its origin decides, as for the pull request's own events, whether it is the student's hand-in.
+      pullRequest: { number: r.pullRequest.number, fork: !pr.head.repo || pr.head.repo.id !== r.repoId, ...(pr.user ? { author: pr.user.login } : {}) },
       week,
     });
   }

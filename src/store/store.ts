@@ -526,12 +526,13 @@ export class Store {
   }
 
   /**
-   * When GitHub first delivered a commit to us by push or pull request (re-runs and
-   * regrades are not deliveries): what a re-run of that commit is dated by.
+   * How GitHub delivered a commit to us, earliest first: its push and pull-request
+   * requests (merged ones too; re-runs and regrades are not deliveries). The first is
+   * what a re-run of that commit is dated by.
    */
-  async firstDeliveryOf(repoId: number, sha: string): Promise<string | undefined> {
-    const row = await one<{ at: string | null }>(this.db, `SELECT MIN(delivered_at) AS at FROM jobs WHERE repo_id = ? AND sha = ? AND kind = 'grade' AND commit_key NOT LIKE 'rerun:%'`, [repoId, sha]);
-    return row?.at ?? undefined;
+  async deliveriesOf(repoId: number, sha: string): Promise<GradingRequest[]> {
+    const rows = await this.db.all<{ request: string }>(`SELECT request FROM jobs WHERE repo_id = ? AND sha = ? AND kind = 'grade' AND commit_key NOT LIKE 'rerun:%' ORDER BY delivered_at, created_at`, [repoId, sha]);
+    return rows.map((row) => JSON.parse(row.request) as GradingRequest);
   }
 
   // ── Where results were published ───────────────────────────────────────────

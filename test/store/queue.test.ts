@@ -42,18 +42,21 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
-  it("a commit's first delivery is its earliest push or pull request (merged ones too), never a re-run's", async () => {
+  it("a commit's deliveries are its pushes and pull requests (merged ones too), earliest first, never its re-runs", async () => {
     const { store } = await fresh();
     const c = sha('c');
     await store.enqueue(request({ sha: c, trigger: 'rerun', deliveredAt: '2026-09-07T09:00:00.000Z' }), { maxAttempts: 3 });
-    expect(await store.firstDeliveryOf(10, c)).toBeUndefined();
+    expect(await store.deliveriesOf(10, c)).toEqual([]);
     await store.enqueue(request({ sha: c, trigger: 'pull_request', pullRequest: { number: 7 }, deliveredAt: '2026-09-09T12:00:00.000Z' }), { maxAttempts: 3 });
-    expect(await store.firstDeliveryOf(10, c)).toBe('2026-09-09T12:00:00.000Z');
+    expect((await store.deliveriesOf(10, c)).map((d) => [d.trigger, d.deliveredAt])).toEqual([['pull_request', '2026-09-09T12:00:00.000Z']]);
     // The push of the same commit merges into the waiting job; its earlier delivery still counts.
     expect(await store.enqueue(request({ sha: c, deliveredAt: '2026-09-08T15:00:00.000Z' }), { maxAttempts: 3 })).toMatchObject({ status: 'merged' });
-    expect(await store.firstDeliveryOf(10, c)).toBe('2026-09-08T15:00:00.000Z');
-    expect(await store.firstDeliveryOf(11, c)).toBeUndefined();
-    expect(await store.firstDeliveryOf(10, sha('d'))).toBeUndefined();
+    expect((await store.deliveriesOf(10, c)).map((d) => [d.trigger, d.deliveredAt])).toEqual([
+      ['push', '2026-09-08T15:00:00.000Z'],
+      ['pull_request', '2026-09-09T12:00:00.000Z'],
+    ]);
+    expect(await store.deliveriesOf(11, c)).toEqual([]);
+    expect(await store.deliveriesOf(10, sha('d'))).toEqual([]);
   });
 
   it('a redelivered webhook is the same job', async () => {
