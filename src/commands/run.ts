@@ -13,6 +13,9 @@ import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job
 import { RetryLater, type QueuedJob } from '../jobs/queue.ts';
 import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
 
+/** A non-TA's refused commands on one pull request are answered at most once in this long. */
+export const REFUSAL_REPLY_EVERY_MS = 5 * 60_000;
+
 export interface CommandDeps extends JobDeps {
   /** Queues a grading (`/rubrica regrade`). */
   enqueueGrading(request: GradingRequest): Promise<unknown>;
@@ -55,7 +58,14 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   if (status === 'none' || status === 'pending') {
     // Logged for the teaching team; the student is told only that TAs can.
     log.warn({ author, status, outcome: 'refused' }, 'a command by someone who is not a TA');
-    await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt });
+    const refusal = { commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt };
+    await deps.store.recordCommand(refusal);
+    // One answer per author and pull request per few minutes: each reply costs a notifying write on the installation's shared lane.
+    const since = new Date(new Date(r.deliveredAt).getTime() - REFUSAL_REPLY_EVERY_MS).toISOString();
+    if (await deps.store.refusalAnsweredBefore(refusal, since)) {
+      await deps.store.setCommandOutcome(r.comment.id, `refused-unanswered:${status}`);
+      return finish(log, 'refused', { author, status, answered: false });
+    }
     await reply(octokit, ref, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
     return finish(log, 'refused', { author, status });
   }

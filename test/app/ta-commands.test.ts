@@ -654,6 +654,33 @@ describe('who is a TA: asked of GitHub at the time of the command', () => {
     }
   });
 
+  it("a non-TA's refused commands on a pull request are answered at most once per author every few minutes; each is still recorded", async () => {
+    const time = clock('2026-09-08T15:01:00Z');
+    const a = await app({ now: time.now });
+    const scope = taNock();
+    const seen = calls(scope);
+    const attempt = async (commentId: number, at: string, user: string = STUDENT) => {
+      time.set(at);
+      courseScope(scope);
+      scope.get(paths.pull).optionally().reply(200, pullResponse()).post(paths.issueComments).optionally().reply(201, { id: 7100 + commentId });
+      await deliver(a, `refused-${commentId}`, commentEvent('created', OVERRIDE, (p) => {
+        by(user)(p);
+        p.comment.id = commentId;
+      }));
+    };
+    await attempt(1, '2026-09-08T15:01:00Z');
+    await attempt(2, '2026-09-08T15:02:00Z');
+    await attempt(3, '2026-09-08T15:03:00Z', PEOPLE.parentOnly); // another author: answered on their own
+    await attempt(4, '2026-09-08T15:05:30Z');
+    await attempt(5, '2026-09-08T15:07:00Z'); // more than five minutes after the last answer to this author
+    expect(seen.commentPosts).toHaveLength(3);
+    expect(seen.commentPosts.map((c) => c.body.includes(PEOPLE.parentOnly))).toEqual([false, true, false]);
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(async (id) => (await a.rubrica.store.commandOf(id))?.outcome));
+    expect(outcomes).toEqual(['refused:none', 'refused-unanswered:none', 'refused:none', 'refused-unanswered:none', 'refused:none']);
+    expect(await a.rubrica.store.overrides()).toEqual([]);
+    expect(seen.reactions).toEqual([]);
+  });
+
   it('GitHub failing (5xx) on the membership lookups is our failure: retried, then the TA is accepted; never a refusal', async () => {
     // Enough attempts of ours for an outage longer than any count of Octokit's own retries.
     const a = await app({ retryDelaysMs: Array(8).fill(10) });
