@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub } from '../helpers/github.ts';
 import { tempStore } from '../helpers/store.ts';
 import { PEOPLE, serveDirectory } from '../helpers/ta.ts';
 
@@ -8,8 +8,8 @@ const SHA2 = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
 
 afterEach(() => {
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 function prEvent(action: 'opened' | 'synchronize', sha = SHA, change: (p: any) => void = () => {}) {

@@ -1,11 +1,10 @@
-import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
-import { ORG, REPO, courseScope, githubNock, payload, record, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { ORG, REPO, courseScope, githubNock, payload, record, serveCommit, testApp, resetGithub } from '../helpers/github.ts';
 
 afterEach(() => {
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 /** The real sandbox, whose first opening waits until the test lets it go: a long-running grading. */

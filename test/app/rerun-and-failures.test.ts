@@ -5,14 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../../src/core/errors.ts';
 import { t } from '../../src/core/text.ts';
 import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
-import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub } from '../helpers/github.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs/', import.meta.url));
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
 
 afterEach(() => {
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 /** A Docker engine that is down for the first `failures` jobs, then back. */

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exportGrades } from '../../src/report/export.ts';
 import { checkRunName } from '../../src/report/markdown.ts';
 import { loadPack } from '../../src/rubrics/load.ts';
-import { COURSE_YAML, ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, courseScope, githubNock, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { COURSE_YAML, ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, courseScope, githubNock, resetGithub, serveCommit, testApp, unexpected } from '../helpers/github.ts';
 import {
   CHECK_RUN_ID,
   CHECK_RUN_URL,
@@ -72,8 +72,8 @@ async function app(options: Parameters<typeof testApp>[0] = {}) {
 
 afterEach(async () => {
   for (const a of apps.splice(0)) await a.rubrica.queue.close();
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 /** The PATCH of the check run a republish makes: straight to completed, with the new output. */

@@ -71,6 +71,17 @@ nock.emitter.on('no match', (req: { method?: string; url?: string; path?: string
   if (where.includes('api.github.com')) unexpected.push(`${req.method ?? req.options?.method} ${req.url ?? req.path ?? req.href ?? req.options?.path}`);
 });
 
+/**
+ * Ends a test's fake GitHub: every interceptor is removed first, so a failing test
+ * leaves nothing behind for the next one, then the requests no interceptor expected are
+ * handed back for the test file's afterEach to assert there were none.
+ */
+export function resetGithub(): string[] {
+  const missed = unexpected.splice(0);
+  nock.cleanAll();
+  return missed;
+}
+
 export function githubNock() {
   unexpected.length = 0;
   nock.disableNetConnect();
