@@ -31,9 +31,12 @@ function push(commit: string, pushedAt: number) {
   return p;
 }
 
-async function until(predicate: () => boolean, what: string) {
-  for (let i = 0; i < 600 && !predicate(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!predicate()) throw new Error(`timed out waiting for ${what}`);
+async function until(predicate: () => boolean | Promise<boolean>, what: string) {
+  for (let i = 0; i < 600; i++) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('the queue under load, seen from GitHub', () => {
@@ -54,10 +57,10 @@ describe('the queue under load, seen from GitHub', () => {
 
     // A is being graded (held at the sandbox); B waits behind it and gets a queued check run.
     await probot.receive({ id: 'push-a', name: 'push', payload: push(A, 1788879600) });
-    await until(() => rubrica.queue !== undefined, 'the queue');
+    await until(async () => (await rubrica.store.jobs()).some((j) => j.sha === A && j.state === 'running'), 'A to be taken by the worker');
     await probot.receive({ id: 'push-b', name: 'push', payload: push(B, 1788879610) });
     await until(() => created.length === 1, "B's queued check run");
-    for (let i = 0; i < 200 && !(await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 701); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 701), "B's queued check run recorded");
     expect(created[0]).toMatchObject({ head_sha: B, status: 'queued', name: 'Rubrica · Semana 1 — Fundamentos de Git y estructuración', external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:10.000Z', output: { title: 'En cola' } });
     expect(created[0].output.summary).toContain('Hay 1 entregas antes que la tuya');
 
