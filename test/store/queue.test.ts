@@ -59,6 +59,21 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     expect(await store.deliveriesOf(10, sha('d'))).toEqual([]);
   });
 
+  it('one job per repository, commit and week: the same commit for another week, or in another repository, is a job of its own', async () => {
+    const { store } = await fresh();
+    const c = sha('e');
+    const pr = (number: number, week: number, over: Partial<GradingRequest> = {}) => request({ sha: c, trigger: 'pull_request', pullRequest: { number }, week, ...over });
+    const week2 = await store.enqueue(pr(7, 2), { maxAttempts: 3 });
+    const week3 = await store.enqueue(pr(8, 3), { maxAttempts: 3 });
+    const otherRepo = await store.enqueue(pr(7, 2, { repoId: 11, repo: 'mlops-bea' }), { maxAttempts: 3 });
+    expect([week2.status, week3.status, otherRepo.status]).toEqual(['queued', 'queued', 'queued']);
+    expect(new Set([week2.jobId, week3.jobId, otherRepo.jobId]).size).toBe(3);
+    // The same repository, commit and week (another pull request naming it) is the waiting job.
+    expect(await store.enqueue(pr(9, 2), { maxAttempts: 3 })).toEqual({ status: 'merged', jobId: week2.jobId });
+    expect(await store.enqueue(pr(9, 2, { repoId: 11, repo: 'mlops-bea' }), { maxAttempts: 3 })).toEqual({ status: 'merged', jobId: otherRepo.jobId });
+    expect((await store.counts()).queued).toBe(3);
+  });
+
   it('a redelivered webhook is the same job', async () => {
     const { store } = await fresh();
     const r = request();
