@@ -1,26 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
+import { gatedDocker } from '../helpers/containers.ts';
 import { ORG, REPO, courseScope, githubNock, payload, record, serveCommit, testApp, resetGithub } from '../helpers/github.ts';
 
 afterEach(() => {
   // Cleaned before asserting: a failure here must not leak interceptors into the next test.
   expect(resetGithub()).toEqual([]);
 });
-
-/** The real sandbox, whose first opening waits until the test lets it go: a long-running grading. */
-function gatedDocker() {
-  const real = new DockerSandboxProvider();
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let opened = 0;
-  const provider: SandboxProvider = {
-    async open(options) {
-      if (opened++ === 0) await gate;
-      return real.open(options);
-    },
-  };
-  return { provider, release };
-}
 
 const sha = (c: string) => c.repeat(40);
 function push(commit: string, pushedAt: number) {

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../../src/core/errors.ts';
 import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
+import { gatedDocker } from '../helpers/containers.ts';
+import { commentEvent, deliver, paths, pullResponse, serveDirectory } from '../helpers/ta.ts';
 import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected } from '../helpers/github.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs/', import.meta.url));
@@ -193,13 +195,35 @@ describe('failures of ours', () => {
   });
 });
 
+/** The annotated pack's course: one week whose check annotates every file with a key in it. */
+const ANNOTATED_COURSE = COURSE_YAML.replace('pack: mlops', 'pack: annotated').replace('weeks: 10', 'weeks: 1');
+/** A repository with 120 files the annotated pack objects to: 120 annotations, more than GitHub takes in one request. */
+function annotatedFiles(): Record<string, string> {
+  const files: Record<string, string> = { 'README.md': '# x\n' };
+  for (let i = 0; i < 120; i++) files[`src/mod_${String(i).padStart(3, '0')}.py`] = `import os\nAPI_KEY = "sk-${i}"\n`;
+  return files;
+}
+
+/**
+ * The updates that complete an existing check run with 120 annotations: the first
+ * completes it with 50 (GitHub's limit per request), each further one only adds
+ * up to 50 more under the same title and summary, and together they carry all 120.
+ */
+function expectCompletedInBatches(updates: any[]) {
+  expect(updates.map((u) => u.output.annotations.length)).toEqual([50, 50, 20]);
+  expect(updates[0]).toMatchObject({ status: 'completed', conclusion: expect.any(String), output: { title: expect.any(String), summary: expect.any(String) } });
+  for (const u of updates.slice(1)) {
+    expect(Object.keys(u).sort()).toEqual(['output']);
+    expect(u.output).toMatchObject({ title: updates[0].output.title, summary: updates[0].output.summary });
+  }
+  expect(new Set(updates.flatMap((u) => u.output.annotations.map((a: any) => a.path))).size).toBe(120);
+}
+
 describe('GitHub limits', () => {
   it('more than 50 annotations go out in batches of 50: the first with the completed check run, one update each after', async () => {
     const { probot, rubrica } = await testApp({ rubricsDir: PACKS });
-    const scope = courseScope(githubNock(), COURSE_YAML.replace('pack: mlops', 'pack: annotated').replace('weeks: 10', 'weeks: 1'));
-    const files: Record<string, string> = { 'README.md': '# x\n' };
-    for (let i = 0; i < 120; i++) files[`src/mod_${String(i).padStart(3, '0')}.py`] = `import os\nAPI_KEY = "sk-${i}"\n`;
-    await serveCommit(scope, files, ['feat: todo']);
+    const scope = courseScope(githubNock(), ANNOTATED_COURSE);
+    await serveCommit(scope, annotatedFiles(), ['feat: todo']);
     const creates: any[] = [];
     const updates: any[] = [];
     scope
@@ -225,6 +249,95 @@ describe('GitHub limits', () => {
     const all = [creates[0], ...updates].flatMap((u) => u.output.annotations);
     expect(new Set(all.map((a: any) => a.path)).size).toBe(120);
     expect(all[0]).toEqual({ path: 'src/mod_000.py', start_line: 2, end_line: 2, annotation_level: 'warning', title: 'Sin claves en el código', message: 'Esto no debería estar aquí: una clave de API.' });
+  });
+
+  it('a re-run with more than 50 annotations completes the same check run in batches of 50', async () => {
+    const { probot, rubrica } = await testApp({ rubricsDir: PACKS });
+    const scope = courseScope(githubNock(), ANNOTATED_COURSE);
+    await serveCommit(scope, annotatedFiles(), ['feat: todo']);
+    const updates: any[] = [];
+    scope.patch(`/repos/${ORG}/${REPO}/check-runs/9001`).times(3).reply(200, {});
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/9001`, updates);
+    await probot.receive({ id: 'rerun-annotated', name: 'check_run', payload: payload('check_run.rerequested') });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expectCompletedInBatches(updates);
+  });
+
+  it('a queued check run completed with more than 50 annotations gets them all, in batches of 50', async () => {
+    const { provider, release } = gatedDocker();
+    const { probot, rubrica } = await testApp({ rubricsDir: PACKS, sandbox: provider, concurrency: 1, queuedNoticeAfterMs: 60, courseTtlMs: 60_000 });
+    const scope = courseScope(githubNock(), ANNOTATED_COURSE);
+    const [A, B] = ['a'.repeat(40), 'b'.repeat(40)];
+    await serveCommit(scope, { 'README.md': '# x\n' }, ['feat: todo'], A);
+    await serveCommit(scope, annotatedFiles(), ['feat: todo'], B);
+    const queued: any[] = [];
+    const updates: any[] = [];
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`, (b) => b.head_sha === B && b.status === 'queued')
+      .reply(201, { id: 830 })
+      .post(`/repos/${ORG}/${REPO}/check-runs`, (b) => b.head_sha === A)
+      .reply(201, { id: 831 })
+      .patch(`/repos/${ORG}/${REPO}/check-runs/830`)
+      .times(3)
+      .reply(200, {});
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, queued);
+    record(scope, 'PATCH', `/repos/${ORG}/${REPO}/check-runs/830`, updates);
+    const pushOf = (sha: string, pushedAt: number) => {
+      const p = payload('push');
+      Object.assign(p, { after: sha, head_commit: { ...p.head_commit, id: sha } });
+      p.repository.pushed_at = pushedAt;
+      return p;
+    };
+    // A is held at the sandbox; B waits behind it long enough for a queued check run.
+    await probot.receive({ id: 'queued-a', name: 'push', payload: pushOf(A, 1788879600) });
+    await probot.receive({ id: 'queued-b', name: 'push', payload: pushOf(B, 1788879610) });
+    for (let i = 0; i < 400 && !(await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 830); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(queued.filter((q) => q.status === 'queued')).toHaveLength(1);
+    release();
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expectCompletedInBatches(updates);
+    expect(await rubrica.store.gradings()).toEqual(expect.arrayContaining([expect.objectContaining({ sha: B, checkRunId: 830 })]));
+  });
+
+  it("a TA's override republishes a check run with more than 50 annotations in batches of 50", async () => {
+    const { probot, rubrica } = await testApp({ rubricsDir: PACKS });
+    const scope = courseScope(githubNock(), ANNOTATED_COURSE);
+    serveDirectory();
+    await serveCommit(scope, annotatedFiles(), ['feat: todo']);
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 840 })
+      .patch(paths.checkRun(840))
+      .times(2)
+      .reply(200, {})
+      .get(paths.issueComments)
+      .query(true)
+      .reply(200, [])
+      .post(paths.issueComments)
+      .reply(201, { id: 7001 });
+    await probot.receive({ id: 'pr-annotated', name: 'pull_request', payload: payload('pull_request.opened') });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+
+    const updates: any[] = [];
+    record(scope, 'PATCH', paths.checkRun(840), updates);
+    courseScope(scope, ANNOTATED_COURSE);
+    scope
+      .get(paths.pull)
+      .reply(200, pullResponse())
+      .post(paths.reactions(), { content: '+1' })
+      .reply(201, { id: 1, content: '+1' })
+      .patch(paths.checkRun(840))
+      .times(3)
+      .reply(200, {})
+      .patch(paths.comment(7001))
+      .reply(200, { id: 7001 });
+    await deliver({ probot, rubrica }, 'override-annotated', commentEvent('created', '/rubrica override readme 30 El README está vacío'));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(await rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 30 })]);
+    expectCompletedInBatches(updates);
   });
 });
 
