@@ -59,6 +59,42 @@ describe('re-runs', () => {
     expect(grading).toMatchObject({ week: 1, deliveredAt: '2026-09-08T15:00:00.000Z', trigger: 'rerun', checkRunId: 9001 });
   });
 
+  it('"Re-run" of a check run that carries no week (grading was not configured at push time) is dated by the push, not by the re-run', async () => {
+    let now = new Date('2026-09-08T15:01:00Z');
+    const { probot, rubrica } = await testApp({ now: () => now });
+    const scope = courseScope(githubNock(), null);
+    scope
+      .get(`/repos/${ORG}/.github`)
+      .reply(200, { name: '.github', default_branch: 'main' })
+      .get(`/repos/${ORG}/.github/issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/.github/issues`)
+      .reply(201, { number: 1 })
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 701 });
+    await probot.receive({ id: 'push-unconfigured', name: 'push', payload: payload('push') }); // pushed at 2026-09-08T15:00:00Z, week 1
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(await rubrica.store.gradings()).toEqual([]);
+
+    // The course file is fixed a week later, after week 1's deadline; the student presses Re-run on the neutral check run.
+    now = new Date('2026-09-15T15:00:00Z');
+    courseScope(scope);
+    await serveCommit(scope);
+    const created: any[] = [];
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 702 });
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
+    const rerun = payload('check_run.rerequested');
+    rerun.check_run.id = 701;
+    rerun.check_run.external_id = null;
+    await probot.receive({ id: 'rerun-unconfigured', name: 'check_run', payload: rerun });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ week: 1, trigger: 'rerun', deliveredAt: '2026-09-08T15:00:00.000Z', late: expect.objectContaining({ status: 'on-time' }), finalScore: 100 })]);
+    expect(created).toEqual([expect.objectContaining({ external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:00.000Z', conclusion: 'success' })]);
+  });
+
   it("another app's check run is not ours to re-run", async () => {
     const { probot, rubrica } = await testApp();
     githubNock();
