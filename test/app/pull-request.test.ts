@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected } from '../helpers/github.ts';
+import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
 import { tempStore } from '../helpers/store.ts';
 import { PEOPLE, serveDirectory } from '../helpers/ta.ts';
 
@@ -258,12 +258,7 @@ describe('a pull request that is not the student’s own hand-in', () => {
     });
     courseScope(scope);
     scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 651 });
-    const suite = payload('check_run.rerequested');
-    await probot.receive({
-      id: 'suite-fork',
-      name: 'check_suite',
-      payload: { action: 'rerequested', check_suite: { id: 6, head_sha: SHA, app: { id: 123 }, pull_requests: [] }, repository: suite.repository, installation: suite.installation, sender: suite.sender } as never,
-    });
+    await probot.receive({ id: 'suite-fork', name: 'check_suite', payload: checkSuiteRerequest(SHA, 6) });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
     expect(created).toHaveLength(2);

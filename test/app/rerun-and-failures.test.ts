@@ -5,7 +5,7 @@ import { InfrastructureError } from '../../src/core/errors.ts';
 import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
 import { gatedDocker } from '../helpers/containers.ts';
 import { commentEvent, deliver, paths, pullResponse, serveDirectory } from '../helpers/ta.ts';
-import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected } from '../helpers/github.ts';
+import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs/', import.meta.url));
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
@@ -407,12 +407,7 @@ describe('re-run all (check suite)', () => {
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ name: CHECK_NAME, status: 'completed', conclusion: 'success', external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:00.000Z', output: { title: '100/100' } });
     expect(updates).toEqual([]);
-    const suite = payload('check_run.rerequested');
-    await probot.receive({
-      id: 'suite-rerun',
-      name: 'check_suite',
-      payload: { action: 'rerequested', check_suite: { id: 5, head_sha: SHA, app: { id: 123 }, pull_requests: [] }, repository: suite.repository, installation: suite.installation, sender: suite.sender } as never,
-    });
+    await probot.receive({ id: 'suite-rerun', name: 'check_suite', payload: checkSuiteRerequest(SHA) });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
     // The re-run: the check run the store remembers is completed again with one PATCH, no new check run.

@@ -101,6 +101,12 @@ export function record(scope: nock.Scope, method: string, path: string, into: an
   });
 }
 
+/** check_suite.rerequested ("Re-run all") for our app's suite on `sha`: the check run fixture's repository and installation. */
+export function checkSuiteRerequest(sha: string, suiteId = 5) {
+  const run = payload('check_run.rerequested');
+  return { action: 'rerequested', check_suite: { id: suiteId, head_sha: sha, app: { id: APP_ID }, pull_requests: [] }, repository: run.repository, installation: run.installation, sender: run.sender } as never;
+}
+
 const COURSE_PATH = /^\/repos\/clase-mlops\/\.github\/contents\/\.github(%2F|\/)rubrica\.yml/;
 
 /** The installation token and the organization's course file. */
