@@ -23,9 +23,6 @@ export const paths = {
   comment: (id: number = SCORED_COMMENT_ID) => `/repos/${ORG}/${REPO}/issues/comments/${id}`,
   reactions: (id: number = COMMENT_ID) => `/repos/${ORG}/${REPO}/issues/comments/${id}/reactions`,
   pull: `/repos/${ORG}/${REPO}/pulls/${PR}`,
-  teamMembership: (team: string, user: string) => `/orgs/${ORG}/teams/${team}/memberships/${user}`,
-  orgMembership: (user: string) => `/orgs/${ORG}/memberships/${user}`,
-  team: (team: string) => `/orgs/${ORG}/teams/${team}`,
 };
 
 /** A clock the test moves: every grading gets its own time, so "the latest" is never a tie. */
