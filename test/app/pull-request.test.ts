@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
+import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
 import { tempStore } from '../helpers/store.ts';
 import { PEOPLE, serveDirectory } from '../helpers/ta.ts';
 
@@ -264,6 +264,42 @@ describe('a pull request that is not the student’s own hand-in', () => {
     expect(created).toHaveLength(2);
     expect(created[1]).toMatchObject({ conclusion: 'neutral', output: { title: expect.stringContaining('fork') } });
     expect(await rubrica.store.gradings()).toEqual([]);
+  });
+
+  it('in a repository recognised by topic, the students are its collaborators: one of them is graded, anyone else is not', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock(), COURSE_YAML.replace('  prefix: mlops-', '  topic: mlops-2026'), { times: 4 });
+    serveDirectory();
+    scope
+      .get(`/repos/${ORG}/${REPO}/collaborators`)
+      .query({ affiliation: 'direct', per_page: '100' })
+      .times(3)
+      .optionally()
+      .reply(200, [{ login: 'ana', type: 'User', permissions: { admin: false } }]);
+    const created: any[] = [];
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 660 });
+    const byTopic = (user: string, sha: string) => prEvent('opened', sha, (p) => {
+      p.repository.topics = ['mlops-2026'];
+      p.pull_request.user = { ...p.pull_request.user, login: user };
+    });
+    await probot.receive({ id: 'topic-outsider', name: 'pull_request', payload: byTopic(PEOPLE.parentOnly, SHA2) });
+    await rubrica.queue.idle();
+    expect(created).toEqual([expect.objectContaining({ head_sha: SHA2, conclusion: 'neutral', output: expect.objectContaining({ title: expect.stringContaining('otra persona') }) })]);
+
+    await serveCommit(scope);
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 661 })
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .reply(201, { id: 7003 });
+    await probot.receive({ id: 'topic-student', name: 'pull_request', payload: byTopic('ana', SHA) });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ sha: SHA, students: ['ana'], score: 100 })]);
   });
 
   it("opened by a TA (a member of the TA team's child team): graded into the student's record as usual", async () => {
