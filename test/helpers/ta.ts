@@ -3,7 +3,8 @@ import { API, ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, courseScope, githubNock
 
 /**
  * Helpers for the TA-command tests (test/app/ta-commands.test.ts): a pull request
- * graded once, TA comments as GitHub delivers them, and the GitHub calls a command makes.
+ * graded once, TA comments as GitHub delivers them, the GitHub calls a command makes,
+ * and the organization's teams and memberships (a directory GitHub's lookups read).
  */
 
 export const PR = 7;
@@ -214,9 +215,9 @@ export async function gradeOpenedPullRequest(app: App, scope: nock.Scope, option
 }
 
 /**
- * What an accepted command costs on GitHub: the course file, the TA check, the pull
- * request, the reaction, and (`republish`) the check run and scored comment edited
- * (who is a TA is served by `serveDirectory`).
+ * What an accepted command costs on GitHub: the course file, the pull request, the
+ * reaction, and (`republish`) the check run and scored comment edited. Who is a TA is
+ * not mocked here: `serveDirectory` answers those lookups, whichever are made.
  */
 export function acceptedCommand(scope: nock.Scope, options: { sha?: string; labels?: readonly string[]; republish?: boolean; commentId?: number } = {}) {
   courseScope(scope);
