@@ -1,13 +1,12 @@
-import nock from 'nock';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COURSE_YAML, ORG, REPO, courseScope, githubNock, payload, record, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { COURSE_YAML, ORG, REPO, courseScope, githubNock, payload, record, resetGithub, serveCommit, testApp } from '../helpers/github.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs/', import.meta.url));
 
 afterEach(() => {
-  nock.cleanAll();
-  expect(unexpected).toEqual([]);
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 /** A push graded by a pack of the fixtures; the check run it created and the job as recorded. */
