@@ -4,9 +4,14 @@ import { promises as fs, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
+import { pack as tarPack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../bench/fake-github.ts';
-import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
+import { GradingQueue } from '../../src/jobs/queue.ts';
+import { DEFAULT_LIMITS } from '../../src/sandbox/limits.ts';
+import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
+import { stopWorkers } from '../../src/stop.ts';
 import { Store } from '../../src/store/store.ts';
 import { containersOfProcess, runningContainerOf } from '../helpers/containers.ts';
 import { BACKENDS } from '../helpers/store.ts';
@@ -163,5 +168,69 @@ describe.each(BACKENDS)('stopping graders mid-grading ($name store)', (backend) 
     expect([...fake.checkRuns.values()].filter((r) => r.repo === repo)).toEqual([]);
     await store.close();
     console.log(`${backend.name}: app stopped ${appStopMs} ms after SIGTERM, worker took the job ${takenAfterMs} ms after starting, stopped ${workerStopMs} ms after SIGTERM (grace ${GRACE_SECONDS} s)`);
+  });
+});
+
+describe.each(BACKENDS)('stopWorkers, in this process ($name store)', (backend) => {
+  const request = (n: number) => ({ deliveryId: `stop-${n}-${randomUUID()}`, installationId: 1, owner: ORG, repo: `mlops-stop-${n}`, repoId: 7_000 + n, topics: [], sha: randomUUID().replace(/-/g, '').padEnd(40, '0').slice(0, 40), deliveredAt: new Date().toISOString(), trigger: 'push' as const });
+  const running = async (store: Store, jobId: string) => {
+    while ((await store.job(jobId))?.state !== 'running') await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('lets a job that ends within the grace finish and record its end', async () => {
+    const { db, reopen } = await backend.fresh();
+    const store = await Store.open(db);
+    const queue = new GradingQueue(store, () => new Promise((r) => setTimeout(() => r('graded'), 400)), { concurrency: 1, retryDelaysMs: [10], pollMs: 10 });
+    const { jobId } = await store.enqueue(request(1), { maxAttempts: 2 });
+    await queue.start();
+    await running(store, jobId);
+    expect(await stopWorkers({ queue, store, sandbox: provider }, { graceMs: 5_000 })).toEqual({ finished: true, removed: 0, released: 0 });
+    const after = await Store.open(reopen());
+    expect(await after.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 1 });
+    await after.close();
+  });
+
+  it('past the grace: removes the container, the job never gets past its sandbox, and its lease is free at once', async () => {
+    const { db, reopen } = await backend.fresh();
+    const store = await Store.open(db);
+    const sandbox = new DockerSandboxProvider();
+    const label = `stopw-${randomUUID().slice(0, 8)}`;
+    let pastSandbox = false;
+    const queue = new GradingQueue(
+      store,
+      async () => {
+        const box = await sandbox.open({ image: process.env.RUBRICA_RUNNER_IMAGE ?? 'rubrica/runner-mlops:1', limits: DEFAULT_LIMITS, jobId: label });
+        try {
+          const empty = tarPack();
+          empty.finalize();
+          await box.unpack(empty as unknown as Readable);
+          await box.run({ run: 'sleep 600', timeoutSeconds: 600, requires: [], reports: [] });
+          return 'graded';
+        } finally {
+          pastSandbox = true;
+          await box.close();
+        }
+      },
+      { concurrency: 1, retryDelaysMs: [10], pollMs: 10, leaseMs: 30_000 },
+    );
+    const { jobId } = await store.enqueue(request(2), { maxAttempts: 2 });
+    await queue.start();
+    await running(store, jobId);
+    const ours = async () => provider.docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABEL}.job=${label}`] } });
+    const sleeping = async () => {
+      const [c] = await ours();
+      return c?.State === 'running' && (await provider.docker.getContainer(c.Id).top()).Processes.some((p: string[]) => p.join(' ').includes('sleep 600'));
+    };
+    for (let i = 0; i < 600 && !(await sleeping()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await sleeping()).toBe(true);
+
+    expect(await stopWorkers({ queue, store, sandbox }, { graceMs: 500 })).toEqual({ finished: false, removed: 1, released: 1 });
+    expect(await ours()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(pastSandbox).toBe(false);
+    const after = await Store.open(reopen());
+    // Another worker claims it now, not when the 30 s lease would have run out.
+    expect(await after.claim('next-worker', 30_000)).toMatchObject({ id: jobId, attempts: 2 });
+    await after.close();
   });
 });
