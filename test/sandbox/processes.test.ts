@@ -161,6 +161,29 @@ describe('bin/rubrica.js exit codes', () => {
   });
 });
 
+describe('npm start', () => {
+  const oldNodeFirst = existsSync('/usr/bin/npm') && existsSync('/usr/bin/node') && !/^v(2[3-9]|22\.(1[89]|[2-9]\d))/.test(spawnSync('/usr/bin/node', ['-v'], { encoding: 'utf8' }).stdout);
+  it.runIf(oldNodeFirst && existsSync('/opt/node24'))('with an old node first on PATH, serves with .ci/run’s Node in the process npm started, which npm’s SIGTERM stops', async () => {
+    const port = 39_000 + (process.pid % 1000);
+    const npm = spawn('/usr/bin/npm', ['start'], { cwd: ROOT, env: { PATH: '/usr/bin:/bin', PORT: String(port), HOST: '127.0.0.1', HOME: process.env.HOME ?? '/root' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(npm);
+    let output = '';
+    npm.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    npm.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    for (let i = 0; i < 600 && !output.includes(`Listening on http://127.0.0.1:${port}`); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain(`Listening on http://127.0.0.1:${port}`);
+    const served = spawnSync('ps', ['--ppid', String(npm.pid), '-o', 'pid=,args='], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(served).toHaveLength(1);
+    expect(served[0]).toMatch(/^\s*\d+ \/opt\/node24\/\S+\/bin\/node \S*bin\/serve\.js$/);
+    const pid = Number(served[0]!.trim().split(' ')[0]);
+    npm.kill('SIGTERM');
+    await exited(npm);
+    const alive = () => spawnSync('ps', ['-p', String(pid)]).status === 0;
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+  });
+});
+
 describe('the CLI stopped mid-grading', () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     it(`${signal}: the container is removed and the exit code is ${code}`, async () => {
