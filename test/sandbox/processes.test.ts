@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDeadOwner } from '../../src/jobs/queue.ts';
 import { CONTAINER_MARGIN_SECONDS, DockerSandboxProvider, OWNER_LABEL, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
 import { containersOfProcess, runningContainerOf } from '../helpers/containers.ts';
+import { exited, launch, ROOT, type Launched } from '../helpers/processes.ts';
 import { gitRepo, tempDir } from '../fixtures/repos.ts';
 
 /**
@@ -14,7 +15,6 @@ import { gitRepo, tempDir } from '../fixtures/repos.ts';
  * runs it, exit codes and signals, and what happens to a container when its grader
  * dies (killed with SIGKILL, with and without a restarted grader).
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/rubrica.js');
 const HOLDER = fileURLToPath(new URL('../helpers/sandbox-holder.ts', import.meta.url));
 const ANNOTATED_PACK = fileURLToPath(new URL('../fixtures/packs/annotated/', import.meta.url));
@@ -63,22 +63,9 @@ function cli(args: string[], options: { node?: string; env?: NodeJS.ProcessEnv }
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
-function start(command: string, args: string[]): ChildProcess & { output: () => string } {
-  const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  children.push(child);
-  return Object.assign(child, { output: () => output });
-}
+const start = (command: string, args: string[]) => launch(command, args, { PATH: process.env.PATH }, children);
 
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-
-async function opened(child: ChildProcess & { output: () => string }, timeoutMs = 60_000): Promise<string> {
+async function opened(child: Launched, timeoutMs = 60_000): Promise<string> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const id = /^open (\w+)$/m.exec(child.output())?.[1];
@@ -165,13 +152,10 @@ describe('npm start', () => {
   const oldNodeFirst = existsSync('/usr/bin/npm') && existsSync('/usr/bin/node') && !/^v(2[3-9]|22\.(1[89]|[2-9]\d))/.test(spawnSync('/usr/bin/node', ['-v'], { encoding: 'utf8' }).stdout);
   it.runIf(oldNodeFirst && existsSync('/opt/node24'))('with an old node first on PATH, serves with .ci/run’s Node in the process npm started, which npm’s SIGTERM stops', async () => {
     const port = 39_000 + (process.pid % 1000);
-    const npm = spawn('/usr/bin/npm', ['start'], { cwd: ROOT, env: { PATH: '/usr/bin:/bin', PORT: String(port), HOST: '127.0.0.1', HOME: process.env.HOME ?? '/root' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(npm);
-    let output = '';
-    npm.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    npm.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    for (let i = 0; i < 600 && !output.includes(`Listening on http://127.0.0.1:${port}`); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(output).toContain(`Listening on http://127.0.0.1:${port}`);
+    const npm = launch('/usr/bin/npm', ['start'], { PATH: '/usr/bin:/bin', PORT: String(port), HOST: '127.0.0.1', HOME: process.env.HOME ?? '/root' }, children);
+    const listening = `Listening on http://127.0.0.1:${port}`;
+    for (let i = 0; i < 600 && !npm.output().includes(listening); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(npm.output()).toContain(listening);
     const served = spawnSync('ps', ['--ppid', String(npm.pid), '-o', 'pid=,args='], { encoding: 'utf8' }).stdout.trim().split('\n');
     expect(served).toHaveLength(1);
     expect(served[0]).toMatch(/^\s*\d+ \/opt\/node24\/\S+\/bin\/node \S*bin\/serve\.js$/);
@@ -200,6 +184,17 @@ describe('the CLI stopped mid-grading', () => {
       expect(await containersOfProcess(provider, child.pid!)).toEqual([]);
     });
   }
+});
+
+describe('the container’s PID 1', () => {
+  it('a student’s kill 1 does not end the grading', async () => {
+    const pack = await writePack('kill-init', commandWeek('kill -TERM 1; kill -INT 1; kill -HUP 1; kill -KILL 1; sleep 1; echo still-here'));
+    const { code, out } = cli(['check', '--week', '1', '--pack', pack, '--json', student]);
+    expect(code).toBe(0);
+    const comando = JSON.parse(out).criteria.find((c: { id: string }) => c.id === 'comando');
+    expect(comando).toMatchObject({ status: 'passed' });
+    expect(comando.details).toContain('still-here');
+  });
 });
 
 describe('a grader killed with SIGKILL', () => {

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.
 import { stopWorkers } from '../../src/stop.ts';
 import { Store } from '../../src/store/store.ts';
 import { containersOfProcess, runningContainerOf } from '../helpers/containers.ts';
+import { exited, launch, ROOT, type Launched } from '../helpers/processes.ts';
 import { BACKENDS } from '../helpers/store.ts';
 import { WEEK1_COMMITS, WEEK1_REPO } from '../fixtures/github-repo.ts';
 import { tempDir } from '../fixtures/repos.ts';
@@ -25,7 +25,6 @@ import { tempDir } from '../fixtures/repos.ts';
  * process exits 0 within its grace, and the job goes back to the queue at once (the
  * next worker takes it without waiting out the 30 s lease).
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ORG = 'clase-mlops';
 const SECRET = 'stop-test-secret';
 const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -51,22 +50,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  children.push(child);
-  return Object.assign(child, { output: () => output });
-}
+const node = (args: string[], env: NodeJS.ProcessEnv) => launch(process.execPath, args, env, children);
 
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-
-async function waitForWebhooks(url: string, child: ChildProcess & { output: () => string }): Promise<void> {
+async function waitForWebhooks(url: string, child: Launched): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`the app exited while starting:\n${child.output()}`);
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, body: '{}' }).catch(() => undefined);
@@ -132,7 +118,7 @@ describe.each(BACKENDS)('stopping graders mid-grading ($name store)', (backend) 
       ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
       ...(process.env.RUBRICA_RUNNER_IMAGE ? { RUBRICA_RUNNER_IMAGE: process.env.RUBRICA_RUNNER_IMAGE } : {}),
     };
-    const app = launch(['bin/serve.js'], { ...common, PRIVATE_KEY, PORT: String(port), HOST: '127.0.0.1' });
+    const app = node(['bin/serve.js'], { ...common, PRIVATE_KEY, PORT: String(port), HOST: '127.0.0.1' });
     await waitForWebhooks(webhooks, app);
     const repo = `mlops-stop-${backend.name}`;
     await push(webhooks, repo);
@@ -153,7 +139,7 @@ describe.each(BACKENDS)('stopping graders mid-grading ($name store)', (backend) 
 
     // The same credentials from a file (PRIVATE_KEY_PATH); it takes the job at once, not after 30 s.
     sent = Date.now();
-    const worker = launch(['bin/rubrica.js', 'worker'], { ...common, PRIVATE_KEY_PATH: keyPath });
+    const worker = node(['bin/rubrica.js', 'worker'], { ...common, PRIVATE_KEY_PATH: keyPath });
     await runningContainerOf(provider, worker.pid!, 25_000);
     const takenAfterMs = Date.now() - sent;
 
