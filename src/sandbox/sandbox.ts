@@ -115,6 +115,8 @@ export class DockerSandboxProvider implements SandboxProvider {
   readonly docker: Docker;
   /** Sandboxes open now, so a stopping process can remove them. */
   private readonly live = new Set<DockerSandbox>();
+  /** Containers being created: an abandoning process waits for them, or one would be left. */
+  private readonly creating = new Set<Promise<unknown>>();
   private abandoned = false;
   constructor(docker: Docker = dockerClient()) {
     this.docker = docker;
@@ -128,6 +130,7 @@ export class DockerSandboxProvider implements SandboxProvider {
    */
   async abandon(): Promise<number> {
     this.abandoned = true;
+    await Promise.allSettled([...this.creating]);
     const open = [...this.live];
     await Promise.all(open.map((s) => s.remove()));
     return open.length;
@@ -180,7 +183,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     const imageId = await this.imageId(image);
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
+      const creating = this.docker.createContainer({
         Image: imageId,
         Cmd: ['python3', '-c', INIT_PY, String(limits.jobTimeoutSeconds + CONTAINER_MARGIN_SECONDS)],
         User: SANDBOX_USER,
@@ -211,6 +214,8 @@ export class DockerSandboxProvider implements SandboxProvider {
           AutoRemove: true,
         },
       });
+      this.creating.add(creating);
+      container = await creating.finally(() => this.creating.delete(creating));
     } catch (err) {
       throw isConnectionError(err) ? dockerDown(err) : new InfrastructureError('sandbox-failed', t('No se pudo crear el contenedor de corrección.', 'Could not create the grading container.'), { cause: err });
     }
@@ -324,17 +329,26 @@ class DockerSandbox implements Sandbox {
   }
 
   async exec(cmd: string[], { stdin, timeoutMs }: { stdin?: Readable; timeoutMs: number }) {
-    const exec = await this.container.exec({
-      Cmd: cmd,
-      AttachStdin: Boolean(stdin),
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      User: SANDBOX_USER,
-      WorkingDir: '/work',
-      Env: SANDBOX_ENV,
-    });
-    const stream = (await exec.start({ hijack: true, stdin: Boolean(stdin) })) as unknown as NodeJS.ReadWriteStream & { destroy(): void };
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream & { destroy(): void };
+    try {
+      exec = await this.container.exec({
+        Cmd: cmd,
+        AttachStdin: Boolean(stdin),
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        User: SANDBOX_USER,
+        WorkingDir: '/work',
+        Env: SANDBOX_ENV,
+      });
+      stream = (await exec.start({ hijack: true, stdin: Boolean(stdin) })) as unknown as NodeJS.ReadWriteStream & { destroy(): void };
+    } catch (e) {
+      // 404 (removed) or 409 (not running): the container ended, at its deadline.
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 409) throw this.gone();
+      throw e;
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const collect = (chunks: Buffer[], cap: number) => {

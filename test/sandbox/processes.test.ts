@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDeadOwner } from '../../src/jobs/queue.ts';
+import { DEFAULT_LIMITS } from '../../src/sandbox/limits.ts';
 import { CONTAINER_MARGIN_SECONDS, DockerSandboxProvider, OWNER_LABEL, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
 import { containersOfProcess, runningContainerOf } from '../helpers/containers.ts';
 import { exited, launch, ROOT, type Launched } from '../helpers/processes.ts';
@@ -220,6 +221,8 @@ describe('a grader killed with SIGKILL', () => {
   it('with no restart, its container ends by itself at the job limit plus the margin', async () => {
     const limitSeconds = 10;
     const orphaner = holder('lifecycle-orphan', limitSeconds);
+    // One in this process too, which the grader still holds when its container ends.
+    const held = await provider.open({ image: process.env.RUBRICA_RUNNER_IMAGE ?? 'rubrica/runner-mlops:1', limits: { ...DEFAULT_LIMITS, jobTimeoutSeconds: limitSeconds }, jobId: 'lifecycle-held' });
     const container = await opened(orphaner);
     const openedAt = Date.now();
     orphaner.kill('SIGKILL');
@@ -231,5 +234,9 @@ describe('a grader killed with SIGKILL', () => {
     console.log(`orphaned container gone ${(goneAfter / 1000).toFixed(1)} s after it opened (job limit ${limitSeconds} s + margin ${CONTAINER_MARGIN_SECONDS} s)`);
     // Not before its job's time was up: a slow grading is never cut short by this.
     expect(goneAfter).toBeGreaterThanOrEqual(bound - 2_000);
+    // The grader that still holds one is told its job's time is up (ours, not a crash); closing it is a no-op.
+    while (await exists(held.containerId)) await new Promise((r) => setTimeout(r, 500));
+    await expect(held.probe({})).rejects.toMatchObject({ code: 'job-timeout' });
+    await expect(held.close()).resolves.toBeUndefined();
   });
 });
