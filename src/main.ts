@@ -15,21 +15,18 @@ const { appFn, rubrica } = createRubrica({
   concurrency: Number(process.env.RUBRICA_CONCURRENCY) || availableParallelism(),
   work: process.env.RUBRICA_WORKERS !== '0',
 });
-const probotsOwn = new Set(process.listeners('SIGINT'));
-const server = await run(appFn, { Octokit: RubricaOctokit });
-// Probot's own SIGINT handler exits as soon as the server closes, jobs or not: ours replaces it.
-for (const listener of process.listeners('SIGINT')) if (!probotsOwn.has(listener)) process.off('SIGINT', listener);
-
+const starting = run(appFn, { Octokit: RubricaOctokit });
+// Taken before the workers start, so a signal at any moment reaches a job's container.
 onStopSignal((signal) => {
-  const app = rubrica();
-  app?.log.info({ signal }, 'stopping: no new webhooks or jobs');
   void (async () => {
-    const graceMs = stopGraceMs(process.env);
+    const server = await starting.catch(() => undefined);
+    const app = rubrica();
+    app?.log.info({ signal }, 'stopping: no new webhooks or jobs');
     // No new webhooks; the ones being answered (a second at most) are recorded before the store closes.
-    const serving = Promise.race([server.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+    const serving = Promise.race([server?.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
     if (app) {
       await app.ready.catch(() => undefined);
-      await stopWorkers(app, { graceMs, log: app.log, beforeClose: serving });
+      await stopWorkers(app, { graceMs: stopGraceMs(process.env), log: app.log, beforeClose: serving });
     }
     await serving;
     process.exit(0);
@@ -38,3 +35,7 @@ onStopSignal((signal) => {
     process.exit(1);
   });
 });
+const beforeProbot = new Set(process.listeners('SIGINT'));
+await starting;
+// Probot's own SIGINT handler exits as soon as the server closes, jobs or not: ours replaces it.
+for (const listener of process.listeners('SIGINT')) if (!beforeProbot.has(listener)) process.off('SIGINT', listener);
