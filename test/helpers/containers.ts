@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DockerSandboxProvider, OWNER_LABEL, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
+import { DockerSandboxProvider, OWNER_LABEL, SANDBOX_LABEL, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
 
 /**
  * Sandbox containers still present whose job id starts with `prefix`. Test files
@@ -26,4 +26,19 @@ export async function runningContainerOf(provider: DockerSandboxProvider, pid: n
     if (Date.now() > until) throw new Error(`process ${pid} started no container within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The real sandbox, whose first opening waits until the test lets it go: a long-running grading. */
+export function gatedDocker() {
+  const real = new DockerSandboxProvider();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let opened = 0;
+  const provider: SandboxProvider = {
+    async open(options) {
+      if (opened++ === 0) await gate;
+      return real.open(options);
+    },
+  };
+  return { provider, release };
 }
