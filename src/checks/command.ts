@@ -118,6 +118,14 @@ function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
  */
 export function stoppedMessage(result: CommandResult, timeoutSeconds: number, what: Text, advice?: Text): Text | null {
   if (result.failure) return supervisorLostMessage(result.failure, what);
+  if (result.hungAs) {
+    const { run, timeoutSeconds: limit } = result.hungAs;
+    const hang = collectionHang(seconds(limit * 1000));
+    return t(
+      `${what.es} no se corrió: reúne los mismos tests que \`${run}\`, que no terminó. ${hang.es}`,
+      `${what.en} was not run: it collects the same tests as \`${run}\`, which never finished. ${hang.en}`,
+    );
+  }
   if (result.timedOut) {
     if (cutByJob(result, timeoutSeconds)) {
       return t(
@@ -160,6 +168,14 @@ function supervisorLostMessage(failure: NonNullable<CommandResult['failure']>, w
       );
 }
 
+/** Why pytest never finished collecting: the same words wherever a hang shows. */
+export function collectionHang(limit: string): Text {
+  return t(
+    `pytest se detuvo a los ${limit} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
+    `pytest was stopped at ${limit} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
+  );
+}
+
 /** Exit code 127 (not found) or 126 (not executable) from `sh`: the program isn't there. */
 export function notFoundMessage(result: CommandResult, what: Text): Text | null {
   if (result.exitCode === 127) {
@@ -193,6 +209,8 @@ export function truncatedNote(result: CommandResult): Text | null {
 export function commandDetails(run: string, result: CommandResult): string {
   const status = result.failure
     ? `the grader's supervisor ${result.failure === 'supervisor-died' ? 'was killed' : 'stopped answering'}`
+    : result.hungAs
+    ? `not run: \`${result.hungAs.run}\` never finished collecting the same tests`
     : result.timedOut
     ? `stopped at the time limit after ${seconds(result.durationMs)}`
     : result.killed
@@ -348,6 +366,8 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
 function exitItem(expected: number | null, result: CommandResult, timeoutSeconds: number): ChecklistItem {
   const stopped = result.failure
     ? t('el supervisor del corrector no volvió', "the grader's supervisor did not come back")
+    : result.hungAs
+    ? t('no se corrió: los mismos tests no terminaron de reunirse', 'not run: the same tests never finished collecting')
     : result.timedOut
     ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds)}`, `stopped after ${stoppedAt(result, timeoutSeconds)}`)
     : result.killed
@@ -459,7 +479,8 @@ export const commandCheck = defineCheck<CommandParams>({
         : null;
     return {
       fraction,
-      message: joinTexts([headline, tally, truncatedNote(result), measuredLine(params)]),
+      // A command that did not run (or whose supervisor was lost) measured nothing.
+      message: joinTexts([headline, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
       items,
       details: commandDetails(params.run, result),
     };

@@ -73,6 +73,11 @@ export interface CommandResult {
   readonly coverage?: CoverageMeasure;
   /** The grader's supervisor was killed or stopped answering while the command ran: the student's code did it. */
   readonly failure?: 'supervisor-died' | 'supervisor-hung';
+  /**
+   * Not run: an earlier command collecting the same tests never finished collecting
+   * (src/grading/suites.ts), so this one would hang the same way.
+   */
+  readonly hungAs?: { readonly run: string; readonly timeoutSeconds: number };
 }
 
 /** What the sandbox found, handed to every check's pure `evaluate`. */
@@ -87,7 +92,11 @@ export interface Evidence {
   readonly commands: ReadonlyMap<string, CommandResult>;
   /** Files left out of the sandbox (too large, special files), so a check can say why one is missing. */
   readonly skipped: readonly SkippedFile[];
-  readonly limits: { readonly maxFileBytes: number };
+  readonly limits: {
+    readonly maxFileBytes: number;
+    /** How much of each file `contents` holds; a longer file's text is its beginning (`truncated`). */
+    readonly maxReadBytes: number;
+  };
   /**
    * Test functions each test file defines, counted from its source without running it
    * (null: not parsable; Infinity: parametrized beyond what can be counted statically).
