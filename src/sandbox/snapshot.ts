@@ -116,7 +116,7 @@ export function directorySnapshot(root: string): SnapshotSource {
 const CACHE_DIRS = new Set(['node_modules', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.nox']);
 
 /** A Python virtualenv (it has pyvenv.cfg) or a tool cache. */
-async function isEnvironment(abs: string, name: string): Promise<boolean> {
+export async function isEnvironment(abs: string, name: string): Promise<boolean> {
   if (CACHE_DIRS.has(name)) return true;
   return fs.lstat(join(abs, 'pyvenv.cfg')).then(
     (st) => st.isFile(),

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import git from 'isomorphic-git';
+import { pack as tarPack } from 'tar-stream';
+import type { Commit } from '../checks/types.ts';
+import { isEnvironment } from './snapshot.ts';
+import type { SkippedFile, SnapshotSource } from './snapshot.ts';
+
+/**
+ * What a push of a local checkout would deliver: the tree of its HEAD commit and the
+ * history behind it, read from the repository's object store by isomorphic-git. The
+ * host's git is never run on the repository (its config and hooks are the student's:
+ * `core.fsmonitor` alone runs a program), and no symlink under `.git` is followed.
+ */
+
+export class LocalRepoError extends Error {
+  readonly code: 'no-git' | 'no-commits' | 'unreadable';
+  constructor(code: LocalRepoError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface HeadEntry {
+  readonly mode: string;
+  readonly oid: string;
+  readonly type: 'blob' | 'tree' | 'commit';
+}
+
+export interface LocalHead {
+  readonly root: string;
+  readonly commit: string;
+  /** Newest first, as `git log` and GitHub's commit list give them. */
+  readonly commits: readonly Commit[];
+  /** Every path of HEAD's tree (folders included), sorted. */
+  readonly tree: ReadonlyMap<string, HeadEntry>;
+  readBlob(oid: string): Promise<Uint8Array>;
+}
+
+const MAX_COMMITS = 1000;
+
+function fail(code: string, path: string): never {
+  throw Object.assign(new Error(`${code}: ${path}`), { code });
+}
+
+/**
+ * A read-only file system for isomorphic-git confined to `gitdir`: every component of
+ * a path is checked with lstat, so a symlinked `objects/` or packfile is refused
+ * rather than followed, and files are opened with O_NOFOLLOW.
+ */
+function confinedFs(gitdir: string) {
+  async function check(path: string): Promise<void> {
+    const rel = relative(gitdir, path);
+    if (rel.startsWith('..') || rel.startsWith(sep)) fail('EACCES', path);
+    let at = gitdir;
+    for (const part of rel ? rel.split(sep) : []) {
+      at = join(at, part);
+      const st = await fs.lstat(at);
+      if (st.isSymbolicLink()) fail('ENOENT', at);
+    }
+  }
+  const readOnly = async (path: string) => fail('EROFS', path);
+  return {
+    promises: {
+      async readFile(path: string, options?: { encoding?: BufferEncoding } | BufferEncoding) {
+        await check(path);
+        const handle = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+        try {
+          const data = await handle.readFile();
+          const encoding = typeof options === 'string' ? options : options?.encoding;
+          return encoding ? data.toString(encoding) : data;
+        } finally {
+          await handle.close();
+        }
+      },
+      async stat(path: string) {
+        await check(path);
+        return fs.lstat(path);
+      },
+      async lstat(path: string) {
+        await check(path);
+        return fs.lstat(path);
+      },
+      async readdir(path: string) {
+        await check(path);
+        return fs.readdir(path);
+      },
+      readlink: readOnly,
+      writeFile: readOnly,
+      mkdir: readOnly,
+      rmdir: readOnly,
+      unlink: readOnly,
+      symlink: readOnly,
+      chmod: readOnly,
+    },
+  };
+}
+
+/** Reads HEAD's commit, history and tree of the checkout at `root`. */
+export async function readLocalHead(root: string): Promise<LocalHead> {
+  const gitdir = join(root, '.git');
+  const st = await fs.lstat(gitdir).catch(() => null);
+  if (!st?.isDirectory()) {
+    throw new LocalRepoError('no-git', st ? `${gitdir} is not a folder (a git worktree, a submodule or a link)` : `${root} has no .git folder`);
+  }
+  const options = { fs: confinedFs(gitdir), gitdir, cache: {} };
+  let commit: string;
+  try {
+    commit = await git.resolveRef({ ...options, ref: 'HEAD' });
+  } catch {
+    throw new LocalRepoError('no-commits', `${root} has no commits yet`);
+  }
+  try {
+    const log = await git.log({ ...options, ref: commit, depth: MAX_COMMITS });
+    const commits: Commit[] = log.map(({ oid, commit: c }) => ({
+      sha: oid,
+      parents: c.parent.length,
+      author: c.author.name,
+      date: new Date(c.author.timestamp * 1000).toISOString(),
+      message: c.message.replace(/\n+$/, ''),
+    }));
+    const tree = new Map<string, HeadEntry>();
+    async function walk(oid: string, prefix: string): Promise<void> {
+      const { tree: entries } = await git.readTree({ ...options, oid });
+      for (const entry of entries) {
+        const path = prefix + entry.path;
+        tree.set(path, { mode: entry.mode, oid: entry.oid, type: entry.type });
+        if (entry.type === 'tree') await walk(entry.oid, `${path}/`);
+      }
+    }
+    await walk(commit, '');
+    return {
+      root,
+      commit,
+      commits,
+      tree: new Map([...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      readBlob: async (oid) => (await git.readBlob({ ...options, oid })).blob,
+    };
+  } catch (error) {
+    throw new LocalRepoError('unreadable', `could not read ${root}'s git history: ${(error as Error).message}`);
+  }
+}
+
+/** The HEAD commit's files as the sandbox's tar, with its history: what GitHub would serve for a push. */
+export function commitSnapshot(head: LocalHead): SnapshotSource {
+  return {
+    description: `${head.root}@${head.commit.slice(0, 7)}`,
+    history: { commit: head.commit, commits: head.commits },
+    pack(limits) {
+      const tar = tarPack();
+      const skipped: SkippedFile[] = [];
+      let total = 0;
+      const add = (header: Parameters<typeof tar.entry>[0], body: Buffer | string = '') =>
+        new Promise<void>((resolve, reject) => tar.entry(header, body, (err) => (err ? reject(err) : resolve())));
+      async function write(): Promise<void> {
+        for (const [path, entry] of head.tree) {
+          if (entry.type === 'tree') await add({ name: path, type: 'directory', mode: 0o755 });
+          else if (entry.type === 'commit') await add({ name: path, type: 'directory', mode: 0o755 }); // a submodule: GitHub's tarball has an empty folder
+          else if (entry.mode === '120000') await add({ name: path, type: 'symlink', linkname: Buffer.from(await head.readBlob(entry.oid)).toString('utf8'), mode: 0o777 });
+          else {
+            const blob = Buffer.from(await head.readBlob(entry.oid));
+            if (blob.length > limits.maxFileBytes) skipped.push({ path, size: blob.length, reason: 'too-large' });
+            else if (total + blob.length > limits.maxTotalBytes) skipped.push({ path, size: blob.length, reason: 'snapshot-full' });
+            else {
+              total += blob.length;
+              await add({ name: path, type: 'file', size: blob.length, mode: entry.mode === '100755' ? 0o755 : 0o644 }, blob);
+            }
+          }
+        }
+      }
+      const done = write().then(
+        () => {
+          tar.finalize();
+          return { skipped, bytes: total };
+        },
+        (err: unknown) => {
+          tar.destroy(err as Error);
+          throw err;
+        },
+      );
+      return { tar: tar as unknown as Readable, done };
+    },
+  };
+}
+
+/** How a path of the working folder differs from HEAD. */
+export interface WorktreeChange {
+  readonly path: string;
+  readonly change: 'untracked' | 'modified' | 'deleted' | 'empty-folder';
+}
+
+/** git's id of a file's content. */
+function blobOid(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/**
+ * What the working folder has that HEAD does not, and the other way round: the paths
+ * a push would not carry. Read with lstat, links never followed; virtualenvs and tool
+ * caches are left out, as the folder snapshot leaves them out.
+ */
+export async function worktreeChanges(head: LocalHead): Promise<WorktreeChange[]> {
+  const changes: WorktreeChange[] = [];
+  const seen = new Set<string>();
+  async function walk(dir: string, prefix: string): Promise<boolean> {
+    let hasFiles = false;
+    for (const name of (await fs.readdir(dir)).sort()) {
+      if (!prefix && name === '.git') continue;
+      const abs = join(dir, name);
+      const path = prefix + name;
+      const st = await fs.lstat(abs).catch(() => null);
+      if (!st) continue;
+      if (st.isDirectory()) {
+        if (await isEnvironment(abs, name)) continue;
+        seen.add(path);
+        // Only the innermost empty folders: `data/raw/` says what to add a .gitkeep to, `data/` would not.
+        if ((await fs.readdir(abs)).length === 0 && head.tree.get(path)?.type !== 'commit') changes.push({ path: `${path}/`, change: 'empty-folder' });
+        hasFiles = (await walk(abs, `${path}/`)) || hasFiles;
+        continue;
+      }
+      hasFiles = true;
+      seen.add(path);
+      const committed = head.tree.get(path);
+      if (!committed || committed.type === 'tree') {
+        changes.push({ path, change: 'untracked' });
+        continue;
+      }
+      const content = st.isSymbolicLink() ? Buffer.from(await fs.readlink(abs)) : st.isFile() ? await readNoFollow(abs) : null;
+      if (content === null || blobOid(content) !== committed.oid) changes.push({ path, change: 'modified' });
+    }
+    return hasFiles;
+  }
+  await walk(head.root, '');
+  for (const [path, entry] of head.tree) {
+    if (entry.type === 'blob' && !seen.has(path)) changes.push({ path, change: 'deleted' });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+async function readNoFollow(path: string): Promise<Buffer | null> {
+  const handle = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+  if (!handle) return null;
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
