@@ -277,7 +277,9 @@ async function check(args: readonly string[], io: CliIo, speaker: Speaker): Prom
   const locale = localeOf(values.lang, pack);
   const week = pack.weeks.get(Number(values.week));
   if (!week) {
-    throw usage('unknown-week', t(`el paquete "${pack.name}" no tiene semana ${values.week}; sus semanas son 1–${pack.weeks.size}.`, `the pack "${pack.name}" has no week ${values.week}; its weeks are 1–${pack.weeks.size}.`));
+    const weeks = [...pack.weeks.keys()].sort((a, b) => a - b);
+    const range = weeks.length > 1 ? `${weeks[0]}–${weeks.at(-1)}` : String(weeks[0] ?? '—');
+    throw usage('unknown-week', t(`el paquete "${pack.name}" no tiene semana ${values.week}; ${weeks.length > 1 ? 'sus semanas son' : 'su única semana es la'} ${range}.`, `the pack "${pack.name}" has no week ${values.week}; its ${weeks.length > 1 ? 'weeks are' : 'only week is'} ${range}.`));
   }
   const head = await localHead(dir, Boolean(values.worktree));
   const image = io.env.RUBRICA_RUNNER_IMAGE || pack.runner.image;
