@@ -125,6 +125,8 @@ export async function readLocalHead(root: string): Promise<LocalHead> {
     async function walk(oid: string, prefix: string): Promise<void> {
       const { tree: entries } = await git.readTree({ ...options, oid });
       for (const entry of entries) {
+        // git refuses such names, but a crafted object can carry them: never a path that climbs or hides in .git.
+        if (!isSafeName(entry.path)) continue;
         const path = prefix + entry.path;
         tree.set(path, { mode: entry.mode, oid: entry.oid, type: entry.type });
         if (entry.type === 'tree') await walk(entry.oid, `${path}/`);
@@ -141,6 +143,10 @@ export async function readLocalHead(root: string): Promise<LocalHead> {
   } catch (error) {
     throw new LocalRepoError('unreadable', `could not read ${root}'s git history: ${(error as Error).message}`);
   }
+}
+
+function isSafeName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && name.toLowerCase() !== '.git' && !/[/\\\0]/.test(name);
 }
 
 /** The HEAD commit's files as the sandbox's tar, with its history: what GitHub would serve for a push. */
