@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { Readable } from 'node:stream';
 import git from 'isomorphic-git';
 import { pack as tarPack } from 'tar-stream';
 import type { Commit } from '../checks/types.ts';
-import { isEnvironment } from './snapshot.ts';
+import { isEnvironment, packing } from './snapshot.ts';
 import type { SkippedFile, SnapshotSource } from './snapshot.ts';
 
 /**
@@ -176,17 +175,7 @@ export function commitSnapshot(head: LocalHead): SnapshotSource {
           }
         }
       }
-      const done = write().then(
-        () => {
-          tar.finalize();
-          return { skipped, bytes: total };
-        },
-        (err: unknown) => {
-          tar.destroy(err as Error);
-          throw err;
-        },
-      );
-      return { tar: tar as unknown as Readable, done };
+      return packing(tar, write(), () => ({ skipped, bytes: total }));
     },
   };
 }
