@@ -35,8 +35,9 @@ export const helpHint = (command?: string): Text => {
  * wording speaks to a student whose push the server will grade later ("the course
  * staff can see it"); here the reader is the one who can start Docker or build the image.
  */
-export function infrastructureForCli(error: InfrastructureError, image: string): CliError {
+export function infrastructureForCli(error: InfrastructureError, imageName: string | undefined): CliError {
   const exit = 3;
+  const image = imageName ?? '<image>';
   switch (error.code) {
     case 'docker-unavailable':
       return new CliError(

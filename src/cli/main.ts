@@ -89,16 +89,21 @@ const OPTIONS = {
 
 const COMMANDS = ['check', 'pack', 'example', 'grades', 'jobs', 'worker', 'help'];
 
-/** The language of the CLI's own words: --lang, then the pack's, then the machine's locale. */
-class Speaker {
+/**
+ * What an error report needs to know about this run: the language of the CLI's own
+ * words (--lang, then the pack's, then the machine's locale), --json, and the image graded in.
+ */
+class Invocation {
   locale: Locale;
   readonly json: boolean;
+  image: string | undefined;
   private readonly fixed: boolean;
   constructor(argv: readonly string[], env: NodeJS.ProcessEnv) {
     const lang = optionValue(argv, 'lang');
     this.fixed = lang !== undefined && isLocale(lang);
     this.locale = this.fixed ? (lang as Locale) : envLocale(env) ?? 'en';
     this.json = argv.includes('--json');
+    this.image = env.RUBRICA_RUNNER_IMAGE || undefined;
   }
   /** Once the pack is known, its language is the default. */
   usePack(pack: Pack): void {
@@ -122,7 +127,7 @@ function optionValue(argv: readonly string[], name: string): string | undefined 
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const speaker = new Speaker(argv, io.env);
+  const speaker = new Invocation(argv, io.env);
   try {
     const [command, ...rest] = argv;
     if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -142,7 +147,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       helpHint(),
     );
   } catch (error) {
-    const explained = explain(error, io, argv);
+    const explained = explain(error, speaker, argv);
     if (!explained) throw error;
     const { stdout, stderr } = renderCliError(explained, speaker.locale, speaker.json);
     io.stdout.write(stdout);
@@ -152,7 +157,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 /** The CLI's reading of an error, or undefined for a bug (which is thrown with its stack). */
-function explain(error: unknown, io: CliIo, argv: readonly string[]): CliError | undefined {
+function explain(error: unknown, speaker: Invocation, argv: readonly string[]): CliError | undefined {
   if (error instanceof CliError) return error;
   if (error instanceof RecordsUsageError) return usage('bad-argument', same(error.message), helpHint());
   if ((error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) return usage('bad-argument', same((error as Error).message), helpHint(argv[0]));
@@ -162,12 +167,9 @@ function explain(error: unknown, io: CliIo, argv: readonly string[]): CliError |
       t(`el paquete de rúbricas no es válido:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, `the rubric pack is invalid:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`),
     );
   }
-  if (isInfrastructureError(error)) return infrastructureForCli(error, io.env.RUBRICA_RUNNER_IMAGE || imageInUse || 'rubrica/runner-mlops:1');
+  if (isInfrastructureError(error)) return infrastructureForCli(error, speaker.image);
   return undefined;
 }
-
-/** The image the current command grades in, for the "missing image" hint. */
-let imageInUse: string | undefined;
 
 /**
  * node:util's parseArgs, with what it lacks for people: a "did you mean" for an
@@ -212,7 +214,7 @@ function parse<O extends Record<string, { type: 'string' | 'boolean' }>>(command
   return parseArgs({ args: tokens, allowPositionals: true, strict: true, options });
 }
 
-async function resolvePack(name: string | undefined, rubricsDir: string, speaker: Speaker): Promise<Pack> {
+async function resolvePack(name: string | undefined, rubricsDir: string, speaker: Invocation): Promise<Pack> {
   const packs = await listPacks(rubricsDir);
   let pack: Pack;
   if (name && !name.includes('/') && !name.startsWith('.')) {
@@ -263,7 +265,7 @@ async function folderArgument(path: string | undefined, command: string, example
   return dir;
 }
 
-async function check(args: readonly string[], io: CliIo, speaker: Speaker): Promise<number> {
+async function check(args: readonly string[], io: CliIo, speaker: Invocation): Promise<number> {
   const { values, positionals } = parse('check', args, OPTIONS.check);
   if (values.help) return help(io);
   if (values.lang !== undefined && !isLocale(values.lang)) throw usage('bad-lang', t(`--lang debe ser es o en, no "${values.lang}".`, `--lang must be es or en, not "${values.lang}".`));
@@ -283,7 +285,7 @@ async function check(args: readonly string[], io: CliIo, speaker: Speaker): Prom
   }
   const head = await localHead(dir, Boolean(values.worktree));
   const image = io.env.RUBRICA_RUNNER_IMAGE || pack.runner.image;
-  imageInUse = image;
+  speaker.image = image;
   const provider = io.provider ?? new DockerSandboxProvider();
   const progress = io.stderr.isTTY && !values.json ? progressPrinter(io, locale) : undefined;
   const gradeOf = (source: SnapshotSource) =>
@@ -459,7 +461,7 @@ function progressPrinter(io: CliIo, locale: Locale): (p: GradeProgress) => void 
   };
 }
 
-async function packCommand(args: readonly string[], io: CliIo, speaker: Speaker): Promise<number> {
+async function packCommand(args: readonly string[], io: CliIo, speaker: Invocation): Promise<number> {
   const { values, positionals } = parse('pack', args, OPTIONS.pack);
   if (values.help) return help(io);
   const [sub, name] = positionals;
@@ -501,7 +503,7 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Speaker)
 }
 
 /** `rubrica example PACK DIR`: the pack's model solution as a git checkout with a Conventional-Commit history. */
-async function exampleCommand(args: readonly string[], io: CliIo, speaker: Speaker): Promise<number> {
+async function exampleCommand(args: readonly string[], io: CliIo, speaker: Invocation): Promise<number> {
   const { values, positionals } = parse('example', args, OPTIONS.example);
   if (values.help) return help(io);
   const [name, target] = positionals;
