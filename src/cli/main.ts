@@ -393,6 +393,7 @@ const CHANGE_TEXT: Record<WorktreeChange['change'], Text> = {
   modified: t('cambiado desde el último commit', 'changed since the last commit'),
   deleted: t('borrado aquí, pero sigue en el último commit', 'deleted here, but still in the last commit'),
   'empty-folder': t('carpeta vacía: git no guarda carpetas vacías; agrégale un .gitkeep', 'an empty folder: git does not keep empty folders; add a .gitkeep'),
+  ignored: t('ignorado por .gitignore: no se sube', 'ignored by .gitignore: a push leaves it out'),
 };
 
 function points(n: number | null, locale: Locale): string {
@@ -406,8 +407,9 @@ function describeGraded(graded: GradedWhat, differences: readonly Difference[], 
   const lines: string[] = [];
   if (graded.what === 'head') {
     lines.push(es ? `Calificado: el último commit (${graded.commit.slice(0, 7)}), lo que recibiría GitHub al subirlo.` : `Graded: the last commit (${graded.commit.slice(0, 7)}), what GitHub would receive on a push.`);
-    if (graded.changes.length) {
-      const n = graded.changes.length;
+    // Ignored files are not pushed either way: only what `git status` would list counts here.
+    const n = graded.changes.filter((c) => c.change !== 'ignored').length;
+    if (n) {
       lines.push(
         es
           ? `${n} ${n === 1 ? 'cambio sin commit no cuenta' : 'cambios sin commit no cuentan'}; \`${worktreeCommand}\` los califica también.`

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import git from 'isomorphic-git';
 import { pack as tarPack } from 'tar-stream';
 import type { Commit } from '../checks/types.ts';
@@ -182,8 +183,10 @@ export function commitSnapshot(head: LocalHead): SnapshotSource {
 
 /** How a path of the working folder differs from HEAD. */
 export interface WorktreeChange {
+  /** A folder ends with `/`. */
   readonly path: string;
-  readonly change: 'untracked' | 'modified' | 'deleted' | 'empty-folder';
+  /** ignored: untracked and matched by a .gitignore, so a push leaves it out too. */
+  readonly change: 'untracked' | 'modified' | 'deleted' | 'empty-folder' | 'ignored';
 }
 
 /** git's id of a file's content. */
@@ -191,17 +194,41 @@ function blobOid(content: Buffer): string {
   return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 
+interface IgnoreRules {
+  readonly base: string;
+  readonly rules: Ignore;
+}
+
 /**
  * What the working folder has that HEAD does not, and the other way round: the paths
- * a push would not carry. Read with lstat, links never followed; virtualenvs and tool
- * caches are left out, as the folder snapshot leaves them out.
+ * a push would not carry. As `git status` does, a folder with nothing committed under
+ * it is one entry, and an empty folder is named (git keeps none). Read with lstat,
+ * links never followed (.gitignore files too); virtualenvs and tool caches are left
+ * out, as the folder snapshot leaves them out.
  */
 export async function worktreeChanges(head: LocalHead): Promise<WorktreeChange[]> {
   const changes: WorktreeChange[] = [];
   const seen = new Set<string>();
-  async function walk(dir: string, prefix: string): Promise<boolean> {
-    let hasFiles = false;
-    for (const name of (await fs.readdir(dir)).sort()) {
+  const committedDirs = new Set<string>();
+  for (const [path, entry] of head.tree) if (entry.type === 'tree') committedDirs.add(path);
+
+  const ignored = (path: string, dir: boolean, stack: readonly IgnoreRules[]) =>
+    stack.some(({ base, rules }) => rules.ignores(path.slice(base.length) + (dir ? '/' : '')));
+
+  /** True when the folder holds at least one file (at any depth). */
+  async function hasFile(dir: string): Promise<boolean> {
+    for (const name of await fs.readdir(dir)) {
+      const st = await fs.lstat(join(dir, name)).catch(() => null);
+      if (st && (!st.isDirectory() ? true : await hasFile(join(dir, name)))) return true;
+    }
+    return false;
+  }
+
+  async function walk(dir: string, prefix: string, parent: readonly IgnoreRules[]): Promise<void> {
+    const names = (await fs.readdir(dir)).sort();
+    const own = names.includes('.gitignore') ? await readNoFollow(join(dir, '.gitignore')) : null;
+    const stack = own ? [...parent, { base: prefix, rules: ignore().add(own.toString('utf8')) }] : parent;
+    for (const name of names) {
       if (!prefix && name === '.git') continue;
       const abs = join(dir, name);
       const path = prefix + name;
@@ -210,24 +237,30 @@ export async function worktreeChanges(head: LocalHead): Promise<WorktreeChange[]
       if (st.isDirectory()) {
         if (await isEnvironment(abs, name)) continue;
         seen.add(path);
-        // Only the innermost empty folders: `data/raw/` says what to add a .gitkeep to, `data/` would not.
-        if ((await fs.readdir(abs)).length === 0 && head.tree.get(path)?.type !== 'commit') changes.push({ path: `${path}/`, change: 'empty-folder' });
-        hasFiles = (await walk(abs, `${path}/`)) || hasFiles;
+        if (head.tree.get(path)?.type === 'commit') continue; // a submodule's checkout
+        if (!committedDirs.has(path)) {
+          // Nothing of it is committed: one entry, as git status shows it.
+          if (!(await hasFile(abs))) {
+            if ((await fs.readdir(abs)).length === 0) changes.push({ path: `${path}/`, change: 'empty-folder' });
+            else await walk(abs, `${path}/`, stack); // only empty folders inside: name the innermost
+          } else changes.push({ path: `${path}/`, change: ignored(path, true, stack) ? 'ignored' : 'untracked' });
+          continue;
+        }
+        await walk(abs, `${path}/`, stack);
         continue;
       }
-      hasFiles = true;
       seen.add(path);
       const committed = head.tree.get(path);
       if (!committed || committed.type === 'tree') {
-        changes.push({ path, change: 'untracked' });
+        changes.push({ path, change: ignored(path, false, stack) ? 'ignored' : 'untracked' });
         continue;
       }
       const content = st.isSymbolicLink() ? Buffer.from(await fs.readlink(abs)) : st.isFile() ? await readNoFollow(abs) : null;
       if (content === null || blobOid(content) !== committed.oid) changes.push({ path, change: 'modified' });
     }
-    return hasFiles;
+    // A committed folder whose files were all deleted is left empty: the deletions say it.
   }
-  await walk(head.root, '');
+  await walk(head.root, '', []);
   for (const [path, entry] of head.tree) {
     if (entry.type === 'blob' && !seen.has(path)) changes.push({ path, change: 'deleted' });
   }

@@ -48,7 +48,7 @@ describe('rubrica check before pushing', () => {
     const head = git(repo, ['rev-parse', 'HEAD']).trim();
     expect(local.graded).toMatchObject({ what: 'head', commit: head });
     expect(local.graded.uncommitted).toEqual([
-      { path: 'configs/config.yaml', change: 'untracked' },
+      { path: 'configs/', change: 'untracked' },
       { path: 'docs/', change: 'empty-folder' },
       { path: 'models/', change: 'empty-folder' },
       { path: 'tests/', change: 'empty-folder' },
@@ -75,14 +75,14 @@ describe('rubrica check before pushing', () => {
     expect(points(here, 'estructura')).toBe(25);
     const structure = here.graded.differsFromPush.find((d: any) => d.criterion === 'estructura');
     expect(structure.pushedScore).toBeLessThan(25);
-    expect(structure.paths).toEqual(['configs/config.yaml', 'docs/', 'models/', 'tests/']);
+    expect(structure.paths).toEqual(['configs/', 'docs/', 'models/', 'tests/']);
     // Criteria the uncommitted work does not touch are not named.
     expect(here.graded.differsFromPush.map((d: any) => d.criterion)).toEqual(['estructura']);
 
     const text = await cli(['check', '--week', '1', '--worktree', '--lang', 'en', repo]);
     expect(text.out).toMatch(/Pushing the last commit would score [\d.]+\/100, not the above/);
     expect(text.out).toContain('models/  (an empty folder: git does not keep empty folders; add a .gitkeep)');
-    expect(text.out).toContain('configs/config.yaml  (not committed)');
+    expect(text.out).toContain('configs/  (not committed)');
   });
 
   it('refuses a folder that is not a repository unless --worktree is given', async () => {

@@ -65,7 +65,7 @@ describe('reading HEAD of a local checkout', () => {
     await expect(readLocalHead(plain)).rejects.toMatchObject({ code: 'no-commits' });
   });
 
-  it('lists what a push would not carry: new, changed and deleted files, and empty folders', async () => {
+  it('lists what a push would not carry: new, changed, deleted and ignored files, new folders as one entry, and empty folders', async () => {
     const dir = await repo();
     await fs.writeFile(join(dir, 'README.md'), '# cambiado\n');
     await fs.rm(join(dir, 'docs', 'uso.md'));
@@ -74,13 +74,19 @@ describe('reading HEAD of a local checkout', () => {
     await fs.mkdir(join(dir, '.venv'));
     await fs.writeFile(join(dir, '.venv', 'pyvenv.cfg'), 'home = /usr\n');
     await fs.chmod(join(dir, 'run.sh'), 0o755); // a mode change is not a content change
+    await fs.mkdir(join(dir, 'src', 'nuevo', 'mod'), { recursive: true });
+    await fs.writeFile(join(dir, 'src', 'nuevo', 'mod', 'b.py'), 'print(2)\n');
+    await fs.writeFile(join(dir, 'src', '.gitignore'), '*.log\n');
+    await fs.writeFile(join(dir, 'src', 'debug.log'), 'x\n');
     const changes = await worktreeChanges(await readLocalHead(dir));
     expect(changes).toEqual([
       { path: 'README.md', change: 'modified' },
       { path: 'data/raw/', change: 'empty-folder' },
-      { path: 'docs/', change: 'empty-folder' },
       { path: 'docs/uso.md', change: 'deleted' },
       { path: 'nuevo.txt', change: 'untracked' },
+      { path: 'src/.gitignore', change: 'untracked' },
+      { path: 'src/debug.log', change: 'ignored' },
+      { path: 'src/nuevo/', change: 'untracked' },
     ]);
   });
 });
