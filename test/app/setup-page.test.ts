@@ -115,4 +115,21 @@ describe('the code GitHub sends back', () => {
       await fs.rm(cwd, { recursive: true, force: true });
     }
   });
+
+  it("saves an existing app's id, key and secret from the import form, and refuses an incomplete one", async () => {
+    const cwd = await fs.mkdtemp(join(tmpdir(), 'rubrica-import-'));
+    const origin = await serve({}, cwd);
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const post = (form: Record<string, string>) =>
+        fetch(`${origin}/probot/import`, { method: 'POST', body: new URLSearchParams(form) });
+      expect((await post({ appId: '55', pem: PRIVATE_KEY })).status).toBe(400);
+      await expect(fs.stat(join(cwd, '.env'))).rejects.toThrow();
+      const saved = await post({ appId: '55', pem: PRIVATE_KEY, webhook_secret: 'w s' });
+      expect(saved.status).toBe(200);
+      expect(parseEnv(await fs.readFile(join(cwd, '.env'), 'utf8'))).toEqual({ APP_ID: '55', PRIVATE_KEY, WEBHOOK_SECRET: 'w s' });
+    } finally {
+      await fs.rm(cwd, { recursive: true, force: true });
+    }
+  });
 });
