@@ -343,6 +343,9 @@ async function localHead(dir: string, worktree: boolean): Promise<LocalHead | nu
     if (error.code === 'no-git') {
       throw usage('no-git', t(`${dir} no es un repositorio git, y se califica su último commit (lo que subirías).`, `${dir} is not a git repository; what is graded is its last commit (what a push delivers).`), t(`Créalo (\`git init\`, \`git add -A\`, \`git commit -m "feat: …"\`) ${folder.es}`, `Make it one (\`git init\`, \`git add -A\`, \`git commit -m "feat: …"\`) ${folder.en}`));
     }
+    if (error.code === 'git-elsewhere') {
+      throw usage('git-elsewhere', t(`la historia de ${dir} está fuera de la carpeta (su .git es un archivo o un enlace: un worktree o un submódulo).`, `${dir} keeps its history outside the folder (its .git is a file or a link: a worktree or a submodule).`), t(`Rubrica solo lee una carpeta .git dentro de la copia y no sigue enlaces: clona el repositorio (\`git clone\`) ${folder.es}`, `Rubrica reads only a .git folder inside the checkout and follows no link: clone the repository (\`git clone\`) ${folder.en}`));
+    }
     if (error.code === 'no-commits') {
       throw usage('no-commits', t(`${dir} todavía no tiene commits, y se califica el último commit (lo que subirías).`, `${dir} has no commits yet; what is graded is the last commit (what a push delivers).`), t(`Haz un commit (\`git add -A\`, \`git commit -m "feat: …"\`) ${folder.es}`, `Commit your work (\`git add -A\`, \`git commit -m "feat: …"\`) ${folder.en}`));
     }

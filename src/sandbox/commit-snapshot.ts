@@ -16,7 +16,7 @@ import type { SkippedFile, SnapshotSource } from './snapshot.ts';
  */
 
 export class LocalRepoError extends Error {
-  readonly code: 'no-git' | 'no-commits' | 'unreadable';
+  readonly code: 'no-git' | 'git-elsewhere' | 'no-commits' | 'unreadable';
   constructor(code: LocalRepoError['code'], message: string) {
     super(message);
     this.code = code;
@@ -103,7 +103,8 @@ export async function readLocalHead(root: string): Promise<LocalHead> {
   const gitdir = join(root, '.git');
   const st = await fs.lstat(gitdir).catch(() => null);
   if (!st?.isDirectory()) {
-    throw new LocalRepoError('no-git', st ? `${gitdir} is not a folder (a git worktree, a submodule or a link)` : `${root} has no .git folder`);
+    // A .git file (worktree, submodule) or link points out of the checkout: not followed.
+    throw st ? new LocalRepoError('git-elsewhere', `${gitdir} is not a folder (a git worktree, a submodule or a link)`) : new LocalRepoError('no-git', `${root} has no .git folder`);
   }
   const options = { fs: confinedFs(gitdir), gitdir, cache: {} };
   let commit: string;

@@ -54,7 +54,7 @@ describe('reading HEAD of a local checkout', () => {
     made.push(linked);
     await fs.symlink(join(await repo(), '.git'), join(linked, '.git'));
     await expect(readLocalHead(linked)).rejects.toBeInstanceOf(LocalRepoError);
-    await expect(readLocalHead(linked)).rejects.toMatchObject({ code: 'no-git' });
+    await expect(readLocalHead(linked)).rejects.toMatchObject({ code: 'git-elsewhere' });
   });
 
   it('says when there is no repository or no commit yet', async () => {
