@@ -79,9 +79,22 @@ export function infrastructureForCli(error: InfrastructureError, imageName: stri
   }
 }
 
-export function renderCliError(error: CliError, locale: Locale, json: boolean): { stdout: string; stderr: string } {
-  const message = error.text[locale];
-  const hint = error.hint?.[locale];
+/**
+ * How the person typed the CLI: a command suggested to them must work as typed, and
+ * `rubrica` is only on the PATH once installed (npm sets npm_command=exec under npx).
+ */
+export function cliName(env: NodeJS.ProcessEnv): string {
+  return env.npm_command === 'exec' ? 'npx rubrica' : 'rubrica';
+}
+
+/** A text's suggested commands (`rubrica …` in backticks) as this person would type them. */
+export function asTyped(text: string, cli: string): string {
+  return cli === 'rubrica' ? text : text.replaceAll('`rubrica ', `\`${cli} `);
+}
+
+export function renderCliError(error: CliError, locale: Locale, json: boolean, cli = 'rubrica'): { stdout: string; stderr: string } {
+  const message = asTyped(error.text[locale], cli);
+  const hint = error.hint ? asTyped(error.hint[locale], cli) : undefined;
   return {
     stdout: json ? `${JSON.stringify({ error: { code: error.code, message, ...(hint ? { hint } : {}) } }, null, 2)}\n` : '',
     stderr: `rubrica: ${message}\n${hint ? `  ${hint}\n` : ''}`,

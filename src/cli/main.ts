@@ -17,7 +17,7 @@ import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitSnapshot, LocalRepoError, readLocalHead, worktreeChanges, type LocalHead, type WorktreeChange } from '../sandbox/commit-snapshot.ts';
 import { directorySnapshot, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
-import { CliError, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
+import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
 import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
 import { workerCommand } from './worker.ts';
 
@@ -97,6 +97,8 @@ class Invocation {
   locale: Locale;
   readonly json: boolean;
   image: string | undefined;
+  /** `rubrica`, or `npx rubrica` when run that way. */
+  readonly cli: string;
   private readonly fixed: boolean;
   constructor(argv: readonly string[], env: NodeJS.ProcessEnv) {
     const lang = optionValue(argv, 'lang');
@@ -104,6 +106,7 @@ class Invocation {
     this.locale = this.fixed ? (lang as Locale) : envLocale(env) ?? 'en';
     this.json = argv.includes('--json');
     this.image = env.RUBRICA_RUNNER_IMAGE || undefined;
+    this.cli = cliName(env);
   }
   /** Once the pack is known, its language is the default. */
   usePack(pack: Pack): void {
@@ -149,7 +152,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (error) {
     const explained = explain(error, speaker, argv);
     if (!explained) throw error;
-    const { stdout, stderr } = renderCliError(explained, speaker.locale, speaker.json);
+    const { stdout, stderr } = renderCliError(explained, speaker.locale, speaker.json, speaker.cli);
     io.stdout.write(stdout);
     io.stderr.write(stderr);
     return explained.exit;
@@ -308,7 +311,7 @@ async function check(args: readonly string[], io: CliIo, speaker: Invocation): P
   } else {
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     io.stdout.write(renderTerminal(result, { locale, color, reveal: Boolean(values.all) }));
-    io.stdout.write(describeGraded(graded, differences, pushed, locale, `rubrica check --week ${week.week} --worktree ${shellWord(positionals[0]!)}`));
+    io.stdout.write(asTyped(describeGraded(graded, differences, pushed, locale, `rubrica check --week ${week.week} --worktree ${shellWord(positionals[0]!)}`), speaker.cli));
   }
   // A criterion the runner image could not run is the course's problem: the grade is
   // shown, and the exit status says it is incomplete.
@@ -531,11 +534,12 @@ async function exampleCommand(args: readonly string[], io: CliIo, speaker: Invoc
     return EXIT.graded;
   }
   const weeks = pack.weeks.size;
-  io.stdout.write(
+  io.stdout.write(asTyped(
     locale === 'es'
-      ? `La solución modelo de "${pack.name}" está en ${dir}: ${made.files} archivos, ${made.commits} commits convencionales (HEAD ${made.commit.slice(0, 7)}).\nCalifícala con \`rubrica check --week 1 ${target}\` (semanas 1–${weeks}).\n`
-      : `The model solution of "${pack.name}" is in ${dir}: ${made.files} files, ${made.commits} conventional commits (HEAD ${made.commit.slice(0, 7)}).\nGrade it with \`rubrica check --week 1 ${target}\` (weeks 1–${weeks}).\n`,
-  );
+      ? `La solución modelo de "${pack.name}" está en ${dir}: ${made.files} archivos, ${made.commits} commits convencionales (HEAD ${made.commit.slice(0, 7)}).\nCalifícala con \`rubrica check --week 1 ${shellWord(target)}\` (semanas 1–${weeks}).\n`
+      : `The model solution of "${pack.name}" is in ${dir}: ${made.files} files, ${made.commits} conventional commits (HEAD ${made.commit.slice(0, 7)}).\nGrade it with \`rubrica check --week 1 ${shellWord(target)}\` (weeks 1–${weeks}).\n`,
+    speaker.cli,
+  ));
   return EXIT.graded;
 }
 

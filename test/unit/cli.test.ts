@@ -82,6 +82,11 @@ describe('rubrica CLI errors, in both languages, with --json', () => {
     expect((await run(['check', '--jsn', '.'], { LANG: 'C.UTF-8' })).err).toContain('did you mean --json?');
   });
 
+  it('suggests commands as they were typed: npx rubrica under npx', async () => {
+    expect((await run(['check', '--jsn', '.', '--lang', 'en'])).err).toContain('`rubrica check --help`');
+    expect((await run(['check', '--jsn', '.', '--lang', 'en'], { npm_command: 'exec' })).err).toContain('`npx rubrica check --help`');
+  });
+
   it('takes pack names without regard to case', async () => {
     const result = await run(['pack', 'validate', 'MLOps', '--json', '--lang', 'en']);
     expect(result.code).toBe(0);
