@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isInfrastructureError } from '../core/errors.ts';
 import picomatch from 'picomatch';
 import { isLocale, same, say, t, type Locale, type Text } from '../core/text.ts';
@@ -17,8 +16,9 @@ import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { commitSnapshot, LocalRepoError, readLocalHead, worktreeChanges, type LocalHead, type WorktreeChange } from '../sandbox/commit-snapshot.ts';
 import { directorySnapshot, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
+import { parse } from './args.ts';
 import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
-import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
+import { gradesCommand, jobsCommand } from './records.ts';
 import { workerCommand } from './worker.ts';
 
 /** Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of ours. */
@@ -162,7 +162,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 /** The CLI's reading of an error, or undefined for a bug (which is thrown with its stack). */
 function explain(error: unknown, speaker: Invocation, argv: readonly string[]): CliError | undefined {
   if (error instanceof CliError) return error;
-  if (error instanceof RecordsUsageError) return usage('bad-argument', same(error.message), helpHint());
   if ((error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) return usage('bad-argument', same((error as Error).message), helpHint(argv[0]));
   if (error instanceof RubricError) {
     return usage(
@@ -172,49 +171,6 @@ function explain(error: unknown, speaker: Invocation, argv: readonly string[]): 
   }
   if (isInfrastructureError(error)) return infrastructureForCli(error, speaker.image);
   return undefined;
-}
-
-/**
- * node:util's parseArgs, with what it lacks for people: a "did you mean" for an
- * unknown option, a value that starts with a dash (`--week -1`) taken as the value,
- * and errors in the CLI's language.
- */
-function parse<O extends Record<string, { type: 'string' | 'boolean' }>>(command: string, args: readonly string[], options: O) {
-  const names = Object.keys(options);
-  const tokens: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') {
-      tokens.push(...args.slice(i));
-      break;
-    }
-    if (arg.startsWith('-') && arg !== '-' && !/^-\d/.test(arg)) {
-      const name = arg.replace(/^--?/, '').split('=')[0]!;
-      const spec = options[name];
-      if (!spec || !arg.startsWith('--')) {
-        const guess = closest(name, names);
-        throw usage(
-          'unknown-option',
-          t(
-            `${arg} no es una opción de "${command}"${guess ? `; ¿querías decir --${guess}?` : '.'}`,
-            `${arg} is not an option of "${command}"${guess ? `; did you mean --${guess}?` : '.'}`,
-          ),
-          helpHint(command),
-        );
-      }
-      if (spec.type === 'string' && !arg.includes('=')) {
-        const value = args[i + 1];
-        if (value === undefined || (value.startsWith('--') && value.length > 2)) {
-          throw usage('missing-value', t(`--${name} necesita un valor.`, `--${name} needs a value.`), helpHint(command));
-        }
-        tokens.push(`--${name}=${value}`);
-        i++;
-        continue;
-      }
-    }
-    tokens.push(arg);
-  }
-  return parseArgs({ args: tokens, allowPositionals: true, strict: true, options });
 }
 
 async function resolvePack(name: string | undefined, rubricsDir: string, speaker: Invocation): Promise<Pack> {

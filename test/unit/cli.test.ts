@@ -60,6 +60,8 @@ const ERRORS: [string, string[], string, string, string][] = [
   ['a folder without git', ['check', '--week', '1', NOT_A_REPO], 'no-git', 'no es un repositorio git', 'is not a git repository'],
   ['a misspelt command', ['chek', '--week', '1', '.'], 'unknown-command', '¿querías decir "check"?', 'did you mean "check"?'],
   ['a value left out', ['check', '--pack', '--json'], 'missing-value', '--pack necesita un valor', '--pack needs a value'],
+  ['a misspelt option of jobs', ['jobs', '--stat', 'failed'], 'unknown-option', '¿querías decir --state?', 'did you mean --state?'],
+  ['a gradebook format that does not exist', ['grades', 'export', '--format', 'xls'], 'bad-argument', 'no "xls"', 'not "xls"'],
 ];
 
 describe('rubrica CLI errors, in both languages, with --json', () => {
