@@ -19,9 +19,13 @@ import { describeGraded, differencesFromPush, gradedJson, type GradedWhat } from
 import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
 import { gradesCommand, jobsCommand } from './records.ts';
 import { workerCommand } from './worker.ts';
+import { EXIT_ON_SIGNAL, onStopSignal, type StopSignal } from '../stop.ts';
 
-/** Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of ours. */
-export const EXIT = { graded: 0, usage: 2, infrastructure: 3 } as const;
+/**
+ * Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of
+ * ours; stopped by Ctrl-C (SIGINT) 130, by SIGTERM 143, after removing the container.
+ */
+export const EXIT = { graded: 0, usage: 2, infrastructure: 3, interrupted: EXIT_ON_SIGNAL.SIGINT, terminated: EXIT_ON_SIGNAL.SIGTERM } as const;
 
 export interface CliIo {
   readonly stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -66,8 +70,10 @@ Environment:
 
 Exit status: 0 when a grade was produced (whatever the score), 2 for a bad
 argument, unknown week or pack, or an invalid rubric, 3 for an infrastructure
-failure (Docker unavailable, runner image missing or incomplete). With --json,
-an error is printed as {"error":{"code","message","hint"}} on stdout.
+failure (Docker unavailable, runner image missing or incomplete) or criteria
+that could not be graded; 130 after Ctrl-C and 143 after SIGTERM (the sandbox
+container is removed first). With --json, an error is printed as
+{"error":{"code","message","hint"}} on stdout.
 `;
 
 /** Each command's options; anything else is refused with a "did you mean". */
@@ -246,13 +252,37 @@ async function check(args: readonly string[], io: CliIo, speaker: Invocation): P
   speaker.image = image;
   const provider = io.provider ?? new DockerSandboxProvider();
   const progress = io.stderr.isTTY && !values.json ? progressPrinter(io, locale) : undefined;
+  // Ctrl-C or SIGTERM mid-grading: the container goes first, then the CLI exits.
+  let stopped: ((signal: StopSignal) => void) | undefined;
+  const interrupted = new Promise<StopSignal>((resolve) => (stopped = resolve));
+  const offSignals = onStopSignal((signal) => stopped!(signal));
   const gradeOf = (source: SnapshotSource) =>
-    grade({ pack, week, source, jobId: `cli-${randomUUID().slice(0, 8)}`, image }, provider, progress);
+    Promise.race([
+      grade({ pack, week, source, jobId: `cli-${randomUUID().slice(0, 8)}`, image }, provider, progress).then((grade) => ({ grade })),
+      interrupted.then((signal) => ({ signal })),
+    ]);
+  const stop = async (signal: StopSignal) => {
+    const removed = provider instanceof DockerSandboxProvider ? await provider.abandon() : 0;
+    if (progress) io.stderr.write('\r\u001b[2K');
+    io.stderr.write(`rubrica: stopped by ${signal}; nothing was graded${removed ? ' and the sandbox container was removed' : ''}.\n`);
+    return EXIT_ON_SIGNAL[signal];
+  };
 
-  // By default, what a push would deliver: HEAD's tree. --worktree: the folder as it is.
+  // By default, what a push would deliver: HEAD's tree. --worktree: the folder as it is,
+  // then HEAD's tree again when they differ, to name what a push would lose.
   const changes = head ? await worktreeChanges(head) : [];
-  const result = await gradeOf(values.worktree || !head ? directorySnapshot(dir) : commitSnapshot(head));
-  const pushed = values.worktree && head && changes.length ? await gradeOf(commitSnapshot(head)) : undefined;
+  let first: Awaited<ReturnType<typeof gradeOf>>;
+  let second: Awaited<ReturnType<typeof gradeOf>> | undefined;
+  try {
+    first = await gradeOf(values.worktree || !head ? directorySnapshot(dir) : commitSnapshot(head));
+    if (!('signal' in first) && values.worktree && head && changes.length) second = await gradeOf(commitSnapshot(head));
+  } finally {
+    offSignals();
+  }
+  if ('signal' in first) return stop(first.signal);
+  if (second && 'signal' in second) return stop(second.signal);
+  const result = first.grade;
+  const pushed = second?.grade;
   if (progress) io.stderr.write('\r\u001b[2K');
   // The report is the CLI's output; logs only when asked for (LOG_LEVEL=info).
   createLogger(io.env.LOG_LEVEL ?? 'silent').info(
