@@ -244,6 +244,7 @@ export async function startSetupServer(options: SetupOptions & { port: number; h
   const port = typeof address === 'object' && address ? address.port : options.port;
   const target = webhookTarget(options.env, options.env.RUBRICA_PUBLIC_URL?.replace(/\/+$/, '') || `http://localhost:${port}`);
   const log = options.log ?? (() => {});
+  log(`Listening on http://${options.host ?? 'localhost'}:${port}`);
   log(`Rubrica is not registered with GitHub yet (no APP_ID and PRIVATE_KEY): open http://localhost:${port} to register it.`);
   log(`Its webhook URL will be ${target.url}${unreachableFromGitHub(target.url) && target.via !== 'proxy' ? ', which GitHub cannot reach: set RUBRICA_PUBLIC_URL (a server) or WEBHOOK_PROXY_URL (a laptop trial) first.' : '.'}`);
   return server;

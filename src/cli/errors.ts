@@ -97,6 +97,7 @@ export function renderCliError(error: CliError, locale: Locale, json: boolean, c
   const hint = error.hint ? asTyped(error.hint[locale], cli) : undefined;
   return {
     stdout: json ? `${JSON.stringify({ error: { code: error.code, message, ...(hint ? { hint } : {}) } }, null, 2)}\n` : '',
-    stderr: `rubrica: ${message}\n${hint ? `  ${hint}\n` : ''}`,
+    // A failure of ours carries its code, for whoever helps the person at this machine.
+    stderr: `rubrica: ${message}${error.exit === 3 ? ` (${error.code})` : ''}\n${hint ? `  ${hint}\n` : ''}`,
   };
 }
