@@ -5,7 +5,7 @@ import ignore, { type Ignore } from 'ignore';
 import git from 'isomorphic-git';
 import { pack as tarPack } from 'tar-stream';
 import type { Commit } from '../checks/types.ts';
-import { isEnvironment, packing } from './snapshot.ts';
+import { isEnvironment, packing, SnapshotTooLarge } from './snapshot.ts';
 import type { SkippedFile, SnapshotSource } from './snapshot.ts';
 
 /**
@@ -157,17 +157,26 @@ export function commitSnapshot(head: LocalHead): SnapshotSource {
     history: { commit: head.commit, commits: head.commits },
     pack(limits) {
       const tar = tarPack();
+      // `done` carries why a pack failed; the consumer may not listen to the tar yet.
+      tar.on('error', () => {});
       const skipped: SkippedFile[] = [];
       let total = 0;
       const add = (header: Parameters<typeof tar.entry>[0], body: Buffer | string = '') =>
         new Promise<void>((resolve, reject) => tar.entry(header, body, (err) => (err ? reject(err) : resolve())));
       async function write(): Promise<void> {
+        // The caps GitHub's tarball of this commit would meet: entries, and what it unpacks to
+        // (a 512-byte header per entry, files left out included).
+        if (head.tree.size > limits.maxEntries) throw new SnapshotTooLarge('entries', limits.maxEntries);
+        let unpacked = 0;
         for (const [path, entry] of head.tree) {
+          unpacked += 512;
           if (entry.type === 'tree') await add({ name: path, type: 'directory', mode: 0o755 });
           else if (entry.type === 'commit') await add({ name: path, type: 'directory', mode: 0o755 }); // a submodule: GitHub's tarball has an empty folder
           else if (entry.mode === '120000') await add({ name: path, type: 'symlink', linkname: Buffer.from(await head.readBlob(entry.oid)).toString('utf8'), mode: 0o777 });
           else {
             const blob = Buffer.from(await head.readBlob(entry.oid));
+            unpacked += blob.length;
+            if (unpacked > limits.maxUnpackedBytes) throw new SnapshotTooLarge('unpacked', limits.maxUnpackedBytes);
             if (blob.length > limits.maxFileBytes) skipped.push({ path, size: blob.length, reason: 'too-large' });
             else if (total + blob.length > limits.maxTotalBytes) skipped.push({ path, size: blob.length, reason: 'snapshot-full' });
             else {

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalRepoError, readLocalHead, worktreeChanges } from '../../../src/sandbox/commit-snapshot.ts';
+import { commitSnapshot, LocalRepoError, readLocalHead, worktreeChanges } from '../../../src/sandbox/commit-snapshot.ts';
+import { SnapshotTooLarge } from '../../../src/sandbox/snapshot.ts';
 import { git, gitRepo, tempDir } from '../../fixtures/repos.ts';
 
 /**
@@ -88,5 +89,19 @@ describe('reading HEAD of a local checkout', () => {
       { path: 'src/debug.log', change: 'ignored' },
       { path: 'src/nuevo/', change: 'untracked' },
     ]);
+  });
+
+  it("meets the caps GitHub's tarball of the commit would: entries and unpacked bytes refuse it whole", async () => {
+    const head = await readLocalHead(await repo());
+    const caps = { maxFileBytes: 1 << 20, maxTotalBytes: 1 << 20, maxDownloadBytes: 1 << 20, maxUnpackedBytes: 1 << 20, maxEntries: 100 };
+    const drain = (limits: typeof caps) => {
+      const packed = commitSnapshot(head).pack(limits);
+      packed.tar.resume();
+      return packed.done;
+    };
+    await expect(drain(caps)).resolves.toMatchObject({ skipped: [] });
+    await expect(drain({ ...caps, maxEntries: 3 })).rejects.toMatchObject({ cap: 'entries' });
+    await expect(drain({ ...caps, maxUnpackedBytes: 600 })).rejects.toBeInstanceOf(SnapshotTooLarge);
+    await expect(drain({ ...caps, maxFileBytes: 5 })).resolves.toMatchObject({ skipped: expect.arrayContaining([expect.objectContaining({ path: 'README.md', reason: 'too-large' })]) });
   });
 });
