@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { globMatcher } from '../core/glob.ts';
+import { tailGlobMatcher } from '../core/glob.ts';
 import { TextSchema } from '../core/schemas.ts';
 import { seconds, t, type Text } from '../core/text.ts';
 import { REPO_DIR } from '../sandbox/paths.ts';
@@ -123,18 +123,39 @@ export function parseCollect(output: string): Collected {
   };
 }
 
-/** Does a test file count for a glob? Its path as pytest prints it, or any tail of it (a project in a subfolder). */
-function fileMatcher(glob: string): (file: string) => boolean {
-  const matches = globMatcher(glob);
-  return (file) => {
-    const parts = file.split('/');
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i] === '..' || parts[i] === '.') continue;
-      if (matches(parts.slice(i).join('/'))) return true;
+/**
+ * Tests per file as counted: pytest's collected ids, capped file by file by the test
+ * functions the file's source defines. A conftest can make pytest report tests that do
+ * not exist (or that a file does not hold); the static count cannot be talked up.
+ * Without static counts (not asked for) pytest's figure stands.
+ */
+export function countedPerFile(ids: readonly string[], testCounts: ReadonlyMap<string, number | null> | undefined): Map<string, { collected: number; counted: number; defined: number | null }> {
+  const collected = new Map<string, number>();
+  for (const id of ids) {
+    const file = id.split('::')[0]!;
+    collected.set(file, (collected.get(file) ?? 0) + 1);
+  }
+  const out = new Map<string, { collected: number; counted: number; defined: number | null }>();
+  for (const [file, n] of collected) {
+    if (!testCounts) {
+      out.set(file, { collected: n, counted: n, defined: null });
+      continue;
     }
-    return false;
-  };
+    // pytest prints paths from its rootdir; the snapshot's paths may have a folder in front.
+    const path = testCounts.has(file) ? file : [...testCounts.keys()].find((p) => p.endsWith(`/${file}`));
+    const defined = path === undefined ? 0 : (testCounts.get(path) ?? null);
+    // Not parsable by Python: pytest cannot have imported it either, so nothing of it counts.
+    const bound = defined ?? 0;
+    out.set(file, { collected: n, counted: Math.min(n, bound), defined });
+  }
+  return out;
 }
+
+/** What this check measures, in one line: a student's conftest can make pytest report anything, the source cannot. */
+const MEASURED = t(
+  'Medido: los tests que reúne pytest, cada archivo hasta las funciones test_ que su código define (leído sin ejecutarlo).',
+  'Measured: the tests pytest collects, each file up to the test_ functions its source defines (read without running it).',
+);
 
 /** Test counts from `pytest --collect-only`, per group of files (`tests/**\/test_training*.py` ≥ 5). */
 export const pytestTestsCheck = defineCheck<PytestTestsParams>({
@@ -145,6 +166,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       commands: {
         collect: { run: collectCommand(params.args), timeoutSeconds: params.timeout, requires: params.requires },
       },
+      testFiles: params.files.map((f) => f.glob),
     };
   },
   evaluate(params, evidence) {
@@ -153,19 +175,23 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, run);
 
     const collected = parseCollect(result.output);
-    const files = collected.ids.map((id) => id.split('::')[0]!);
+    const perFile = countedPerFile(collected.ids, evidence.testCounts);
     const rows = params.files.map((entry) => {
-      const matches = fileMatcher(entry.glob);
-      const count = files.filter(matches).length;
+      const matches = tailGlobMatcher(entry.glob);
+      const mine = [...perFile].filter(([file]) => matches(file)).map(([, n]) => n);
+      const count = mine.reduce((sum, n) => sum + n.counted, 0);
+      const reported = mine.reduce((sum, n) => sum + n.collected, 0);
+      const cappedEs = reported > count ? `; pytest informó ${reported}, pero los archivos definen menos funciones test_` : '';
+      const cappedEn = reported > count ? `; pytest reported ${reported}, but the files define fewer test_ functions` : '';
       const broken = collected.errors.filter((e) => matches(e.file)).map((e) => e.file);
       const brokenEs = broken.length ? `; no se pudo importar: ${broken.join(', ')}` : '';
       const brokenEn = broken.length ? `; could not be imported: ${broken.join(', ')}` : '';
       const item: ChecklistItem = {
         label: entry.label ?? t(`tests en \`${entry.glob}\` (mínimo ${entry.min})`, `tests in \`${entry.glob}\` (at least ${entry.min})`),
         ok: count >= entry.min,
-        note: t(`${count} de ${entry.min} tests${brokenEs}`, `${count} of ${entry.min} tests${brokenEn}`),
+        note: t(`${count} de ${entry.min} tests${cappedEs}${brokenEs}`, `${count} of ${entry.min} tests${cappedEn}${brokenEn}`),
       };
-      return { entry, count, item };
+      return { entry, count, reported, item };
     });
     const items = rows.map((r) => r.item);
     const fraction = params.partial
@@ -264,6 +290,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       );
     }
     if (result.outputTruncated) parts.push(truncatedNote(result), t('Los conteos pueden quedar cortos.', 'The counts may fall short.'));
+    if (evidence.testCounts) parts.push(MEASURED);
     if (short.length > 0 || collected.errors.length > 0 || result.exitCode !== 0) {
       parts.push(t(`Corre \`${run}\` en tu máquina para ver lo mismo.`, `Run \`${run}\` on your machine to see the same.`));
     }

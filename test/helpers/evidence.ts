@@ -15,6 +15,8 @@ export function evidence(options: {
   skipped?: SkippedFile[];
   /** Overrides the decoded contents (e.g. a UTF-16 file). */
   contents?: FileContent[];
+  /** Test functions per file, as the static count reports them. */
+  testCounts?: Record<string, number | null>;
 } = {}): CheckEvidence {
   const entries = new Map<string, FileEntry>();
   const contents = new Map<string, FileContent>();
@@ -50,6 +52,7 @@ export function evidence(options: {
     commands: new Map(Object.entries(options.commands ?? {}).map(([k, v]) => [k, commandResult(v)])),
     skipped: options.skipped ?? [],
     limits: { maxFileBytes: 50 * 1024 * 1024, maxReadBytes: 256 * 1024 },
+    ...(options.testCounts ? { testCounts: new Map(Object.entries(options.testCounts)) } : {}),
   };
 }
 

@@ -97,6 +97,7 @@ describe('pytest-tests requirements', () => {
   it('runs collect-only on the given paths', () => {
     expect(pytestTestsCheck.requirements(params(TRAINING))).toEqual({
       commands: { collect: { run: RUN, timeoutSeconds: 120, requires: ['pytest'] } },
+      testFiles: ['tests/**/test_training*.py'],
     });
     expect(pytestTestsCheck.requirements(params({ ...TRAINING, args: '.', timeout: 60 })).commands?.collect).toEqual({
       run: 'python3 -m pytest --collect-only -q -p no:cacheprovider .',
@@ -260,5 +261,30 @@ describe('pytest-tests evaluate', () => {
     expect(outcome.items![0]!.note?.en).toBe('5 of 5 tests');
     expect(outcome.message.es).toContain('2.0 MB');
     expect(outcome.message.en).toMatch(/was cut.*counts may fall short/);
+  });
+});
+
+describe('pytest-tests against the static count', () => {
+  function counted(ids: string[], testCounts: Record<string, number | null>, raw: Record<string, unknown> = TRAINING) {
+    return pytestTestsCheck.evaluate(params(raw), evidence({ commands: { collect: { output: collected(ids) } }, testCounts }));
+  }
+
+  it('caps each file at the test functions its source defines, and says so', () => {
+    const ids = [...tests('tests/test_training.py', 3), ...Array.from({ length: 9 }, (_, i) => `tests/test_training.py::test_0[invented${i}]`)];
+    const outcome = counted(ids, { 'tests/test_training.py': 3 });
+    expect(outcome.fraction).toBeCloseTo(0.6, 5);
+    expect(outcome.items![0]!.note?.en).toBe('3 of 5 tests; pytest reported 12, but the files define fewer test_ functions');
+    expect(outcome.message.en).toContain('Measured: the tests pytest collects, each file up to the test_ functions its source defines');
+    expect(outcome.message.es).toContain('Medido:');
+  });
+
+  it('counts nothing of a file the snapshot does not have or Python cannot parse', () => {
+    expect(counted(tests('tests/test_training_ghost.py', 5), { 'tests/test_training.py': 5 }).fraction).toBe(0);
+    expect(counted(tests('tests/test_training.py', 5), { 'tests/test_training.py': null }).fraction).toBe(0);
+  });
+
+  it('keeps pytest’s figure when the source defines as many, also for a project in a subfolder or parametrized beyond counting', () => {
+    expect(counted(tests('tests/test_training.py', 5), { 'proj/tests/test_training.py': 7 }).fraction).toBe(1);
+    expect(counted(tests('tests/test_training.py', 6), { 'tests/test_training.py': Infinity }).items![0]!.note?.en).toBe('6 of 5 tests');
   });
 });
