@@ -1,9 +1,11 @@
-import { say, type Locale } from '../core/text.ts';
+import { multiLine, plain, say as sayIn, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
 import { isHidden } from '../grading/score.ts';
 
 /** The `--json` report: stable field names a script can rely on. */
 export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
+  // Plain text, as the terminal shows it: a script that prints a message prints no control characters.
+  const say = (text: Text, l: Locale) => plain(sayIn(text, l));
   return {
     pack: grade.pack,
     week: grade.week,
@@ -27,7 +29,7 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
         message: hidden ? null : say(c.message, locale),
         ...(c.feedback && !hidden ? { feedback: say(c.feedback, locale) } : {}),
         items: hidden ? [] : c.items.map((i) => ({ label: say(i.label, locale), ok: i.ok, ...(i.note ? { note: say(i.note, locale) } : {}) })),
-        ...(c.details && !hidden ? { details: c.details } : {}),
+        ...(c.details && !hidden ? { details: multiLine(c.details) } : {}),
         annotations: hidden ? [] : c.annotations.map((a) => ({ path: a.path, ...(a.line ? { line: a.line } : {}), message: say(a.message, locale) })),
         visibility: c.visibility,
       };
