@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { same, t, type Text } from '../core/text.ts';
+import { literal, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
 
 const PatternSchema = z.strictObject({
@@ -33,7 +33,7 @@ export const contentCheck = defineCheck<ContentParams>({
     if (files.length === 0) {
       return {
         fraction: 0,
-        message: t(`No encontré archivos que coincidan con \`${where}\`.`, `No file matches \`${where}\`.`),
+        message: t(`No encontré archivos que coincidan con ${literal(where)}.`, `No file matches ${literal(where)}.`),
         items: params.patterns.map((p) => ({ label: labelOf(p), ok: false })),
       };
     }
@@ -46,7 +46,7 @@ export const contentCheck = defineCheck<ContentParams>({
         .map((f) => ({ f, n: params.patterns.filter((p, i) => hit(f, i) !== p.absent).length }))
         .sort((a, b) => b.n - a.n)[0]!;
       params.patterns.forEach((p, i) => {
-        items.push({ label: labelOf(p), ok: hit(best.f, i) !== p.absent, note: same(best.f.path) });
+        items.push({ label: labelOf(p), ok: hit(best.f, i) !== p.absent, note: same(literal(best.f.path)) });
       });
     } else {
       params.patterns.forEach((p, i) => {
@@ -63,16 +63,16 @@ export const contentCheck = defineCheck<ContentParams>({
           items.push({
             label: labelOf(p),
             ok: found.length === 0,
-            ...(found.length ? { note: same(found.map((f) => f.path).join(', ')) } : {}),
+            ...(found.length ? { note: same(found.map((f) => literal(f.path)).join(', ')) } : {}),
           });
         } else {
-          items.push({ label: labelOf(p), ok: found.length > 0, ...(found.length ? { note: same(found[0]!.path) } : {}) });
+          items.push({ label: labelOf(p), ok: found.length > 0, ...(found.length ? { note: same(literal(found[0]!.path)) } : {}) });
         }
       });
     }
     const met = items.filter((i) => i.ok).length;
     const fraction = creditOf(items, params.partial);
-    const searched = files.length <= 5 ? files.map((f) => `\`${f.path}\``).join(', ') : `${files.length}`;
+    const searched = files.length <= 5 ? files.map((f) => literal(f.path)).join(', ') : `${files.length}`;
     const message: Text =
       met === items.length
         ? t(`Todo encontrado (${met} de ${items.length}) en ${searched}.`, `Everything found (${met} of ${items.length}) in ${searched}.`)

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { contentCheck } from '../../../src/checks/content.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 function run(params: unknown, files: Record<string, string>) {
-  return contentCheck.evaluate(contentCheck.params.parse(params), evidence({ files }));
+  return asShown(contentCheck.evaluate(contentCheck.params.parse(params), evidence({ files })));
 }
 
 const api = {
