@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isInfrastructureError } from '../core/errors.ts';
-import { isLocale, say, type Locale } from '../core/text.ts';
+import { isLocale, say, singleLine, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
 import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
 import { formatProblem, RubricError } from '../rubrics/problems.ts';
@@ -191,7 +191,7 @@ function progressPrinter(io: CliIo, locale: Locale): (p: GradeProgress) => void 
           : p.phase === 'inspect'
             ? es ? 'Revisando archivos…' : 'Inspecting files…'
             : p.phase === 'command'
-              ? `[${p.index + 1}/${p.total}] ${p.run.slice(0, 70)}`
+              ? `[${p.index + 1}/${p.total}] ${singleLine(p.run.slice(0, 70))}`
               : es ? 'Calificando…' : 'Scoring…';
     io.stderr.write(`\r\u001b[2K${line}`);
   };
