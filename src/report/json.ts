@@ -1,4 +1,4 @@
-import { multiLine, plain, say as sayIn, type Locale, type Text } from '../core/text.ts';
+import { multiLine, plain, say as sayIn, singleLine, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
 import { isHidden } from '../grading/score.ts';
 
@@ -30,11 +30,11 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
         ...(c.feedback && !hidden ? { feedback: say(c.feedback, locale) } : {}),
         items: hidden ? [] : c.items.map((i) => ({ label: say(i.label, locale), ok: i.ok, ...(i.note ? { note: say(i.note, locale) } : {}) })),
         ...(c.details && !hidden ? { details: multiLine(c.details) } : {}),
-        annotations: hidden ? [] : c.annotations.map((a) => ({ path: a.path, ...(a.line ? { line: a.line } : {}), message: say(a.message, locale) })),
+        annotations: hidden ? [] : c.annotations.map((a) => ({ path: singleLine(a.path), ...(a.line ? { line: a.line } : {}), message: say(a.message, locale) })),
         visibility: c.visibility,
       };
     }),
-    skipped: grade.skipped,
+    skipped: grade.skipped.map((s) => ({ ...s, path: singleLine(s.path) })),
     image: grade.image,
     packHash: grade.packHash,
     timings: grade.timings,
