@@ -2,14 +2,15 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { CHECK_KINDS } from '../../../src/checks/index.ts';
 import type { CheckEvidence, FileEntry } from '../../../src/checks/types.ts';
-import { t, type Locale, type Text } from '../../../src/core/text.ts';
+import { say, t, type Locale, type Text } from '../../../src/core/text.ts';
 import type { Grade } from '../../../src/grading/grade.ts';
 import { scoreCriterion, scoreWeek, type CriterionResult } from '../../../src/grading/score.ts';
 import { renderJson } from '../../../src/report/json.ts';
 import { checkRunOutput, overrideNotes, pullRequestComment } from '../../../src/report/markdown.ts';
 import { formatPoints, renderTerminal, whatToDoFirst } from '../../../src/report/terminal.ts';
-import type { Criterion, Pack, Week } from '../../../src/rubrics/load.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { loadPack, type Criterion, type Pack, type Week } from '../../../src/rubrics/load.ts';
+import { inline } from '../../../src/report/markup.ts';
+import { commandResult, evidence } from '../../helpers/evidence.ts';
 
 /*
  * Every field a student controls, filled with what forged grades and hid TA notes
@@ -236,8 +237,8 @@ function expectInert(markdown: string, grade: Grade, locale: Locale, options: { 
   // Bold only where we put it: the score, once, and the titles of what to do first.
   const score = `${formatPoints(grade.score)} / ${formatPoints(grade.maxScore)}`;
   const strong = all.filter((tk) => tk.type === 'strong').map((tk) => (tk as Tokens.Strong).text);
-  expect(strong.filter((s) => /\d\s*\/\s*\d/.test(s) && !s.includes('(__pycache__'))).toEqual([score]);
-  for (const s of strong) expect(s === score || s.includes('(\\_\\_pycache\\_\\_, \\*.pyc)')).toBe(true);
+  const titles = new Set(grade.criteria.map((c) => inline(say(c.title, locale))));
+  expect(strong.filter((s) => !titles.has(s))).toEqual([score]);
   // Rubric and student text are never emphasis, strikethrough or links; only an override strikes out the automatic points.
   const struck = grade.criteria.filter((c) => c.override?.kind === 'override').map((c) => `~~${formatPoints(c.override!.automatic ?? 0)}~~`);
   expect(all.filter((tk) => tk.type === 'em')).toEqual([]);
@@ -348,4 +349,59 @@ describe('hostile student text through the real checks', () => {
     JSON.stringify(json, (_k, v) => (typeof v === 'string' && strings.push(v), v));
     for (const s of strings) expect(s).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\uE000\uE001]/);
   });
+});
+
+/** A repository where every file, folder, commit and output a rubric may read says something hostile. */
+function hostileRepository(criterion: Criterion): CheckEvidence {
+  const requirements = criterion.check.requirements(criterion.params);
+  const base = evidence({
+    files: {
+      'README.md': `# ${P('readme-title')}\n\n## ${P('readme-h2')}\n\n![b](https://img.shields.io/badge/x.svg) [l](https://github.com/x) ${P('readme-body')}\n`,
+      [`src/${P('src')}.py`]: 'import mlflow\nprint(1)\n',
+      [`tests/test_${P('test')}.py`]: 'def test_x(): pass\n',
+      Dockerfile: `FROM python:latest AS ${P('stage').replace(/\s+/g, '')}\nUSER ${P('user')}\n`,
+      'dvc.yaml': `stages:\n  ${JSON.stringify(P('dvc-stage'))}:\n    cmd: ${JSON.stringify(P('dvc-cmd'))}\n`,
+      'params.yaml': `${JSON.stringify(P('param-key'))}: ${JSON.stringify(P('param-value'))}\n`,
+      '.github/workflows/ci.yml': `on: ${JSON.stringify(P('on'))}\njobs:\n  ${JSON.stringify(P('job'))}:\n    steps: [${JSON.stringify(P('step'))}]\n`,
+      'k8s/deploy.yaml': `kind: ${JSON.stringify(P('kind'))}\nspec: {replicas: ${JSON.stringify(P('replicas'))}}\n`,
+      'docker-compose.yml': `services:\n  ${JSON.stringify(P('service'))}: {image: ${JSON.stringify(P('image'))}}\n`,
+      '.gitignore': 'x\n',
+      [`${P('near')}/raw`]: null,
+    },
+    commits: [{ message: multiline('commit') }, { message: 'feat: ok' }, { message: `${P('commit-2')}\n\nbody` }],
+    ignore: Object.fromEntries((requirements.ignorePaths ?? []).map((path, i) => [path, { ignored: i % 2 === 0, rule: `.gitignore:${i + 1}:${i % 2 ? '!' : ''}${P('rule')}` }])),
+    skipped: [{ path: `data/${P('skipped')}.csv`, size: 90 << 20, reason: 'too-large' }],
+  });
+  const commands = new Map(
+    Object.entries(requirements.commands ?? {}).map(([name, spec]) => [
+      name,
+      commandResult({
+        exitCode: 1,
+        output: `${PYTEST_OUTPUT}\n${multiline(`output-${name}`)}`,
+        reports: Object.fromEntries((spec.reports ?? []).map((r) => [r, JSON.stringify({ totals: { percent_covered: P('coverage') } })])),
+      }),
+    ]),
+  );
+  return withFiles({ ...base, commands }, [symlink('data/raw', multiline('symlink'))]);
+}
+
+describe('the MLOps pack on a hostile repository', async () => {
+  const pack = await loadPack('mlops');
+  const notes = ['⚠️ A comment with commands by ta-one was edited by mallory (2026-09-10 10:00 UTC). Nothing changed: the record keeps the original command.'];
+  for (const week of pack.weeks.values()) {
+    it(`week ${week.week}: every rubric text and student value renders inert, in both languages`, () => {
+      const criteria = week.criteria.map((c) => scoreCriterion(c, c.check.evaluate(c.params, hostileRepository(c))));
+      const grade: Grade = { ...hostileGrade(), ...scoreWeek(pack, week, criteria) };
+      for (const locale of ['es', 'en'] as const) {
+        const output = checkRunOutput(grade, { locale, reveal: true, taNotes: notes });
+        expectInert(output.summary, grade, locale, { notes });
+        const text = read(output.text);
+        expect(text.all.filter((tk) => ['image', 'em', 'del', 'link', 'strong'].includes(tk.type))).toEqual([]);
+        expect(text.all.filter((tk) => tk.type === 'html').map((tk) => tk.raw.trim()).filter((raw) => !OUR_HTML.test(raw))).toEqual([]);
+        expect(text.prose).not.toMatch(/(^|[^\w`])@[A-Za-z0-9]/);
+        const body = pullRequestComment(grade, { locale, reveal: true, commit: 'abcdef1234', taNotes: notes });
+        expectInert(body, grade, locale, { notes });
+      }
+    });
+  }
 });
