@@ -260,5 +260,7 @@ export function pullRequestComment(grade: Grade, options: RenderOptions & { read
 /** The body cut to fit, then what must always show (the notes for TAs, the link) after it. */
 function withNotes(body: string, notes: string, limit: number, note: string): string {
   if (!notes) return fitTo(body, limit, note);
-  return `${fitTo(body, limit - notes.length - 2, note)}\n\n${notes}`;
+  // Notes past half the limit are cut too, so the score and the table always have room.
+  const kept = fitTo(notes, Math.floor(limit / 2), note);
+  return `${fitTo(body, limit - kept.length - 2, note)}\n\n${kept}`;
 }

@@ -1,16 +1,16 @@
-import { Lexer, type Token, type Tokens } from 'marked';
+import type { Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { CHECK_KINDS } from '../../../src/checks/index.ts';
 import type { CheckEvidence, FileEntry } from '../../../src/checks/types.ts';
-import { say, t, type Locale, type Text } from '../../../src/core/text.ts';
+import { t, type Text } from '../../../src/core/text.ts';
 import type { Grade } from '../../../src/grading/grade.ts';
 import { scoreCriterion, scoreWeek, type CriterionResult } from '../../../src/grading/score.ts';
 import { renderJson } from '../../../src/report/json.ts';
 import { checkRunOutput, overrideNotes, pullRequestComment } from '../../../src/report/markdown.ts';
-import { formatPoints, renderTerminal, whatToDoFirst } from '../../../src/report/terminal.ts';
+import { renderTerminal, whatToDoFirst } from '../../../src/report/terminal.ts';
 import { loadPack, type Criterion, type Pack, type Week } from '../../../src/rubrics/load.ts';
-import { inline } from '../../../src/report/markup.ts';
 import { commandResult, evidence } from '../../helpers/evidence.ts';
+import { expectInert, expectSectionsInert, read } from '../../helpers/inert.ts';
 
 /*
  * Every field a student controls, filled with what forged grades and hid TA notes
@@ -191,73 +191,6 @@ function hostileGrade(): Grade {
   };
 }
 
-/** Every token, depth first, with whether it sits inside code. */
-function walk(tokens: readonly Token[], visit: (token: Token) => void): void {
-  for (const token of tokens) {
-    visit(token);
-    const nested = (token as { tokens?: Token[] }).tokens;
-    if (nested) walk(nested, visit);
-    if (token.type === 'list') for (const item of (token as Tokens.List).items) walk(item.tokens, visit);
-    if (token.type === 'table') {
-      const table = token as Tokens.Table;
-      for (const cell of [...table.header, ...table.rows.flat()]) walk(cell.tokens, visit);
-    }
-  }
-}
-
-interface Read {
-  readonly top: Token[];
-  readonly all: Token[];
-  /** Text outside code, as GitHub would scan it for mentions. */
-  readonly prose: string;
-  readonly code: string[];
-}
-
-function read(markdown: string): Read {
-  const top = new Lexer({ gfm: true }).lex(markdown);
-  const all: Token[] = [];
-  walk(top, (token) => all.push(token));
-  const prose = all
-    .filter((tk) => (tk.type === 'text' || tk.type === 'escape') && !(tk as { tokens?: Token[] }).tokens?.length)
-    .map((tk) => (tk as Tokens.Text).text)
-    .join('\u0000');
-  const code = all.filter((tk) => tk.type === 'codespan' || tk.type === 'code').map((tk) => (tk as Tokens.Codespan).text);
-  return { top, all, prose, code };
-}
-
-const OUR_HTML = /^(<!-- rubrica:week=\d+ -->|<details><summary>(Salida|Output)<\/summary>|<\/details>)$/;
-
-function expectInert(markdown: string, grade: Grade, locale: Locale, options: { notes: readonly string[]; ourLinks?: number }) {
-  const { top, all, prose } = read(markdown);
-  // No image, no HTML but our own marker and details blocks.
-  expect(all.filter((tk) => tk.type === 'image')).toEqual([]);
-  expect(all.filter((tk) => tk.type === 'html').map((tk) => tk.raw.trim()).filter((raw) => !OUR_HTML.test(raw))).toEqual([]);
-  // No @login outside code: the only way GitHub pings.
-  expect(prose).not.toMatch(/(^|[^\w`])@[A-Za-z0-9]/);
-  // Bold only where we put it: the score, once, and the titles of what to do first.
-  const score = `${formatPoints(grade.score)} / ${formatPoints(grade.maxScore)}`;
-  const strong = all.filter((tk) => tk.type === 'strong').map((tk) => (tk as Tokens.Strong).text);
-  const titles = new Set(grade.criteria.map((c) => inline(say(c.title, locale))));
-  expect(strong.filter((s) => !titles.has(s))).toEqual([score]);
-  // Rubric and student text are never emphasis, strikethrough or links; only an override strikes out the automatic points.
-  const struck = grade.criteria.filter((c) => c.override?.kind === 'override').map((c) => `~~${formatPoints(c.override!.automatic ?? 0)}~~`);
-  expect(all.filter((tk) => tk.type === 'em')).toEqual([]);
-  expect(all.filter((tk) => tk.type === 'del').map((tk) => tk.raw)).toEqual(struck);
-  expect(all.filter((tk) => tk.type === 'link').length).toBe(options.ourLinks ?? 0);
-  // The table keeps one row per criterion, four cells each.
-  const table = top.find((tk) => tk.type === 'table') as Tokens.Table;
-  expect(table.rows.length).toBe(grade.criteria.length);
-  for (const row of table.rows) expect(row.length).toBe(4);
-  // The TA-only notes are rendered content: a top-level heading, then a list with each note.
-  const heading = top.findIndex((tk) => tk.type === 'heading' && (tk as Tokens.Heading).text === (locale === 'es' ? 'Para el equipo docente' : 'For the teaching team'));
-  expect(heading).toBeGreaterThan(-1);
-  const list = top.slice(heading + 1).find((tk) => tk.type !== 'space') as Tokens.List;
-  expect(list.type).toBe('list');
-  expect(list.items.length).toBe(options.notes.length);
-  const bare = (s: string) => s.replace(/[\\`]/g, '');
-  list.items.forEach((item, i) => expect(bare(item.text)).toContain(bare(options.notes[i]!)));
-}
-
 /** Fields the checks cut short on purpose (a commit header at 72 characters, a YAML value at 57). */
 const CUT: Record<string, number> = { 'commit-subject': 72, 'yaml-value': 57, 'report-value': 40 };
 
@@ -292,12 +225,7 @@ describe('hostile student text through the real checks', () => {
     it(`leaves the check run inert, with every field verbatim and the TA notes rendered (${locale})`, () => {
       const output = checkRunOutput(grade, { locale, reveal: true, taNotes: notes });
       expectInert(output.summary, grade, locale, { notes });
-      const text = read(output.text);
-      expect(text.all.filter((tk) => tk.type === 'image' || tk.type === 'em' || tk.type === 'del' || tk.type === 'link' || tk.type === 'strong')).toEqual([]);
-      expect(text.all.filter((tk) => tk.type === 'html').map((tk) => tk.raw.trim()).filter((raw) => !OUR_HTML.test(raw))).toEqual([]);
-      expect(text.prose).not.toMatch(/(^|[^\w`])@[A-Za-z0-9]/);
-      // One section per criterion: no forged heading split one in two.
-      expect(text.top.filter((tk) => tk.type === 'heading').length).toBe(grade.criteria.length);
+      const text = expectSectionsInert(output.text, grade.criteria.length);
       expectShownVerbatim(output.summary + '\n\n' + output.text, CASES.flatMap((c) => c.fields));
       // Output stays in its fence, whole (the payload's own fences and `</details>` included).
       const blocks = text.all.filter((tk) => tk.type === 'code').map((tk) => (tk as Tokens.Code).text);
@@ -395,10 +323,7 @@ describe('the MLOps pack on a hostile repository', async () => {
       for (const locale of ['es', 'en'] as const) {
         const output = checkRunOutput(grade, { locale, reveal: true, taNotes: notes });
         expectInert(output.summary, grade, locale, { notes });
-        const text = read(output.text);
-        expect(text.all.filter((tk) => ['image', 'em', 'del', 'link', 'strong'].includes(tk.type))).toEqual([]);
-        expect(text.all.filter((tk) => tk.type === 'html').map((tk) => tk.raw.trim()).filter((raw) => !OUR_HTML.test(raw))).toEqual([]);
-        expect(text.prose).not.toMatch(/(^|[^\w`])@[A-Za-z0-9]/);
+        expectSectionsInert(output.text, grade.criteria.filter((c) => c.details || c.items.length).length);
         const body = pullRequestComment(grade, { locale, reveal: true, commit: 'abcdef1234', taNotes: notes });
         expectInert(body, grade, locale, { notes });
       }
