@@ -42,7 +42,7 @@ export const markdownCheck = defineCheck<MarkdownParams>({
     const headings: Tokens.Heading[] = [];
     const images: string[] = [];
     const links: string[] = [];
-    walk(tokens, (token) => {
+    walkTokens(tokens, (token) => {
       if (token.type === 'heading') headings.push(token as Tokens.Heading);
       else if (token.type === 'image') images.push((token as Tokens.Image).href);
       else if (token.type === 'link') links.push((token as Tokens.Link).href);
@@ -106,15 +106,16 @@ export const markdownCheck = defineCheck<MarkdownParams>({
   },
 });
 
-function walk(tokens: readonly Token[], visit: (t: Token) => void): void {
+/** Every token of marked's lexer, depth first: nested inline tokens, list items and table cells. */
+export function walkTokens(tokens: readonly Token[], visit: (t: Token) => void): void {
   for (const token of tokens) {
     visit(token);
     const nested = (token as { tokens?: Token[] }).tokens;
-    if (nested) walk(nested, visit);
-    if (token.type === 'list') for (const item of (token as Tokens.List).items) walk(item.tokens, visit);
+    if (nested) walkTokens(nested, visit);
+    if (token.type === 'list') for (const item of (token as Tokens.List).items) walkTokens(item.tokens, visit);
     if (token.type === 'table') {
       const table = token as Tokens.Table;
-      for (const cell of [...table.header, ...table.rows.flat()]) walk(cell.tokens, visit);
+      for (const cell of [...table.header, ...table.rows.flat()]) walkTokens(cell.tokens, visit);
     }
   }
 }

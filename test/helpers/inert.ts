@@ -1,4 +1,5 @@
 import { Lexer, type Token, type Tokens } from 'marked';
+import { walkTokens } from '../../src/checks/markdown.ts';
 import { expect } from 'vitest';
 import { say, type Locale } from '../../src/core/text.ts';
 import type { Grade } from '../../src/grading/grade.ts';
@@ -9,20 +10,6 @@ import { formatPoints } from '../../src/report/terminal.ts';
  * What GitHub would make of our Markdown, read with marked's lexer (GFM): the
  * assertions that student and rubric text stayed inert.
  */
-
-/** Every token, depth first: nested inline tokens, list items and table cells. */
-export function walk(tokens: readonly Token[], visit: (token: Token) => void): void {
-  for (const token of tokens) {
-    visit(token);
-    const nested = (token as { tokens?: Token[] }).tokens;
-    if (nested) walk(nested, visit);
-    if (token.type === 'list') for (const item of (token as Tokens.List).items) walk(item.tokens, visit);
-    if (token.type === 'table') {
-      const table = token as Tokens.Table;
-      for (const cell of [...table.header, ...table.rows.flat()]) walk(cell.tokens, visit);
-    }
-  }
-}
 
 export interface Read {
   readonly top: Token[];
@@ -35,7 +22,7 @@ export interface Read {
 export function read(markdown: string): Read {
   const top = new Lexer({ gfm: true }).lex(markdown);
   const all: Token[] = [];
-  walk(top, (token) => all.push(token));
+  walkTokens(top, (token) => all.push(token));
   const prose = all
     .filter((tk) => (tk.type === 'text' || tk.type === 'escape') && !(tk as { tokens?: Token[] }).tokens?.length)
     .map((tk) => (tk as Tokens.Text).text)
