@@ -53,20 +53,26 @@ export function fencedBlock(body: string, info = 'text'): string {
 /** Text written by us or the rubric: its backtick code spans kept (as CommonMark pairs them), the rest escaped. */
 function authored(text: string, options: InlineOptions): string {
   const s = singleLine(text);
+  const runs = [...s.matchAll(/`+/g)].map((m) => ({ at: m.index, length: m[0].length }));
+  // A run closes at the next run of the same length; found for all runs in one pass from the end.
+  const closing: number[] = [];
+  const later = new Map<number, number>();
+  for (let i = runs.length - 1; i >= 0; i--) {
+    closing[i] = later.get(runs[i]!.length) ?? -1;
+    later.set(runs[i]!.length, i);
+  }
   let out = '';
   let from = 0;
-  const runs = /`+/g;
-  for (let m = runs.exec(s); m; m = runs.exec(s)) {
-    const run = m[0];
-    const closing = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
-    closing.lastIndex = m.index + run.length;
-    const close = closing.exec(s);
-    if (!close) continue; // an unmatched run is plain backticks, escaped below
-    let content = s.slice(m.index + run.length, close.index);
+  for (let i = 0; i < runs.length; i++) {
+    const j = closing[i]!;
+    if (j < 0) continue; // an unmatched run is plain backticks, escaped below
+    const open = runs[i]!;
+    const close = runs[j]!;
+    let content = s.slice(open.at + open.length, close.at);
     if (content.length > 1 && content.startsWith(' ') && content.endsWith(' ') && content.trim()) content = content.slice(1, -1);
-    out += escapeText(s.slice(from, m.index)) + codeSpan(content, options);
-    from = close.index + run.length;
-    runs.lastIndex = from;
+    out += escapeText(s.slice(from, open.at)) + codeSpan(content, options);
+    from = close.at + close.length;
+    i = j;
   }
   return out + escapeText(s.slice(from));
 }
