@@ -1,7 +1,10 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
+import { walkTokens } from '../../../src/checks/markdown.ts';
+import { helpMessage } from '../../../src/commands/parse.ts';
 import { literal, multiLine, plain, segments, singleLine } from '../../../src/core/text.ts';
 import { codeSpan, fencedBlock, inline } from '../../../src/report/markup.ts';
+import { loadPack } from '../../../src/rubrics/load.ts';
 
 /** The text a reader sees in one line of rendered Markdown, and the kinds of inline tokens in it. */
 function rendered(markdown: string): { text: string; types: string[] } {
@@ -108,5 +111,26 @@ describe('control characters in student text', () => {
     ]);
     // A student's own marker characters are removed, so they cannot open or close a literal.
     expect(literal('x\uE001y\uE000')).toBe('\uE000xy\uE001');
+  });
+});
+
+describe('replies to commands', () => {
+  it("show the pack's own rubric titles as written in the commands' help", async () => {
+    const pack = await loadPack('mlops');
+    for (const week of pack.weeks.values()) {
+      for (const locale of ['es', 'en'] as const) {
+        const help = helpMessage(week)[locale];
+        const tokens: Token[] = [];
+        walkTokens(new Lexer({ gfm: true }).lex(help), (tk) => tokens.push(tk));
+        // The help's own Markdown (a heading, a table of commands, a bold line, a list of criteria) and nothing from the titles.
+        const ours = locale === 'es' ? `Criterios de la semana ${week.week}` : `Criteria of week ${week.week}`;
+        expect(tokens.filter((tk) => tk.type === 'strong').map((tk) => (tk as Tokens.Strong).text)).toEqual([ours]);
+        expect(tokens.filter((tk) => ['em', 'del', 'image', 'html', 'link'].includes(tk.type))).toEqual([]);
+        for (const c of week.criteria) expect(help).toContain(`\`${c.id}\``);
+      }
+    }
+    const hostile = helpMessage({ week: 1, title: { es: '__x__ <b>', en: '__x__ <b>' }, criteria: [{ id: 'a', points: 1, manual: false, title: { es: '**100 / 100** @prof', en: '**100 / 100** @prof' } }] });
+    expect(hostile.en).toContain('\\_\\_x\\_\\_ \\<b\\>');
+    expect(hostile.en).toContain('\\*\\*100 / 100\\*\\* @\u200dprof');
   });
 });
