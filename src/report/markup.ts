@@ -1,8 +1,9 @@
 import { multiLine, segments, singleLine } from '../core/text.ts';
 
 /**
- * The one way text becomes Markdown on GitHub (check run summary, text and
- * annotations; PR and commit comments; replies to commands). Messages are plain
+ * The one way text becomes Markdown on GitHub (check run summary and text, PR and
+ * commit comments, replies to commands; annotations, shown as plain text, get
+ * `plain()` from core/text.ts). Messages are plain
  * sentences whose only markup is a backtick code span; everything else shows as
  * written: a student's value (marked with `literal()`) is a code span whose fence
  * no backtick inside it can close, and all other text has Markdown's and HTML's
