@@ -182,6 +182,25 @@ export function fitTo(text: string, limit: number, note: string): string {
   return text.slice(0, limit - tail.length) + tail;
 }
 
+/**
+ * Whole sections up to the limit, then the note: a cut inside a section's fenced
+ * output would leave the fence open and the note inside it.
+ */
+function fitSections(sections: readonly string[], limit: number, note: string): string {
+  const whole = sections.join('\n\n');
+  if (whole.length <= limit) return whole;
+  const tail = `\n\n… ${note}`;
+  const kept: string[] = [];
+  let size = 0;
+  for (const section of sections) {
+    const added = (kept.length ? 2 : 0) + section.length;
+    if (size + added + tail.length > limit) break;
+    kept.push(section);
+    size += added;
+  }
+  return kept.length ? `${kept.join('\n\n')}${tail}` : fitTo(whole, limit, note);
+}
+
 /** Command output in a details block, the end kept when it is long (failures print last). */
 function outputBlock(details: string, maxChars: number): string {
   return fencedBlock(details.length > maxChars ? `…\n${details.slice(-maxChars)}` : details);
@@ -219,7 +238,7 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
   return {
     title: scoreTitle(grade, options.late, options.locale),
     summary: withNotes(summary, taNotesSection(options), GITHUB_LIMITS.outputChars, cut),
-    text: fitTo(sections.join('\n\n'), GITHUB_LIMITS.outputChars, cut),
+    text: fitSections(sections, GITHUB_LIMITS.outputChars, cut),
     annotations,
   };
 }
