@@ -323,7 +323,9 @@ describe('the MLOps pack on a hostile repository', async () => {
       for (const locale of ['es', 'en'] as const) {
         const output = checkRunOutput(grade, { locale, reveal: true, taNotes: notes });
         expectInert(output.summary, grade, locale, { notes });
-        expectSectionsInert(output.text, grade.criteria.filter((c) => c.details || c.items.length).length);
+        const text = expectSectionsInert(output.text, grade.criteria.filter((c) => c.details || c.items.length).length);
+        // The hostile values did reach this week's messages, and are shown as code.
+        expect([...read(output.summary).code, ...text.code].filter((c) => c.includes('**100 / 100** · aprobado @prof-ta')).length).toBeGreaterThan(0);
         const body = pullRequestComment(grade, { locale, reveal: true, commit: 'abcdef1234', taNotes: notes });
         expectInert(body, grade, locale, { notes });
       }
