@@ -134,7 +134,7 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
 export function notFoundMessage(result: CommandResult, what: Text): Text | null {
   if (result.exitCode === 127) {
     const name = /(?:^|\n)(?:sh|bash|\/bin\/sh): (?:\d+: )?(?:line \d+: )?(.+?): (?:command )?not found/.exec(result.output)?.[1];
-    const it = name ? `${literal(name)}` : null;
+    const it = name ? literal(name) : null;
     return t(
       `${what.es} no pudo correr: ${it ? `${it} no existe` : 'el programa no existe'} en el entorno (código 127). Si es un archivo de tu repositorio, revisa que esté subido con ese nombre y ruta; si es una herramienta del curso, avisa a tu docente.`,
       `${what.en} could not run: ${it ? `${it} is not there` : 'the program is not there'} (code 127). If it is a file of your repository, check that it is pushed with that name and path; if it is a course tool, tell your instructor.`,
@@ -342,7 +342,7 @@ export const commandCheck = defineCheck<CommandParams>({
     const result = commandOf(evidence, 'main');
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, params.run);
 
-    const what = t(`${literal(params.run)}`, `${literal(params.run)}`);
+    const what = t(literal(params.run), literal(params.run));
     const stopped = stoppedMessage(result, params.timeout, what);
     const items: ChecklistItem[] = [
       exitItem(params.expect.exitCode, result, params.timeout),

@@ -121,7 +121,7 @@ export const dockerfileCheck = defineCheck<DockerfileParams>({
           ),
     ];
     if (usable.length > 1) {
-      const others = usable.filter((u) => u !== best).map((u) => `${literal(u.path)}`).join(', ');
+      const others = usable.filter((u) => u !== best).map((u) => literal(u.path)).join(', ');
       parts.push(t(`También hay ${others}; se evaluó el que más cumple.`, `There is also ${others}; the one that does best was graded.`));
     }
     return { fraction, message: join(parts), items, ...(best.annotations.length ? { annotations: best.annotations } : {}) };
@@ -186,7 +186,7 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
           push(true, t(`en ${literal(compose.found.path)}, servicio ${literal(compose.found.service)}`, `in ${literal(compose.found.path)}, service ${literal(compose.found.service)}`));
           break;
         }
-        const broken = compose.broken.length ? compose.broken.map((p) => `${literal(p)}`).join(', ') : '';
+        const broken = compose.broken.length ? compose.broken.map((p) => literal(p)).join(', ') : '';
         push(
           false,
           disabled
@@ -207,7 +207,7 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
         };
         const good = present.map((f) => ({ path: f.path, n: rules(f.path, f.size) })).find((x) => x.n !== 0);
         if (good) {
-          push(true, good.n > 0 ? t(`${literal(good.path)}: ${good.n} regla(s)`, `${literal(good.path)}: ${good.n} rule(s)`) : t(`${literal(good.path)}`, `${literal(good.path)}`));
+          push(true, good.n > 0 ? t(`${literal(good.path)}: ${good.n} regla(s)`, `${literal(good.path)}: ${good.n} rule(s)`) : t(literal(good.path), literal(good.path)));
         } else if (present.length) {
           push(false, t(`${literal(present[0]!.path)} está vacío`, `${literal(present[0]!.path)} is empty`));
         } else {

@@ -73,7 +73,7 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
     const entry = evidence.files.find((f) => f.path === '.gitignore');
     const anyIgnored = [...evidence.ignore.values()].some((v) => v.ignored);
     if (entry?.type !== 'file' && !anyIgnored) {
-      const starter = STARTER.map((l) => `${literal(l)}`).join(', ');
+      const starter = STARTER.map((l) => literal(l)).join(', ');
       return {
         fraction: 0,
         message:
@@ -126,7 +126,7 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
       }
       const lines = suggest(wanted.anyOf[0]!, params.kept);
       toAdd.push(...lines);
-      const shown = lines.map((l) => `${literal(l)}`).join(' + ');
+      const shown = lines.map((l) => literal(l)).join(' + ');
       items.push({
         label: wanted.label,
         ok: false,
@@ -173,11 +173,11 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
       }
       const add = [...new Set(toAdd)];
       if (add.length) {
-        const lines = add.map((l) => `${literal(l)}`).join(', ');
+        const lines = add.map((l) => literal(l)).join(', ');
         parts.push(t(`Agrega a \`.gitignore\`: ${lines}.`, `Add to \`.gitignore\`: ${lines}.`));
       }
       if (wronglyIgnored.length) {
-        const list = wronglyIgnored.map((p) => `${literal(p)}`).join(', ');
+        const list = wronglyIgnored.map((p) => literal(p)).join(', ');
         parts.push(t(
           `${list} debe versionarse y hoy está ignorado: ajusta la regla marcada.`,
           `${list} must be versioned and is ignored today: adjust the marked rule.`,
@@ -207,7 +207,7 @@ function keepFix(path: string, rule: Rule): Text {
   if (folder !== undefined) {
     const direct = path.slice(folder.length + 1).split('/').length === 1;
     const lines = direct ? [`${folder}/*`, `!${path}`] : [`${folder}/**`, `!${folder}/**/`, `!${path}`];
-    const shown = lines.map((l) => `${literal(l)}`).join(', ');
+    const shown = lines.map((l) => literal(l)).join(', ');
     return t(
       `cambia ${literal(rule.pattern)} por ${shown} (git no reincluye archivos de una carpeta ignorada)`,
       `replace ${literal(rule.pattern)} with ${shown} (git does not re-include files of an ignored folder)`,

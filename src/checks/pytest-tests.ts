@@ -185,7 +185,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
         `pytest was stopped at ${limit} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
       ),
     );
-    const notFound = notFoundMessage(result, t(`${literal(run)}`, `${literal(run)}`));
+    const notFound = notFoundMessage(result, t(literal(run), literal(run)));
     const { conftest } = collected;
 
     if (stopped) {

@@ -77,7 +77,7 @@ export const structuredCheck = defineCheck<StructuredParams>({
   evaluate(params, evidence) {
     const globs = globList(params.files);
     const matches = globMatcher(globs);
-    const wanted = globs.map((g) => `${literal(g)}`).join(', ');
+    const wanted = globs.map((g) => literal(g)).join(', ');
     const files = [...evidence.contents.values()].filter((c) => matches(c.path)).sort((a, b) => a.path.localeCompare(b.path));
     const skipped = evidence.skipped.filter((s) => matches(s.path));
 
@@ -118,7 +118,7 @@ export const structuredCheck = defineCheck<StructuredParams>({
       ));
     } else {
       const missing = items.filter((i) => !i.ok);
-      const where = [...new Set(documents.map((d) => `${literal(d.path)}`))].slice(0, 3).join(', ');
+      const where = [...new Set(documents.map((d) => literal(d.path)))].slice(0, 3).join(', ');
       parts.push(
         missing.length === 0
           ? t(`Todo presente (${met} de ${items.length}) en ${where}.`, `Everything present (${met} of ${items.length}) in ${where}.`)
@@ -155,7 +155,7 @@ function documentsItem(params: StructuredParams, documents: readonly Found[], wh
       ? t(`${n} documentos en ${wanted}`, `${n} documents in ${wanted}`)
       : t(`un documento válido en ${wanted}`, `a valid document in ${wanted}`);
   const paths = [...new Set(documents.map((d) => d.path))];
-  const shown = paths.slice(0, 3).map((p) => `${literal(p)}`).join(', ') + (paths.length > 3 ? ', …' : '');
+  const shown = paths.slice(0, 3).map((p) => literal(p)).join(', ') + (paths.length > 3 ? ', …' : '');
   return {
     label,
     ok: documents.length >= n,
@@ -166,7 +166,7 @@ function documentsItem(params: StructuredParams, documents: readonly Found[], wh
 }
 
 function requirementItem(req: Requirement, documents: readonly Found[]): ChecklistItem {
-  const label = req.label ?? same(`${literal(req.path)}`);
+  const label = req.label ?? same(literal(req.path));
   if (documents.length === 0) return { label, ok: false };
   const judged = documents.map((d) => ({ d, j: judge(d.doc, req) }));
   if (req.every) {
@@ -211,7 +211,7 @@ function expectation(req: Requirement, locale: 'es' | 'en'): string {
 }
 
 function docName(d: Found, locale: 'es' | 'en'): string {
-  if (!d.multi) return `${literal(d.path)}`;
+  if (!d.multi) return literal(d.path);
   const kind = d.doc && typeof d.doc === 'object' && !Array.isArray(d.doc) ? (d.doc as Record<string, unknown>)['kind'] : undefined;
   const extra = typeof kind === 'string' ? ` ${literal(kind)}` : '';
   return locale === 'es' ? `${literal(d.path)} (documento ${d.index}${extra})` : `${literal(d.path)} (document ${d.index}${extra})`;
@@ -431,7 +431,7 @@ function judge(doc: unknown, req: Requirement): Judgement {
 
 function itemName(item: unknown, index: number): string {
   const name = isMap(item) ? item['name'] ?? item['id'] : undefined;
-  return isScalar(name) ? `${literal(String(name))}` : `#${index + 1}`;
+  return isScalar(name) ? literal(String(name)) : `#${index + 1}`;
 }
 
 function holds(values: readonly unknown[], req: Requirement, every: boolean): boolean {
@@ -456,7 +456,7 @@ function holds(values: readonly unknown[], req: Requirement, every: boolean): bo
 /** A short, readable rendering of found values for a note. */
 function summary(values: readonly unknown[]): string {
   const one = (v: unknown): string => {
-    if (v instanceof Date) return `${literal(v.toISOString())}`;
+    if (v instanceof Date) return literal(v.toISOString());
     if (Array.isArray(v)) return `[${v.length} ${v.length === 1 ? 'item' : 'items'}]`;
     if (isMap(v)) {
       const keys = Object.keys(v);
