@@ -58,6 +58,11 @@ export interface CommandResult {
   readonly reports: Readonly<Record<string, string | null>>;
   /** Modules of `requires` the runner image lacks; the command did not run. */
   readonly missingModules: readonly string[];
+  /**
+   * Not run: an earlier command collecting the same tests never finished collecting
+   * (src/grading/suites.ts), so this one would hang the same way.
+   */
+  readonly hungAs?: { readonly run: string; readonly timeoutSeconds: number };
 }
 
 /** What the sandbox found, handed to every check's pure `evaluate`. */

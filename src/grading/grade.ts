@@ -6,6 +6,7 @@ import type { Pack, Week, Criterion } from '../rubrics/load.ts';
 import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import type { SkippedFile, SnapshotSource } from '../sandbox/snapshot.ts';
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
+import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 
 /** What to grade: one snapshot of a student's repository against one week of a pack. */
 export interface GradeRequest {
@@ -94,10 +95,24 @@ export async function grade(
       }
     }
     const results = new Map<string, CommandResult>();
+    // A hang costs one timeout: commands collecting tests whose collection already hung are not run.
+    const hung: CommandSpec[] = [];
+    let defaultPaths: string[] | undefined;
     let index = 0;
     for (const [key, spec] of distinct) {
       onProgress({ phase: 'command', run: spec.run, index: index++, total: distinct.size });
-      results.set(key, await runCommand(sandbox, spec));
+      if (hung.length) {
+        defaultPaths ??= await testPathsOf(sandbox, files);
+        const same = hung.find((h) => hangsTheSame(h.run, spec.run, defaultPaths!));
+        if (same) {
+          results.set(key, await notRunAfterHang(sandbox, spec, same));
+          continue;
+        }
+      }
+      const result = await runCommand(sandbox, spec);
+      // Stopped by its own limit (not the job's): collection never finished.
+      if (result.timedOut && result.durationMs >= spec.timeoutSeconds * 1000 - 1000) hung.push(spec);
+      results.set(key, result);
     }
     const commandsMs = performance.now() - commandsStarted;
 
@@ -163,6 +178,34 @@ async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandR
     };
   }
   return sandbox.run({ ...spec, reports: spec.reports ?? [] });
+}
+
+/** What pytest collects when given no path, from the repository's pytest configuration. */
+async function testPathsOf(sandbox: Sandbox, files: readonly FileEntry[]): Promise<string[]> {
+  const configs = PYTEST_CONFIG_FILES.filter((name) => files.some((f) => f.path === name && f.type === 'file'));
+  if (!configs.length) return defaultTestPaths([]);
+  const { contents = [] } = await sandbox.probe({ read: configs, maxFileBytes: READ_LIMIT_BYTES });
+  return defaultTestPaths(contents.map((c) => c.text));
+}
+
+/**
+ * The result of a command that would hang where `hung` did. A module the runner
+ * image lacks is still reported as such (the course's problem, not the student's).
+ */
+async function notRunAfterHang(sandbox: Sandbox, spec: CommandSpec, hung: CommandSpec): Promise<CommandResult> {
+  const { modules = {} } = spec.requires.length ? await sandbox.probe({ modules: spec.requires }) : {};
+  return {
+    exitCode: null,
+    timedOut: true,
+    killed: false,
+    durationMs: 0,
+    output: `(not run: \`${hung.run}\` never finished collecting these tests within ${hung.timeoutSeconds} s)`,
+    outputBytes: 0,
+    outputTruncated: false,
+    reports: {},
+    missingModules: spec.requires.filter((m) => modules[m] === false),
+    hungAs: { run: hung.run, timeoutSeconds: hung.timeoutSeconds },
+  };
 }
 
 /** A check that throws is a bug of ours: the criterion is not scored, the rest of the grade stands. */
