@@ -109,8 +109,8 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
     const { run, timeoutSeconds: limit } = result.hungAs;
     const hang = collectionHang(seconds(limit * 1000));
     return t(
-      `${what.es} no se corrió: reúne los mismos tests que \`${run}\`, que no terminó. ${hang.es}`,
-      `${what.en} was not run: it collects the same tests as \`${run}\`, which never finished. ${hang.en}`,
+      `${what.es} no se corrió: reúne los mismos tests que ${literal(run)}, que no terminó. ${hang.es}`,
+      `${what.en} was not run: it collects the same tests as ${literal(run)}, which never finished. ${hang.en}`,
     );
   }
   if (result.timedOut) {
