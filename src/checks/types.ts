@@ -77,7 +77,11 @@ export interface Evidence {
   readonly commands: ReadonlyMap<string, CommandResult>;
   /** Files left out of the sandbox (too large, special files), so a check can say why one is missing. */
   readonly skipped: readonly SkippedFile[];
-  readonly limits: { readonly maxFileBytes: number };
+  readonly limits: {
+    readonly maxFileBytes: number;
+    /** How much of each file `contents` holds; a longer file's text is its beginning (`truncated`). */
+    readonly maxReadBytes: number;
+  };
 }
 
 export interface Requirements {

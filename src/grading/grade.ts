@@ -4,7 +4,8 @@ import { globMatcher, isGitInternal } from '../core/glob.ts';
 import { t } from '../core/text.ts';
 import type { Pack, Week, Criterion } from '../rubrics/load.ts';
 import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
-import type { SkippedFile, SnapshotSource } from '../sandbox/snapshot.ts';
+import { KB, snapshotCaps } from '../sandbox/limits.ts';
+import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 
@@ -35,7 +36,7 @@ export interface Grade extends ScoredWeek {
 }
 
 /** How much of each file the checks read: rubric patterns need the beginning of a file, not a dataset. */
-const READ_LIMIT_BYTES = 256 << 10;
+const READ_LIMIT_BYTES = 256 * KB;
 
 /**
  * Grades in one container: open, copy the snapshot in, gather what every check asks
@@ -51,6 +52,7 @@ export async function grade(
   const { pack, week } = request;
   const image = request.image ?? pack.runner.image;
   const limits = pack.runner.limits;
+  const caps = snapshotCaps(limits);
   const started = performance.now();
   onProgress({ phase: 'container' });
   const sandbox = await provider.open({ image, limits, jobId: request.jobId });
@@ -58,8 +60,27 @@ export async function grade(
   try {
     onProgress({ phase: 'copy' });
     const copyStarted = performance.now();
-    const packed = request.source.pack({ maxFileBytes: limits.maxFileMb << 20, maxTotalBytes: limits.maxSnapshotMb << 20 });
-    const [unpacked, { skipped }] = await Promise.all([sandbox.unpack(packed.tar), packed.done]);
+    const packed = request.source.pack(caps);
+    let unpacked: Awaited<ReturnType<Sandbox['unpack']>>;
+    let skipped: readonly SkippedFile[];
+    try {
+      [unpacked, { skipped }] = await Promise.all([sandbox.unpack(packed.tar), packed.done]);
+    } catch (error) {
+      // The snapshot cuts itself off first, so its refusal is what Promise.all sees.
+      if (!(error instanceof SnapshotTooLarge)) throw error;
+      const criteria = week.criteria.map((c) => scoreCriterion(c, { fraction: 0, message: error.text }));
+      const totalMs = Math.round(performance.now() - started);
+      return {
+        ...scoreWeek(pack, week, criteria),
+        pack: pack.name,
+        packHash: pack.hash,
+        commit: request.source.history?.commit ?? null,
+        image,
+        imageId: sandbox.imageId,
+        skipped: [],
+        timings: { totalMs, containerMs: Math.round(containerMs), copyMs: Math.round(performance.now() - copyStarted), inspectMs: 0, commandsMs: 0 },
+      };
+    }
     const copyMs = performance.now() - copyStarted;
 
     const files: FileEntry[] = (unpacked.files ?? []).filter((f) => !isGitInternal(f.path));
@@ -128,7 +149,7 @@ export async function grade(
         ? { gitignoreEncoding: unpacked.gitignoreEncoding }
         : {}),
       skipped,
-      limits: { maxFileBytes: limits.maxFileMb << 20 },
+      limits: { maxFileBytes: caps.maxFileBytes, maxReadBytes: READ_LIMIT_BYTES },
     };
     const criteria = automatic.map(({ criterion, requirements }) => {
       const commands = new Map(

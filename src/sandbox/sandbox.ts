@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { InfrastructureError } from '../core/errors.ts';
 import { t } from '../core/text.ts';
 import type { CommandResult, CommandSpec } from '../checks/types.ts';
-import type { SandboxLimits } from './limits.ts';
+import { containerBytes, type SandboxLimits } from './limits.ts';
 
 const inside = (name: string) => readFileSync(new URL(`./inside/${name}`, import.meta.url), 'utf8');
 const INIT_PY = inside('init.py');
@@ -193,8 +193,8 @@ export class DockerSandboxProvider implements SandboxProvider {
         NetworkDisabled: true,
         HostConfig: {
           NetworkMode: 'none',
-          Memory: limits.memoryMb * 1024 * 1024,
-          MemorySwap: limits.memoryMb * 1024 * 1024,
+          Memory: containerBytes(limits).memoryBytes,
+          MemorySwap: containerBytes(limits).memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
           PidsLimit: limits.pids,
           ReadonlyRootfs: true,
@@ -205,7 +205,7 @@ export class DockerSandboxProvider implements SandboxProvider {
             '/tmp': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=1777',
           },
           Ulimits: [
-            { Name: 'fsize', Soft: limits.maxWriteMb * 1024 * 1024, Hard: limits.maxWriteMb * 1024 * 1024 },
+            { Name: 'fsize', Soft: containerBytes(limits).maxWriteBytes, Hard: containerBytes(limits).maxWriteBytes },
             { Name: 'nofile', Soft: 1024, Hard: 1024 },
           ],
           IpcMode: 'private',
@@ -276,7 +276,10 @@ class DockerSandbox implements Sandbox {
   }
 
   async unpack(tar: Readable): Promise<ProbeResult> {
-    return this.provider.guard(this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'] }, tar, 120_000));
+    // The inventory lists as many entries as the snapshot may hold (its cap refuses more).
+    return this.provider.guard(
+      this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'], maxEntries: this.limits.maxEntries }, tar, 120_000),
+    );
   }
 
   async probe(request: ProbeRequest): Promise<ProbeResult> {
