@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, seconds, t, type Text } from '../core/text.ts';
+import { bytes, literal, seconds, t, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
 
@@ -88,8 +88,8 @@ export function runnerImageIncomplete(result: CommandResult, run: string): Outco
   return {
     fraction: 0,
     message: t(
-      `No se corrió \`${run}\`: falta ${many ? 'módulos' : 'un módulo'} en la imagen del curso.`,
-      `\`${run}\` was not run: the course's image lacks ${many ? 'modules' : 'a module'}.`,
+      `No se corrió ${literal(run)}: falta ${many ? 'módulos' : 'un módulo'} en la imagen del curso.`,
+      `${literal(run)} was not run: the course's image lacks ${many ? 'modules' : 'a module'}.`,
     ),
     error: {
       code: 'runner-image-incomplete',
@@ -122,8 +122,8 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
     const { run, timeoutSeconds: limit } = result.hungAs;
     const hang = collectionHang(seconds(limit * 1000));
     return t(
-      `${what.es} no se corrió: reúne los mismos tests que \`${run}\`, que no terminó. ${hang.es}`,
-      `${what.en} was not run: it collects the same tests as \`${run}\`, which never finished. ${hang.en}`,
+      `${what.es} no se corrió: reúne los mismos tests que ${literal(run)}, que no terminó. ${hang.es}`,
+      `${what.en} was not run: it collects the same tests as ${literal(run)}, which never finished. ${hang.en}`,
     );
   }
   if (result.timedOut) {
@@ -180,7 +180,7 @@ export function collectionHang(limit: string): Text {
 export function notFoundMessage(result: CommandResult, what: Text): Text | null {
   if (result.exitCode === 127) {
     const name = /(?:^|\n)(?:sh|bash|\/bin\/sh): (?:\d+: )?(?:line \d+: )?(.+?): (?:command )?not found/.exec(result.output)?.[1];
-    const it = name ? `\`${name}\`` : null;
+    const it = name ? literal(name) : null;
     return t(
       `${what.es} no pudo correr: ${it ? `${it} no existe` : 'el programa no existe'} en el entorno (código 127). Si es un archivo de tu repositorio, revisa que esté subido con ese nombre y ruta; si es una herramienta del curso, avisa a tu docente.`,
       `${what.en} could not run: ${it ? `${it} is not there` : 'the program is not there'} (code 127). If it is a file of your repository, check that it is pushed with that name and path; if it is a course tool, tell your instructor.`,
@@ -334,7 +334,7 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
     return {
       label: bare,
       ok: false,
-      note: t(`El reporte ${metric.report} no tiene \`${metric.path}\`.`, `The report ${metric.report} has no \`${metric.path}\`.`),
+      note: t(`El reporte ${metric.report} no tiene ${literal(metric.path)}.`, `The report ${metric.report} has no ${literal(metric.path)}.`),
     };
   }
   const value =
@@ -349,8 +349,8 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
       label: bare,
       ok: false,
       note: t(
-        `\`${metric.path}\` en ${metric.report} no es un número (${shown}).`,
-        `\`${metric.path}\` in ${metric.report} is not a number (${shown}).`,
+        `${literal(metric.path)} en ${metric.report} no es un número (${literal(shown)}).`,
+        `${literal(metric.path)} in ${metric.report} is not a number (${literal(shown)}).`,
       ),
     };
   }
@@ -442,7 +442,7 @@ export const commandCheck = defineCheck<CommandParams>({
     const result = commandOf(evidence, 'main');
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, params.run);
 
-    const what = t(`\`${params.run}\``, `\`${params.run}\``);
+    const what = t(literal(params.run), literal(params.run));
     const stopped = stoppedMessage(result, params.timeout, what);
     const items: ChecklistItem[] = [
       exitItem(params.expect.exitCode, result, params.timeout),

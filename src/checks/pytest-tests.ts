@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tailGlobMatcher } from '../core/glob.ts';
 import { TextSchema } from '../core/schemas.ts';
-import { seconds, t, type Text } from '../core/text.ts';
+import { literal, seconds, t, type Text } from '../core/text.ts';
 import { REPO_DIR } from '../sandbox/paths.ts';
 import {
   collectionHang,
@@ -184,10 +184,10 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       const cappedEs = reported > count ? `; pytest informó ${reported}, pero los archivos definen menos funciones test_` : '';
       const cappedEn = reported > count ? `; pytest reported ${reported}, but the files define fewer test_ functions` : '';
       const broken = collected.errors.filter((e) => matches(e.file)).map((e) => e.file);
-      const brokenEs = broken.length ? `; no se pudo importar: ${broken.join(', ')}` : '';
-      const brokenEn = broken.length ? `; could not be imported: ${broken.join(', ')}` : '';
+      const brokenEs = broken.length ? `; no se pudo importar: ${broken.map(literal).join(', ')}` : '';
+      const brokenEn = broken.length ? `; could not be imported: ${broken.map(literal).join(', ')}` : '';
       const item: ChecklistItem = {
-        label: entry.label ?? t(`tests en \`${entry.glob}\` (mínimo ${entry.min})`, `tests in \`${entry.glob}\` (at least ${entry.min})`),
+        label: entry.label ?? t(`tests en ${literal(entry.glob)} (mínimo ${entry.min})`, `tests in ${literal(entry.glob)} (at least ${entry.min})`),
         ok: count >= entry.min,
         note: t(`${count} de ${entry.min} tests${cappedEs}${brokenEs}`, `${count} of ${entry.min} tests${cappedEn}${brokenEn}`),
       };
@@ -209,7 +209,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       t('pytest', 'pytest'),
       collectionHang(limit),
     );
-    const notFound = notFoundMessage(result, t(`\`${run}\``, `\`${run}\``));
+    const notFound = notFoundMessage(result, t(literal(run), literal(run)));
     const { conftest } = collected;
 
     if (stopped) {
@@ -217,25 +217,25 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     } else if (notFound) {
       parts.push(notFound);
     } else if (conftest) {
-      const why = conftest.reason ? ` (${conftest.reason})` : '';
+      const why = conftest.reason ? ` (${literal(conftest.reason)})` : '';
       parts.push(
         t(
-          `No se pudo importar ${conftest.file}${why}, así que pytest no reunió ningún test: arréglalo.`,
-          `${conftest.file} could not be imported${why}, so pytest collected no tests: fix it.`,
+          `No se pudo importar ${literal(conftest.file)}${why}, así que pytest no reunió ningún test: arréglalo.`,
+          `${literal(conftest.file)} could not be imported${why}, so pytest collected no tests: fix it.`,
         ),
       );
     } else if (collected.notFound) {
       parts.push(
         t(
-          `No existe \`${collected.notFound}\` en tu repositorio: pon tus tests ahí (archivos test_*.py).`,
-          `\`${collected.notFound}\` does not exist in your repository: put your tests there (test_*.py files).`,
+          `No existe ${literal(collected.notFound)} en tu repositorio: pon tus tests ahí (archivos test_*.py).`,
+          `${literal(collected.notFound)} does not exist in your repository: put your tests there (test_*.py files).`,
         ),
       );
     } else if (collected.usage && result.exitCode === 4) {
       parts.push(
         t(
-          `pytest rechazó sus opciones (${collected.usage}): revisa \`addopts\` en tu pytest.ini, pyproject.toml o setup.cfg.`,
-          `pytest refused its options (${collected.usage}): check \`addopts\` in your pytest.ini, pyproject.toml or setup.cfg.`,
+          `pytest rechazó sus opciones (${literal(collected.usage)}): revisa \`addopts\` en tu pytest.ini, pyproject.toml o setup.cfg.`,
+          `pytest refused its options (${literal(collected.usage)}): check \`addopts\` in your pytest.ini, pyproject.toml or setup.cfg.`,
         ),
       );
     } else if (result.exitCode !== 0 && result.exitCode !== 2 && result.exitCode !== 5 && collected.errors.length === 0) {
@@ -248,7 +248,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     }
 
     if (collected.errors.length > 0) {
-      const listed = collected.errors.map((e) => `${e.file}${e.reason ? ` (${e.reason})` : ''}`).join('; ');
+      const listed = collected.errors.map((e) => `${literal(e.file)}${e.reason ? ` (${literal(e.reason)})` : ''}`).join('; ');
       const n = collected.errors.length;
       parts.push(
         t(
@@ -270,18 +270,18 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     const explained = stopped ?? notFound ?? conftest ?? collected.notFound ?? (collected.errors.length > 0 ? true : null);
     if (short.length === 0) {
       parts.push(
-        t(`pytest reunió ${total} tests con \`${run}\`; alcanzan lo pedido.`, `pytest collected ${total} tests with \`${run}\`; enough for what is asked.`),
+        t(`pytest reunió ${total} tests con ${literal(run)}; alcanzan lo pedido.`, `pytest collected ${total} tests with ${literal(run)}; enough for what is asked.`),
       );
     } else if (total === 0 && explained === null) {
       parts.push(
         t(
-          `pytest no encontró ningún test en \`${params.args}\`: los archivos deben llamarse test_*.py (o *_test.py) y las funciones empezar con test_.`,
-          `pytest found no tests in \`${params.args}\`: files must be named test_*.py (or *_test.py) and functions start with test_.`,
+          `pytest no encontró ningún test en ${literal(params.args)}: los archivos deben llamarse test_*.py (o *_test.py) y las funciones empezar con test_.`,
+          `pytest found no tests in ${literal(params.args)}: files must be named test_*.py (or *_test.py) and functions start with test_.`,
         ),
       );
     } else {
-      const es = short.map((r) => `\`${r.entry.glob}\` tiene ${r.count} de ${r.entry.min}`).join('; ');
-      const en = short.map((r) => `\`${r.entry.glob}\` has ${r.count} of ${r.entry.min}`).join('; ');
+      const es = short.map((r) => `${literal(r.entry.glob)} tiene ${r.count} de ${r.entry.min}`).join('; ');
+      const en = short.map((r) => `${literal(r.entry.glob)} has ${r.count} of ${r.entry.min}`).join('; ');
       parts.push(
         t(
           `pytest reunió ${total} tests y faltan: ${es}. Agrega tests (funciones test_ en archivos que coincidan).`,
@@ -292,7 +292,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     if (result.outputTruncated) parts.push(truncatedNote(result), t('Los conteos pueden quedar cortos.', 'The counts may fall short.'));
     if (evidence.testCounts) parts.push(MEASURED);
     if (short.length > 0 || collected.errors.length > 0 || result.exitCode !== 0) {
-      parts.push(t(`Corre \`${run}\` en tu máquina para ver lo mismo.`, `Run \`${run}\` on your machine to see the same.`));
+      parts.push(t(`Corre ${literal(run)} en tu máquina para ver lo mismo.`, `Run ${literal(run)} on your machine to see the same.`));
     }
 
     return { fraction, message: joinTexts(parts), items, details: commandDetails(run, result) };

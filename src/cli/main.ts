@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { isInfrastructureError } from '../core/errors.ts';
-import { isLocale, same, say, t, type Locale } from '../core/text.ts';
+import { isLocale, same, say, singleLine, t, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
 import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
 import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
@@ -352,7 +352,7 @@ function progressPrinter(io: CliIo, locale: Locale): (p: GradeProgress) => void 
           : p.phase === 'inspect'
             ? es ? 'Revisando archivos…' : 'Inspecting files…'
             : p.phase === 'command'
-              ? `[${p.index + 1}/${p.total}] ${p.run.slice(0, 70)}`
+              ? `[${p.index + 1}/${p.total}] ${singleLine(p.run.slice(0, 70))}`
               : es ? 'Calificando…' : 'Scoring…';
     io.stderr.write(`\r\u001b[2K${line}`);
   };

@@ -1,4 +1,4 @@
-import { same, t } from '../core/text.ts';
+import { same, singleLine, t } from '../core/text.ts';
 import { ExportError, exportGrades } from '../report/export.ts';
 import { openStore } from '../store/open.ts';
 import type { JobState } from '../store/store.ts';
@@ -53,7 +53,7 @@ export async function jobsCommand(args: readonly string[], io: RecordsIo): Promi
     const counts = await store.counts();
     io.stdout.write(`${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(' · ')}\n`);
     for (const j of jobs) {
-      io.stdout.write(`${j.id}  ${j.state.padEnd(10)} ${`${j.request.owner}/${j.request.repo}`.padEnd(32)} ${j.sha.slice(0, 7)}  try ${j.attempts}/${j.maxAttempts}  ${new Date(j.createdAt).toISOString()}  ${j.outcome ?? ''}${j.lastError ? `  — ${j.lastError}` : ''}\n`);
+      io.stdout.write(`${j.id}  ${j.state.padEnd(10)} ${`${j.request.owner}/${j.request.repo}`.padEnd(32)} ${j.sha.slice(0, 7)}  try ${j.attempts}/${j.maxAttempts}  ${new Date(j.createdAt).toISOString()}  ${j.outcome ?? ''}${j.lastError ? `  — ${singleLine(j.lastError)}` : ''}\n`);
     }
     return 0;
   } finally {

@@ -1,12 +1,13 @@
 import { courseMomentAt, deadlineOf, weekNamedBy } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
 import { studentOf } from '../course/load.ts';
-import { say, t } from '../core/text.ts';
+import { literal, say, t } from '../core/text.ts';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import { completeCheckRun, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
 import { taStatus } from '../github/teams.ts';
 import { finalScore, lateness } from '../grading/late.ts';
 import { checkRunName, checkRunOutput } from '../report/markdown.ts';
+import { inline } from '../report/markup.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
 import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job.ts';
@@ -91,18 +92,18 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   const applied: { command: Command; week: number }[] = [];
   for (const line of parsed) {
     if (!line.ok) {
-      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(line.error, locale)}`);
+      errors.push(`${literal(line.raw.slice(0, 120))} — ${say(line.error, locale)}`);
       continue;
     }
     const week = line.command.week ?? defaultWeek;
     const rubric = week === undefined ? undefined : pack.weeks.get(week);
     if (week === undefined || !rubric || week < 1 || week > config.weeks) {
-      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(t(`no sé de qué semana es este pull request: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell this pull request's week: add \`--week N\` (1 to ${config.weeks}).`), locale)}`);
+      errors.push(`${literal(line.raw.slice(0, 120))} — ${say(t(`no sé de qué semana es este pull request: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell this pull request's week: add \`--week N\` (1 to ${config.weeks}).`), locale)}`);
       continue;
     }
     const invalid = validateCommand(line.command, rubric);
     if (invalid) {
-      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(invalid, locale)}`);
+      errors.push(`${literal(line.raw.slice(0, 120))} — ${say(invalid, locale)}`);
       continue;
     }
     applied.push({ command: line.command, week });
@@ -176,7 +177,8 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
       [
         say(t(`@${author}, ${errors.length === 1 ? 'un comando no se aplicó' : `${errors.length} comandos no se aplicaron`}${done.length ? ' (los demás sí)' : ''}:`, `@${author}, ${errors.length === 1 ? 'one command was not applied' : `${errors.length} commands were not applied`}${done.length ? ' (the others were)' : ''}:`), locale),
         '',
-        ...errors.map((e) => `- ${e}`),
+        // Each error quotes the comment's own line: rendered inert, like every text we publish.
+        ...errors.map((e) => `- ${inline(e)}`),
         ...(valid ? ['', '<details><summary>' + say(t('Comandos y criterios', 'Commands and criteria'), locale) + '</summary>', '', valid, '', '</details>'] : []),
       ].join('\n'),
     );

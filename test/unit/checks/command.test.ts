@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandCheck, resolvePath, type CommandParams } from '../../../src/checks/command.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const COVERAGE_RUN = 'python3 -m pytest -q -p no:cacheprovider --cov=src --cov-report=json:/work/out/coverage.json';
 const COVERAGE_METRIC = {
@@ -17,7 +17,7 @@ function params(raw: Record<string, unknown>): CommandParams {
 }
 
 function run(raw: Record<string, unknown>, result: Partial<CommandResult>) {
-  return commandCheck.evaluate(params(raw), evidence({ commands: { main: result } }));
+  return asShown(commandCheck.evaluate(params(raw), evidence({ commands: { main: result } })));
 }
 
 function coverage(percent: unknown): string {

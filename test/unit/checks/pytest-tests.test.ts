@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectCommand, parseCollect, pytestTestsCheck, type PytestTestsParams } from '../../../src/checks/pytest-tests.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const RUN = 'python3 -m pytest --collect-only -q -p no:cacheprovider tests';
 
@@ -10,7 +10,7 @@ function params(raw: Record<string, unknown>): PytestTestsParams {
 }
 
 function grade(raw: Record<string, unknown>, result: Partial<CommandResult>) {
-  return pytestTestsCheck.evaluate(params(raw), evidence({ commands: { collect: result } }));
+  return asShown(pytestTestsCheck.evaluate(params(raw), evidence({ commands: { collect: result } })));
 }
 
 /** `-q` output for these test ids, as pytest 7 prints it. */
@@ -198,10 +198,10 @@ describe('pytest-tests evaluate', () => {
   it('names files that failed to import and still counts what was collected', () => {
     const outcome = grade({ files: [{ glob: 'tests/**/test_training*.py', min: 4 }] }, { exitCode: 2, output: WITH_ERRORS });
     expect(outcome.fraction).toBeCloseTo(3 / 4);
-    expect(outcome.items![0]!.note?.es).toBe('3 de 4 tests; no se pudo importar: tests/test_training_syntax.py');
+    expect(outcome.items![0]!.note?.es).toBe('3 de 4 tests; no se pudo importar: `tests/test_training_syntax.py`');
     expect(outcome.message.es).toContain('2 archivos de test no se pudieron importar');
-    expect(outcome.message.es).toContain("tests/test_broken.py (ModuleNotFoundError: No module named 'nonexistent_mod')");
-    expect(outcome.message.en).toContain('tests/test_training_syntax.py (SyntaxError: invalid syntax)');
+    expect(outcome.message.es).toContain("`tests/test_broken.py` (`ModuleNotFoundError: No module named 'nonexistent_mod'`)");
+    expect(outcome.message.en).toContain('`tests/test_training_syntax.py` (`SyntaxError: invalid syntax`)');
     expect(outcome.message.en).toMatch(/course image may lack it/);
     expect(outcome.message.es).toContain(`Corre \`${RUN}\` en tu máquina`);
   });
@@ -212,7 +212,7 @@ describe('pytest-tests evaluate', () => {
       output: "ImportError while loading conftest '/work/repo/tests/conftest.py'.\ntests/conftest.py:1: in <module>\n    import nope\nE   ModuleNotFoundError: No module named 'nope'\n",
     });
     expect(outcome.fraction).toBe(0);
-    expect(outcome.message.es).toContain("No se pudo importar tests/conftest.py (ModuleNotFoundError: No module named 'nope')");
+    expect(outcome.message.es).toContain("No se pudo importar `tests/conftest.py` (`ModuleNotFoundError: No module named 'nope'`)");
     expect(outcome.message.es).not.toMatch(/no encontró ningún test/);
   });
 
