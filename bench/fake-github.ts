@@ -66,6 +66,8 @@ export interface FakeGitHub {
   readonly tokens: { count: number };
   /** Called on every check run write that leaves it completed. */
   onCompleted?: (run: CheckRunRecord, at: number) => void;
+  /** Awaited before a tarball is served (a test holds a grading at its download). */
+  beforeTarball?: (repo: string, sha: string) => Promise<void>;
   /** Forgets everything recorded (a second burst starts clean). */
   reset(): void;
   close(): Promise<void>;
@@ -156,6 +158,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       read('tarball');
       const sha = decodeURIComponent(m[3]!);
       fake.fetches.push({ at: Date.now(), repo: m[2]!, sha });
+      await fake.beforeTarball?.(m[2]!, sha);
       let gz = tarballs.get(sha);
       if (!gz) tarballs.set(sha, (gz = tarball(files, sha)));
       const buf = await gz;

@@ -83,7 +83,7 @@ export function createRubrica(options: RubricaOptions = {}) {
     });
     const deps: JobDeps = {
       // Every write of every process goes through the installation's shared budget.
-      octokitFor: async (id) => budgetedWrites((await app.auth(id)) as Octokit, id, store, options.writeSpacing ?? WRITE_SPACING),
+      octokitFor: async (id, lease) => budgetedWrites((await app.auth(id)) as Octokit, id, store, options.writeSpacing ?? WRITE_SPACING, lease),
       courses,
       grade: (req) => grade({ ...req, ...(options.runnerImage ? { image: options.runnerImage } : {}) }, sandbox),
       store,

@@ -10,6 +10,7 @@ import { checkRunName, checkRunOutput } from '../report/markdown.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
 import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job.ts';
+import { LeaseLost } from '../jobs/lease.ts';
 import { RetryLater, type QueuedJob } from '../jobs/queue.ts';
 import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
 
@@ -29,6 +30,7 @@ export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<
   try {
     return await carryOut(job, deps);
   } catch (error) {
+    if (error instanceof LeaseLost || job.lease.signal.aborted) throw error;
     // GitHub down or rate limiting: the same command is tried again (its effects are idempotent); a bug of ours is not.
     const status = statusOf(error);
     if ((status === undefined || status >= 500 || status === 429 || status === 403) && !job.lastAttempt && !(error instanceof TypeError)) throw new RetryLater(error);
@@ -39,7 +41,7 @@ export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<
 async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   const r = job.request as unknown as CommandRequest;
   const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, pr: r.pullRequest.number, comment: r.comment.id, action: r.action });
-  const octokit = await deps.octokitFor(r.installationId);
+  const octokit = await deps.octokitFor(r.installationId, job.lease);
   const ref: RepoRef = { owner: r.owner, repo: r.repo };
   const setup = await deps.courses.get(octokit, r.owner);
   if (setup.status !== 'ready') return finish(log, 'not-configured');

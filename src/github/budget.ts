@@ -26,8 +26,11 @@ export function isWrite(method: string, url: string): boolean {
   return WRITE_METHODS.has(method.toUpperCase()) && !/\/app\/installations\/[^/]+\/access_tokens/.test(url);
 }
 
-/** Makes every write of this client wait for its slot in the installation's shared lane. */
-export function budgetedWrites(octokit: Octokit, installationId: number, store: Pick<Store, 'reserveWrite'>, spacing: WriteSpacing): Octokit {
+/**
+ * Makes every write of this client wait for its slot in the installation's shared
+ * lane; with `guard` (a job's lease), each write first confirms it may still be made.
+ */
+export function budgetedWrites(octokit: Octokit, installationId: number, store: Pick<Store, 'reserveWrite'>, spacing: WriteSpacing, guard?: { confirm(): Promise<void> }): Octokit {
   octokit.hook.before('request', async (options) => {
     const method = String(options.method ?? 'GET').toUpperCase();
     const url = String(options.url ?? '');
@@ -35,6 +38,8 @@ export function budgetedWrites(octokit: Octokit, installationId: number, store: 
     const slot = await store.reserveWrite(installationId, spacing, notifies(method, url));
     const wait = slot - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Checked after the wait, the last moment before the request leaves.
+    await guard?.confirm();
   });
   return octokit;
 }

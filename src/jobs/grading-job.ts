@@ -24,10 +24,12 @@ import type { Pack, Week } from '../rubrics/load.ts';
 import type { SnapshotSource } from '../sandbox/snapshot.ts';
 import type { StoredGrading, Store } from '../store/store.ts';
 import type { CourseDirectory } from './courses.ts';
+import { LeaseLost, type JobLease } from './lease.ts';
 import { RetryLater, type QueuedJob } from './queue.ts';
 
 export interface JobDeps {
-  octokitFor(installationId: number): Promise<Octokit>;
+  /** A client for the installation; with a lease, every write first confirms the job still holds it. */
+  octokitFor(installationId: number, lease?: JobLease): Promise<Octokit>;
   readonly courses: CourseDirectory;
   grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string }): Promise<Grade>;
   readonly store: Store;
@@ -67,10 +69,12 @@ export async function runGradingJob(job: QueuedJob, deps: JobDeps): Promise<JobO
   };
   let octokit: Octokit | undefined;
   try {
-    octokit = await deps.octokitFor(r.installationId);
+    octokit = await deps.octokitFor(r.installationId, job.lease);
     if (job.kind === 'supersede-notice') return finish(...(await tellSuperseded(job, octokit)));
     return finish(...(await gradeAndPublish(job, octokit, deps, state)));
   } catch (error) {
+    // Another worker has the job: nothing more is written, not even a failure.
+    if (error instanceof LeaseLost || job.lease.signal.aborted) throw error;
     const status = statusOf(error);
     if (status === 401 || status === 404 || status === 410) {
       // The repository was deleted or the app uninstalled meanwhile: nothing left to tell.
@@ -214,7 +218,8 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
       grade,
     };
     // Recorded before anything is published: a crash from here on publishes this grading, never a second one.
-    await deps.store.recordGrading(graded);
+    job.lease.assertHeld();
+    await deps.store.recordGrading(graded, job.lease.lease);
     await deps.store.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
   }
   const view = await publicationOf(deps, config, graded, r.pullRequest?.number);

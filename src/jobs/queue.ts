@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { GradingRequest } from '../events/requests.ts';
 import type { EnqueueResult, JobKind, JobRow, Store } from '../store/store.ts';
+import { JobLease, LeaseLost } from './lease.ts';
 
 export interface QueuedJob {
   readonly id: string;
@@ -15,6 +16,11 @@ export interface QueuedJob {
   readonly createdAt: number;
   /** A check run already written for this job (a long wait's "queued" one). */
   readonly checkRunId?: number;
+  /**
+   * The job's lease: its `signal` aborts when the lease is lost or may have run out,
+   * and every write the job makes goes through it (refused once the job is another's).
+   */
+  readonly lease: JobLease;
 }
 
 /** A failure that may pass (Docker down, GitHub 5xx): the job is tried again later. */
@@ -168,30 +174,33 @@ export class GradingQueue {
 
   private startJob(row: JobRow) {
     this.running++;
-    const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
     const { leaseMs } = this.options;
-    const heartbeat = setInterval(() => {
-      void this.store.heartbeat(row.id, this.owner, leaseMs).catch(() => undefined);
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const lease = new JobLease(this.store, row.lease!, leaseMs).start();
+    const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, lease, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
+    const log = this.options.log;
     const run = (async () => {
       try {
         const outcome = await this.process(job);
-        await this.store.finish(row.id, this.owner, outcome === 'infrastructure-error' ? 'failed' : 'done', outcome);
+        lease.assertHeld();
+        await this.store.finish(lease.lease, outcome === 'infrastructure-error' ? 'failed' : 'done', outcome);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (error instanceof RetryLater && !job.lastAttempt) {
+        if (error instanceof LeaseLost || (error as Error)?.cause instanceof LeaseLost || lease.signal.aborted) {
+          // Another worker has the job (or will): this one stops and writes nothing more.
+          log?.warn({ jobId: row.id, attempt: job.attempt, outcome: 'lease-lost', err: { message: lease.signal.aborted ? String((lease.signal.reason as Error).message) : message } }, 'job stopped: its lease is lost');
+        } else if (error instanceof RetryLater && !job.lastAttempt) {
           const delays = this.options.retryDelaysMs;
-          await this.store.retryLater(row.id, this.owner, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
+          await this.store.retryLater(lease.lease, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
         } else {
           // A bug of ours: the job is kept as failed for an instructor to see and requeue.
-          this.options.log?.error({ jobId: row.id, err: { message } }, 'job crashed');
-          await this.store.finish(row.id, this.owner, 'failed', 'crashed', message);
+          log?.error({ jobId: row.id, err: { message } }, 'job crashed');
+          await this.store.finish(lease.lease, 'failed', 'crashed', message);
         }
       }
     })()
-      .catch((error: unknown) => this.options.log?.error({ jobId: row.id, err: { message: (error as Error).message } }, 'could not record the end of a job'))
+      .catch((error: unknown) => log?.error({ jobId: row.id, err: { message: (error as Error).message } }, 'could not record the end of a job'))
       .finally(() => {
-        clearInterval(heartbeat);
+        lease.stop();
         this.running--;
         this.inFlight.delete(run);
         this.wake();

@@ -169,6 +169,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX tampering_pr ON tampering (repo_id, pull_request)`,
     ],
   },
+  {
+    version: 3,
+    name: 'lease tokens',
+    statements: [
+      // A new token per claim: a worker that lost its lease (frozen, partitioned) cannot
+      // write as the one that took the job over, even when both are the same process.
+      `ALTER TABLE jobs ADD COLUMN lease_token TEXT`,
+    ],
+  },
 ];
 
 /**

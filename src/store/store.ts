@@ -3,10 +3,29 @@ import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import type { Grade } from '../grading/grade.ts';
 import { migrate } from './migrations.ts';
 import type { CountingRule, Extension, GradingRecord, Lateness, Override, RecordedCriterion } from './records.ts';
-import { one, skipLocked, type SqlDatabase, type SqlRunner } from './sql.ts';
+import { forUpdate, one, skipLocked, type SqlDatabase, type SqlRunner } from './sql.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'superseded' | 'failed' | 'dropped';
 export type JobKind = 'grade' | 'supersede-notice' | 'ta-command';
+
+/**
+ * One claim of a job: the worker that holds it and a token new to this claim. Every
+ * write a job makes (its end, its grading, its publications) names its lease and is
+ * refused once the job was taken over.
+ */
+export interface Lease {
+  readonly jobId: string;
+  readonly owner: string;
+  readonly token: string;
+}
+
+/** A job's write refused because its lease was lost (taken over by another worker). */
+export class LeaseLost extends Error {
+  constructor(jobId: string, why = 'taken over by another worker') {
+    super(`the lease on job ${jobId} is lost (${why})`);
+    this.name = 'LeaseLost';
+  }
+}
 
 /** A job as a worker sees it. */
 export interface JobRow {
@@ -29,6 +48,8 @@ export interface JobRow {
   readonly lastError: string | null;
   readonly supersededBy: string | null;
   readonly checkRunId: number | null;
+  /** The claim a worker holds (a claimed job only). */
+  readonly lease: Lease | null;
 }
 
 export type EnqueueResult =
@@ -61,6 +82,7 @@ interface JobDbRow {
   last_error: string | null;
   superseded_by: string | null;
   check_run_id: number | null;
+  lease_token: string | null;
 }
 
 function job(row: JobDbRow): JobRow {
@@ -84,6 +106,7 @@ function job(row: JobDbRow): JobRow {
     lastError: row.last_error,
     supersededBy: row.superseded_by,
     checkRunId: row.check_run_id === null ? null : Number(row.check_run_id),
+    lease: row.state === 'running' && row.lease_owner && row.lease_token ? { jobId: row.id, owner: row.lease_owner, token: row.lease_token } : null,
   };
 }
 
@@ -231,23 +254,41 @@ export class Store {
           await tx.run(`UPDATE jobs SET state = 'failed', outcome = 'infrastructure-error', finished_at = ?, lease_owner = NULL, last_error = ? WHERE id = ?`, [now, `the worker grading it stopped ${row.attempts} times (crash, kill or power loss)`, row.id]);
           return 'again' as const;
         }
-        await tx.run(`UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until = ?, started_at = COALESCE(started_at, ?) WHERE id = ?`, [owner, now + leaseMs, now, row.id]);
-        return job({ ...row, state: 'running', attempts: Number(row.attempts) + 1, lease_owner: owner });
+        const token = randomUUID();
+        await tx.run(`UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = ?, lease_until = ?, started_at = COALESCE(started_at, ?) WHERE id = ?`, [owner, token, now + leaseMs, now, row.id]);
+        return job({ ...row, state: 'running', attempts: Number(row.attempts) + 1, lease_owner: owner, lease_token: token });
       });
       if (claimed !== 'again') return claimed ?? undefined;
     }
   }
 
-  /** Extends a lease; false when the job is no longer this owner's. */
-  async heartbeat(jobId: string, owner: string, leaseMs: number): Promise<boolean> {
-    return (await this.db.run(`UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`, [this.clock() + leaseMs, jobId, owner])) === 1;
+  /** Extends a lease; false when the job is no longer this claim's. */
+  async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {
+    return (await this.db.run(`UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = 'running'`, [this.clock() + leaseMs, lease.jobId, lease.token])) === 1;
   }
 
-  /** Ends a job once: only its current owner can. */
-  async finish(jobId: string, owner: string, state: 'done' | 'failed', outcome: string, error?: string): Promise<boolean> {
+  /** Whether the claim still holds its job (nobody took it over). */
+  async holds(lease: Lease): Promise<boolean> {
+    return (await one(this.db, `SELECT 1 AS held FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'`, [lease.jobId, lease.token])) !== undefined;
+  }
+
+  /**
+   * Runs `fn` in one transaction that first checks (and, on PostgreSQL, locks) the
+   * claim: a write made through it is refused (LeaseLost) once the job was taken over.
+   */
+  withLease<T>(lease: Lease, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const held = await one(tx, `SELECT 1 AS held FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'${forUpdate(tx)}`, [lease.jobId, lease.token]);
+      if (!held) throw new LeaseLost(lease.jobId);
+      return fn(tx);
+    });
+  }
+
+  /** Ends a job once: only its current claim can. */
+  async finish(lease: Lease, state: 'done' | 'failed', outcome: string, error?: string): Promise<boolean> {
     const changed = await this.db.run(
-      `UPDATE jobs SET state = ?, outcome = ?, last_error = COALESCE(?, last_error), finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND state = 'running'`,
-      [state, outcome, error ?? null, this.clock(), jobId, owner],
+      `UPDATE jobs SET state = ?, outcome = ?, last_error = COALESCE(?, last_error), finished_at = ?, lease_owner = NULL, lease_until = NULL, lease_token = NULL WHERE id = ? AND lease_token = ? AND state = 'running'`,
+      [state, outcome, error ?? null, this.clock(), lease.jobId, lease.token],
     );
     return changed === 1;
   }
@@ -257,19 +298,20 @@ export class Store {
    * commit and week arrived again meanwhile and waits already, that job grades it:
    * this one ends, handing over its pull request for the comment.
    */
-  async retryLater(jobId: string, owner: string, delayMs: number, error: string): Promise<boolean> {
+  async retryLater(lease: Lease, delayMs: number, error: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const mine = await one<JobDbRow>(tx, `SELECT * FROM jobs WHERE id = ? AND lease_owner = ? AND state = 'running'`, [jobId, owner]);
+      const mine = await one<JobDbRow>(tx, `SELECT * FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'${forUpdate(tx)}`, [lease.jobId, lease.token]);
       if (!mine) return false;
+      const jobId = lease.jobId;
       const waiting = await one<JobDbRow>(tx, `SELECT * FROM jobs WHERE commit_key = ? AND state = 'queued' AND id <> ?`, [mine.commit_key, jobId]);
       if (waiting) {
         const request = JSON.parse(mine.request) as GradingRequest;
         const other = JSON.parse(waiting.request) as GradingRequest;
         if (request.pullRequest && !other.pullRequest) await tx.run(`UPDATE jobs SET request = ? WHERE id = ?`, [JSON.stringify({ ...other, pullRequest: request.pullRequest }), waiting.id]);
-        await tx.run(`UPDATE jobs SET state = 'done', outcome = 'merged', last_error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [error, this.clock(), jobId]);
+        await tx.run(`UPDATE jobs SET state = 'done', outcome = 'merged', last_error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, lease_token = NULL WHERE id = ?`, [error, this.clock(), jobId]);
         return true;
       }
-      await tx.run(`UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [this.clock() + delayMs, error, jobId]);
+      await tx.run(`UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, lease_token = NULL WHERE id = ?`, [this.clock() + delayMs, error, jobId]);
       return true;
     });
   }
@@ -369,9 +411,12 @@ export class Store {
 
   // ── The grade record ──────────────────────────────────────────────────────
 
-  /** Records a grading once per job (a resumed job finds its own). false: it was already there. */
-  async recordGrading(g: StoredGrading): Promise<boolean> {
-    const changed = await this.db.run(
+  /**
+   * Records a grading once per job (a resumed job finds its own). false: it was
+   * already there. With a lease, only while the job is still that claim's (LeaseLost).
+   */
+  async recordGrading(g: StoredGrading, lease?: Lease): Promise<boolean> {
+    const write = (tx: SqlRunner) => tx.run(
       `INSERT INTO gradings (job_id, installation_id, org, repo_id, repo, students, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
          pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url, grade)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -382,6 +427,7 @@ export class Store {
         g.checkRunId ?? null, g.checkRunUrl ?? null, JSON.stringify(g.grade),
       ],
     );
+    const changed = lease ? await this.withLease(lease, write) : await write(this.db);
     return changed === 1;
   }
 

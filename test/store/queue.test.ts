@@ -100,8 +100,10 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     now += 30_001;
     const second = await store.claim('other', 30_000);
     expect(second).toMatchObject({ id: jobId, attempts: 2 });
-    expect(await store.finish(jobId, 'dead-worker', 'done', 'graded')).toBe(false);
-    expect(await store.finish(jobId, 'other', 'done', 'graded')).toBe(true);
+    expect(await store.finish(first!.lease!, 'done', 'graded')).toBe(false);
+    expect(await store.holds(first!.lease!)).toBe(false);
+    expect(await store.heartbeat(first!.lease!, 30_000)).toBe(false);
+    expect(await store.finish(second!.lease!, 'done', 'graded')).toBe(true);
     expect(await store.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded' });
   });
 
@@ -123,11 +125,11 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     let now = 1_000_000;
     const { store } = await fresh(() => now);
     const { jobId } = await store.enqueue(request(), { maxAttempts: 3 });
-    await store.claim('w', 60_000);
+    const claimed = await store.claim('w', 60_000);
     // The same commit by a re-run (its own job) waits while the first runs.
     await store.enqueue(request({ trigger: 'rerun', deliveryId: 'rerun-1' }), { maxAttempts: 3 });
     expect(await store.claim('w', 60_000)).toMatchObject({ request: { trigger: 'rerun' } });
-    expect(await store.retryLater(jobId, 'w', 5_000, 'docker down')).toBe(true);
+    expect(await store.retryLater(claimed!.lease!, 5_000, 'docker down')).toBe(true);
     expect(await store.claim('w', 60_000)).toBeUndefined();
     now += 5_000;
     expect(await store.claim('w', 60_000)).toMatchObject({ id: jobId, attempts: 2, lastError: 'docker down' });
@@ -136,10 +138,10 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
   it('a job retried while the same commit arrived again hands over to the waiting one (with its pull request)', async () => {
     const { store } = await fresh();
     const first = await store.enqueue(request({ trigger: 'pull_request', pullRequest: { number: 3 } }), { maxAttempts: 3 });
-    await store.claim('w', 60_000);
+    const claimed = await store.claim('w', 60_000);
     const again = await store.enqueue(request(), { maxAttempts: 3 });
     expect(again.status).toBe('queued');
-    expect(await store.retryLater(first.jobId, 'w', 0, 'docker down')).toBe(true);
+    expect(await store.retryLater(claimed!.lease!, 0, 'docker down')).toBe(true);
     expect(await store.job(first.jobId)).toMatchObject({ state: 'done', outcome: 'merged' });
     expect(await store.claim('w', 60_000)).toMatchObject({ id: again.jobId, request: { pullRequest: { number: 3 } } });
   });
