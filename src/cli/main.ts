@@ -13,7 +13,7 @@ import { DockerSandboxProvider } from '../sandbox/sandbox.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import { directorySnapshot } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
-import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
+import { gradesCommand, jobsCommand, outboxCommand, RecordsUsageError } from './records.ts';
 import { workerCommand } from './worker.ts';
 
 /** Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of ours. */
@@ -39,6 +39,8 @@ const USAGE = `Usage:
       score, late penalties and overrides applied); with --week, one week by criterion.
   rubrica jobs [list] [--state failed] | rubrica jobs requeue [JOB_ID]
       The grading queue: e.g. infrastructure errors, and grading them again.
+  rubrica outbox [list] [--failed] [--json] | rubrica outbox retry [ID]
+      What waits to be published on GitHub, and when each is expected to go out.
   rubrica worker
       Grade queued jobs without serving webhooks (scale out with DATABASE_URL).
 
@@ -72,6 +74,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'pack') return await packCommand(rest, io);
     if (command === 'grades') return await gradesCommand(rest, io);
     if (command === 'jobs') return await jobsCommand(rest, io);
+    if (command === 'outbox') return await outboxCommand(rest, io);
     if (command === 'worker') return await workerCommand(io.env);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {

@@ -9,9 +9,10 @@ import { finalScore, lateness } from '../grading/late.ts';
 import { checkRunName, checkRunOutput } from '../report/markdown.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
-import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job.ts';
+import { commentPublication, gradedCheckRun, publicationOf, type JobDeps } from '../jobs/grading-job.ts';
+import type { ParsedPublication } from '../outbox/publications.ts';
 import { LeaseLost } from '../jobs/lease.ts';
-import { RetryLater, type QueuedJob } from '../jobs/queue.ts';
+import { RetryLater, type JobResult, type QueuedJob } from '../jobs/queue.ts';
 import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
 
 export interface CommandDeps extends JobDeps {
@@ -26,7 +27,7 @@ export interface CommandDeps extends JobDeps {
  * new points, the reason), and the week's check run and scored comment are published
  * again. Anyone else gets a polite reply and nothing changes.
  */
-export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<string> {
+export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   try {
     return await carryOut(job, deps);
   } catch (error) {
@@ -38,18 +39,20 @@ export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<
   }
 }
 
-async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
+async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   const r = job.request as unknown as CommandRequest;
+  // What to tell GitHub: recorded with the job's end, sent by the outbox in this order.
+  const out: ParsedPublication[] = [];
   const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, pr: r.pullRequest.number, comment: r.comment.id, action: r.action });
   const octokit = await deps.octokitFor(r.installationId, job.lease);
   const ref: RepoRef = { owner: r.owner, repo: r.repo };
   const setup = await deps.courses.get(octokit, r.owner);
-  if (setup.status !== 'ready') return finish(log, 'not-configured');
+  if (setup.status !== 'ready') return finish(log, out, 'not-configured');
   const { config, pack } = setup;
-  if (studentOf(config, { name: r.repo, topics: r.topics }) === null) return finish(log, 'not-a-student-repo');
+  if (studentOf(config, { name: r.repo, topics: r.topics }) === null) return finish(log, out, 'not-a-student-repo');
   const locale = config.locale;
 
-  if (r.action !== 'created') return tamperCheck(r, deps, octokit, ref, config, pack, log);
+  if (r.action !== 'created') return tamperCheck(r, deps, config, pack, log, out);
 
   const author = r.comment.author;
   const status = await taStatus(octokit, r.owner, config.tas, author);
@@ -57,14 +60,14 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
     // Logged for the teaching team; the student is told only that TAs can.
     log.warn({ author, status, outcome: 'refused' }, 'a command by someone who is not a TA');
     await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt });
-    await reply(octokit, ref, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
-    return finish(log, 'refused', { author, status });
+    reply(out, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
+    return finish(log, out, 'refused', { author, status });
   }
   const first = await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: 'accepted', at: r.deliveredAt });
   if (!first) {
     const previous = await deps.store.commandOf(r.comment.id);
     // A resumed job carries on (its effects are idempotent); another delivery of a comment already done does not.
-    if (previous && previous.outcome !== 'accepted') return finish(log, 'already-done');
+    if (previous && previous.outcome !== 'accepted') return finish(log, out, 'already-done');
   }
 
   const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: r.pullRequest.number });
@@ -100,7 +103,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   }
 
   // Accepted commands are acknowledged at once, before the slower republishing.
-  if (applied.length) await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: r.comment.id, content: '+1' });
+  if (applied.length) out.push({ kind: 'reaction', ...whereOf(r), commentId: r.comment.id, content: '+1' });
 
   for (const { command, week } of applied) {
     const rubric = pack.weeks.get(week)!;
@@ -156,7 +159,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   const unpublished: number[] = [];
   for (const week of touched) {
     if (regrades.has(week)) continue; // the regrade publishes with the change
-    if (!(await republish(octokit, ref, r, config, pack.weeks.get(week)!, deps))) unpublished.push(week);
+    if (!(await republish(r, config, pack.weeks.get(week)!, deps, out))) unpublished.push(week);
   }
 
   if (errors.length) {
@@ -173,27 +176,21 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   if (unpublished.length) {
     replies.push(say(t(`Registrado. Todavía no hay una corrección de la semana ${unpublished.join(', ')} en este pull request: el cambio se aplicará cuando se corrija.`, `Recorded. There is no grading of week ${unpublished.join(', ')} on this pull request yet: the change applies when it is graded.`), locale));
   }
-  for (const text of replies) await reply(octokit, ref, r, text);
+  for (const text of replies) reply(out, r, text);
   // A comment none of whose commands took effect is no override to guard against tampering.
   if (applied.length === 0) await deps.store.setCommandOutcome(r.comment.id, 'rejected');
-  return finish(log, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
+  return finish(log, out, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
 }
 
 /** The week's check run and scored comment, published again with the overrides in force. */
-async function republish(octokit: Octokit, ref: RepoRef, r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps): Promise<boolean> {
+async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
   const week = rubric.week;
   const graded = await gradingShown(deps, r, week);
   if (!graded) return false;
   const view = await publicationOf(deps, config, graded, r.pullRequest.number);
   const now = deps.now();
-  const reveal = now.getTime() > deadlineOf(config, week).getTime();
-  if (graded.checkRunId !== undefined) {
-    const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes });
-    await completeCheckRun(octokit, ref, graded.checkRunId, { name: checkRunName({ week, title: rubric.title }, config.locale), conclusion: view.conclusion, output });
-  }
-  if (config.comments.pullRequests) {
-    await publishComment(octokit, ref, { pullRequest: r.pullRequest, repoId: r.repoId, sha: graded.sha }, config, view.grade, graded.checkRunUrl, deps, now, view.verdict, view.taNotes);
-  }
+  out.push(gradedCheckRun(r, config, graded, view, now, graded.checkRunId, checkRunName({ week, title: rubric.title }, config.locale)));
+  if (config.comments.pullRequests) out.push(commentPublication(r, config, graded.sha, view, now));
   return true;
 }
 
@@ -202,15 +199,15 @@ async function republish(octokit: Octokit, ref: RepoRef, r: CommandRequest, conf
  * anyone else: nothing changes (the record keeps the original), the tampering is
  * logged and shown to TAs in the scored comment.
  */
-async function tamperCheck(r: CommandRequest, deps: CommandDeps, octokit: Octokit, ref: RepoRef, config: CourseConfig, pack: Pack, log: JobDeps['log']): Promise<string> {
+async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseConfig, pack: Pack, log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
   const recorded = await deps.store.commandOf(r.comment.id);
-  if (!recorded || recorded.outcome !== 'accepted') return finish(log, 'not-a-command');
-  if (r.sender === recorded.author) return finish(log, 'edited-by-author');
+  if (!recorded || recorded.outcome !== 'accepted') return finish(log, out, 'not-a-command');
+  if (r.sender === recorded.author) return finish(log, out, 'edited-by-author');
   log.warn({ author: recorded.author, by: r.sender, outcome: 'tampering' }, `a TA's command comment was ${r.action} by someone else; nothing changes`);
   await deps.store.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
   const latest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
-  if (latest && pack.weeks.get(latest.week)) await republish(octokit, ref, r, config, pack.weeks.get(latest.week)!, deps);
-  return finish(log, 'tampering-flagged', { by: r.sender });
+  if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack.weeks.get(latest.week)!, deps, out);
+  return finish(log, out, 'tampering-flagged', { by: r.sender });
 }
 
 /** The grading a week's check run and comment show: this pull request's latest, else the repository's latest for the week. */
@@ -220,12 +217,16 @@ async function gradingShown(deps: CommandDeps, r: CommandRequest, week: number):
   return [...(await deps.store.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
 }
 
-async function reply(octokit: Octokit, ref: RepoRef, r: CommandRequest, body: string) {
-  await octokit.rest.issues.createComment({ ...ref, issue_number: r.pullRequest.number, body });
+function reply(out: ParsedPublication[], r: CommandRequest, body: string) {
+  out.push({ kind: 'reply', ...whereOf(r), pullRequest: r.pullRequest.number, body });
 }
 
-function finish(log: JobDeps['log'], outcome: string, extra: Record<string, unknown> = {}): string {
-  log.info({ outcome, ...extra }, `command ${outcome}`);
-  return outcome;
+function whereOf(r: CommandRequest) {
+  return { installationId: r.installationId, owner: r.owner, repo: r.repo, repoId: r.repoId };
+}
+
+function finish(log: JobDeps['log'], publications: ParsedPublication[], outcome: string, extra: Record<string, unknown> = {}): JobResult {
+  log.info({ outcome, publications: publications.length, ...extra }, `command ${outcome}`);
+  return { outcome, publications };
 }
 

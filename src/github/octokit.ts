@@ -1,17 +1,23 @@
 import { ProbotOctokit } from 'probot';
 
 /**
- * Probot's Octokit (throttling and retries), except that a secondary rate limit is
- * retried after its `retry-after` instead of only logged (Probot's default handler
- * drops the request): a dropped write would be a grading nobody sees.
+ * Probot's Octokit (throttling and retries), except that a rate-limited request is
+ * handed back at once rather than retried inside the client: the outbox pauses the
+ * installation's lane in the store until GitHub's `retry-after` (or
+ * `x-ratelimit-reset`), for every process, shows instructors when publications will
+ * go out, and tries again then; a job that reads is retried by the queue. Nothing is dropped.
  */
 export const RubricaOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
   ...options,
   throttle: {
     ...options.throttle,
-    onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, octokit: { log: { warn(m: string): void } }, retryCount: number) => {
-      octokit.log.warn(`secondary rate limit on ${request.method} ${request.url}: retrying in ${retryAfter} s (retry ${retryCount + 1})`);
-      return retryCount < 5;
+    onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, octokit: { log: { warn(m: string): void } }) => {
+      octokit.log.warn(`secondary rate limit on ${request.method} ${request.url}: GitHub asks to wait ${retryAfter} s; the outbox holds the installation's publications until then`);
+      return false;
+    },
+    onRateLimit: (retryAfter: number, request: { method: string; url: string }, octokit: { log: { warn(m: string): void } }) => {
+      octokit.log.warn(`rate limit on ${request.method} ${request.url}: resets in ${retryAfter} s`);
+      return false;
     },
   },
 })) as typeof ProbotOctokit;

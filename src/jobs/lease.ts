@@ -13,19 +13,21 @@ export { LeaseLost, type Lease } from '../store/store.ts';
  * The signal is advice to stop early; the guarantee is in the store: every write a
  * job makes names its lease and is refused once the job is someone else's.
  */
-export class JobLease {
-  readonly lease: Lease;
+export class HeldLease<L extends { readonly token: string }> {
+  readonly lease: L;
   private readonly controller = new AbortController();
-  private readonly store: Pick<Store, 'heartbeat' | 'holds'>;
+  private readonly store: { heartbeat(lease: L, leaseMs: number): Promise<boolean>; holds(lease: L): Promise<boolean> };
   private readonly leaseMs: number;
+  private readonly name: string;
   /** Monotonic time of the start of the last renewal the store accepted (or the claim). */
   private renewedAt: number;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(store: Pick<Store, 'heartbeat' | 'holds'>, lease: Lease, leaseMs: number, claimedAt = performance.now()) {
+  constructor(store: { heartbeat(lease: L, leaseMs: number): Promise<boolean>; holds(lease: L): Promise<boolean> }, lease: L, leaseMs: number, name: string, claimedAt = performance.now()) {
     this.store = store;
     this.lease = lease;
     this.leaseMs = leaseMs;
+    this.name = name;
     this.renewedAt = claimedAt;
   }
 
@@ -57,7 +59,7 @@ export class JobLease {
   lose(why: string): void {
     if (this.controller.signal.aborted) return;
     this.stop();
-    this.controller.abort(new LeaseLost(this.lease.jobId, why));
+    this.controller.abort(new LeaseLost(this.name, why));
   }
 
   private async renew(): Promise<void> {
@@ -87,5 +89,12 @@ export class JobLease {
     this.assertHeld();
     if (!(await this.store.holds(this.lease))) this.lose('taken over by another worker');
     this.assertHeld();
+  }
+}
+
+/** A job's lease (the queue keeps it; the job reads its signal and writes through it). */
+export class JobLease extends HeldLease<Lease> {
+  constructor(store: Pick<Store, 'heartbeat' | 'holds'>, lease: Lease, leaseMs: number) {
+    super({ heartbeat: (l, ms) => store.heartbeat(l, ms), holds: (l) => store.holds(l) }, lease, leaseMs, `job ${lease.jobId}`);
   }
 }

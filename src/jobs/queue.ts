@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { GradingRequest } from '../events/requests.ts';
-import type { EnqueueResult, JobKind, JobRow, Store } from '../store/store.ts';
+import type { ParsedPublication } from '../outbox/publications.ts';
+import type { EnqueueResult, JobKind, JobRow, Store, StoredGrading } from '../store/store.ts';
 import { JobLease, LeaseLost } from './lease.ts';
 
 export interface QueuedJob {
@@ -21,6 +22,17 @@ export interface QueuedJob {
    * and every write the job makes goes through it (refused once the job is another's).
    */
   readonly lease: JobLease;
+}
+
+/**
+ * What a job made, recorded with its end in one transaction under its lease: its
+ * grading (if it graded) and its publications (what the outbox will tell GitHub).
+ */
+export interface JobResult {
+  readonly outcome: string;
+  readonly state?: 'done' | 'failed';
+  readonly grading?: StoredGrading;
+  readonly publications?: readonly ParsedPublication[];
 }
 
 /** A failure that may pass (Docker down, GitHub 5xx): the job is tried again later. */
@@ -71,7 +83,7 @@ export function isDeadOwner(owner: string): boolean {
 export class GradingQueue {
   readonly store: Store;
   readonly owner = workerName();
-  private readonly process: (job: QueuedJob) => Promise<string>;
+  private readonly process: (job: QueuedJob) => Promise<string | JobResult>;
   private readonly options: Required<Omit<QueueOptions, 'log'>> & { log?: Logger };
   private running = 0;
   private pumping = false;
@@ -80,7 +92,7 @@ export class GradingQueue {
   private closed = false;
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(store: Store, process: (job: QueuedJob) => Promise<string>, options: QueueOptions) {
+  constructor(store: Store, process: (job: QueuedJob) => Promise<string | JobResult>, options: QueueOptions) {
     this.store = store;
     this.process = process;
     this.options = { leaseMs: 30_000, pollMs: 500, work: true, ...options };
@@ -118,28 +130,29 @@ export class GradingQueue {
     void this.pump();
   }
 
-  /** Settles when no job waits or runs anywhere in the store (tests, benchmarks). */
+  /** Settles when no job waits or runs anywhere in the store, and no publication waits to be sent (tests, benchmarks). */
   async idle(pollMs = 10): Promise<void> {
     for (;;) {
       const counts = await this.store.counts();
-      if (counts.queued === 0 && counts.running === 0 && this.running === 0) return;
+      const outbox = await this.store.outbox.counts();
+      if (counts.queued === 0 && counts.running === 0 && this.running === 0 && outbox.waiting === 0 && outbox.sending === 0) return;
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }
 
-  private readonly closeHooks: (() => void)[] = [];
+  private readonly closeHooks: (() => void | Promise<void>)[] = [];
 
-  /** Runs `fn` when the queue closes (timers of companions such as the queued notices). */
-  onClose(fn: () => void): void {
+  /** Runs `fn` when the queue closes (companions: the queued notices' timer, the outbox). */
+  onClose(fn: () => void | Promise<void>): void {
     this.closeHooks.push(fn);
   }
 
-  /** Stops taking jobs and waits for the ones running here. */
+  /** Stops taking jobs and waits for the ones running here (and for the companions to stop). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const fn of this.closeHooks.splice(0)) fn();
     if (this.timer) clearTimeout(this.timer);
-    await Promise.allSettled([...this.inFlight]);
+    const companions = this.closeHooks.splice(0).map((fn) => fn());
+    await Promise.allSettled([...this.inFlight, ...companions]);
   }
 
   private async pump(): Promise<void> {
@@ -180,9 +193,10 @@ export class GradingQueue {
     const log = this.options.log;
     const run = (async () => {
       try {
-        const outcome = await this.process(job);
+        const done = await this.process(job);
+        const result: JobResult = typeof done === 'string' ? { outcome: done } : done;
         lease.assertHeld();
-        await this.store.finish(lease.lease, outcome === 'infrastructure-error' ? 'failed' : 'done', outcome);
+        await this.store.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done') });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof LeaseLost || (error as Error)?.cause instanceof LeaseLost || lease.signal.aborted) {

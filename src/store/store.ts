@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import type { Grade } from '../grading/grade.ts';
+import { GITHUB_LIMITS } from '../outbox/budget.ts';
+import type { ParsedPublication } from '../outbox/publications.ts';
+import { BudgetStore } from './budget.ts';
 import { migrate } from './migrations.ts';
+import { OutboxStore } from './outbox.ts';
 import type { CountingRule, Extension, GradingRecord, Lateness, Override, RecordedCriterion } from './records.ts';
 import { forUpdate, one, skipLocked, type SqlDatabase, type SqlRunner } from './sql.ts';
 
@@ -21,8 +25,8 @@ export interface Lease {
 
 /** A job's write refused because its lease was lost (taken over by another worker). */
 export class LeaseLost extends Error {
-  constructor(jobId: string, why = 'taken over by another worker') {
-    super(`the lease on job ${jobId} is lost (${why})`);
+  constructor(what: string, why = 'taken over by another worker') {
+    super(`the lease on ${what} is lost (${why})`);
     this.name = 'LeaseLost';
   }
 }
@@ -129,11 +133,17 @@ export function commitKeyOf(r: GradingRequest, jobId: string): string {
  */
 export class Store {
   readonly db: SqlDatabase;
+  /** What waits to be told to GitHub (src/store/outbox.ts). */
+  readonly outbox: OutboxStore;
+  /** GitHub's write budget per installation (src/store/budget.ts). */
+  readonly budget: BudgetStore;
   private readonly clock: () => number;
 
   private constructor(db: SqlDatabase, clock: () => number) {
     this.db = db;
     this.clock = clock;
+    this.outbox = new OutboxStore(db, clock);
+    this.budget = new BudgetStore(db, clock);
   }
 
   static async open(db: SqlDatabase, options: { clock?: () => number } = {}): Promise<Store> {
@@ -279,7 +289,7 @@ export class Store {
   withLease<T>(lease: Lease, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
       const held = await one(tx, `SELECT 1 AS held FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'${forUpdate(tx)}`, [lease.jobId, lease.token]);
-      if (!held) throw new LeaseLost(lease.jobId);
+      if (!held) throw new LeaseLost(`job ${lease.jobId}`);
       return fn(tx);
     });
   }
@@ -291,6 +301,20 @@ export class Store {
       [state, outcome, error ?? null, this.clock(), lease.jobId, lease.token],
     );
     return changed === 1;
+  }
+
+  /**
+   * Ends a job with what it made, in one transaction that first checks its lease:
+   * the grading is recorded, its publications join the outbox, and the job is
+   * done — all of it, or (the lease was lost: LeaseLost) none of it. A job resumed
+   * after a crash therefore never finds half of its work done.
+   */
+  async completeJob(lease: Lease, result: { state: 'done' | 'failed'; outcome: string; grading?: StoredGrading; publications?: readonly ParsedPublication[] }): Promise<void> {
+    await this.withLease(lease, async (tx) => {
+      if (result.grading) await this.insertGrading(tx, result.grading);
+      if (result.publications?.length) await this.outbox.add(tx, result.publications, { jobId: lease.jobId });
+      await tx.run(`UPDATE jobs SET state = ?, outcome = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, lease_token = NULL WHERE id = ?`, [result.state, result.outcome, this.clock(), lease.jobId]);
+    });
   }
 
   /**
@@ -373,28 +397,16 @@ export class Store {
     return this.job(jobId);
   }
 
-  /** Grading jobs waiting longer than `olderThanMs` that show nothing on GitHub yet. */
+  /** Grading jobs waiting longer than `olderThanMs` that show nothing on GitHub yet (and have no notice on its way). */
   async longWaiting(olderThanMs: number, limit = 20): Promise<JobRow[]> {
     const now = this.clock();
     const rows = await this.db.all<JobDbRow>(
-      `SELECT * FROM jobs WHERE state = 'queued' AND kind = 'grade' AND check_run_id IS NULL AND created_at < ? AND (notice_until IS NULL OR notice_until < ?) ORDER BY created_at LIMIT ?`,
-      [now - olderThanMs, now, limit],
+      `SELECT * FROM jobs WHERE state = 'queued' AND kind = 'grade' AND check_run_id IS NULL AND created_at < ?
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.job_id = jobs.id AND o.state IN ('waiting', 'sending', 'sent'))
+       ORDER BY created_at LIMIT ?`,
+      [now - olderThanMs, limit],
     );
     return rows.map(job);
-  }
-
-  /**
-   * Holds a waiting job back from workers while its "queued" check run is written
-   * (so the worker completes that check run instead of creating a second one).
-   * The hold expires by itself should the writer die.
-   */
-  async holdForNotice(jobId: string, holdMs: number): Promise<boolean> {
-    const now = this.clock();
-    return (await this.db.run(`UPDATE jobs SET notice_until = ? WHERE id = ? AND state = 'queued' AND check_run_id IS NULL AND (notice_until IS NULL OR notice_until < ?)`, [now + holdMs, jobId, now])) === 1;
-  }
-
-  async releaseNotice(jobId: string): Promise<void> {
-    await this.db.run(`UPDATE jobs SET notice_until = NULL WHERE id = ?`, [jobId]);
   }
 
   /** How many grading jobs wait ahead of this one. */
@@ -416,7 +428,13 @@ export class Store {
    * already there. With a lease, only while the job is still that claim's (LeaseLost).
    */
   async recordGrading(g: StoredGrading, lease?: Lease): Promise<boolean> {
-    const write = (tx: SqlRunner) => tx.run(
+    const write = (tx: SqlRunner) => this.insertGrading(tx, g);
+    const changed = lease ? await this.withLease(lease, write) : await write(this.db);
+    return changed === 1;
+  }
+
+  private insertGrading(tx: SqlRunner, g: StoredGrading): Promise<number> {
+    return tx.run(
       `INSERT INTO gradings (job_id, installation_id, org, repo_id, repo, students, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
          pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url, grade)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -427,8 +445,6 @@ export class Store {
         g.checkRunId ?? null, g.checkRunUrl ?? null, JSON.stringify(g.grade),
       ],
     );
-    const changed = lease ? await this.withLease(lease, write) : await write(this.db);
-    return changed === 1;
   }
 
   async markPublished(jobId: string, checkRun: { id: number; url?: string }): Promise<void> {
@@ -609,26 +625,38 @@ export class Store {
     );
   }
 
+  /**
+   * Records what a sent publication made, in the transaction that marks it sent: the
+   * check run of a commit and week (on its grading, and on a waiting job it announced),
+   * or the comment of a pull request and week.
+   */
+  async recordPublished(
+    tx: SqlRunner,
+    made: { checkRun?: { repoId: number; sha: string; week: number; id: number; url?: string; gradingJobId?: string; noticeForJob?: string }; comment?: { repoId: number; issue: number; week: number; id: number } },
+  ): Promise<void> {
+    const run = made.checkRun;
+    if (run) {
+      if (run.week > 0) {
+        await tx.run(
+          `INSERT INTO check_runs (repo_id, sha, week, check_run_id, url) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (repo_id, sha, week) DO UPDATE SET check_run_id = excluded.check_run_id, url = COALESCE(excluded.url, check_runs.url)`,
+          [run.repoId, run.sha, run.week, run.id, run.url ?? null],
+        );
+      }
+      if (run.gradingJobId) await tx.run(`UPDATE gradings SET check_run_id = ?, check_run_url = COALESCE(?, check_run_url), published_at = ? WHERE job_id = ?`, [run.id, run.url ?? null, new Date(this.clock()).toISOString(), run.gradingJobId]);
+      if (run.noticeForJob) await tx.run(`UPDATE jobs SET check_run_id = ?, notice_until = NULL WHERE id = ?`, [run.id, run.noticeForJob]);
+    }
+    const c = made.comment;
+    if (c) {
+      await tx.run(`INSERT INTO comments (repo_id, issue, week, comment_id) VALUES (?, ?, ?, ?) ON CONFLICT (repo_id, issue, week) DO UPDATE SET comment_id = excluded.comment_id`, [c.repoId, c.issue, c.week, c.id]);
+    }
+  }
+
   // ── GitHub's write budget ─────────────────────────────────────────────────
 
-  /**
-   * Reserves the next write slot of an installation's lane and returns when it is
-   * (epoch ms): writes `writeMs` apart, notifying writes (comments) also `notifyMs`
-   * apart. Shared through the database, so every process and machine spends one budget.
-   */
+  /** Reserves the next write slot of an installation's lane: `spacing` apart, comments `notifyMs` apart (the budget's other limits at GitHub's values). */
   reserveWrite(installationId: number, spacing: { writeMs: number; notifyMs: number }, notify: boolean): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const now = this.clock();
-      await tx.run(`INSERT INTO write_budget (installation_id, next_write_at, next_notify_at) VALUES (?, 0, 0) ON CONFLICT (installation_id) DO NOTHING`, [installationId]);
-      const lane = (await one<{ next_write_at: number; next_notify_at: number }>(tx, `SELECT next_write_at, next_notify_at FROM write_budget WHERE installation_id = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [installationId]))!;
-      const slot = Math.max(now, Number(lane.next_write_at), notify ? Number(lane.next_notify_at) : 0);
-      await tx.run(`UPDATE write_budget SET next_write_at = ?, next_notify_at = ?, writes = writes + 1 WHERE installation_id = ?`, [
-        slot + spacing.writeMs,
-        notify ? slot + spacing.notifyMs : Number(lane.next_notify_at),
-        installationId,
-      ]);
-      return slot;
-    });
+    return this.budget.reserve(installationId, { endpoint: 'write', creates: false, notifies: notify }, { ...GITHUB_LIMITS, ...spacing });
   }
 
   async writesSpent(installationId: number): Promise<number> {

@@ -52,7 +52,7 @@ describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) =>
     await sleep(LEASE_MS + 500);
     const second = startWorker(url, fake.host, { RUBRICA_LEASE_MS: String(LEASE_MS) });
     workers.push(second);
-    for (let i = 0; i < 600 && (await store.job(jobId))?.state !== 'done'; i++) await sleep(100);
+    for (let i = 0; i < 600 && fake.checkRuns.size === 0; i++) await sleep(100);
     expect(await store.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
     expect(fake.checkRuns.size).toBe(1);
 
@@ -63,6 +63,8 @@ describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) =>
     expect([...fake.checkRuns.values()].map((r) => ({ sha: r.headSha, status: r.status, completions: r.completions }))).toEqual([{ sha: SHA, status: 'completed', completions: 1 }]);
     expect(fake.writes.map((w) => w.kind)).toEqual(['check-run.create']);
     expect((await store.gradings()).map((g) => g.jobId)).toEqual([jobId]);
+    // One publication, made by the job that held the lease, sent once.
+    expect((await store.outbox.ofJob(jobId)).map((p) => [p.kind, p.state, p.attempts])).toEqual([['check-run', 'sent', 1]]);
     expect(await store.job(jobId)).toMatchObject({ state: 'done', attempts: 2 });
   });
 });

@@ -491,9 +491,7 @@ describe('TA commands in pull-request comments', () => {
     scope.get(paths.pull).reply(200, pullResponse()).post(paths.reactions(), { content: '+1' }).reply(201, { id: 1, content: '+1' });
     // GitHub is down for a while: Octokit's own retries (3) are spent.
     scope.patch(paths.checkRun()).times(4).reply(502, { message: 'Server Error' });
-    // The job's retry: what it reads again may be read again; the writes that failed must happen.
-    courseScope(scope).get(paths.teamMembership('mlops-tas', TA)).optionally().reply(200, { role: 'member', state: 'active' });
-    scope.get(paths.pull).optionally().reply(200, pullResponse()).post(paths.reactions()).optionally().reply(200, { id: 1, content: '+1' });
+    // The outbox tries the publication again later; the command is not carried out again (no re-reads), and the writes that failed happen.
     scope.patch(paths.checkRun()).reply(200, { id: CHECK_RUN_ID }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
     await deliver(a, 'flaky-1', commentEvent('created', OVERRIDE));
     const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
@@ -502,8 +500,11 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain(ROW.readmeOverridden);
     expect(await a.rubrica.store.overrides()).toHaveLength(1);
-    // Nothing left undone (the optional re-reads aside).
     expect(scope.pendingMocks()).toEqual([]);
+    // The reaction went once; the check run's publication took two tries, and nothing failed for good.
+    expect(seen.reactions).toHaveLength(1);
+    const outbox = await a.rubrica.store.outbox.ofJob(job!.id);
+    expect(outbox.map((p) => [p.kind, p.state, p.attempts])).toEqual([['reaction', 'sent', 1], ['check-run', 'sent', 2], ['pr-comment', 'sent', 1]]);
   });
 
   it('two commands in one comment: both applied, one reaction, one re-publication', async () => {
