@@ -5,7 +5,7 @@ import { say, t } from '../core/text.ts';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import { completeCheckRun, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
 import { taStatus } from '../github/teams.ts';
-import { finalScore, lateness } from '../grading/late.ts';
+import { measuredLateness } from '../grading/late.ts';
 import { checkRunName, checkRunOutput } from '../report/markdown.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
@@ -127,9 +127,8 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
       await deps.store.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
       // Lateness is a record too: every grading of the week is measured again against the new deadline.
       for (const g of await deps.store.gradings({ repoId: r.repoId, week })) {
-        const late = lateness(config, week, new Date(g.deliveredAt), command.minutes);
-        const scored = finalScore(g.score, g.maxScore, late);
-        await deps.store.updateLateness(g.jobId, late, scored.penalty, scored.finalScore);
+        const measured = measuredLateness(config, week, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
+        await deps.store.updateLateness(g.jobId, measured.late, measured.penalty, measured.finalScore);
       }
       done.push(`extend ${command.minutes}m (w${week})`);
       touched.add(week);

@@ -10,7 +10,7 @@ import type { Grade } from '../grading/grade.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, type LateVerdict } from '../report/markdown.ts';
 import { gradeWithOverrides } from '../grading/overrides.ts';
-import { finalScore, lateness } from '../grading/late.ts';
+import { finalScore, measuredLateness } from '../grading/late.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { SnapshotSource } from '../sandbox/snapshot.ts';
 import type { StoredGrading, Store } from '../store/store.ts';
@@ -176,8 +176,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   // Frozen or partitioned meanwhile, this job may be another worker's by now: it stops here.
   job.lease.assertHeld();
   const extension = await deps.store.extensionFor(r.repoId, week);
-  const late = lateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0);
-  const { penalty, finalScore: final } = finalScore(grade.score, grade.maxScore, late);
+  const { late, penalty, finalScore: final } = measuredLateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0, grade.score, grade.maxScore);
   const graded: StoredGrading = {
     jobId: job.id,
     installationId: r.installationId,
