@@ -475,10 +475,10 @@ async function runBurst(o: BurstOptions) {
 
   // The record, read with the app stopped.
   const store = await Store.open(new SqliteDatabase(dbPath));
-  const gradings = await store.gradings();
-  const counts = await store.counts();
-  const jobs = await store.jobs({ limit: 100_000 });
-  const budgetWrites = await store.writesSpent(INSTALLATION);
+  const gradings = await store.record.gradings();
+  const counts = await store.queue.counts();
+  const jobs = await store.queue.jobs({ limit: 100_000 });
+  const budgetWrites = await store.budget.writesSpent(INSTALLATION);
   await store.close();
 
   // ── Figures

@@ -35,7 +35,7 @@ export function adminHandler(store: Store, token: string | undefined, limits: Wr
       }
       if (req.method === 'GET' && url.pathname === '/admin/jobs') {
         const state = url.searchParams.get('state');
-        const jobs = await store.jobs({ ...(state ? { state: state as never } : {}), limit: 500 });
+        const jobs = await store.queue.jobs({ ...(state ? { state: state as never } : {}), limit: 500 });
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(jobs.map(({ request, ...j }) => ({ ...j, repo: `${request.owner}/${request.repo}`, trigger: request.trigger })), null, 2)}\n`);
         return true;
       }
@@ -52,7 +52,7 @@ export function adminHandler(store: Store, token: string | undefined, limits: Wr
         return true;
       }
       if (req.method === 'POST' && url.pathname === '/admin/jobs/requeue') {
-        const requeued = await store.requeue(url.searchParams.get('id') ?? undefined);
+        const requeued = await store.queue.requeue(url.searchParams.get('id') ?? undefined);
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ requeued })}\n`);
         return true;
       }

@@ -187,7 +187,7 @@ export function createRubrica(options: RubricaOptions = {}) {
         return;
       }
       const { request } = translation;
-      const result = await store.enqueueCommand(request);
+      const result = await store.queue.enqueueCommand(request);
       queue.wake();
       app.log.info({ deliveryId: context.id, event: `issue_comment.${request.action}`, repo: `${request.owner}/${request.repo}`, pr: request.pullRequest.number, comment: request.comment.id, outcome: result.status, jobId: result.jobId }, 'command queued');
     });

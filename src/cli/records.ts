@@ -41,17 +41,17 @@ export async function jobsCommand(args: readonly string[], io: RecordsIo): Promi
   const store = await openStore(io.env);
   try {
     if (sub === 'requeue') {
-      const n = await store.requeue(id);
+      const n = await store.queue.requeue(id);
       io.stdout.write(`${n} job(s) queued again${id ? '' : ' (every failed job)'}\n`);
       return 0;
     }
     if (sub !== 'list') throw new RecordsUsageError('use "jobs list [--state queued|running|done|failed|superseded]" or "jobs requeue [JOB_ID]"');
-    const jobs = await store.jobs({ ...(values.state ? { state: values.state as JobState } : {}), limit: 200 });
+    const jobs = await store.queue.jobs({ ...(values.state ? { state: values.state as JobState } : {}), limit: 200 });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
       return 0;
     }
-    const counts = await store.counts();
+    const counts = await store.queue.counts();
     io.stdout.write(`${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(' · ')}\n`);
     for (const j of jobs) {
       io.stdout.write(`${j.id}  ${j.state.padEnd(10)} ${`${j.request.owner}/${j.request.repo}`.padEnd(32)} ${j.sha.slice(0, 7)}  try ${j.attempts}/${j.maxAttempts}  ${new Date(j.createdAt).toISOString()}  ${j.outcome ?? ''}${j.lastError ? `  — ${j.lastError}` : ''}\n`);

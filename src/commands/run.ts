@@ -1,12 +1,12 @@
-import { courseMomentAt, deadlineOf, weekNamedBy } from '../course/calendar.ts';
+import { courseMomentAt, weekNamedBy } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
 import { studentOf } from '../course/load.ts';
 import { say, t } from '../core/text.ts';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
-import { completeCheckRun, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
+import { statusOf, type RepoRef } from '../github/api.ts';
 import { taStatus } from '../github/teams.ts';
 import { measuredLateness } from '../grading/late.ts';
-import { checkRunName, checkRunOutput } from '../report/markdown.ts';
+import { checkRunName } from '../report/markdown.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
 import { commentPublication, gradedCheckRun, publicationOf, type JobDeps } from '../jobs/grading-job.ts';
@@ -40,7 +40,8 @@ export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<
 }
 
 async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
-  const r = job.request as unknown as CommandRequest;
+  if (job.payload.kind !== 'ta-command') throw new Error(`a ${job.payload.kind} job is not a command`);
+  const r: CommandRequest = job.payload.request;
   // What to tell GitHub: recorded with the job's end, sent by the outbox in this order.
   const out: ParsedPublication[] = [];
   const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, pr: r.pullRequest.number, comment: r.comment.id, action: r.action });
@@ -59,20 +60,20 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   if (status === 'none' || status === 'pending') {
     // Logged for the teaching team; the student is told only that TAs can.
     log.warn({ author, status, outcome: 'refused' }, 'a command by someone who is not a TA');
-    await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt });
+    await deps.store.tas.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt });
     reply(out, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
     return finish(log, out, 'refused', { author, status });
   }
-  const first = await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: 'accepted', at: r.deliveredAt });
+  const first = await deps.store.tas.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: 'accepted', at: r.deliveredAt });
   if (!first) {
-    const previous = await deps.store.commandOf(r.comment.id);
+    const previous = await deps.store.tas.commandOf(r.comment.id);
     // A resumed job carries on (its effects are idempotent); another delivery of a comment already done does not.
     if (previous && previous.outcome !== 'accepted') return finish(log, out, 'already-done');
   }
 
   const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: r.pullRequest.number });
   const named = weekNamedBy((pr.labels ?? []).map((l) => l.name ?? ''), pr.head.ref);
-  const latest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
+  const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
   const calendar = courseMomentAt(config, new Date(r.deliveredAt));
   const defaultWeek = named ?? latest?.week ?? (calendar.status === 'week' ? calendar.week : undefined);
 
@@ -111,24 +112,24 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
     const base = { org: r.owner, repoId: r.repoId, week, by: author, at: r.deliveredAt, commentId: r.comment.id };
     if (command.kind === 'override' || command.kind === 'manual') {
       const automatic = graded?.criteria.find((c) => c.id === command.criterion)?.score ?? null;
-      await deps.store.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
+      await deps.store.tas.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
       done.push(`${command.kind} ${command.criterion} ${command.points} (w${week})`);
       touched.add(week);
     } else if (command.kind === 'clear') {
-      const current = (await deps.store.overrides({ repoId: r.repoId, week })).find((o) => o.criterion === command.criterion);
+      const current = (await deps.store.tas.overrides({ repoId: r.repoId, week })).find((o) => o.criterion === command.criterion);
       if (!current) {
         errors.push(say(t(`\`${command.criterion}\` no tiene un ajuste en la semana ${week}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in week ${week}: nothing to clear.`), locale));
         continue;
       }
-      await deps.store.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
+      await deps.store.tas.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
       done.push(`clear ${command.criterion} (w${week})`);
       touched.add(week);
     } else if (command.kind === 'extend') {
-      await deps.store.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
+      await deps.store.record.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
       // Lateness is a record too: every grading of the week is measured again against the new deadline.
-      for (const g of await deps.store.gradings({ repoId: r.repoId, week })) {
+      for (const g of await deps.store.record.gradings({ repoId: r.repoId, week })) {
         const measured = measuredLateness(config, week, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
-        await deps.store.updateLateness(g.jobId, measured.late, measured.penalty, measured.finalScore);
+        await deps.store.record.updateLateness(g.jobId, measured.late, measured.penalty, measured.finalScore);
       }
       done.push(`extend ${command.minutes}m (w${week})`);
       touched.add(week);
@@ -177,7 +178,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   }
   for (const text of replies) reply(out, r, text);
   // A comment none of whose commands took effect is no override to guard against tampering.
-  if (applied.length === 0) await deps.store.setCommandOutcome(r.comment.id, 'rejected');
+  if (applied.length === 0) await deps.store.tas.setCommandOutcome(r.comment.id, 'rejected');
   return finish(log, out, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
 }
 
@@ -199,21 +200,21 @@ async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, 
  * logged and shown to TAs in the scored comment.
  */
 async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseConfig, pack: Pack, log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
-  const recorded = await deps.store.commandOf(r.comment.id);
+  const recorded = await deps.store.tas.commandOf(r.comment.id);
   if (!recorded || recorded.outcome !== 'accepted') return finish(log, out, 'not-a-command');
   if (r.sender === recorded.author) return finish(log, out, 'edited-by-author');
   log.warn({ author: recorded.author, by: r.sender, outcome: 'tampering' }, `a TA's command comment was ${r.action} by someone else; nothing changes`);
-  await deps.store.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
-  const latest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
+  await deps.store.tas.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
+  const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
   if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack.weeks.get(latest.week)!, deps, out);
   return finish(log, out, 'tampering-flagged', { by: r.sender });
 }
 
 /** The grading a week's check run and comment show: this pull request's latest, else the repository's latest for the week. */
 async function gradingShown(deps: CommandDeps, r: CommandRequest, week: number): Promise<StoredGrading | undefined> {
-  const ofPullRequest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
+  const ofPullRequest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
   if (ofPullRequest) return ofPullRequest;
-  return [...(await deps.store.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+  return [...(await deps.store.record.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
 }
 
 function reply(out: ParsedPublication[], r: CommandRequest, body: string) {

@@ -131,7 +131,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   let week = r.week;
   let deliveredAt = r.deliveredAt;
   if (week === undefined && r.trigger === 'rerun') {
-    const previous = await deps.store.latestGradingOf(r.repoId, r.sha);
+    const previous = await deps.store.record.latestGradingOf(r.repoId, r.sha);
     if (previous) ({ week, deliveredAt } = previous);
   }
   if (week === undefined) {
@@ -160,7 +160,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const checkRunId = r.checkRunId ?? job.checkRunId;
   if (checkRunId !== undefined) state.checkRunId = checkRunId;
 
-  const previous = await deps.store.latestGradingOf(r.repoId, r.sha, week);
+  const previous = await deps.store.record.latestGradingOf(r.repoId, r.sha, week);
   if (previous && r.trigger !== 'rerun') {
     // The same commit came by push and by pull request: graded once, commented where due.
     if (!(r.pullRequest && config.comments.pullRequests)) return ['already-graded'];
@@ -175,7 +175,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
   // Frozen or partitioned meanwhile, this job may be another worker's by now: it stops here.
   job.lease.assertHeld();
-  const extension = await deps.store.extensionFor(r.repoId, week);
+  const extension = await deps.store.record.extensionFor(r.repoId, week);
   const { late, penalty, finalScore: final } = measuredLateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0, grade.score, grade.maxScore);
   const graded: StoredGrading = {
     jobId: job.id,
@@ -204,7 +204,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
     finalScore: final,
     grade,
   };
-  await deps.store.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
+  await deps.store.record.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
   const view = await publicationOf(deps, config, graded, r.pullRequest?.number);
   const now = deps.now();
   const publications: ParsedPublication[] = [gradedCheckRun(r, config, graded, view, now, checkRunId)];
@@ -301,13 +301,13 @@ export type Publication = Awaited<ReturnType<typeof publicationOf>>;
  * penalty applied to the overridden score), and notes for TAs.
  */
 export async function publicationOf(deps: Pick<JobDeps, 'store'>, config: CourseConfig, graded: StoredGrading, pullRequest?: number) {
-  const overrides = await deps.store.overrides({ repoId: graded.repoId, week: graded.week });
+  const overrides = await deps.store.tas.overrides({ repoId: graded.repoId, week: graded.week });
   const grade = gradeWithOverrides(graded.grade, overrides);
   // The penalty is taken from the score as it stands, TAs' overrides included.
   const verdict: LateVerdict = { late: graded.late, ...finalScore(grade.score, grade.maxScore, graded.late), timeZone: config.timezone };
   const conclusion = conclusionOf(grade, config.belowPassMark, verdict);
   const es = config.locale === 'es';
-  const tampering = pullRequest === undefined ? [] : await deps.store.tamperingOf(graded.repoId, pullRequest);
+  const tampering = pullRequest === undefined ? [] : await deps.store.tas.tamperingOf(graded.repoId, pullRequest);
   const taNotes = [
     ...overrideNotes(grade, config.locale),
     ...tampering.map((t) =>

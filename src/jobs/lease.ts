@@ -1,6 +1,6 @@
-import { LeaseLost, type Lease, type Store } from '../store/store.ts';
+import { LeaseLost, type Lease, type QueueStore } from '../store/queue.ts';
 
-export { LeaseLost, type Lease } from '../store/store.ts';
+export { LeaseLost, type Lease } from '../store/queue.ts';
 
 /**
  * A job's lease, kept while the job runs: renewed every third of its length, and
@@ -94,7 +94,7 @@ export class HeldLease<L extends { readonly token: string }> {
 
 /** A job's lease (the queue keeps it; the job reads its signal and writes through it). */
 export class JobLease extends HeldLease<Lease> {
-  constructor(store: Pick<Store, 'heartbeat' | 'holds'>, lease: Lease, leaseMs: number) {
-    super({ heartbeat: (l, ms) => store.heartbeat(l, ms), holds: (l) => store.holds(l) }, lease, leaseMs, `job ${lease.jobId}`);
+  constructor(queue: Pick<QueueStore, 'heartbeat' | 'holds'>, lease: Lease, leaseMs: number) {
+    super({ heartbeat: (l, ms) => queue.heartbeat(l, ms), holds: (l) => queue.holds(l) }, lease, leaseMs, `job ${lease.jobId}`);
   }
 }

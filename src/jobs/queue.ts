@@ -10,6 +10,8 @@ export interface QueuedJob {
   readonly id: string;
   readonly kind: JobKind;
   readonly request: JobRow['request'];
+  /** The same payload, typed by kind (checked against its schema when read from the store). */
+  readonly payload: JobRow['payload'];
   /** 1 on the first try. */
   readonly attempt: number;
   readonly lastAttempt: boolean;
@@ -104,19 +106,19 @@ export class GradingQueue {
 
   /** Records the request durably (or says it is a duplicate, merged or superseded) and wakes a worker. */
   async enqueue(request: GradingRequest): Promise<EnqueueResult> {
-    const result = await this.store.enqueue(request, { maxAttempts: this.maxAttempts });
+    const result = await this.store.queue.enqueue(request, { maxAttempts: this.maxAttempts });
     this.wake();
     return result;
   }
 
   dropInstallation(installationId: number): Promise<number> {
-    return this.store.dropInstallation(installationId);
+    return this.store.queue.dropInstallation(installationId);
   }
 
   /** Starts working: jobs left running by a dead process on this host are taken back first. */
   async start(): Promise<void> {
     if (!this.options.work) return;
-    const released = await this.store.releaseOwners(isDeadOwner);
+    const released = await this.store.queue.releaseOwners(isDeadOwner);
     if (released) this.options.log?.warn({ released, outcome: 'resumed' }, 'jobs of a stopped process resumed');
     this.wake();
   }
@@ -133,7 +135,7 @@ export class GradingQueue {
   /** Settles when no job waits or runs anywhere in the store, and no publication waits to be sent (tests, benchmarks). */
   async idle(pollMs = 10): Promise<void> {
     for (;;) {
-      const counts = await this.store.counts();
+      const counts = await this.store.queue.counts();
       const outbox = await this.store.outbox.counts();
       if (counts.queued === 0 && counts.running === 0 && this.running === 0 && outbox.waiting === 0 && outbox.sending === 0) return;
       await new Promise((r) => setTimeout(r, pollMs));
@@ -161,7 +163,7 @@ export class GradingQueue {
       do {
         this.pumpAgain = false;
         while (!this.closed && this.running < this.options.concurrency) {
-          const row = await this.store.claim(this.owner, this.options.leaseMs);
+          const row = await this.store.queue.claim(this.owner, this.options.leaseMs);
           if (!row) break;
           this.startJob(row);
         }
@@ -179,7 +181,7 @@ export class GradingQueue {
   private async schedule() {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
-    const next = await this.store.nextRunAt();
+    const next = await this.store.queue.nextRunAt();
     const wait = next === undefined ? this.options.pollMs : Math.min(this.options.pollMs, Math.max(5, next - Date.now()));
     this.timer = setTimeout(() => this.wake(), wait);
     this.timer.unref?.();
@@ -188,15 +190,15 @@ export class GradingQueue {
   private startJob(row: JobRow) {
     this.running++;
     const { leaseMs } = this.options;
-    const lease = new JobLease(this.store, row.lease!, leaseMs).start();
-    const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, lease, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
+    const lease = new JobLease(this.store.queue, row.lease!, leaseMs).start();
+    const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, payload: row.payload, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, lease, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
     const log = this.options.log;
     const run = (async () => {
       try {
         const done = await this.process(job);
         const result: JobResult = typeof done === 'string' ? { outcome: done } : done;
         lease.assertHeld();
-        await this.store.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done') });
+        await this.store.queue.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done') });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof LeaseLost || (error as Error)?.cause instanceof LeaseLost || lease.signal.aborted) {
@@ -204,11 +206,11 @@ export class GradingQueue {
           log?.warn({ jobId: row.id, attempt: job.attempt, outcome: 'lease-lost', err: { message: lease.signal.aborted ? String((lease.signal.reason as Error).message) : message } }, 'job stopped: its lease is lost');
         } else if (error instanceof RetryLater && !job.lastAttempt) {
           const delays = this.options.retryDelaysMs;
-          await this.store.retryLater(lease.lease, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
+          await this.store.queue.retryLater(lease.lease, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
         } else {
           // A bug of ours: the job is kept as failed for an instructor to see and requeue.
           log?.error({ jobId: row.id, err: { message } }, 'job crashed');
-          await this.store.finish(lease.lease, 'failed', 'crashed', message);
+          await this.store.queue.finish(lease.lease, 'failed', 'crashed', message);
         }
       }
     })()

@@ -14,7 +14,7 @@ import type { JobDeps } from './grading-job.ts';
  */
 export async function noticeLongWaits(deps: JobDeps, waitMs: number): Promise<number> {
   let written = 0;
-  for (const job of await deps.store.longWaiting(waitMs)) {
+  for (const job of await deps.store.queue.longWaiting(waitMs)) {
     const r = job.request;
     if (!(await deps.store.budget.idle(r.installationId))) continue;
     if ((await deps.store.outbox.list({ installationId: r.installationId, limit: 1 })).length) continue;
@@ -27,7 +27,7 @@ export async function noticeLongWaits(deps: JobDeps, waitMs: number): Promise<nu
       const rubric = setup.pack.weeks.get(moment.week);
       if (!rubric) continue;
       const locale = setup.config.locale;
-      const ahead = await deps.store.jobsAhead(job);
+      const ahead = await deps.store.queue.jobsAhead(job);
       const at = localDeadline(r.deliveredAt, setup.config.timezone);
       await deps.store.outbox.enqueue(
         [

@@ -37,7 +37,7 @@ describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) =>
       if (++downloads === 1) await held;
     };
 
-    const { jobId } = await store.enqueue(
+    const { jobId } = await store.queue.enqueue(
       { deliveryId: 'frozen-1', installationId: 77, owner: 'clase-mlops', repo: 'mlops-ana', repoId: 1, topics: [], sha: SHA, deliveredAt: new Date().toISOString(), trigger: 'push' },
       { maxAttempts: 3 },
     );
@@ -46,14 +46,14 @@ describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) =>
     while (downloads === 0) await sleep(20);
     first.child.kill('SIGSTOP');
     release();
-    expect(await store.job(jobId)).toMatchObject({ state: 'running', attempts: 1 });
+    expect(await store.queue.job(jobId)).toMatchObject({ state: 'running', attempts: 1 });
 
     // The frozen worker's lease runs out; a second worker takes the job and publishes it.
     await sleep(LEASE_MS + 500);
     const second = startWorker(url, fake.host, { RUBRICA_LEASE_MS: String(LEASE_MS) });
     workers.push(second);
     for (let i = 0; i < 600 && fake.checkRuns.size === 0; i++) await sleep(100);
-    expect(await store.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
+    expect(await store.queue.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
     expect(fake.checkRuns.size).toBe(1);
 
     // Thawed, the first worker finds its lease gone and stops without writing.
@@ -62,9 +62,9 @@ describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) =>
     await sleep(1_500);
     expect([...fake.checkRuns.values()].map((r) => ({ sha: r.headSha, status: r.status, completions: r.completions }))).toEqual([{ sha: SHA, status: 'completed', completions: 1 }]);
     expect(fake.writes.map((w) => w.kind)).toEqual(['check-run.create']);
-    expect((await store.gradings()).map((g) => g.jobId)).toEqual([jobId]);
+    expect((await store.record.gradings()).map((g) => g.jobId)).toEqual([jobId]);
     // One publication, made by the job that held the lease, sent once.
     expect((await store.outbox.ofJob(jobId)).map((p) => [p.kind, p.state, p.attempts])).toEqual([['check-run', 'sent', 1]]);
-    expect(await store.job(jobId)).toMatchObject({ state: 'done', attempts: 2 });
+    expect(await store.queue.job(jobId)).toMatchObject({ state: 'done', attempts: 2 });
   });
 });

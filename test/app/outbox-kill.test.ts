@@ -37,7 +37,7 @@ describe.each(BACKENDS)('an outbox killed mid-send, on $name', (backend) => {
     };
     const shas = Array.from({ length: REPOS }, (_, i) => `${i + 1}`.repeat(40));
     for (const [i, sha] of shas.entries()) {
-      await store.enqueue({ deliveryId: `kill-${i}`, installationId: 77, owner: 'clase-mlops', repo: `mlops-s${i}`, repoId: 100 + i, topics: [], sha, deliveredAt: new Date().toISOString(), trigger: 'push' }, { maxAttempts: 3 });
+      await store.queue.enqueue({ deliveryId: `kill-${i}`, installationId: 77, owner: 'clase-mlops', repo: `mlops-s${i}`, repoId: 100 + i, topics: [], sha, deliveredAt: new Date().toISOString(), trigger: 'push' }, { maxAttempts: 3 });
     }
     const env = { RUBRICA_WRITE_MS: '50', RUBRICA_NOTIFY_MS: '50' };
     const first = startWorker(url, fake.host, env);
@@ -52,7 +52,7 @@ describe.each(BACKENDS)('an outbox killed mid-send, on $name', (backend) => {
     const second = startWorker(url, fake.host, env);
     workers.push(second);
     for (let i = 0; i < 900; i++) {
-      const jobs = await store.counts();
+      const jobs = await store.queue.counts();
       const outbox = await store.outbox.counts();
       if (jobs.queued + jobs.running === 0 && outbox.waiting + outbox.sending === 0) break;
       await sleep(100);
@@ -63,12 +63,12 @@ describe.each(BACKENDS)('an outbox killed mid-send, on $name', (backend) => {
     expect(fake.writes.filter((w) => w.kind === 'check-run.create')).toHaveLength(REPOS);
     expect(fake.writes).toHaveLength(REPOS);
     expect(await store.outbox.counts()).toMatchObject({ sent: REPOS, failed: 0, waiting: 0, sending: 0 });
-    expect((await store.counts()).done).toBe(REPOS);
+    expect((await store.queue.counts()).done).toBe(REPOS);
     // The interrupted publication was found on GitHub on its second try, not created again.
     const resumed = (await store.outbox.list({ states: ['sent'] })).filter((p) => p.attempts === 2);
     expect(resumed).toHaveLength(1);
     expect(resumed[0]!.result).toMatchObject({ checkRunId: expect.any(Number) });
     // Every grading knows its check run.
-    expect((await store.gradings()).filter((g) => g.checkRunId === undefined)).toEqual([]);
+    expect((await store.record.gradings()).filter((g) => g.checkRunId === undefined)).toEqual([]);
   });
 });

@@ -125,7 +125,7 @@ describe('a pull request of a student repository', () => {
       .reply(201, { id: 7003 });
     await webhooks.probot.receive({ id: 'both-push', name: 'push', payload: payload('push') });
     await webhooks.probot.receive({ id: 'both-pr', name: 'pull_request', payload: prEvent('opened') });
-    const jobs = await store.jobs();
+    const jobs = await store.queue.jobs();
     expect(jobs.map((j) => [j.deliveryId, j.state, j.outcome]).sort()).toEqual([
       ['both-pr', 'done', 'merged'],
       ['both-push', 'queued', null],
@@ -141,7 +141,7 @@ describe('a pull request of a student repository', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/604)`);
-    expect(await store.gradings()).toHaveLength(1);
+    expect(await store.record.gradings()).toHaveLength(1);
     await rubrica.queue.close();
   });
 
@@ -173,7 +173,7 @@ describe('a pull request of a student repository', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/606)`);
-    expect(await rubrica.store.gradings()).toHaveLength(1);
+    expect(await rubrica.store.record.gradings()).toHaveLength(1);
   });
 
   it('a label semana-3 grades week 3, whatever the calendar says', async () => {

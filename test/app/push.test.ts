@@ -170,7 +170,7 @@ describe('a push to a student repository', () => {
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ name: CHECK_NAME, head_sha: SHA, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
     // Admins (instructors) and bots are not students.
-    const gradings = await rubrica.store.gradings({ org: ORG });
+    const gradings = await rubrica.store.record.gradings({ org: ORG });
     expect(gradings.map((g) => g.students)).toEqual([['ana']]);
   });
 });

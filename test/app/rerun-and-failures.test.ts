@@ -55,7 +55,7 @@ describe('re-runs', () => {
       },
     ]);
     // The week and delivery time come from the check run's external_id.
-    const [grading] = await rubrica.store.gradings();
+    const [grading] = await rubrica.store.record.gradings();
     expect(grading).toMatchObject({ week: 1, deliveredAt: '2026-09-08T15:00:00.000Z', trigger: 'rerun', checkRunId: 9001 });
   });
 
@@ -93,7 +93,7 @@ describe('failures of ours', () => {
     expect(creates[1]).toEqual(creates[0]);
     expect(creates[2]).toEqual(creates[0]);
     expect(creates[2]).toMatchObject({ name: CHECK_NAME, head_sha: SHA, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
-    expect(await rubrica.store.gradings()).toHaveLength(1);
+    expect(await rubrica.store.record.gradings()).toHaveLength(1);
   });
 
   it('Docker down: the job waits and is graded when Docker is back, never a zero', async () => {
@@ -145,8 +145,8 @@ describe('failures of ours', () => {
     expect(summary).toContain('El motor de Docker del corrector no responde');
     expect(summary).toContain('no cuenta como nota');
     expect(JSON.stringify(creates)).not.toMatch(/"title":"\d+\/100"/);
-    expect(await rubrica.store.gradings()).toEqual([]);
-    const [job] = await rubrica.store.jobs();
+    expect(await rubrica.store.record.gradings()).toEqual([]);
+    const [job] = await rubrica.store.queue.jobs();
     expect(job).toMatchObject({ state: 'failed', outcome: 'infrastructure-error', attempts: 3 });
   });
 
@@ -164,7 +164,7 @@ describe('failures of ours', () => {
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
     expect(updates).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'neutral', output: expect.objectContaining({ title: 'No se pudo corregir (problema nuestro)' }) })]);
-    expect((await rubrica.store.jobs())[0]).toMatchObject({ state: 'failed', attempts: 3 });
+    expect((await rubrica.store.queue.jobs())[0]).toMatchObject({ state: 'failed', attempts: 3 });
   });
 
   it('the repository deleted while the job runs: the job ends quietly', async () => {
@@ -181,7 +181,7 @@ describe('failures of ours', () => {
     await probot.receive({ id: 'deleted', name: 'push', payload: payload('push') });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    const [job] = await rubrica.store.jobs();
+    const [job] = await rubrica.store.queue.jobs();
     expect(job).toMatchObject({ state: 'done', outcome: 'gone', attempts: 1 });
   });
 });
@@ -264,7 +264,7 @@ describe('re-run all (check suite)', () => {
     expect(updates[0]).toMatchObject({ name: CHECK_NAME, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
     expect(updates[0].output.annotations).toEqual([]);
     // Same week, same delivery time (the push's, not the re-run's 15:01).
-    const gradings = await rubrica.store.gradings();
+    const gradings = await rubrica.store.record.gradings();
     expect(gradings.map((g) => [g.trigger, g.week, g.deliveredAt, g.checkRunId]).sort()).toEqual([
       ['push', 1, '2026-09-08T15:00:00.000Z', 810],
       ['rerun', 1, '2026-09-08T15:00:00.000Z', 810],

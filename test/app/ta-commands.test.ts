@@ -97,11 +97,11 @@ describe('TA commands in pull-request comments', () => {
     expect(body).not.toContain(TA_NOTES);
 
     // The record: who, when, why, from which comment, over which automatic points.
-    expect(await a.rubrica.store.overrides({ repoId: REPO_ID, week: 1 })).toEqual([
+    expect(await a.rubrica.store.tas.overrides({ repoId: REPO_ID, week: 1 })).toEqual([
       { org: ORG, repoId: REPO_ID, week: 1, criterion: 'readme', points: 20, reason: 'Falta la sección de Uso', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: 25, commentId: COMMENT_ID },
     ]);
     // The grading itself stays the automatic one.
-    const [grading] = await a.rubrica.store.gradings();
+    const [grading] = await a.rubrica.store.record.gradings();
     expect(grading).toMatchObject({ score: 100, finalScore: 100, checkRunId: CHECK_RUN_ID });
     // The gradebook counts the TA's points.
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
@@ -138,8 +138,8 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toEqual([]);
     expect(seen.checkRunPatches).toEqual([]);
     expect(seen.commentPatches).toEqual([]);
-    expect(await a.rubrica.store.overrides()).toEqual([]);
-    expect(await a.rubrica.store.commandOf(COMMENT_ID)).toMatchObject({ author: STUDENT, outcome: 'refused:none' });
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.commandOf(COMMENT_ID)).toMatchObject({ author: STUDENT, outcome: 'refused:none' });
   });
 
   it('an organization owner (not on the team) is allowed', async () => {
@@ -156,7 +156,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
     expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining('| 🟡 | README con secciones básicas | ~~25~~ → 20 / 25 | ✏️ Ajustado por profe-duena: Falta la sección de Uso |'))]);
     expect(seen.commentPatches).toHaveLength(1);
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, by: 'profe-duena' })]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, by: 'profe-duena' })]);
   });
 
   it('a pending team membership is refused', async () => {
@@ -174,8 +174,8 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toEqual([]);
     expect(seen.checkRunPatches).toEqual([]);
     expect(seen.commentPatches).toEqual([]);
-    expect(await a.rubrica.store.overrides()).toEqual([]);
-    expect(await a.rubrica.store.commandOf(COMMENT_ID)).toMatchObject({ outcome: 'refused:pending' });
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.commandOf(COMMENT_ID)).toMatchObject({ outcome: 'refused:pending' });
   });
 
   it("an active member of the TA team's parent team is allowed", async () => {
@@ -192,7 +192,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
     expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining('✏️ Ajustado por profe-titular: Falta la sección de Uso'))]);
     expect(seen.commentPatches).toHaveLength(1);
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, by: 'profe-titular' })]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, by: 'profe-titular' })]);
   });
 
   it('an override comment edited or deleted by someone else changes nothing and is flagged to TAs; an edit by its author is not', async () => {
@@ -200,7 +200,7 @@ describe('TA commands in pull-request comments', () => {
     const a = await app({ now: time.now });
     const scope = githubNock();
     await gradedAndOverridden(a, scope);
-    const before = await a.rubrica.store.overrides();
+    const before = await a.rubrica.store.tas.overrides();
 
     // The student edits the TA's comment to give full points.
     time.set('2026-09-08T15:30:00Z');
@@ -217,8 +217,8 @@ describe('TA commands in pull-request comments', () => {
     expect(edited.commentPatches).toHaveLength(1);
     expect(edited.commentPatches[0].body).toContain(ROW.readmeOverridden);
     expect(edited.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${editNote}`);
-    expect(await a.rubrica.store.overrides()).toEqual(before);
-    expect(await a.rubrica.store.tamperingOf(REPO_ID, 7)).toEqual([{ commentId: COMMENT_ID, action: 'edited', by: STUDENT, author: TA, at: '2026-09-08T15:30:00.000Z' }]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual(before);
+    expect(await a.rubrica.store.tas.tamperingOf(REPO_ID, 7)).toEqual([{ commentId: COMMENT_ID, action: 'edited', by: STUDENT, author: TA, at: '2026-09-08T15:30:00.000Z' }]);
 
     // The TA fixes a typo in their own comment: nothing is re-published, nothing flagged.
     time.set('2026-09-08T15:40:00Z');
@@ -227,8 +227,8 @@ describe('TA commands in pull-request comments', () => {
     await deliver(a, 'edit-by-author', commentEvent('edited', '/rubrica override readme 20 Falta la sección «Uso»'));
     expect(scope.pendingMocks()).toEqual([]);
     expect(byAuthor).toEqual({ checkRunCreates: [], checkRunPatches: [], commentPosts: [], commentPatches: [], reactions: [] });
-    expect(await a.rubrica.store.overrides()).toEqual(before);
-    expect(await a.rubrica.store.tamperingOf(REPO_ID, 7)).toHaveLength(1);
+    expect(await a.rubrica.store.tas.overrides()).toEqual(before);
+    expect(await a.rubrica.store.tas.tamperingOf(REPO_ID, 7)).toHaveLength(1);
 
     // The student deletes it: flagged too, the override still stands.
     time.set('2026-09-08T15:50:00Z');
@@ -243,8 +243,8 @@ describe('TA commands in pull-request comments', () => {
     expect(deleted.commentPatches).toHaveLength(1);
     expect(deleted.commentPatches[0].body).toContain(ROW.readmeOverridden);
     expect(deleted.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${editNote}\n${deleteNote}`);
-    expect(await a.rubrica.store.overrides()).toEqual(before);
-    expect((await a.rubrica.store.tamperingOf(REPO_ID, 7)).map((t) => [t.action, t.by])).toEqual([
+    expect(await a.rubrica.store.tas.overrides()).toEqual(before);
+    expect((await a.rubrica.store.tas.tamperingOf(REPO_ID, 7)).map((t) => [t.action, t.by])).toEqual([
       ['edited', STUDENT],
       ['deleted', STUDENT],
     ]);
@@ -292,7 +292,7 @@ describe('TA commands in pull-request comments', () => {
     await a.probot.receive({ id: 'sync-2', name: 'pull_request', payload: prEvent('synchronize', SHA3) as never });
     await a.rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    const latest = (await a.rubrica.store.gradings()).find((g) => g.sha === SHA3)!;
+    const latest = (await a.rubrica.store.record.gradings()).find((g) => g.sha === SHA3)!;
     const automatic = latest.criteria.find((c) => c.id === 'readme')!.score!;
     expect(automatic).toBeLessThan(25);
     const row = `| 🟡 | README con secciones básicas | ~~${automatic}~~ → 20 / 25 | ✏️ Ajustado por tere-ayudante: Falta la sección de Uso |`;
@@ -306,7 +306,7 @@ describe('TA commands in pull-request comments', () => {
     expect(third.commentPatches[0].body).toContain(row);
     expect(third.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${note}`);
     // The record still holds one override, made over 25 automatic points.
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, automaticPoints: 25 })]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, automaticPoints: 25 })]);
   });
 
   it('clear removes the override and shows the automatic result again', async () => {
@@ -324,7 +324,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(seen.commentPatches[0].body).toContain(ROW.readme);
     expect(seen.commentPatches[0].body).not.toContain('✏️');
-    expect(await a.rubrica.store.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
     expect(rows[0].weeks[0]).toBe(100);
   });
@@ -338,7 +338,7 @@ describe('TA commands in pull-request comments', () => {
     expect(first.checkRun.output.summary).toMatch(pendingRow);
     expect(first.checkRun.output.summary).toContain('15 pts pendientes de revisión de un ayudante');
     expect(first.comment.body).toMatch(pendingRow);
-    const [graded] = await a.rubrica.store.gradings();
+    const [graded] = await a.rubrica.store.record.gradings();
     expect(graded!.week).toBe(5);
     const automatic = graded!.score;
 
@@ -353,7 +353,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain(scoredRow);
     expect(seen.commentPatches[0].body).toContain(`**${automatic + 12} / 100**`);
-    expect(await a.rubrica.store.overrides()).toEqual([
+    expect(await a.rubrica.store.tas.overrides()).toEqual([
       { org: ORG, repoId: REPO_ID, week: 5, criterion: 'comparacion-runs', points: 12, reason: 'Buen análisis, falta justificar el modelo', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: null, commentId: COMMENT_ID },
     ]);
 
@@ -371,7 +371,7 @@ describe('TA commands in pull-request comments', () => {
     expect(reply).toContain(
       '- `/rubrica manual experimentos 20 Tres corridas --week 5` — `experimentos` se corrige automáticamente, así que `manual` no lo puede puntuar: `manual` (o `puntuar`) es para los criterios que corrige un TA (en la semana 5: `comparacion-runs`).',
     );
-    expect(await a.rubrica.store.overrides()).toHaveLength(1);
+    expect(await a.rubrica.store.tas.overrides()).toHaveLength(1);
   });
 
   it('extend moves the deadline: a late grading is published again on time', async () => {
@@ -383,7 +383,7 @@ describe('TA commands in pull-request comments', () => {
     expect(first.checkRun.output.title).toBe('80/100 (100/100 − 20 por atraso)');
     expect(first.checkRun.output.summary).toContain(lateLine);
     expect(first.comment.body).toContain(lateLine);
-    const [late] = await a.rubrica.store.gradings();
+    const [late] = await a.rubrica.store.record.gradings();
     expect(late).toMatchObject({ week: 1, penalty: 20, finalScore: 80, late: { status: 'late', daysLate: 2 } });
 
     const seen = calls(scope);
@@ -396,9 +396,9 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(seen.commentPatches[0].body).not.toContain('⏰');
-    const [onTime] = await a.rubrica.store.gradings();
+    const [onTime] = await a.rubrica.store.record.gradings();
     expect(onTime).toMatchObject({ penalty: 0, finalScore: 100, late: { status: 'on-time', deadline: '2026-09-14T02:59:00.000Z', effectiveDeadline: '2026-09-17T02:59:00.000Z' } });
-    expect(await a.rubrica.store.extensionFor(REPO_ID, 1)).toEqual({ org: ORG, repoId: REPO_ID, week: 1, minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
+    expect(await a.rubrica.store.record.extensionFor(REPO_ID, 1)).toEqual({ org: ORG, repoId: REPO_ID, week: 1, minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
     expect(rows[0]).toMatchObject({ latePenalties: 0 });
     expect(rows[0].weeks[0]).toBe(100);
@@ -424,7 +424,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(ROW.readme))]);
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
-    const gradings = await a.rubrica.store.gradings();
+    const gradings = await a.rubrica.store.record.gradings();
     expect(gradings.map((g) => [g.sha, g.week, g.trigger, g.deliveredAt, g.gradedAt])).toEqual([
       [SHA, 1, 'pull_request', '2026-09-08T15:01:00.000Z', '2026-09-08T15:01:00.000Z'],
       [SHA, 1, 'rerun', '2026-09-08T15:01:00.000Z', '2026-09-08T15:30:00.000Z'],
@@ -462,7 +462,7 @@ describe('TA commands in pull-request comments', () => {
     ]) {
       expect(reply).toContain(line);
     }
-    expect(await a.rubrica.store.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
   });
 
   it('a comment with a good and a bad command: the good one is applied and published, the bad one answered', async () => {
@@ -478,7 +478,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPosts).toHaveLength(1);
     expect(seen.commentPosts[0].body).toContain('@tere-ayudante, un comando no se aplicó (los demás sí):\n\n- `/rubrica override docs 10 No hay docs` — La semana 1 no tiene el criterio `docs`.');
-    expect((await a.rubrica.store.overrides()).map((o) => o.criterion)).toEqual(['readme']);
+    expect((await a.rubrica.store.tas.overrides()).map((o) => o.criterion)).toEqual(['readme']);
   });
 
   it('a GitHub failure (5xx) while publishing an accepted command is retried, so the override shows in the end', async () => {
@@ -494,12 +494,12 @@ describe('TA commands in pull-request comments', () => {
     // The outbox tries the publication again later; the command is not carried out again (no re-reads), and the writes that failed happen.
     scope.patch(paths.checkRun()).reply(200, { id: CHECK_RUN_ID }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
     await deliver(a, 'flaky-1', commentEvent('created', OVERRIDE));
-    const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
+    const [job] = (await a.rubrica.store.queue.jobs()).filter((j) => j.kind === 'ta-command');
     expect(job).toMatchObject({ state: 'done', outcome: 'applied' });
     expect(seen.checkRunPatches.at(-1)).toEqual(checkRunPatch('95/100', 'success', expect.stringContaining(ROW.readmeOverridden)));
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain(ROW.readmeOverridden);
-    expect(await a.rubrica.store.overrides()).toHaveLength(1);
+    expect(await a.rubrica.store.tas.overrides()).toHaveLength(1);
     expect(scope.pendingMocks()).toEqual([]);
     // The reaction went once; the check run's publication took two tries, and nothing failed for good.
     expect(seen.reactions).toHaveLength(1);
@@ -527,7 +527,7 @@ describe('TA commands in pull-request comments', () => {
     ].join('\n');
     expect(seen.checkRunPatches).toEqual([checkRunPatch('55/100', 'failure', expect.stringContaining(`**55 / 100** · aprobación: 60\n\n| | Criterio | Puntos | Resultado |\n|---|---|---|---|\n${rows}`))]);
     expect(seen.commentPatches[0].body).toContain(rows);
-    expect((await a.rubrica.store.overrides()).map((o) => [o.criterion, o.points, o.reason])).toEqual([
+    expect((await a.rubrica.store.tas.overrides()).map((o) => [o.criterion, o.points, o.reason])).toEqual([
       ['estructura', 0, 'No hay carpetas: todo está en la raíz'],
       ['readme', 5, 'Faltan casi todas las secciones'],
     ]);
@@ -542,7 +542,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toHaveLength(1);
     expect(seen.checkRunPatches).toHaveLength(1);
     expect(seen.commentPatches).toHaveLength(1);
-    expect((await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command')).toHaveLength(1);
+    expect((await a.rubrica.store.queue.jobs()).filter((j) => j.kind === 'ta-command')).toHaveLength(1);
   });
 
   it('a comment without a command, one by the bot, or one on an issue: no GitHub call at all', async () => {
@@ -555,7 +555,7 @@ describe('TA commands in pull-request comments', () => {
     }));
     await deliver(a, 'issue-1', commentEvent('created', OVERRIDE, (p) => delete p.issue.pull_request));
     expect(nock.pendingMocks()).toEqual([]);
-    expect(await a.rubrica.store.jobs()).toEqual([]);
+    expect(await a.rubrica.store.queue.jobs()).toEqual([]);
   });
 
   it('commands inside a code block or a quote are ignored', async () => {
@@ -563,7 +563,7 @@ describe('TA commands in pull-request comments', () => {
     const scope = githubNock();
     const quoted = ['Para ajustar una nota se escribe:', '', '```', '/rubrica override readme 0 ejemplo', '```', '', '> /rubrica override estructura 0 citado'].join('\n');
     await deliver(a, 'quoted-1', commentEvent('created', quoted));
-    expect(await a.rubrica.store.jobs()).toEqual([]);
+    expect(await a.rubrica.store.queue.jobs()).toEqual([]);
 
     // Beside a real command, only the real one counts.
     await gradeOpenedPullRequest(a, scope);
@@ -575,6 +575,6 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining('| 🟡 | .gitignore completo | ~~25~~ → 20 / 25 | ✏️ Ajustado por tere-ayudante: Falta ignorar .env.local |'))]);
     expect(seen.checkRunPatches[0].output.summary).toContain(ROW.readme);
     expect(seen.checkRunPatches[0].output.summary).toContain(ROW.estructura);
-    expect((await a.rubrica.store.overrides()).map((o) => o.criterion)).toEqual(['gitignore']);
+    expect((await a.rubrica.store.tas.overrides()).map((o) => o.criterion)).toEqual(['gitignore']);
   });
 });

@@ -70,8 +70,8 @@ async function seedStore(backend: (typeof BACKENDS)[number]) {
       grading(2, 'bruno', 2, 100, lateBy(9), '2026-09-30T12:00:00.000Z'), // too late: recorded, not scored
       grading(3, '=cmd', 1, 70, ON_TIME, '2026-09-13T12:00:00.000Z'),
     ];
-    for (const r of records) expect(await store.recordGrading(r)).toBe(true);
-    await store.saveCourse('clase-mlops', { weeks: 3, counts: 'best', config: {} });
+    for (const r of records) expect(await store.record.recordGrading(r)).toBe(true);
+    await store.record.saveCourse('clase-mlops', { weeks: 3, counts: 'best', config: {} });
     return { store, records, url };
 }
 

@@ -17,14 +17,15 @@ function request(over: Partial<GradingRequest> = {}): GradingRequest {
 }
 
 /** The store as one worker sees it, with its heartbeat replaced (a network partition, a broken connection). */
-function withHeartbeat(store: Store, heartbeat: Store['heartbeat']): Store {
-  return new Proxy(store, {
+function withHeartbeat(store: Store, heartbeat: Store['queue']['heartbeat']): Store {
+  const queue = new Proxy(store.queue, {
     get(target, property) {
       if (property === 'heartbeat') return heartbeat;
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  return new Proxy(store, { get: (target, property) => (property === 'queue' ? queue : Reflect.get(target, property, target)) });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,13 +51,13 @@ describe.each(BACKENDS)('a job keeps its lease, on $name', (backend) => {
 
   it('200 ms lease, 800 ms job, a failing heartbeat and a second queue: the job is recorded once, by the worker that holds it', async () => {
     const { a, b } = await stores();
-    const { jobId } = await a.enqueue(request(), { maxAttempts: 5 });
+    const { jobId } = await a.queue.enqueue(request(), { maxAttempts: 5 });
     const events: string[] = [];
     // The job ignores its signal on purpose: the store must refuse the stale worker's write anyway.
     const work = (name: string) => async (job: QueuedJob) => {
       events.push(`${name} starts #${job.attempt}`);
       await sleep(800);
-      await a.recordGrading(gradingOf(job), job.lease.lease);
+      await a.record.recordGrading(gradingOf(job), job.lease.lease);
       events.push(`${name} recorded #${job.attempt}`);
       return 'graded';
     };
@@ -71,13 +72,13 @@ describe.each(BACKENDS)('a job keeps its lease, on $name', (backend) => {
     await Promise.all([failing.close(), healthy.close()]);
 
     expect(events).toEqual(['failing starts #1', 'healthy starts #2', 'healthy recorded #2']);
-    expect((await a.gradings()).map((g) => g.jobId)).toEqual([jobId]);
-    expect(await a.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
+    expect((await a.record.gradings()).map((g) => g.jobId)).toEqual([jobId]);
+    expect(await a.queue.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
   });
 
   it('a heartbeat the store refuses aborts the job’s signal, and the job stops before its next write', async () => {
     const { a } = await stores();
-    const { jobId } = await a.enqueue(request(), { maxAttempts: 3 });
+    const { jobId } = await a.queue.enqueue(request(), { maxAttempts: 3 });
     let seen: { aborted: boolean; reason?: unknown; wrote: boolean } | undefined;
     const queue = new GradingQueue(
       withHeartbeat(a, async () => false),
@@ -101,12 +102,12 @@ describe.each(BACKENDS)('a job keeps its lease, on $name', (backend) => {
     expect(seen.reason).toBeInstanceOf(LeaseLost);
     await queue.close();
     // The job is not ended by the worker that lost it: it stays for the next claim.
-    expect(await a.job(jobId)).toMatchObject({ state: 'running', attempts: 1, outcome: null });
+    expect(await a.queue.job(jobId)).toMatchObject({ state: 'running', attempts: 1, outcome: null });
   });
 
   it('a heartbeat that throws aborts the signal as well', async () => {
     const { a } = await stores();
-    await a.enqueue(request(), { maxAttempts: 3 });
+    await a.queue.enqueue(request(), { maxAttempts: 3 });
     let reason: unknown;
     const queue = new GradingQueue(
       withHeartbeat(a, async () => { throw new Error('the database is unreachable'); }),
@@ -126,7 +127,7 @@ describe.each(BACKENDS)('a job keeps its lease, on $name', (backend) => {
 
   it('a process frozen past its lease (the event loop blocked) finds its lease untrusted at once, before any write', async () => {
     const { a } = await stores();
-    const { jobId } = await a.enqueue(request(), { maxAttempts: 3 });
+    const { jobId } = await a.queue.enqueue(request(), { maxAttempts: 3 });
     let verdict: string | undefined;
     const queue = new GradingQueue(
       a,
@@ -149,7 +150,7 @@ describe.each(BACKENDS)('a job keeps its lease, on $name', (backend) => {
     while (!verdict) await sleep(10);
     expect(verdict).toBe('LeaseLost');
     await queue.close();
-    expect((await a.job(jobId))?.state).toBe('running');
+    expect((await a.queue.job(jobId))?.state).toBe('running');
   });
 
   it('a grading recorded under a lease another claim has taken is refused', async () => {
@@ -157,15 +158,15 @@ describe.each(BACKENDS)('a job keeps its lease, on $name', (backend) => {
     const { db } = await backend.fresh();
     const store = await Store.open(db, { clock: () => now });
     opened.push(store);
-    await store.enqueue(request(), { maxAttempts: 3 });
-    const first = (await store.claim('same-worker', 1_000))!;
+    await store.queue.enqueue(request(), { maxAttempts: 3 });
+    const first = (await store.queue.claim('same-worker', 1_000))!;
     now += 1_001;
     // The same worker claims it again (it was frozen, then its own pump found the lease expired): a new token.
-    const second = (await store.claim('same-worker', 1_000))!;
+    const second = (await store.queue.claim('same-worker', 1_000))!;
     expect(second.lease!.token).not.toBe(first.lease!.token);
     const job = { id: first.id, request: first.request } as QueuedJob;
-    await expect(store.recordGrading(gradingOf(job), first.lease!)).rejects.toBeInstanceOf(LeaseLost);
-    expect(await store.recordGrading(gradingOf(job), second.lease!)).toBe(true);
-    expect(await store.gradings()).toHaveLength(1);
+    await expect(store.record.recordGrading(gradingOf(job), first.lease!)).rejects.toBeInstanceOf(LeaseLost);
+    expect(await store.record.recordGrading(gradingOf(job), second.lease!)).toBe(true);
+    expect(await store.record.gradings()).toHaveLength(1);
   });
 });
