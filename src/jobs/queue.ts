@@ -182,7 +182,9 @@ export class GradingQueue {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     const next = await this.store.queue.nextRunAt();
-    const wait = next === undefined ? this.options.pollMs : Math.min(this.options.pollMs, Math.max(5, next - Date.now()));
+    // Jobs already due wait for a free worker (a job's end wakes the pump) or for a commit being graded: no
+    // need to ask the store again every few milliseconds meanwhile, only for a retry due later.
+    const wait = next !== undefined && next > Date.now() ? Math.min(this.options.pollMs, Math.max(5, next - Date.now())) : this.options.pollMs;
     this.timer = setTimeout(() => this.wake(), wait);
     this.timer.unref?.();
   }

@@ -86,8 +86,10 @@ export class Outbox {
       } while (this.pumpAgain && !this.closed);
       if (!this.closed) {
         if (this.timer) clearTimeout(this.timer);
+        // A publication due now but not claimable waits behind one being sent (whose end wakes us) or a pause:
+        // only a publication due later sets an earlier timer, so nothing spins on the store meanwhile.
         const next = await this.store.outbox.nextAt();
-        const wait = next === undefined ? this.options.pollMs : Math.min(this.options.pollMs, Math.max(5, next - Date.now()));
+        const wait = next !== undefined && next > Date.now() ? Math.min(this.options.pollMs, Math.max(5, next - Date.now())) : this.options.pollMs;
         this.timer = setTimeout(() => this.wake(), wait);
         this.timer.unref?.();
       }
