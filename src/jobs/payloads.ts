@@ -20,7 +20,8 @@ const base = {
 export const GradingPayload = z.object({
   ...base,
   trigger: z.enum(['push', 'pull_request', 'rerun']),
-  pullRequest: z.object({ number: z.number().int() }).optional(),
+  // Who opened it and whether its head is in a fork decide whether it is the student's hand-in.
+  pullRequest: z.object({ number: z.number().int(), author: z.string().optional(), fork: z.boolean().optional() }).optional(),
   week: z.number().int().optional(),
   checkRunId: z.number().int().optional(),
 });

@@ -344,6 +344,16 @@ export class QueueStore {
     return released;
   }
 
+  /**
+   * How GitHub delivered a commit to us, earliest first: its push and pull-request
+   * requests (merged ones too; re-runs and regrades are not deliveries). The first is
+   * what a re-run of that commit is dated by.
+   */
+  async deliveriesOf(repoId: number, sha: string): Promise<GradingRequest[]> {
+    const rows = await this.db.all<{ request: string }>(`SELECT request FROM jobs WHERE repo_id = ? AND sha = ? AND kind = 'grade' AND commit_key NOT LIKE 'rerun:%' ORDER BY delivered_at, created_at`, [repoId, sha]);
+    return rows.map((row) => payloadOf('grade', JSON.parse(row.request)));
+  }
+
   /** An instructor's requeue of failed jobs (all of them, or one). */
   async requeue(jobId?: string): Promise<number> {
     const now = this.clock();

@@ -62,6 +62,20 @@ export class TaStore {
     );
   }
 
+  /**
+   * Whether another refusal of `author` on this pull request was answered since `since`
+   * and before this command (a tie broken by comment id, so of two at once exactly one
+   * is answered).
+   */
+  async refusalAnsweredBefore(c: { commentId: number; repoId: number; pullRequest: number; author: string; at: string }, since: string): Promise<boolean> {
+    const row = await one<{ comment_id: number }>(
+      this.db,
+      `SELECT comment_id FROM ta_commands WHERE repo_id = ? AND pull_request = ? AND author = ? AND outcome LIKE 'refused:%' AND at >= ? AND comment_id <> ? AND (at < ? OR (at = ? AND comment_id < ?)) LIMIT 1`,
+      [c.repoId, c.pullRequest, c.author, since, c.commentId, c.at, c.at, c.commentId],
+    );
+    return row !== undefined;
+  }
+
   async setCommandOutcome(commentId: number, outcome: string): Promise<void> {
     await this.db.run(`UPDATE ta_commands SET outcome = ? WHERE comment_id = ?`, [outcome, commentId]);
   }
