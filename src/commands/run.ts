@@ -9,7 +9,7 @@ import { measuredLateness } from '../grading/late.ts';
 import { checkRunName } from '../report/markdown.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
-import { commentPublication, gradedCheckRun, publicationOf, type JobDeps } from '../jobs/grading-job.ts';
+import { commentPublication, gradedCheckRun, publicationOf, whereOf, type JobDeps } from '../jobs/grading-job.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { LeaseLost } from '../jobs/lease.ts';
 import { RetryLater, type JobResult, type QueuedJob } from '../jobs/queue.ts';
@@ -234,9 +234,6 @@ function reply(out: ParsedPublication[], r: CommandRequest, body: string) {
   out.push({ kind: 'reply', ...whereOf(r), pullRequest: r.pullRequest.number, body });
 }
 
-function whereOf(r: CommandRequest) {
-  return { installationId: r.installationId, owner: r.owner, repo: r.repo, repoId: r.repoId };
-}
 
 function finish(log: JobDeps['log'], publications: ParsedPublication[], outcome: string, extra: Record<string, unknown> = {}): JobResult {
   log.info({ outcome, publications: publications.length, ...extra }, `command ${outcome}`);

@@ -96,7 +96,7 @@ interface JobState {
 }
 
 /** Where a request's check run and comments go. */
-function whereOf(r: GradingRequest) {
+export function whereOf(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId'>) {
   return { installationId: r.installationId, owner: r.owner, repo: r.repo, repoId: r.repoId };
 }
 
@@ -244,10 +244,7 @@ export function supersededPublication(r: Pick<GradingRequest, 'installationId' |
   const by = bySha.slice(0, 7);
   return {
     kind: 'check-run',
-    installationId: r.installationId,
-    owner: r.owner,
-    repo: r.repo,
-    repoId: r.repoId,
+    ...whereOf(r),
     sha: r.sha,
     week: r.week ?? 0,
     name: 'Rubrica',
@@ -268,10 +265,7 @@ export function gradedCheckRun(r: Pick<GradingRequest, 'installationId' | 'owner
   const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes });
   return {
     kind: 'check-run',
-    installationId: r.installationId,
-    owner: r.owner,
-    repo: r.repo,
-    repoId: r.repoId,
+    ...whereOf(r),
     sha: graded.sha,
     week: graded.week,
     name: name ?? checkRunName({ week: graded.week, title: view.grade.title }, config.locale),
@@ -290,10 +284,7 @@ export function commentPublication(r: Pick<GradingRequest, 'installationId' | 'o
   const reveal = now.getTime() > deadlineOf(config, week).getTime();
   return {
     kind: 'pr-comment',
-    installationId: r.installationId,
-    owner: r.owner,
-    repo: r.repo,
-    repoId: r.repoId,
+    ...whereOf(r),
     pullRequest: r.pullRequest!.number,
     week,
     sha,

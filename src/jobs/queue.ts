@@ -5,6 +5,7 @@ import type { GradingRequest } from '../events/requests.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import type { EnqueueResult, JobKind, JobRow, Store, StoredGrading } from '../store/store.ts';
 import { JobLease, LeaseLost } from './lease.ts';
+import { Pump } from './pump.ts';
 
 export interface QueuedJob {
   readonly id: string;
@@ -87,17 +88,22 @@ export class GradingQueue {
   readonly owner = workerName();
   private readonly process: (job: QueuedJob) => Promise<string | JobResult>;
   private readonly options: Required<Omit<QueueOptions, 'log'>> & { log?: Logger };
-  private running = 0;
-  private pumping = false;
-  private pumpAgain = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pump: Pump<JobRow>;
   private closed = false;
-  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(store: Store, process: (job: QueuedJob) => Promise<string | JobResult>, options: QueueOptions) {
     this.store = store;
     this.process = process;
     this.options = { leaseMs: 30_000, pollMs: 500, work: true, ...options };
+    this.pump = new Pump<JobRow>({
+      concurrency: this.options.concurrency,
+      pollMs: this.options.pollMs,
+      claim: () => this.store.queue.claim(this.owner, this.options.leaseMs),
+      run: (row) => this.runJob(row),
+      nextAt: () => this.store.queue.nextRunAt(),
+      what: 'a job',
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
   }
 
   get maxAttempts(): number {
@@ -125,11 +131,7 @@ export class GradingQueue {
 
   wake(): void {
     if (!this.options.work || this.closed) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    void this.pump();
+    this.pump.wake();
   }
 
   /** Settles when no job waits or runs anywhere in the store, and no publication waits to be sent (tests, benchmarks). */
@@ -137,7 +139,7 @@ export class GradingQueue {
     for (;;) {
       const counts = await this.store.queue.counts();
       const outbox = await this.store.outbox.counts();
-      if (counts.queued === 0 && counts.running === 0 && this.running === 0 && outbox.waiting === 0 && outbox.sending === 0) return;
+      if (counts.queued === 0 && counts.running === 0 && this.pump.running === 0 && outbox.waiting === 0 && outbox.sending === 0) return;
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }
@@ -152,77 +154,35 @@ export class GradingQueue {
   /** Stops taking jobs and waits for the ones running here (and for the companions to stop). */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
     const companions = this.closeHooks.splice(0).map((fn) => fn());
-    await Promise.allSettled([...this.inFlight, ...companions]);
+    await Promise.allSettled([this.pump.close(), ...companions]);
   }
 
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        while (!this.closed && this.running < this.options.concurrency) {
-          const row = await this.store.queue.claim(this.owner, this.options.leaseMs);
-          if (!row) break;
-          this.startJob(row);
-        }
-      } while (this.pumpAgain && !this.closed);
-      await this.schedule();
-    } catch (error) {
-      // The store is unreachable: try again shortly rather than stop working.
-      this.options.log?.error({ err: { message: (error as Error).message } }, 'could not claim a job; retrying');
-      this.timer = setTimeout(() => this.wake(), 1_000);
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private async schedule() {
-    if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    const next = await this.store.queue.nextRunAt();
-    // Jobs already due wait for a free worker (a job's end wakes the pump) or for a commit being graded: no
-    // need to ask the store again every few milliseconds meanwhile, only for a retry due later.
-    const wait = next !== undefined && next > Date.now() ? Math.min(this.options.pollMs, Math.max(5, next - Date.now())) : this.options.pollMs;
-    this.timer = setTimeout(() => this.wake(), wait);
-    this.timer.unref?.();
-  }
-
-  private startJob(row: JobRow) {
-    this.running++;
+  private async runJob(row: JobRow): Promise<void> {
     const { leaseMs } = this.options;
     const lease = new JobLease(this.store.queue, row.lease!, leaseMs).start();
     const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, payload: row.payload, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, lease, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
     const log = this.options.log;
-    const run = (async () => {
-      try {
-        const done = await this.process(job);
-        const result: JobResult = typeof done === 'string' ? { outcome: done } : done;
-        lease.assertHeld();
-        await this.store.queue.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done') });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (error instanceof LeaseLost || (error as Error)?.cause instanceof LeaseLost || lease.signal.aborted) {
-          // Another worker has the job (or will): this one stops and writes nothing more.
-          log?.warn({ jobId: row.id, attempt: job.attempt, outcome: 'lease-lost', err: { message: lease.signal.aborted ? String((lease.signal.reason as Error).message) : message } }, 'job stopped: its lease is lost');
-        } else if (error instanceof RetryLater && !job.lastAttempt) {
-          const delays = this.options.retryDelaysMs;
-          await this.store.queue.retryLater(lease.lease, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
-        } else {
-          // A bug of ours: the job is kept as failed for an instructor to see and requeue.
-          log?.error({ jobId: row.id, err: { message } }, 'job crashed');
-          await this.store.queue.finish(lease.lease, 'failed', 'crashed', message);
-        }
+    try {
+      const done = await this.process(job);
+      const result: JobResult = typeof done === 'string' ? { outcome: done } : done;
+      lease.assertHeld();
+      await this.store.queue.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done') });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof LeaseLost || (error as Error)?.cause instanceof LeaseLost || lease.signal.aborted) {
+        // Another worker has the job (or will): this one stops and writes nothing more.
+        log?.warn({ jobId: row.id, attempt: job.attempt, outcome: 'lease-lost', err: { message: lease.signal.aborted ? String((lease.signal.reason as Error).message) : message } }, 'job stopped: its lease is lost');
+      } else if (error instanceof RetryLater && !job.lastAttempt) {
+        const delays = this.options.retryDelaysMs;
+        await this.store.queue.retryLater(lease.lease, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
+      } else {
+        // A bug of ours: the job is kept as failed for an instructor to see and requeue.
+        log?.error({ jobId: row.id, err: { message } }, 'job crashed');
+        await this.store.queue.finish(lease.lease, 'failed', 'crashed', message);
       }
-    })()
-      .catch((error: unknown) => log?.error({ jobId: row.id, err: { message: (error as Error).message } }, 'could not record the end of a job'))
-      .finally(() => {
-        lease.stop();
-        this.running--;
-        this.inFlight.delete(run);
-        this.wake();
-      });
-    this.inFlight.add(run);
+    } finally {
+      lease.stop();
+    }
   }
 }

@@ -3,7 +3,7 @@ import { studentOf } from '../course/load.ts';
 import { say, t } from '../core/text.ts';
 import { checkRunExternalId } from '../events/requests.ts';
 import { checkRunName, localDeadline } from '../report/markdown.ts';
-import type { JobDeps } from './grading-job.ts';
+import { whereOf, type JobDeps } from './grading-job.ts';
 
 /**
  * A student whose job waits long (a deadline rush, Docker slow to come back) sees a
@@ -33,10 +33,7 @@ export async function noticeLongWaits(deps: JobDeps, waitMs: number): Promise<nu
         [
           {
             kind: 'check-run',
-            installationId: r.installationId,
-            owner: r.owner,
-            repo: r.repo,
-            repoId: r.repoId,
+            ...whereOf(r),
             sha: r.sha,
             week: moment.week,
             name: checkRunName({ week: moment.week, title: rubric.title }, locale),

@@ -3,6 +3,7 @@ import { statusOf, type Octokit } from '../github/api.ts';
 import type { WriteGuard } from '../github/budget.ts';
 import { supersededPublication } from '../jobs/grading-job.ts';
 import { HeldLease, LeaseLost } from '../jobs/lease.ts';
+import { Pump } from '../jobs/pump.ts';
 import { isDeadOwner, workerName } from '../jobs/queue.ts';
 import type { OutboxRow, PublicationLease } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
@@ -35,15 +36,19 @@ export interface OutboxOptions {
 export class Outbox {
   readonly owner = workerName();
   private readonly options: OutboxOptions & { concurrency: number; leaseMs: number; pollMs: number; retryDelaysMs: readonly number[] };
-  private running = 0;
-  private pumping = false;
-  private pumpAgain = false;
-  private closed = false;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pump: Pump<OutboxRow>;
 
   constructor(options: OutboxOptions) {
     this.options = { concurrency: 4, leaseMs: 60_000, pollMs: 500, retryDelaysMs: [2_000, 10_000, 60_000, 300_000], ...options };
+    this.pump = new Pump<OutboxRow>({
+      concurrency: this.options.concurrency,
+      pollMs: this.options.pollMs,
+      claim: () => this.store.outbox.claim(this.owner, this.options.leaseMs),
+      run: (row) => this.sendOne(row),
+      nextAt: () => this.store.outbox.nextAt(),
+      what: 'a publication',
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
   }
 
   get store(): Store {
@@ -58,60 +63,12 @@ export class Outbox {
   }
 
   wake(): void {
-    if (this.closed) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    void this.pump();
+    this.pump.wake();
   }
 
   /** Stops taking publications and waits for the ones being sent (each ends sent, or back to waiting). */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        while (!this.closed && this.running < this.options.concurrency) {
-          const row = await this.store.outbox.claim(this.owner, this.options.leaseMs);
-          if (!row) break;
-          this.startSending(row);
-        }
-      } while (this.pumpAgain && !this.closed);
-      if (!this.closed) {
-        if (this.timer) clearTimeout(this.timer);
-        // A publication due now but not claimable waits behind one being sent (whose end wakes us) or a pause:
-        // only a publication due later sets an earlier timer, so nothing spins on the store meanwhile.
-        const next = await this.store.outbox.nextAt();
-        const wait = next !== undefined && next > Date.now() ? Math.min(this.options.pollMs, Math.max(5, next - Date.now())) : this.options.pollMs;
-        this.timer = setTimeout(() => this.wake(), wait);
-        this.timer.unref?.();
-      }
-    } catch (error) {
-      this.options.log?.error({ err: { message: (error as Error).message } }, 'could not claim a publication; retrying');
-      this.timer = setTimeout(() => this.wake(), 1_000);
-      this.timer.unref?.();
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private startSending(row: OutboxRow) {
-    this.running++;
-    const run = this.sendOne(row)
-      .catch((error: unknown) => this.options.log?.error({ publication: row.id, err: { message: (error as Error).message } }, 'could not record the end of a publication'))
-      .finally(() => {
-        this.running--;
-        this.inFlight.delete(run);
-        this.wake();
-      });
-    this.inFlight.add(run);
+  close(): Promise<void> {
+    return this.pump.close();
   }
 
   private async sendOne(row: OutboxRow): Promise<void> {

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '../../bench/fake-github.ts';
-import { Store } from '../../src/store/store.ts';
 import { SHA } from '../fixtures/github-repo.ts';
 import { BACKENDS } from '../helpers/store.ts';
-import { courseYamlForNow, startWorker, stopWorker, type WorkerProcess } from '../helpers/worker-process.ts';
+import { workerRig } from '../helpers/worker-process.ts';
 
 /**
  * Issue 12's first finding, as an operator saw it: a worker frozen (SIGSTOP) while it
@@ -11,24 +9,15 @@ import { courseYamlForNow, startWorker, stopWorker, type WorkerProcess } from '.
  * thawed. Real processes, real containers, the real store; GitHub faked over HTTP.
  */
 const LEASE_MS = 3_000;
-const workers: WorkerProcess[] = [];
-const fakes: FakeGitHub[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map(stopWorker));
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
-});
+const rig = workerRig();
+afterEach(() => rig.stop());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) => {
   it('another takes the job over and publishes; the thawed one publishes nothing: one check run', async () => {
-    const { db, url } = await backend.fresh();
-    const store = await Store.open(db);
-    stores.push(store);
-    const fake = await startFakeGitHub({ courseYaml: courseYamlForNow() });
-    fakes.push(fake);
+    const { store, url } = await rig.store(backend);
+    const fake = await rig.github();
     // The first download is held: the first worker is frozen right there, mid-job.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -41,8 +30,7 @@ describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) =>
       { deliveryId: 'frozen-1', installationId: 77, owner: 'clase-mlops', repo: 'mlops-ana', repoId: 1, topics: [], sha: SHA, deliveredAt: new Date().toISOString(), trigger: 'push' },
       { maxAttempts: 3 },
     );
-    const first = startWorker(url, fake.host, { RUBRICA_LEASE_MS: String(LEASE_MS) });
-    workers.push(first);
+    const first = rig.worker(url, fake.host, { RUBRICA_LEASE_MS: String(LEASE_MS) });
     while (downloads === 0) await sleep(20);
     first.child.kill('SIGSTOP');
     release();
@@ -50,8 +38,7 @@ describe.each(BACKENDS)('a worker frozen past its lease, on $name', (backend) =>
 
     // The frozen worker's lease runs out; a second worker takes the job and publishes it.
     await sleep(LEASE_MS + 500);
-    const second = startWorker(url, fake.host, { RUBRICA_LEASE_MS: String(LEASE_MS) });
-    workers.push(second);
+    const second = rig.worker(url, fake.host, { RUBRICA_LEASE_MS: String(LEASE_MS) });
     for (let i = 0; i < 600 && fake.checkRuns.size === 0; i++) await sleep(100);
     expect(await store.queue.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
     expect(fake.checkRuns.size).toBe(1);

@@ -1,33 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '../../bench/fake-github.ts';
-import { Store } from '../../src/store/store.ts';
 import { BACKENDS } from '../helpers/store.ts';
-import { courseYamlForNow, startWorker, stopWorker, type WorkerProcess } from '../helpers/worker-process.ts';
+import { workerRig } from '../helpers/worker-process.ts';
 
 /**
  * The outbox survives a kill: a real `rubrica worker` killed with SIGKILL while
  * GitHub is answering one of its check runs (created on GitHub, not yet recorded
  * here), then a second worker on the same store. Every publication goes out once.
  */
-const workers: WorkerProcess[] = [];
-const fakes: FakeGitHub[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map(stopWorker));
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
-});
+const rig = workerRig();
+afterEach(() => rig.stop());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REPOS = 5;
 
 describe.each(BACKENDS)('an outbox killed mid-send, on $name', (backend) => {
   it('is drained by the next worker: each check run created once, nothing lost', async () => {
-    const { db, url } = await backend.fresh();
-    const store = await Store.open(db);
-    stores.push(store);
-    const fake = await startFakeGitHub({ courseYaml: courseYamlForNow() });
-    fakes.push(fake);
+    const { store, url } = await rig.store(backend);
+    const fake = await rig.github();
     // GitHub creates the third check run, and its answer is held: the worker is killed waiting for it.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -40,8 +29,7 @@ describe.each(BACKENDS)('an outbox killed mid-send, on $name', (backend) => {
       await store.queue.enqueue({ deliveryId: `kill-${i}`, installationId: 77, owner: 'clase-mlops', repo: `mlops-s${i}`, repoId: 100 + i, topics: [], sha, deliveredAt: new Date().toISOString(), trigger: 'push' }, { maxAttempts: 3 });
     }
     const env = { RUBRICA_WRITE_MS: '50', RUBRICA_NOTIFY_MS: '50' };
-    const first = startWorker(url, fake.host, env);
-    workers.push(first);
+    const first = rig.worker(url, fake.host, env);
     while (creates < 3) await sleep(20);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -49,8 +37,7 @@ describe.each(BACKENDS)('an outbox killed mid-send, on $name', (backend) => {
     const atKill = await store.outbox.counts();
     expect(atKill.sending).toBe(1); // the one GitHub created but the worker never heard back about
 
-    const second = startWorker(url, fake.host, env);
-    workers.push(second);
+    const second = rig.worker(url, fake.host, env);
     for (let i = 0; i < 900; i++) {
       const jobs = await store.queue.counts();
       const outbox = await store.outbox.counts();

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startFakeGitHub, type FakeGitHub } from '../../bench/fake-github.ts';
+import { Store } from '../../src/store/store.ts';
 import { COURSE_YAML } from '../fixtures/github-repo.ts';
+import type { Backend } from './store.ts';
 
 /**
  * `rubrica worker` as a real process against a fake GitHub on loopback
@@ -80,4 +83,37 @@ export async function stopWorker(w: WorkerProcess): Promise<void> {
   const timer = setTimeout(() => w.child.kill('SIGKILL'), 20_000);
   await w.exited;
   clearTimeout(timer);
+}
+
+/**
+ * What a test of real workers starts — stores, fake GitHubs, worker processes — all
+ * stopped by `stop()` in its afterEach, in that order (workers first, thawed if frozen).
+ */
+export function workerRig() {
+  const workers: WorkerProcess[] = [];
+  const fakes: FakeGitHub[] = [];
+  const stores: Store[] = [];
+  return {
+    async store(backend: Backend): Promise<{ store: Store; url: string }> {
+      const { db, url } = await backend.fresh();
+      const store = await Store.open(db);
+      stores.push(store);
+      return { store, url };
+    },
+    async github(): Promise<FakeGitHub> {
+      const fake = await startFakeGitHub({ courseYaml: courseYamlForNow() });
+      fakes.push(fake);
+      return fake;
+    },
+    worker(target: string, ghe: string, env: Record<string, string> = {}): WorkerProcess {
+      const w = startWorker(target, ghe, env);
+      workers.push(w);
+      return w;
+    },
+    async stop(): Promise<void> {
+      await Promise.all(workers.splice(0).map(stopWorker));
+      await Promise.all(fakes.splice(0).map((f) => f.close()));
+      await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
+    },
+  };
 }
