@@ -53,6 +53,8 @@ export interface Rubrica {
   readonly outbox: Outbox;
   readonly courses: CourseDirectory;
   readonly store: Store;
+  readonly sandbox: SandboxProvider;
+  readonly log: Probot['log'];
   /** Settles once the store is open and the workers have started. */
   readonly ready: Promise<void>;
 }
@@ -142,7 +144,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       timer.unref();
       queue.onClose(() => clearInterval(timer));
     });
-    handle.current = { queue, outbox, courses, store, ready };
+    handle.current = { queue, outbox, courses, store, sandbox, log: app.log, ready };
 
     const take = async (event: { id: string; name: string }, translation: Translation) => {
       if ('skip' in translation) {
