@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fromCheckRunRerequest, fromCheckSuiteRerequest, fromIssueComment, fromPullRequest, fromPush, parseExternalId } from '../../../src/events/requests.ts';
+import { fromCheckRunRerequest, fromCheckSuiteRerequest, fromIssueComment, fromPullRequest, fromPush, parseExternalId, type Translation } from '../../../src/events/requests.ts';
 
 /** Every path from a webhook payload to a request or to the reason it is not graded. */
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/payloads/${name}.json`, import.meta.url), 'utf8'));
 const receivedAt = new Date('2026-09-08T15:01:00Z');
 const meta = { deliveryId: 'd1', receivedAt, botLogin: 'rubrica[bot]', appId: 123 };
+
+function requestOf(translation: Translation) {
+  if ('skip' in translation) throw new Error(`expected a request, skipped: ${translation.skip}`);
+  return translation.request;
+}
 
 function push(over: Record<string, unknown> = {}, repository: Record<string, unknown> = {}) {
   const p = fixture('push');
@@ -70,7 +75,7 @@ describe('push → grading request, in full', () => {
   });
 
   it('trusts pushed_at up to a minute ahead of our clock, not more, and not zero or text', () => {
-    const at = (pushed: unknown) => (fromPush(push({}, { pushed_at: pushed }), meta) as { request: { deliveredAt: string } }).request.deliveredAt;
+    const at = (pushed: unknown) => requestOf(fromPush(push({}, { pushed_at: pushed }), meta)).deliveredAt;
     const seconds = receivedAt.getTime() / 1000;
     expect(at(seconds + 60)).toBe('2026-09-08T15:02:00.000Z');
     expect(at(seconds + 61)).toBe('2026-09-08T15:01:00.000Z');
@@ -153,11 +158,11 @@ describe('re-runs → grading requests', () => {
 
   it('grades a check run without our external id afresh: no week, no check run to reuse, our time', () => {
     const run = fixture('check_run.rerequested');
-    const t = fromCheckRunRerequest({ ...run, check_run: { ...run.check_run, external_id: 'something-else', pull_requests: [] } }, meta) as { request: Record<string, unknown> };
-    expect(t.request).toMatchObject({ trigger: 'rerun', deliveredAt: '2026-09-08T15:01:00.000Z' });
-    expect(t.request).not.toHaveProperty('week');
-    expect(t.request).not.toHaveProperty('checkRunId');
-    expect(t.request).not.toHaveProperty('pullRequest');
+    const request = requestOf(fromCheckRunRerequest({ ...run, check_run: { ...run.check_run, external_id: 'something-else', pull_requests: [] } }, meta));
+    expect(request).toMatchObject({ trigger: 'rerun', deliveredAt: '2026-09-08T15:01:00.000Z' });
+    expect(request).not.toHaveProperty('week');
+    expect(request).not.toHaveProperty('checkRunId');
+    expect(request).not.toHaveProperty('pullRequest');
   });
 
   it('re-grades a check suite at our time, with its pull request if it has one', () => {
@@ -166,9 +171,9 @@ describe('re-runs → grading requests', () => {
     expect(fromCheckSuiteRerequest(suite, meta)).toEqual({
       request: expect.objectContaining({ sha: 'abc', installationId: 5, trigger: 'rerun', deliveredAt: '2026-09-08T15:01:00.000Z', pullRequest: { number: 9 } }),
     });
-    const bare = fromCheckSuiteRerequest({ check_suite: { head_sha: 'abc' }, repository: run.repository, installation: { id: 5 } }, meta) as { request: object };
-    expect(bare.request).not.toHaveProperty('pullRequest');
-    expect(bare.request).not.toHaveProperty('week');
+    const bare = requestOf(fromCheckSuiteRerequest({ check_suite: { head_sha: 'abc' }, repository: run.repository, installation: { id: 5 } }, meta));
+    expect(bare).not.toHaveProperty('pullRequest');
+    expect(bare).not.toHaveProperty('week');
   });
 
   it('reads only a whole external id of ours', () => {
