@@ -74,7 +74,7 @@ describe('push → grading request, in full', () => {
     });
   });
 
-  it('trusts pushed_at up to a minute ahead of our clock, not more, and not zero or text', () => {
+  it('trusts pushed_at up to a minute ahead of our clock, not more, and not zero or text (even digits)', () => {
     const at = (pushed: unknown) => requestOf(fromPush(push({}, { pushed_at: pushed }), meta)).deliveredAt;
     const seconds = receivedAt.getTime() / 1000;
     expect(at(seconds + 60)).toBe('2026-09-08T15:02:00.000Z');
@@ -84,6 +84,7 @@ describe('push → grading request, in full', () => {
     expect(at(-5)).toBe('2026-09-08T15:01:00.000Z');
     expect(at('2026-09-08T14:00:00Z')).toBe('2026-09-08T15:01:00.000Z');
     expect(at(null)).toBe('2026-09-08T15:01:00.000Z');
+    expect(at(String(seconds - 3600))).toBe('2026-09-08T15:01:00.000Z');
   });
 
   it('says why a push is not graded', () => {
@@ -94,8 +95,8 @@ describe('push → grading request, in full', () => {
     expect(fromPush(push({ sender: { login: 'rubrica[bot]' } }), meta)).toEqual({ skip: 'pushed by Rubrica' });
   });
 
-  it('grades a commit whose id merely contains forty zeros, a push without a sender, and the default branch however named', () => {
-    expect(fromPush(push({ after: `${'0'.repeat(40)}1` }), meta)).toMatchObject({ request: { trigger: 'push' } });
+  it('grades a commit whose id merely ends in forty zeros (SHA-256 ids are 64 long), a push without a sender, and the default branch however named', () => {
+    expect(fromPush(push({ after: `${'1'.repeat(24)}${'0'.repeat(40)}` }), meta)).toMatchObject({ request: { trigger: 'push' } });
     expect(fromPush(push({ sender: undefined }), meta)).toMatchObject({ request: { trigger: 'push' } });
     expect(fromPush(push({ ref: 'refs/heads/trunk' }, { default_branch: 'trunk' }), meta)).toMatchObject({ request: { trigger: 'push' } });
   });
@@ -154,6 +155,7 @@ describe('re-runs → grading requests', () => {
       }),
     });
     expect(fromCheckRunRerequest({ ...run, check_run: { ...run.check_run, app: null } }, meta)).toMatchObject({ request: { checkRunId: 9001 } });
+    expect(requestOf(fromCheckRunRerequest({ ...run, check_run: { ...run.check_run, pull_requests: undefined } }, meta))).not.toHaveProperty('pullRequest');
   });
 
   it('grades a check run without our external id afresh: no week, no check run to reuse, our time', () => {
