@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { t } from '../../../src/core/text.ts';
+import type { Grade } from '../../../src/grading/grade.ts';
+import { renderTerminal } from '../../../src/report/terminal.ts';
+import type { SkippedFile } from '../../../src/sandbox/snapshot.ts';
+import { grade, result } from '../../helpers/grade.ts';
+
+/** The CLI's report, line by line: what a student running `rubrica check` reads. */
+const REASONS: SkippedFile['reason'][] = ['snapshot-full', 'special-file', 'unreadable'];
+const crowded: Grade = {
+  ...grade,
+  errorPoints: 5,
+  commit: null,
+  skipped: Array.from({ length: 12 }, (_, i): SkippedFile => ({ path: `data/big-${i}.csv`, reason: REASONS[i] ?? 'too-large', size: 60 * 1024 * 1024 + i })),
+  criteria: [
+    ...grade.criteria,
+    result('tests', 2.5, 10, 'partial', {
+      details: Array.from({ length: 14 }, (_, i) => `line ${i + 1}`).join('\n'),
+      title: t('Un título muy largo que pasa de los cuarenta caracteres', 'A very long title that runs past forty characters'),
+    }),
+    result('infra', null, 5, 'error'),
+  ],
+};
+
+describe('the terminal report, in full', () => {
+  it('lists each criterion, the totals, what to do first with its details, and the files left out', () => {
+    expect(renderTerminal(crowded, { locale: 'es', reveal: false, color: false }).split('\n')).toEqual([
+        "Rubrica · Semana 3 — DVC",
+        "mlops · sin historial git · rubrica/runner-mlops:1",
+        "",
+        "  ✔ dvc-init  Título dvc-init                               20/20",
+        "      mensaje dvc-init",
+        "  ◐ stages    Título stages                                 10/30",
+        "      mensaje stages",
+        "  ✘ remote    Título remote                                  0/20",
+        "      mensaje remote",
+        // Not pinned: whether a hidden criterion's icon should show its status (it does now).
+        expect.stringMatching(/^  \S secret    Título secret {29}\?$/),
+        "      Resultado visible después de la fecha de entrega.",
+        "  ⏸ analysis  Título analysis                                –/15",
+        "      mensaje analysis",
+        "  ◐ tests     Un título muy largo que pasa de los cua…     2.5/10",
+        "      mensaje tests",
+        "  ⚠ infra     Título infra                                    –/5",
+        "      mensaje infra",
+        "",
+        "Puntaje: 45/100 (por debajo de 60) · 15 pts pendientes de revisión de un ayudante · 5 pts sin corregir por un problema del curso (no tuyo)",
+        "",
+        "Qué hacer primero",
+        "  1. Título stages (−20): haz stages",
+        "     ✘ etapa train — falta `cmd`",
+        "  2. Título remote (−20): haz remote",
+        "  3. Un título muy largo que pasa de los cuarenta caracteres (−7.5): haz tests",
+        "     │ line 1",
+        "     │ line 2",
+        "     │ line 3",
+        "     │ line 4",
+        "     │ …",
+        "     │ line 8",
+        "     │ line 9",
+        "     │ line 10",
+        "     │ line 11",
+        "     │ line 12",
+        "     │ line 13",
+        "     │ line 14",
+        "",
+        "Archivos que no se copiaron al contenedor:",
+        "  - data/big-0.csv: el repositorio supera el tamaño máximo que se corrige",
+        "  - data/big-1.csv: no es un archivo común (dispositivo, socket, FIFO)",
+        "  - data/big-2.csv: no se pudo leer",
+        "  - data/big-3.csv: pesa 60.0 MB, más que el límite; los datos grandes van en DVC",
+        "  - data/big-4.csv: pesa 60.0 MB, más que el límite; los datos grandes van en DVC",
+        "  - data/big-5.csv: pesa 60.0 MB, más que el límite; los datos grandes van en DVC",
+        "  - data/big-6.csv: pesa 60.0 MB, más que el límite; los datos grandes van en DVC",
+        "  - data/big-7.csv: pesa 60.0 MB, más que el límite; los datos grandes van en DVC",
+        "  - data/big-8.csv: pesa 60.0 MB, más que el límite; los datos grandes van en DVC",
+        "  - data/big-9.csv: pesa 60.0 MB, más que el límite; los datos grandes van en DVC",
+        "  … (+2)",
+        "",
+    ]);
+  });
+
+  it('in English and in colour, for a passing week', () => {
+    expect(renderTerminal({ ...grade, passed: true, score: 70 }, { locale: 'en', reveal: false, color: true }).split('\n')).toEqual([
+        "\u001b[1mRubrica · Week 3 — DVC\u001b[0m",
+        "\u001b[2mmlops · commit abcdef1 · rubrica/runner-mlops:1\u001b[0m",
+        "",
+        "  \u001b[32m✔\u001b[0m dvc-init  Title dvc-init      20/20",
+        "      \u001b[2mmessage dvc-init\u001b[0m",
+        "  \u001b[33m◐\u001b[0m stages    Title stages        10/30",
+        "      \u001b[2mmessage stages\u001b[0m",
+        "  \u001b[31m✘\u001b[0m remote    Title remote         0/20",
+        "      \u001b[2mmessage remote\u001b[0m",
+        expect.stringMatching(/^  \u001b\[\d+m\S\u001b\[0m secret    Title secret    \?$/),
+        "      \u001b[2mResult shown after the deadline.\u001b[0m",
+        "  \u001b[36m⏸\u001b[0m analysis  Title analysis       –/15",
+        "      \u001b[2mmessage analysis\u001b[0m",
+        "",
+        "\u001b[1mScore: 70/100\u001b[0m (\u001b[32mpassed\u001b[0m) · 15 pts pending a TA's review",
+        "",
+        "\u001b[1mWhat to do first\u001b[0m",
+        "  1. \u001b[1mTitle stages\u001b[0m (−20): do stages",
+        "     \u001b[31m✘\u001b[0m train stage\u001b[2m — `cmd` missing\u001b[0m",
+        "  2. \u001b[1mTitle remote\u001b[0m (−20): do remote",
+        "",
+    ]);
+  });
+});
