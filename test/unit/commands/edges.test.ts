@@ -29,6 +29,8 @@ describe('what GitHub shows as text, not code, quote or comment', () => {
     expect(commandsIn('~~ not a fence\n/rubrica help')).toEqual([{ line: 2, command: { kind: 'help' } }]);
     expect(commandsIn('~~~\n/rubrica help\n~~~\n/rubrica regrade')).toEqual([{ line: 4, command: { kind: 'regrade' } }]);
     expect(commandsIn('```x```\n/rubrica help')).toEqual([{ line: 2, command: { kind: 'help' } }]);
+    // Only a backtick fence's info string cannot hold a backtick; a tilde fence's can.
+    expect(commandsIn('~~~ a`b\n/rubrica help\n~~~')).toEqual([]);
   });
 
   it('closes a fence only with a line of fence characters alone, at least as long as the opener', () => {
@@ -42,6 +44,8 @@ describe('what GitHub shows as text, not code, quote or comment', () => {
   it('reads what follows the end of a comment, on its line and after', () => {
     expect(commandsIn('<!--\nx -->\n/rubrica help')).toEqual([{ line: 3, command: { kind: 'help' } }]);
     expect(commandsIn('<!--\n--> /rubrica help')).toEqual([{ line: 2, command: { kind: 'help' } }]);
+    // A comment that ends where a quote begins: the lines after it are read again.
+    expect(commandsIn('<!--\n--> > cita\n/rubrica help')).toEqual([{ line: 3, command: { kind: 'help' } }]);
   });
 
   it('takes an escaped comment opener or backtick as text', () => {
@@ -53,11 +57,14 @@ describe('what GitHub shows as text, not code, quote or comment', () => {
     expect(commandsIn('a `b\n/rubrica help\nc` d')).toEqual([]);
     expect(commandsIn('texto `\n   \n/rubrica help\nmás `')).toEqual([{ line: 3, command: { kind: 'help' } }]);
     expect(commandsIn('a `b\nc`\n/rubrica help')).toEqual([{ line: 3, command: { kind: 'help' } }]);
+    // However many lines a span runs over, the line it closes on starts inside it.
+    expect(commandsIn(`\`\n${'x\n'.repeat(9)}/rubrica\` help`)).toEqual([]);
   });
 
   it('keeps a comment opener inside a code span, closed by a backtick run of its own length', () => {
     expect(only('/rubrica override a 1 ``a`<!--`` fin')).toMatchObject({ reason: '``a`<!--`` fin' });
     expect(only('/rubrica override a 1 ``a`<!-- x``')).toMatchObject({ reason: '``a`<!-- x``' });
+    expect(only('/rubrica override a 1 ````x<!--```` fin')).toMatchObject({ reason: '````x<!--```` fin' });
   });
 });
 
@@ -78,6 +85,8 @@ describe('reasons in quotes', () => {
     expect(only('/rubrica override a 1 «a» «b')).toMatchObject({ reason: '«a» «b' });
     expect(only('/rubrica override a 1 "x" y')).toMatchObject({ reason: '"x" y' });
     expect(only('/rubrica override a 1 "')).toMatchObject({ reason: '"' });
+    expect(only('/rubrica override a 1 muy "bien"')).toMatchObject({ reason: 'muy "bien"' });
+    expect(refused('/rubrica extend "2d')).toMatch(/^`"2d` is not a duration/);
   });
 
   it('ends a quoted reason only at a closing quote before a space or the end', () => {
@@ -88,8 +97,13 @@ describe('reasons in quotes', () => {
     expect(refused('/rubrica override a 1 ""')).toMatch(/^The reason is missing/);
   });
 
+  it('reads any word as a word, "undefined" too', () => {
+    expect(only('/rubrica override tests 1 was undefined before')).toEqual({ kind: 'override', criterion: 'tests', points: 1, reason: 'was undefined before' });
+  });
+
   it('takes a quoted criterion', () => {
     expect(only('/rubrica clear "tests"')).toEqual({ kind: 'clear', criterion: 'tests' });
+    expect(only('/rubrica clear " tests "')).toEqual({ kind: 'clear', criterion: 'tests' });
   });
 });
 

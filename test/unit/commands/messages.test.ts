@@ -119,6 +119,11 @@ describe('what a TA is told about a command this week cannot take', () => {
       es: '`tests` se corrige automáticamente, así que `manual` no lo puede puntuar: `manual` (o `puntuar`) es para los criterios que corrige un TA (en la semana 3: `video`). Para cambiar una nota automática, usa `/rubrica ajustar tests <puntos> <motivo>`.',
       en: '`tests` is graded automatically, so `manual` cannot score it: `manual` is for the criteria a TA grades (in week 3: `video`). To change an automatic score, use `/rubrica override tests <points> <reason>`.',
     });
+    const two = { week: 6, criteria: [...rubric.criteria, { id: 'demo', points: 5, manual: true }] };
+    expect(validateCommand({ kind: 'manual', criterion: 'tests', points: 1, reason: 'x' }, two)).toMatchObject({
+      es: expect.stringContaining('(en la semana 6: `video` y `demo`)'),
+      en: expect.stringContaining('(in week 6: `video` and `demo`)'),
+    });
     expect(validateCommand({ kind: 'manual', criterion: 'tests', points: 1, reason: 'x' }, { week: 5, criteria: [rubric.criteria[0]!] })).toMatchObject({
       es: expect.stringContaining('(y la semana 5 no tiene ninguno)'),
       en: expect.stringContaining('(and week 5 has none)'),
