@@ -105,4 +105,97 @@ describe('the terminal report, in full', () => {
         "",
     ]);
   });
+
+  it('orders what to do first by points lost, lists only unmet items, shows twelve lines of details whole, and ten files without a count', () => {
+    const reasons: SkippedFile['reason'][] = ['too-large', 'snapshot-full', 'environment', 'special-file', 'unreadable'];
+    const mixed: Grade = {
+      ...grade,
+      errorPoints: 5,
+      pendingPoints: 0,
+      skipped: Array.from({ length: 10 }, (_, i): SkippedFile => ({ path: `f${i}`, reason: reasons[i % 5]!, size: 1536 * 1024 })),
+      criteria: [
+        result('tests', 2.5, 10, 'partial', {
+          details: Array.from({ length: 12 }, (_, i) => `l${i + 1}`).join('\n'),
+          items: [
+            { label: t('bien', 'fine'), ok: true },
+            { label: t('mal', 'broken'), ok: false },
+          ],
+        }),
+        result('remote', 0, 20, 'failed'),
+        result('dvc-init', 20, 20, 'passed', { details: 'all good' }),
+        result('infra', null, 5, 'error'),
+      ],
+    };
+    expect(renderTerminal(mixed, { locale: 'en', reveal: false, color: false }).split('\n')).toEqual([
+        "Rubrica · Week 3 — DVC",
+        "mlops · commit abcdef1 · rubrica/runner-mlops:1",
+        "",
+        "  ◐ tests     Title tests        2.5/10",
+        "      message tests",
+        "  ✘ remote    Title remote         0/20",
+        "      message remote",
+        "  ✔ dvc-init  Title dvc-init      20/20",
+        "      message dvc-init",
+        "  ⚠ infra     Title infra           –/5",
+        "      message infra",
+        "",
+        "Score: 45/100 (below 60) · 5 pts not graded because of a course setup problem (not yours)",
+        "",
+        "What to do first",
+        "  1. Title remote (−20): do remote",
+        "  2. Title tests (−7.5): do tests",
+        "     ✘ broken",
+        "     │ l1",
+        "     │ l2",
+        "     │ l3",
+        "     │ l4",
+        "     │ l5",
+        "     │ l6",
+        "     │ l7",
+        "     │ l8",
+        "     │ l9",
+        "     │ l10",
+        "     │ l11",
+        "     │ l12",
+        "",
+        "Files not copied into the container:",
+        "  - f0: 1.5 MB, over the limit; large data belongs in DVC",
+        "  - f1: the repository is over the size that is graded",
+        "  - f2: a virtualenv or a cache: not part of the work",
+        "  - f3: not a regular file (device, socket, FIFO)",
+        "  - f4: could not be read",
+        "  - f5: 1.5 MB, over the limit; large data belongs in DVC",
+        "  - f6: the repository is over the size that is graded",
+        "  - f7: a virtualenv or a cache: not part of the work",
+        "  - f8: not a regular file (device, socket, FIFO)",
+        "  - f9: could not be read",
+        "",
+    ]);
+  });
+
+  it('in Spanish, for a passing week with nothing pending', () => {
+    expect(renderTerminal({ ...grade, passed: true, score: 70, pendingPoints: 0 }, { locale: 'es', reveal: false, color: false }).split('\n')).toEqual([
+        "Rubrica · Semana 3 — DVC",
+        "mlops · commit abcdef1 · rubrica/runner-mlops:1",
+        "",
+        "  ✔ dvc-init  Título dvc-init      20/20",
+        "      mensaje dvc-init",
+        "  ◐ stages    Título stages        10/30",
+        "      mensaje stages",
+        "  ✘ remote    Título remote         0/20",
+        "      mensaje remote",
+        expect.stringMatching(/^  \S secret    Título secret    \?$/),
+        "      Resultado visible después de la fecha de entrega.",
+        "  ⏸ analysis  Título analysis       –/15",
+        "      mensaje analysis",
+        "",
+        "Puntaje: 70/100 (aprobado)",
+        "",
+        "Qué hacer primero",
+        "  1. Título stages (−20): haz stages",
+        "     ✘ etapa train — falta `cmd`",
+        "  2. Título remote (−20): haz remote",
+        "",
+    ]);
+  });
 });
