@@ -95,8 +95,9 @@ describe('push → grading request, in full', () => {
     expect(fromPush(push({ sender: { login: 'rubrica[bot]' } }), meta)).toEqual({ skip: 'pushed by Rubrica' });
   });
 
-  it('grades a commit whose id merely ends in forty zeros (SHA-256 ids are 64 long), a push without a sender, and the default branch however named', () => {
+  it('grades a commit whose id merely starts or ends with forty zeros (SHA-256 ids are 64 long), a push without a sender, and the default branch however named', () => {
     expect(fromPush(push({ after: `${'1'.repeat(24)}${'0'.repeat(40)}` }), meta)).toMatchObject({ request: { trigger: 'push' } });
+    expect(fromPush(push({ after: `${'0'.repeat(40)}${'1'.repeat(24)}` }), meta)).toMatchObject({ request: { trigger: 'push' } });
     expect(fromPush(push({ sender: undefined }), meta)).toMatchObject({ request: { trigger: 'push' } });
     expect(fromPush(push({ ref: 'refs/heads/trunk' }, { default_branch: 'trunk' }), meta)).toMatchObject({ request: { trigger: 'push' } });
   });
