@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ExportError, exportGrades } from './report/export.ts';
-import type { Store } from './store/store.ts';
+import type { JobState, Store } from './store/store.ts';
 
 /**
  * The instructors' HTTP door, under /admin, behind a bearer token from the
@@ -23,14 +23,19 @@ export function adminHandler(store: Store, token: string | undefined) {
     try {
       const match = /^\/admin\/grades\.(csv|json)$/.exec(url.pathname);
       if (req.method === 'GET' && match) {
-        const week = url.searchParams.get('week');
+        const weekParam = url.searchParams.get('week');
         const org = url.searchParams.get('org');
-        const result = await exportGrades(store, { format: match[1] as 'csv' | 'json', ...(org ? { org } : {}), ...(week ? { week: Number(week) } : {}) });
-        res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': `attachment; filename="${result.org}-grades${week ? `-week-${week}` : ''}.${match[1]}"` }).end(result.body);
+        // A week is a small whole number; anything else is a bad request, never echoed into a header.
+        if (weekParam !== null && !/^[0-9]{1,3}$/.test(weekParam)) return badRequest(res, 'week must be a whole number of the course (e.g. week=3)');
+        const week = weekParam === null ? undefined : Number(weekParam);
+        const result = await exportGrades(store, { format: match[1] as 'csv' | 'json', ...(org ? { org } : {}), ...(week !== undefined ? { week } : {}) });
+        const filename = `${result.org}-grades${week !== undefined ? `-week-${week}` : ''}.${match[1]}`;
+        res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': attachment(filename) }).end(result.body);
         return true;
       }
       if (req.method === 'GET' && url.pathname === '/admin/jobs') {
         const state = url.searchParams.get('state');
+        if (state !== null && !JOB_STATES.includes(state as JobState)) return badRequest(res, `state must be one of ${JOB_STATES.join(', ')}`);
         const jobs = await store.jobs({ ...(state ? { state: state as never } : {}), limit: 500 });
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(jobs.map(({ request, ...j }) => ({ ...j, repo: `${request.owner}/${request.repo}`, trigger: request.trigger })), null, 2)}\n`);
         return true;
@@ -42,11 +47,30 @@ export function adminHandler(store: Store, token: string | undefined) {
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     } catch (error) {
-      const status = error instanceof ExportError ? 404 : 500;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(`${status === 404 ? (error as Error).message : 'internal error'}\n`);
+      if (error instanceof ExportError) {
+        res.writeHead(error.kind === 'bad-request' ? 400 : 404, { 'content-type': 'text/plain' }).end(`${error.message}\n`);
+      } else {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+      }
     }
     return true;
   };
+}
+
+const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'superseded', 'failed', 'dropped'];
+
+function badRequest(res: ServerResponse, message: string): true {
+  res.writeHead(400, { 'content-type': 'text/plain' }).end(`${message}\n`);
+  return true;
+}
+
+/**
+ * A Content-Disposition naming a download: the plain filename quoted and reduced to safe
+ * characters (an organization's login is already), and the exact one in RFC 5987 form.
+ */
+export function attachment(filename: string): string {
+  const plain = filename.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `attachment; filename="${plain}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 function authorized(header: string | undefined, token: string): boolean {

@@ -1,7 +1,9 @@
-import { parseArgs } from 'node:util';
+import { same, t } from '../core/text.ts';
 import { ExportError, exportGrades } from '../report/export.ts';
 import { openStore } from '../store/open.ts';
 import type { JobState } from '../store/store.ts';
+import { parse } from './args.ts';
+import { helpHint, usage } from './errors.ts';
 
 /** What the record commands print to and read from; the CLI's main passes its own. */
 export interface RecordsIo {
@@ -10,22 +12,21 @@ export interface RecordsIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export class RecordsUsageError extends Error {}
-
 /** `rubrica grades export [--org ORG] [--week N] [--format csv|json]` */
 export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string', default: 'csv' } } });
-  if (positionals[0] !== 'export') throw new RecordsUsageError('use "grades export [--org ORG] [--week N] [--format csv|json]"');
-  if (values.format !== 'csv' && values.format !== 'json') throw new RecordsUsageError(`--format must be csv or json, not "${values.format}"`);
+  const { values: given, positionals } = parse('grades', args, { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
+  const values = { ...given, format: given.format ?? 'csv' };
+  if (positionals[0] !== 'export') throw usage('bad-argument', t('usa "grades export [--org ORG] [--week N] [--format csv|json]".', 'use "grades export [--org ORG] [--week N] [--format csv|json]".'), helpHint());
+  if (values.format !== 'csv' && values.format !== 'json') throw usage('bad-argument', t(`--format debe ser csv o json, no "${values.format}".`, `--format must be csv or json, not "${values.format}".`));
   const week = values.week === undefined ? undefined : Number(values.week);
-  if (week !== undefined && !Number.isInteger(week)) throw new RecordsUsageError(`--week must be a week number, not "${values.week}"`);
+  if (week !== undefined && !Number.isInteger(week)) throw usage('bad-week', t(`--week debe ser un número de semana, no "${values.week}".`, `--week must be a week number, not "${values.week}".`));
   const store = await openStore(io.env);
   try {
     const result = await exportGrades(store, { format: values.format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
     io.stdout.write(result.body);
     return 0;
   } catch (error) {
-    if (error instanceof ExportError) throw new RecordsUsageError(error.message);
+    if (error instanceof ExportError) throw usage('bad-argument', same(error.message));
     throw error;
   } finally {
     await store.close();
@@ -34,7 +35,7 @@ export async function gradesCommand(args: readonly string[], io: RecordsIo): Pro
 
 /** `rubrica jobs [list] [--state S]` and `rubrica jobs requeue [JOB_ID]` (failed jobs: infrastructure errors). */
 export async function jobsCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { state: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parse('jobs', args, { state: { type: 'string' }, json: { type: 'boolean' }, lang: { type: 'string' } });
   const [sub = 'list', id] = positionals;
   const store = await openStore(io.env);
   try {
@@ -43,7 +44,7 @@ export async function jobsCommand(args: readonly string[], io: RecordsIo): Promi
       io.stdout.write(`${n} job(s) queued again${id ? '' : ' (every failed job)'}\n`);
       return 0;
     }
-    if (sub !== 'list') throw new RecordsUsageError('use "jobs list [--state queued|running|done|failed|superseded]" or "jobs requeue [JOB_ID]"');
+    if (sub !== 'list') throw usage('bad-argument', t('usa "jobs list [--state queued|running|done|failed|superseded]" o "jobs requeue [JOB_ID]".', 'use "jobs list [--state queued|running|done|failed|superseded]" or "jobs requeue [JOB_ID]".'), helpHint());
     const jobs = await store.jobs({ ...(values.state ? { state: values.state as JobState } : {}), limit: 200 });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);

@@ -13,6 +13,9 @@ import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job
 import { RetryLater, type QueuedJob } from '../jobs/queue.ts';
 import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
 
+/** A non-TA's refused commands on one pull request are answered at most once in this long. */
+export const REFUSAL_REPLY_EVERY_MS = 5 * 60_000;
+
 export interface CommandDeps extends JobDeps {
   /** Queues a grading (`/rubrica regrade`). */
   enqueueGrading(request: GradingRequest): Promise<unknown>;
@@ -20,7 +23,8 @@ export interface CommandDeps extends JobDeps {
 
 /**
  * A TA's commands in a pull-request comment, carried out: who wrote it is checked
- * with GitHub now (TA team, its parent team, or an organization owner); accepted
+ * with GitHub now (an active member of the TA team, child teams included, or an active
+ * organization owner; never the TA team's parent team); accepted
  * commands get a reaction at once, are recorded (who, when, which comment, old and
  * new points, the reason), and the week's check run and scored comment are published
  * again. Anyone else gets a polite reply and nothing changes.
@@ -54,7 +58,14 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   if (status === 'none' || status === 'pending') {
     // Logged for the teaching team; the student is told only that TAs can.
     log.warn({ author, status, outcome: 'refused' }, 'a command by someone who is not a TA');
-    await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt });
+    const refusal = { commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt };
+    await deps.store.recordCommand(refusal);
+    // One answer per author and pull request per few minutes: each reply costs a notifying write on the installation's shared lane.
+    const since = new Date(new Date(r.deliveredAt).getTime() - REFUSAL_REPLY_EVERY_MS).toISOString();
+    if (await deps.store.refusalAnsweredBefore(refusal, since)) {
+      await deps.store.setCommandOutcome(r.comment.id, `refused-unanswered:${status}`);
+      return finish(log, 'refused', { author, status, answered: false });
+    }
     await reply(octokit, ref, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
     return finish(log, 'refused', { author, status });
   }
@@ -145,9 +156,11 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
       repoId: r.repoId,
       topics: r.topics,
       sha: pr.head.sha,
-      deliveredAt: latest?.week === week ? latest.deliveredAt : r.deliveredAt,
+      // The grading job dates the head by its own delivery (see runGradingJob); a head GitHub never delivered to us, by this command.
+      deliveredAt: r.deliveredAt,
       trigger: 'rerun',
-      pullRequest: { number: r.pullRequest.number },
+      // Its origin decides, as for the pull request's own events, whether it is the student's hand-in.
+      pullRequest: { number: r.pullRequest.number, fork: !pr.head.repo || pr.head.repo.id !== r.repoId, ...(pr.user ? { author: pr.user.login } : {}) },
       week,
     });
   }

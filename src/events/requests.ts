@@ -22,11 +22,20 @@ export interface RequestBase {
 
 export interface GradingRequest extends RequestBase {
   readonly trigger: 'push' | 'pull_request' | 'rerun';
-  readonly pullRequest?: { readonly number: number };
+  readonly pullRequest?: PullRequestRef;
   /** A week named by the pull request (label or branch) or by the check run being re-run. */
   readonly week?: number;
   /** Re-run: the check run to grade into again. */
   readonly checkRunId?: number;
+}
+
+/** A pull request a grading came by; `author` and `fork` (when known) decide whether it is the student's own. */
+export interface PullRequestRef {
+  readonly number: number;
+  /** Who opened it. */
+  readonly author?: string;
+  /** Its head is in another repository (a fork, or a fork since deleted). */
+  readonly fork?: boolean;
 }
 
 export type Translation = { readonly request: GradingRequest } | { readonly skip: string };
@@ -100,7 +109,14 @@ export function fromPush(
 export function fromPullRequest(
   payload: {
     action: string;
-    pull_request: { number: number; state: string; head: { sha: string; ref: string }; labels?: readonly { name: string }[]; updated_at?: string };
+    pull_request: {
+      number: number;
+      state: string;
+      head: { sha: string; ref: string; repo?: { id: number } | null };
+      labels?: readonly { name: string }[];
+      updated_at?: string;
+      user?: { login: string } | null;
+    };
     repository: RepositoryPayload;
     sender: Sender;
     installation?: { id: number };
@@ -120,7 +136,7 @@ export function fromPullRequest(
       sha: pr.head.sha,
       deliveredAt: meta.receivedAt.toISOString(),
       trigger: 'pull_request',
-      pullRequest: { number: pr.number },
+      pullRequest: { number: pr.number, fork: !pr.head.repo || pr.head.repo.id !== payload.repository.id, ...(pr.user ? { author: pr.user.login } : {}) },
       ...(week !== undefined ? { week } : {}),
     },
   };

@@ -1,37 +1,40 @@
 import { statusOf, type Octokit } from './api.ts';
 
 /** Who someone is to the course, asked of GitHub at the time of the command. */
-export type TaStatus = 'ta' | 'parent-team' | 'org-owner' | 'pending' | 'none';
+export type TaStatus = 'ta' | 'org-owner' | 'pending' | 'none';
 
 /**
- * A TA is an active member of the course's TA team or of its parent team, or an
- * organization owner. Repository permission is not the test: in classroom setups
- * students often hold write or admin on their own repositories.
+ * A TA is an active member of the course's TA team or an active organization owner.
+ * GitHub's team membership already counts the members of the team's child teams; the
+ * team's parent is usually the wider group (the whole course, students included), so
+ * its members are not TAs. Repository permission is not the test either: in classroom
+ * setups students often hold write or admin on their own repositories. An invitation
+ * not yet accepted (`pending`) grants nothing. Any answer but 404 that is not a
+ * membership (403, 5xx) is thrown: it is ours to retry, never a refusal or a grant.
  */
 export async function taStatus(octokit: Octokit, org: string, teamSlug: string, login: string): Promise<TaStatus> {
   const team = await teamMembership(octokit, org, teamSlug, login);
   if (team === 'active') return 'ta';
-  try {
-    const { data } = await octokit.rest.orgs.getMembershipForUser({ org, username: login });
-    if (data.state === 'active' && data.role === 'admin') return 'org-owner';
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-  }
-  let parent: string | undefined;
-  try {
-    const { data } = await octokit.rest.teams.getByName({ org, team_slug: teamSlug });
-    parent = data.parent?.slug;
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-  }
-  const parentMembership = parent ? await teamMembership(octokit, org, parent, login) : 'none';
-  if (parentMembership === 'active') return 'parent-team';
-  return team === 'pending' || parentMembership === 'pending' ? 'pending' : 'none';
+  const owner = await ownership(octokit, org, login);
+  if (owner === 'active') return 'org-owner';
+  return team === 'pending' || owner === 'pending' ? 'pending' : 'none';
 }
 
 async function teamMembership(octokit: Octokit, org: string, teamSlug: string, login: string): Promise<'active' | 'pending' | 'none'> {
   try {
     const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: teamSlug, username: login });
+    return data.state === 'active' ? 'active' : 'pending';
+  } catch (error) {
+    if (statusOf(error) === 404) return 'none';
+    throw error;
+  }
+}
+
+/** Whether `login` owns the organization: `active`, `pending` (invited as an owner, not accepted yet) or `none`. */
+async function ownership(octokit: Octokit, org: string, login: string): Promise<'active' | 'pending' | 'none'> {
+  try {
+    const { data } = await octokit.rest.orgs.getMembershipForUser({ org, username: login });
+    if (data.role !== 'admin') return 'none';
     return data.state === 'active' ? 'active' : 'pending';
   } catch (error) {
     if (statusOf(error) === 404) return 'none';

@@ -24,6 +24,7 @@ import type { Pack, Week } from '../rubrics/load.ts';
 import type { SnapshotSource } from '../sandbox/snapshot.ts';
 import type { StoredGrading, Store } from '../store/store.ts';
 import type { CourseDirectory } from './courses.ts';
+import { notGradedCheckRun, notTheStudents } from './pull-request-origin.ts';
 import { RetryLater, type QueuedJob } from './queue.ts';
 
 export interface JobDeps {
@@ -43,6 +44,7 @@ export type JobOutcome =
   | 'already-graded'
   | 'not-configured'
   | 'not-a-student-repo'
+  | 'not-graded'
   | 'outside-course'
   | 'unknown-week'
   | 'gone'
@@ -122,13 +124,22 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const namedLogin = loginFromName(config, r.repo);
   const locale = config.locale;
   state.locale = locale;
+  // A pull request from a fork or by an outsider is no hand-in: a neutral check run says so, nothing is recorded.
+  const deliveries = r.trigger === 'push' ? [] : await deps.store.deliveriesOf(r.repoId, r.sha);
+  const outsider = await notTheStudents(octokit, ref, config, r, deliveries, namedLogin);
+  if (outsider) {
+    await completedCheckRun(octokit, ref, { name: 'Rubrica', sha: r.sha, conclusion: 'neutral', ...notGradedCheckRun(outsider, locale) });
+    return ['not-graded', { reason: outsider.reason }];
+  }
 
   // The week: named by the pull request or the re-run check run, else the calendar at delivery.
   let week = r.week;
   let deliveredAt = r.deliveredAt;
-  if (week === undefined && r.trigger === 'rerun') {
-    const previous = await deps.store.latestGradingOf(r.repoId, r.sha);
+  if (r.trigger === 'rerun') {
+    // A re-run or regrade is dated by its own commit's delivery, never by another commit's nor by the re-run's.
+    const previous = week === undefined ? await deps.store.latestGradingOf(r.repoId, r.sha) : undefined;
     if (previous) ({ week, deliveredAt } = previous);
+    deliveredAt = deliveries[0]?.deliveredAt ?? deliveredAt;
   }
   if (week === undefined) {
     const moment = courseMomentAt(config, new Date(deliveredAt));

@@ -3,7 +3,14 @@ import { gradebook, gradebookCsv, weekDetail, weekDetailCsv } from './gradebook.
 
 export type ExportFormat = 'csv' | 'json';
 
-export class ExportError extends Error {}
+/** A gradebook that cannot be exported as asked: nothing recorded for it (`not-found`) or a bad question (`bad-request`). */
+export class ExportError extends Error {
+  readonly kind: 'not-found' | 'bad-request';
+  constructor(message: string, kind: 'not-found' | 'bad-request' = 'not-found') {
+    super(message);
+    this.kind = kind;
+  }
+}
 
 /**
  * The gradebook of one organization's course, from the record: one row per student
@@ -22,7 +29,9 @@ export async function exportGrades(store: Store, options: { org?: string; week?:
           : `several courses are recorded: name one with --org (${courses.map((c) => c.org).join(', ')})`,
     );
   }
-  if (options.week !== undefined && (options.week < 1 || options.week > course.weeks)) throw new ExportError(`week ${options.week} is not a week of the course (1–${course.weeks})`);
+  if (options.week !== undefined && !(Number.isInteger(options.week) && options.week >= 1 && options.week <= course.weeks)) {
+    throw new ExportError(`week ${options.week} is not a week of the course (1–${course.weeks})`, 'bad-request');
+  }
   const input = { weeks: course.weeks, rule: course.counts, gradings: await store.gradings({ org: course.org }), overrides: await store.overrides({ org: course.org }) };
   if (options.week !== undefined) {
     const rows = weekDetail(input, options.week);

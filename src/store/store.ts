@@ -467,6 +467,20 @@ export class Store {
     );
   }
 
+  /**
+   * Whether another refusal of `author` on this pull request was answered since `since`
+   * and before this command (a tie broken by comment id, so of two at once exactly one
+   * is answered).
+   */
+  async refusalAnsweredBefore(c: { commentId: number; repoId: number; pullRequest: number; author: string; at: string }, since: string): Promise<boolean> {
+    const row = await one<{ comment_id: number }>(
+      this.db,
+      `SELECT comment_id FROM ta_commands WHERE repo_id = ? AND pull_request = ? AND author = ? AND outcome LIKE 'refused:%' AND at >= ? AND comment_id <> ? AND (at < ? OR (at = ? AND comment_id < ?)) LIMIT 1`,
+      [c.repoId, c.pullRequest, c.author, since, c.commentId, c.at, c.at, c.commentId],
+    );
+    return row !== undefined;
+  }
+
   async setCommandOutcome(commentId: number, outcome: string): Promise<void> {
     await this.db.run(`UPDATE ta_commands SET outcome = ? WHERE comment_id = ?`, [outcome, commentId]);
   }
@@ -523,6 +537,16 @@ export class Store {
   async courses(): Promise<{ org: string; weeks: number; counts: CountingRule }[]> {
     const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule }>(`SELECT org, weeks, counts FROM courses ORDER BY org`);
     return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts }));
+  }
+
+  /**
+   * How GitHub delivered a commit to us, earliest first: its push and pull-request
+   * requests (merged ones too; re-runs and regrades are not deliveries). The first is
+   * what a re-run of that commit is dated by.
+   */
+  async deliveriesOf(repoId: number, sha: string): Promise<GradingRequest[]> {
+    const rows = await this.db.all<{ request: string }>(`SELECT request FROM jobs WHERE repo_id = ? AND sha = ? AND kind = 'grade' AND commit_key NOT LIKE 'rerun:%' ORDER BY delivered_at, created_at`, [repoId, sha]);
+    return rows.map((row) => JSON.parse(row.request) as GradingRequest);
   }
 
   // ── Where results were published ───────────────────────────────────────────

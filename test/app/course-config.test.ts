@@ -1,10 +1,9 @@
-import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { record, COURSE_YAML, ORG, REPO, SHA, WEEK1_COMMITS, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { record, COURSE_YAML, ORG, REPO, SHA, WEEK1_COMMITS, courseScope, githubNock, payload, serveCommit, testApp, resetGithub } from '../helpers/github.ts';
 
 afterEach(() => {
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 const NOT_CONFIGURED = 'Corrección no configurada / Grading is not configured';

@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import nock from 'nock';
 import { createNodeMiddleware, Probot } from 'probot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRubrica } from '../../src/app.ts';
-import { TEST_OCTOKIT, APP_ID, ORG, PRIVATE_KEY, REPO, courseScope, githubNock, payload, serveCommit, unexpected } from '../helpers/github.ts';
+import { TEST_OCTOKIT, APP_ID, ORG, PRIVATE_KEY, REPO, courseScope, githubNock, payload, resetGithub, serveCommit, unexpected } from '../helpers/github.ts';
 import { tempStore } from '../helpers/store.ts';
 
 /**
@@ -52,7 +51,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  nock.cleanAll();
+});
+
+afterEach(() => {
+  // Each test asserts its own unexpected requests; whatever it left is removed before the next.
+  resetGithub();
 });
 
 async function send(event: string, id: string, body: unknown, signature?: string) {

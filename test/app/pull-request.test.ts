@@ -1,14 +1,14 @@
-import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
 import { tempStore } from '../helpers/store.ts';
+import { PEOPLE, serveDirectory } from '../helpers/ta.ts';
 
 const SHA2 = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
 
 afterEach(() => {
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 function prEvent(action: 'opened' | 'synchronize', sha = SHA, change: (p: any) => void = () => {}) {
@@ -130,7 +130,7 @@ describe('a pull request of a student repository', () => {
       ['both-pr', 'done', 'merged'],
       ['both-push', 'queued', null],
     ]);
-    expect(jobs.find((j) => j.deliveryId === 'both-push')!.request.pullRequest).toEqual({ number: 7 });
+    expect(jobs.find((j) => j.deliveryId === 'both-push')!.request.pullRequest).toEqual({ number: 7, author: 'ana', fork: false });
 
     const { rubrica } = await testApp({ store });
     await rubrica.queue.idle();
@@ -205,6 +205,119 @@ describe('a pull request of a student repository', () => {
     githubNock();
     await probot.receive({ id: 'pr-closed', name: 'pull_request', payload: prEvent('synchronize', SHA, (p) => (p.pull_request.state = 'closed')) });
     await rubrica.queue.idle();
-    expect(nock.pendingMocks()).toEqual([]);
+    // Nothing was queued, and (no interceptor being registered) nothing was asked of GitHub.
+    expect(await rubrica.store.jobs()).toEqual([]);
+    expect(unexpected).toEqual([]);
+  });
+});
+
+describe('a pull request that is not the student’s own hand-in', () => {
+  /** Delivers the pull request and returns the check runs it created; nothing else is served (no tarball: nothing is graded). */
+  async function notGraded(change: (p: any) => void) {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    serveDirectory();
+    const created: any[] = [];
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 650 });
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
+    await probot.receive({ id: 'pr-foreign', name: 'pull_request', payload: prEvent('opened', SHA, change) });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(await rubrica.store.gradings()).toEqual([]);
+    expect((await rubrica.store.jobs())[0]).toMatchObject({ state: 'done', outcome: 'not-graded' });
+    return { created, probot, rubrica, scope };
+  }
+
+  it('from a fork: a neutral check run says it is not graded and how to hand in; no grade is recorded, no comment', async () => {
+    const { created } = await notGraded((p) => {
+      p.pull_request.head.repo = { ...p.pull_request.head.repo, id: 999001, full_name: `otra-persona/${REPO}` };
+    });
+    expect(created).toEqual([expect.objectContaining({ name: 'Rubrica', head_sha: SHA, status: 'completed', conclusion: 'neutral', output: expect.objectContaining({ title: expect.stringContaining('fork') }) })]);
+    expect(created[0].output.summary).toContain('rama de este repositorio');
+  });
+
+  it('from a fork since deleted (no head repository): not graded either', async () => {
+    const { created } = await notGraded((p) => {
+      p.pull_request.head.repo = null;
+    });
+    expect(created).toEqual([expect.objectContaining({ conclusion: 'neutral', output: expect.objectContaining({ title: expect.stringContaining('fork') }) })]);
+  });
+
+  it('opened by a classmate (in the course, neither the student nor a TA): not graded, the check run names who opened it without pinging', async () => {
+    const { created } = await notGraded((p) => {
+      p.pull_request.user = { ...p.pull_request.user, login: PEOPLE.parentOnly };
+    });
+    expect(created).toEqual([expect.objectContaining({ name: 'Rubrica', conclusion: 'neutral' })]);
+    expect(created[0].output.summary).toContain(`\`${PEOPLE.parentOnly}\``);
+    expect(created[0].output.summary).not.toContain(`@${PEOPLE.parentOnly}`);
+  });
+
+  it("re-running a fork pull request's commit (Re-run all) does not grade it into the record either", async () => {
+    const { probot, rubrica, scope, created } = await notGraded((p) => {
+      p.pull_request.head.repo = { ...p.pull_request.head.repo, id: 999001 };
+    });
+    courseScope(scope);
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 651 });
+    await probot.receive({ id: 'suite-fork', name: 'check_suite', payload: checkSuiteRerequest(SHA, 6) });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(created).toHaveLength(2);
+    expect(created[1]).toMatchObject({ conclusion: 'neutral', output: { title: expect.stringContaining('fork') } });
+    expect(await rubrica.store.gradings()).toEqual([]);
+  });
+
+  it('in a repository recognised by topic, the students are its collaborators: one of them is graded, anyone else is not', async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock(), COURSE_YAML.replace('  prefix: mlops-', '  topic: mlops-2026'), { times: 4 });
+    serveDirectory();
+    scope
+      .get(`/repos/${ORG}/${REPO}/collaborators`)
+      .query({ affiliation: 'direct', per_page: '100' })
+      .times(3)
+      .optionally()
+      .reply(200, [{ login: 'ana', type: 'User', permissions: { admin: false } }]);
+    const created: any[] = [];
+    record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, created);
+    scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 660 });
+    const byTopic = (user: string, sha: string) => prEvent('opened', sha, (p) => {
+      p.repository.topics = ['mlops-2026'];
+      p.pull_request.user = { ...p.pull_request.user, login: user };
+    });
+    await probot.receive({ id: 'topic-outsider', name: 'pull_request', payload: byTopic(PEOPLE.parentOnly, SHA2) });
+    await rubrica.queue.idle();
+    expect(created).toEqual([expect.objectContaining({ head_sha: SHA2, conclusion: 'neutral', output: expect.objectContaining({ title: expect.stringContaining('otra persona') }) })]);
+
+    await serveCommit(scope);
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 661 })
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .reply(201, { id: 7003 });
+    await probot.receive({ id: 'topic-student', name: 'pull_request', payload: byTopic('ana', SHA) });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ sha: SHA, students: ['ana'], score: 100 })]);
+  });
+
+  it("opened by a TA (a member of the TA team's child team): graded into the student's record as usual", async () => {
+    const { probot, rubrica } = await testApp();
+    const scope = courseScope(githubNock());
+    serveDirectory();
+    await serveCommit(scope);
+    scope
+      .post(`/repos/${ORG}/${REPO}/check-runs`)
+      .reply(201, { id: 652 })
+      .get(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${ORG}/${REPO}/issues/7/comments`)
+      .reply(201, { id: 7002 });
+    await probot.receive({ id: 'pr-by-ta', name: 'pull_request', payload: prEvent('opened', SHA, (p) => (p.pull_request.user = { ...p.pull_request.user, login: PEOPLE.labTa })) });
+    await rubrica.queue.idle();
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ sha: SHA, week: 1, score: 100, trigger: 'pull_request' })]);
   });
 });

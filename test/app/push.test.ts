@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, WEEK1_REPO, WEEK1_COMMITS, COURSE_YAML, unexpected } from '../helpers/github.ts';
+import { record, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, WEEK1_REPO, WEEK1_COMMITS, COURSE_YAML, resetGithub, unexpected } from '../helpers/github.ts';
 
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -10,8 +10,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 describe('a push to a student repository', () => {
@@ -131,7 +131,9 @@ describe('a push to a student repository', () => {
     githubNock(); // any request would fail the test: none is allowed
     await probot.receive({ id: `skip-${_label}`, name: 'push', payload: change(payload('push')) });
     await rubrica.queue.idle();
-    expect(nock.pendingMocks()).toEqual([]);
+    // Nothing was queued, and (no interceptor being registered) nothing was asked of GitHub.
+    expect(await rubrica.store.jobs()).toEqual([]);
+    expect(unexpected).toEqual([]);
   });
 
   it('a repository that is not a student’s (no prefix) reads the course file and writes nothing', async () => {

@@ -1,27 +1,11 @@
-import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
-import { ORG, REPO, courseScope, githubNock, payload, record, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { gatedDocker } from '../helpers/containers.ts';
+import { ORG, REPO, courseScope, githubNock, payload, record, serveCommit, testApp, resetGithub } from '../helpers/github.ts';
 
 afterEach(() => {
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
-
-/** The real sandbox, whose first opening waits until the test lets it go: a long-running grading. */
-function gatedDocker() {
-  const real = new DockerSandboxProvider();
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let opened = 0;
-  const provider: SandboxProvider = {
-    async open(options) {
-      if (opened++ === 0) await gate;
-      return real.open(options);
-    },
-  };
-  return { provider, release };
-}
 
 const sha = (c: string) => c.repeat(40);
 function push(commit: string, pushedAt: number) {
@@ -32,9 +16,12 @@ function push(commit: string, pushedAt: number) {
   return p;
 }
 
-async function until(predicate: () => boolean, what: string) {
-  for (let i = 0; i < 600 && !predicate(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!predicate()) throw new Error(`timed out waiting for ${what}`);
+async function until(predicate: () => boolean | Promise<boolean>, what: string) {
+  for (let i = 0; i < 600; i++) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('the queue under load, seen from GitHub', () => {
@@ -55,10 +42,10 @@ describe('the queue under load, seen from GitHub', () => {
 
     // A is being graded (held at the sandbox); B waits behind it and gets a queued check run.
     await probot.receive({ id: 'push-a', name: 'push', payload: push(A, 1788879600) });
-    await until(() => rubrica.queue !== undefined, 'the queue');
+    await until(async () => (await rubrica.store.jobs()).some((j) => j.sha === A && j.state === 'running'), 'A to be taken by the worker');
     await probot.receive({ id: 'push-b', name: 'push', payload: push(B, 1788879610) });
     await until(() => created.length === 1, "B's queued check run");
-    for (let i = 0; i < 200 && !(await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 701); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 701), "B's queued check run recorded");
     expect(created[0]).toMatchObject({ head_sha: B, status: 'queued', name: 'Rubrica · Semana 1 — Fundamentos de Git y estructuración', external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:10.000Z', output: { title: 'En cola' } });
     expect(created[0].output.summary).toContain('Hay 1 entregas antes que la tuya');
 

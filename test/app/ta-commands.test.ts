@@ -1,7 +1,9 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportGrades } from '../../src/report/export.ts';
-import { ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, courseScope, githubNock, serveCommit, testApp, unexpected } from '../helpers/github.ts';
+import { checkRunName } from '../../src/report/markdown.ts';
+import { loadPack } from '../../src/rubrics/load.ts';
+import { COURSE_YAML, ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, courseScope, githubNock, resetGithub, serveCommit, testApp, unexpected } from '../helpers/github.ts';
 import {
   CHECK_RUN_ID,
   CHECK_RUN_URL,
@@ -16,29 +18,50 @@ import {
   commentEvent,
   deliver,
   gradeOpenedPullRequest,
-  memberships,
+  PEOPLE,
   paths,
   prEvent,
   pullResponse,
   repliedCommand,
+  serveDirectory,
+  taNock,
   type App,
 } from '../helpers/ta.ts';
 
 const SHA2 = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 const SHA3 = 'c3d4e5f60718293a4b5c6d7e8f90123456789012';
-const WEEK1 = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
-const WEEK5 = 'Rubrica · Semana 5 — MLflow tracking';
+// What the MLOps pack says (titles, points, criterion ids) is read from the pack, never copied here.
+const PACK = await loadPack('mlops');
+const criterion = (week: number, id: string) => PACK.weeks.get(week)!.criteria.find((c) => c.id === id)!;
+const WEEK1 = checkRunName({ week: 1, title: PACK.weeks.get(1)!.title }, 'es');
+const WEEK5 = checkRunName({ week: 5, title: PACK.weeks.get(5)!.title }, 'es');
+const WEEK1_IDS = PACK.weeks.get(1)!.criteria.map((c) => c.id);
 
-const ROW = {
-  estructura: '| ✅ | Estructura de carpetas correcta | 25 / 25 | Está todo: 6 de 6. |',
-  commits: '| ✅ | Commits con formato convencional | 25 / 25 | 5 commits convencionales de 5 commits (mínimo 5). |',
-  readme: '| ✅ | README con secciones básicas | 25 / 25 | `README.md` tiene todo lo pedido (5 de 5). |',
-  gitignore: '| ✅ | .gitignore completo | 25 / 25 | El `.gitignore` cubre lo pedido (8 de 8, según `git check-ignore`). |',
-  readmeOverridden: '| 🟡 | README con secciones básicas | ~~25~~ → 20 / 25 | ✏️ Ajustado por tere-ayudante: Falta la sección de Uso |',
-};
-const OVERRIDE = '/rubrica override readme 20 Falta la sección de Uso';
-const REFUSED = (who: string) => `@${who}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`;
+/** The table row of a criterion in a rendered check run or comment (`| icon | title | points | result |`). */
+function rowOf(markdown: string, week: number, id: string): string {
+  const title = criterion(week, id).title.es;
+  const rows = markdown.split('\n').filter((line) => line.startsWith('| ') && line.includes(` | ${title} | `));
+  expect(rows, `one row for ${id}`).toHaveLength(1);
+  return rows[0]!;
+}
+/** The rows of week 1's criteria, in the rubric's order, as the first (full-score) grading showed them. */
+function week1Rows(markdown: string): Record<string, string> {
+  return Object.fromEntries(WEEK1_IDS.map((id) => [id, rowOf(markdown, 1, id)]));
+}
+/** A criterion's row once a TA set its points: the automatic points struck through, the TA and the reason. */
+function overriddenRow(week: number, id: string, from: number, to: number, by: string, reason: string, icon = to === 0 ? '❌' : to < criterion(week, id).points ? '🟡' : '✅') {
+  return `| ${icon} | ${criterion(week, id).title.es} | ~~${from}~~ → ${to} / ${criterion(week, id).points} | ✏️ Ajustado por ${by}: ${reason} |`;
+}
+const README_POINTS = criterion(1, 'readme').points;
+const OVERRIDE_REASON = 'Falta la sección de Uso';
+const OVERRIDE = `/rubrica override readme ${README_POINTS - 5} ${OVERRIDE_REASON}`;
+const README_OVERRIDDEN = overriddenRow(1, 'readme', README_POINTS, README_POINTS - 5, TA, OVERRIDE_REASON);
 const TA_NOTES = '#### Para el equipo docente';
+/** A comment event written by `user`. */
+const by = (user: string) => (p: any) => {
+  p.comment.user.login = user;
+  p.sender.login = user;
+};
 
 const apps: App[] = [];
 async function app(options: Parameters<typeof testApp>[0] = {}) {
@@ -49,8 +72,8 @@ async function app(options: Parameters<typeof testApp>[0] = {}) {
 
 afterEach(async () => {
   for (const a of apps.splice(0)) await a.rubrica.queue.close();
-  expect(unexpected).toEqual([]);
-  nock.cleanAll();
+  // Cleaned before asserting: a failure here must not leak interceptors into the next test.
+  expect(resetGithub()).toEqual([]);
 });
 
 /** The PATCH of the check run a republish makes: straight to completed, with the new output. */
@@ -60,7 +83,7 @@ function checkRunPatch(title: string, conclusion: 'success' | 'failure' | 'neutr
 
 /** A week-1 grading of 100/100, then a TA's override of `readme` to 20, applied and published. */
 async function gradedAndOverridden(a: App, scope: nock.Scope) {
-  await gradeOpenedPullRequest(a, scope);
+  const first = await gradeOpenedPullRequest(a, scope);
   const seen = calls(scope);
   acceptedCommand(scope);
   await deliver(a, 'override-1', commentEvent('created', OVERRIDE));
@@ -68,15 +91,16 @@ async function gradedAndOverridden(a: App, scope: nock.Scope) {
   expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
   expect(seen.checkRunPatches).toHaveLength(1);
   expect(seen.commentPatches).toHaveLength(1);
-  return seen;
+  return { seen, rows: week1Rows(first.checkRun.output.summary) };
 }
 
 describe('TA commands in pull-request comments', () => {
   it('a TA override is applied and published: check run, scored comment, the record and the gradebook', async () => {
     const a = await app();
-    const scope = githubNock();
+    const scope = taNock();
     const first = await gradeOpenedPullRequest(a, scope);
     expect(first.checkRun.output.title).toBe('100/100');
+    const ROW = week1Rows(first.checkRun.output.summary);
     const seen = calls(scope);
     acceptedCommand(scope);
     await deliver(a, 'override-1', commentEvent('created', OVERRIDE));
@@ -86,19 +110,19 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPosts).toEqual([]); // no reply: the reaction says it was done
     expect(seen.checkRunCreates).toEqual([]);
     expect(seen.checkRunPatches).toEqual([
-      checkRunPatch('95/100', 'success', expect.stringContaining(['**95 / 100** · aprobado', '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW.commits, ROW.readmeOverridden, ROW.gitignore].join('\n'))),
+      checkRunPatch('95/100', 'success', expect.stringContaining(['**95 / 100** · aprobado', '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], README_OVERRIDDEN, ROW.gitignore].join('\n'))),
     ]);
     expect(seen.commentPatches).toHaveLength(1);
     const body: string = seen.commentPatches[0].body;
     expect(Object.keys(seen.commentPatches[0])).toEqual(['body']);
-    expect(body.startsWith('<!-- rubrica:week=1 -->\n## Rubrica · Semana 1 — Fundamentos de Git y estructuración\n\n**95 / 100** · aprobado · commit a1b2c3d\n')).toBe(true);
-    expect(body).toContain([ROW.estructura, ROW.commits, ROW.readmeOverridden, ROW.gitignore].join('\n'));
+    expect(body.startsWith(`<!-- rubrica:week=1 -->\n## ${WEEK1}\n\n**95 / 100** · aprobado · commit a1b2c3d\n`)).toBe(true);
+    expect(body).toContain([ROW.estructura, ROW['commits-convencionales'], README_OVERRIDDEN, ROW.gitignore].join('\n'));
     expect(body).toContain(`[Ver el detalle](${CHECK_RUN_URL})`);
     expect(body).not.toContain(TA_NOTES);
 
     // The record: who, when, why, from which comment, over which automatic points.
     expect(await a.rubrica.store.overrides({ repoId: REPO_ID, week: 1 })).toEqual([
-      { org: ORG, repoId: REPO_ID, week: 1, criterion: 'readme', points: 20, reason: 'Falta la sección de Uso', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: 25, commentId: COMMENT_ID },
+      { org: ORG, repoId: REPO_ID, week: 1, criterion: 'readme', points: README_POINTS - 5, reason: OVERRIDE_REASON, by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: README_POINTS, commentId: COMMENT_ID },
     ]);
     // The grading itself stays the automatic one.
     const [grading] = await a.rubrica.store.gradings();
@@ -107,34 +131,34 @@ describe('TA commands in pull-request comments', () => {
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
     expect(rows).toEqual([expect.objectContaining({ repo: REPO, weeks: [95, null, null, null, null, null, null, null, null, null], latePenalties: 0 })]);
     const week = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json', week: 1 })).body);
-    expect(week[0].criteria.find((c: { id: string }) => c.id === 'readme')).toMatchObject({ score: 20, automatic: 25, overridden: true });
+    expect(week[0].criteria.find((c: { id: string }) => c.id === 'readme')).toMatchObject({ score: README_POINTS - 5, automatic: README_POINTS, overridden: true });
   });
 
   it("an overridden criterion's what-to-do-first entry gives the TA's reason, not the automatic message it contradicts", async () => {
     const a = await app();
-    const scope = githubNock();
-    const seen = await gradedAndOverridden(a, scope);
-    // The automatic message says the README has everything; the TA took 5 points off it.
+    const scope = taNock();
+    const { seen, rows } = await gradedAndOverridden(a, scope);
+    // The automatic message (the last cell of the full-score row) says the README has everything; the TA took 5 points off it.
+    const automaticMessage = rows.readme!.split(' | ').at(-1)!.replace(/ \|$/, '');
+    expect(automaticMessage.length).toBeGreaterThan(5);
     for (const text of [seen.checkRunPatches[0].output.summary as string, seen.commentPatches[0].body as string]) {
       const todo = text.slice(text.indexOf('### Qué hacer primero'));
-      expect(todo).toContain('**README con secciones básicas** (−5)');
-      expect(todo).toContain('Falta la sección de Uso');
-      expect(todo).not.toContain('tiene todo lo pedido');
+      expect(todo).toContain(`**${criterion(1, 'readme').title.es}** (−5)`);
+      expect(todo).toContain(OVERRIDE_REASON);
+      expect(todo).not.toContain(automaticMessage);
     }
   });
 
-  it('a student (not on the team, not in the org) gets a polite reply; nothing changes, no reaction', async () => {
+  it('a student (not on the team, not in the org) gets one polite reply; nothing changes, no reaction', async () => {
     const a = await app();
-    const scope = githubNock();
+    const scope = taNock();
     await gradeOpenedPullRequest(a, scope);
     const seen = calls(scope);
-    repliedCommand(scope, { user: STUDENT, role: 'student' });
-    await deliver(a, 'student-1', commentEvent('created', '/rubrica override readme 25 me lo merezco', (p) => {
-      p.comment.user.login = STUDENT;
-      p.sender.login = STUDENT;
-    }));
+    repliedCommand(scope, { refused: true });
+    await deliver(a, 'student-1', commentEvent('created', `/rubrica override readme ${README_POINTS} me lo merezco`, by(STUDENT)));
     expect(scope.pendingMocks()).toEqual([]);
-    expect(seen.commentPosts).toEqual([{ body: REFUSED(STUDENT) }]);
+    expect(seen.commentPosts).toHaveLength(1);
+    expect(seen.commentPosts[0].body).toContain(STUDENT);
     expect(seen.reactions).toEqual([]);
     expect(seen.checkRunPatches).toEqual([]);
     expect(seen.commentPatches).toEqual([]);
@@ -144,61 +168,22 @@ describe('TA commands in pull-request comments', () => {
 
   it('an organization owner (not on the team) is allowed', async () => {
     const a = await app();
-    const scope = githubNock();
+    const scope = taNock();
     await gradeOpenedPullRequest(a, scope);
     const seen = calls(scope);
-    acceptedCommand(scope, { user: 'profe-duena', role: 'org-owner' });
-    await deliver(a, 'owner-1', commentEvent('created', OVERRIDE, (p) => {
-      p.comment.user.login = 'profe-duena';
-      p.sender.login = 'profe-duena';
-    }));
+    acceptedCommand(scope);
+    await deliver(a, 'owner-1', commentEvent('created', OVERRIDE, by(PEOPLE.owner)));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining('| 🟡 | README con secciones básicas | ~~25~~ → 20 / 25 | ✏️ Ajustado por profe-duena: Falta la sección de Uso |'))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(overriddenRow(1, 'readme', README_POINTS, README_POINTS - 5, PEOPLE.owner, OVERRIDE_REASON)))]);
     expect(seen.commentPatches).toHaveLength(1);
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, by: 'profe-duena' })]);
-  });
-
-  it('a pending team membership is refused', async () => {
-    const a = await app();
-    const scope = githubNock();
-    await gradeOpenedPullRequest(a, scope);
-    const seen = calls(scope);
-    repliedCommand(scope, { user: 'nuevo-ayudante', role: 'pending' });
-    await deliver(a, 'pending-1', commentEvent('created', OVERRIDE, (p) => {
-      p.comment.user.login = 'nuevo-ayudante';
-      p.sender.login = 'nuevo-ayudante';
-    }));
-    expect(scope.pendingMocks()).toEqual([]);
-    expect(seen.commentPosts).toEqual([{ body: REFUSED('nuevo-ayudante') }]);
-    expect(seen.reactions).toEqual([]);
-    expect(seen.checkRunPatches).toEqual([]);
-    expect(seen.commentPatches).toEqual([]);
-    expect(await a.rubrica.store.overrides()).toEqual([]);
-    expect(await a.rubrica.store.commandOf(COMMENT_ID)).toMatchObject({ outcome: 'refused:pending' });
-  });
-
-  it("an active member of the TA team's parent team is allowed", async () => {
-    const a = await app();
-    const scope = githubNock();
-    await gradeOpenedPullRequest(a, scope);
-    const seen = calls(scope);
-    acceptedCommand(scope, { user: 'profe-titular', role: 'parent-team' });
-    await deliver(a, 'parent-1', commentEvent('created', OVERRIDE, (p) => {
-      p.comment.user.login = 'profe-titular';
-      p.sender.login = 'profe-titular';
-    }));
-    expect(scope.pendingMocks()).toEqual([]);
-    expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining('✏️ Ajustado por profe-titular: Falta la sección de Uso'))]);
-    expect(seen.commentPatches).toHaveLength(1);
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, by: 'profe-titular' })]);
+    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: README_POINTS - 5, by: PEOPLE.owner })]);
   });
 
   it('an override comment edited or deleted by someone else changes nothing and is flagged to TAs; an edit by its author is not', async () => {
     const time = clock('2026-09-08T15:01:00Z');
     const a = await app({ now: time.now });
-    const scope = githubNock();
+    const scope = taNock();
     await gradedAndOverridden(a, scope);
     const before = await a.rubrica.store.overrides();
 
@@ -206,7 +191,7 @@ describe('TA commands in pull-request comments', () => {
     time.set('2026-09-08T15:30:00Z');
     const edited = calls(scope);
     courseScope(scope).patch(paths.checkRun()).reply(200, { id: CHECK_RUN_ID }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
-    await deliver(a, 'edit-by-student', commentEvent('edited', '/rubrica override readme 25 Falta la sección de Uso', (p) => {
+    await deliver(a, 'edit-by-student', commentEvent('edited', `/rubrica override readme ${README_POINTS} ${OVERRIDE_REASON}`, (p) => {
       p.sender.login = STUDENT;
     }));
     expect(scope.pendingMocks()).toEqual([]);
@@ -215,7 +200,7 @@ describe('TA commands in pull-request comments', () => {
     expect(edited.commentPosts).toEqual([]);
     expect(edited.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(`${TA_NOTES}\n\n${editNote}`))]);
     expect(edited.commentPatches).toHaveLength(1);
-    expect(edited.commentPatches[0].body).toContain(ROW.readmeOverridden);
+    expect(edited.commentPatches[0].body).toContain(README_OVERRIDDEN);
     expect(edited.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${editNote}`);
     expect(await a.rubrica.store.overrides()).toEqual(before);
     expect(await a.rubrica.store.tamperingOf(REPO_ID, 7)).toEqual([{ commentId: COMMENT_ID, action: 'edited', by: STUDENT, author: TA, at: '2026-09-08T15:30:00.000Z' }]);
@@ -224,7 +209,7 @@ describe('TA commands in pull-request comments', () => {
     time.set('2026-09-08T15:40:00Z');
     const byAuthor = calls(scope);
     courseScope(scope);
-    await deliver(a, 'edit-by-author', commentEvent('edited', '/rubrica override readme 20 Falta la sección «Uso»'));
+    await deliver(a, 'edit-by-author', commentEvent('edited', `/rubrica override readme ${README_POINTS - 5} Falta la sección «Uso»`));
     expect(scope.pendingMocks()).toEqual([]);
     expect(byAuthor).toEqual({ checkRunCreates: [], checkRunPatches: [], commentPosts: [], commentPatches: [], reactions: [] });
     expect(await a.rubrica.store.overrides()).toEqual(before);
@@ -241,7 +226,7 @@ describe('TA commands in pull-request comments', () => {
     const deleteNote = '- ⚠️ Un comentario con comandos de tere-ayudante fue borrado por ana-estudiante (2026-09-08 15:50 UTC). No cambió nada: el registro conserva el comando original.';
     expect(deleted.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(`${TA_NOTES}\n\n${editNote}\n${deleteNote}`))]);
     expect(deleted.commentPatches).toHaveLength(1);
-    expect(deleted.commentPatches[0].body).toContain(ROW.readmeOverridden);
+    expect(deleted.commentPatches[0].body).toContain(README_OVERRIDDEN);
     expect(deleted.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${editNote}\n${deleteNote}`);
     expect(await a.rubrica.store.overrides()).toEqual(before);
     expect((await a.rubrica.store.tamperingOf(REPO_ID, 7)).map((t) => [t.action, t.by])).toEqual([
@@ -253,7 +238,7 @@ describe('TA commands in pull-request comments', () => {
   it('an override is kept through new pushes; when the automatic result changes, TAs are told', async () => {
     const time = clock('2026-09-08T15:01:00Z');
     const a = await app({ now: time.now });
-    const scope = githubNock();
+    const scope = taNock();
     await gradedAndOverridden(a, scope);
 
     // The student pushes again, the same README: the override stands, nothing to tell.
@@ -274,13 +259,13 @@ describe('TA commands in pull-request comments', () => {
         started_at: expect.any(String),
         completed_at: expect.any(String),
         conclusion: 'success',
-        output: { title: '95/100', summary: expect.stringContaining(ROW.readmeOverridden), text: expect.any(String), annotations: [] },
+        output: { title: '95/100', summary: expect.stringContaining(README_OVERRIDDEN), text: expect.any(String), annotations: [] },
       },
     ]);
     expect(second.checkRunCreates[0].output.summary).not.toContain(TA_NOTES);
     expect(second.commentPatches).toHaveLength(1);
     expect(second.commentPatches[0].body).toContain('**95 / 100** · aprobado · commit b2c3d4e');
-    expect(second.commentPatches[0].body).toContain(ROW.readmeOverridden);
+    expect(second.commentPatches[0].body).toContain(README_OVERRIDDEN);
     expect(second.commentPatches[0].body).not.toContain(TA_NOTES);
 
     // Another push with a worse README: the checks now disagree with what the TA overrode.
@@ -294,8 +279,8 @@ describe('TA commands in pull-request comments', () => {
     expect(scope.pendingMocks()).toEqual([]);
     const latest = (await a.rubrica.store.gradings()).find((g) => g.sha === SHA3)!;
     const automatic = latest.criteria.find((c) => c.id === 'readme')!.score!;
-    expect(automatic).toBeLessThan(25);
-    const row = `| 🟡 | README con secciones básicas | ~~${automatic}~~ → 20 / 25 | ✏️ Ajustado por tere-ayudante: Falta la sección de Uso |`;
+    expect(automatic).toBeLessThan(README_POINTS);
+    const row = overriddenRow(1, 'readme', automatic, README_POINTS - 5, TA, OVERRIDE_REASON);
     const note = `- ⚠️ \`readme\`: el resultado automático cambió desde el ajuste de tere-ayudante (ahora ${automatic}); el ajuste sigue vigente. Revísalo o quítalo con \`/rubrica clear readme\`.`;
     expect(third.checkRunCreates).toHaveLength(1);
     expect(third.checkRunCreates[0]).toMatchObject({ head_sha: SHA3, status: 'completed', conclusion: 'success', output: { title: '95/100' } });
@@ -305,20 +290,20 @@ describe('TA commands in pull-request comments', () => {
     expect(third.commentPatches[0].body).toContain('commit c3d4e5f');
     expect(third.commentPatches[0].body).toContain(row);
     expect(third.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${note}`);
-    // The record still holds one override, made over 25 automatic points.
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 20, automaticPoints: 25 })]);
+    // The record still holds one override, made over the full automatic points.
+    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: README_POINTS - 5, automaticPoints: README_POINTS })]);
   });
 
   it('clear removes the override and shows the automatic result again', async () => {
     const a = await app();
-    const scope = githubNock();
-    await gradedAndOverridden(a, scope);
+    const scope = taNock();
+    const { rows: ROW } = await gradedAndOverridden(a, scope);
     const seen = calls(scope);
     acceptedCommand(scope, { commentId: COMMENT_ID + 1 });
     await deliver(a, 'clear-1', commentEvent('created', '/rubrica clear readme', (p) => (p.comment.id = COMMENT_ID + 1)));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID + 1), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW.commits, ROW.readme, ROW.gitignore].join('\n')))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], ROW.readme, ROW.gitignore].join('\n')))]);
     expect(seen.checkRunPatches[0].output.summary).not.toContain('~~');
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
@@ -331,13 +316,14 @@ describe('TA commands in pull-request comments', () => {
 
   it('a manual criterion is pending until a TA scores it; manual on an automatic criterion is answered with the manual ones', async () => {
     const a = await app();
-    const scope = githubNock();
+    const scope = taNock();
     const first = await gradeOpenedPullRequest(a, scope, { labels: ['semana-5'] });
     expect(first.checkRun.name).toBe(WEEK5);
-    const pendingRow = /\| ⏳ \| Calidad del análisis de runs \| – \/ 15 \| Un ayudante revisa la comparación[^\n]*\|/;
-    expect(first.checkRun.output.summary).toMatch(pendingRow);
-    expect(first.checkRun.output.summary).toContain('15 pts pendientes de revisión de un ayudante');
-    expect(first.comment.body).toMatch(pendingRow);
+    const manual = criterion(5, 'comparacion-runs');
+    const pendingRow = `| ⏳ | ${manual.title.es} | – / ${manual.points} | `;
+    expect(rowOf(first.checkRun.output.summary, 5, manual.id).startsWith(pendingRow)).toBe(true);
+    expect(first.checkRun.output.summary).toContain(`${manual.points} pts pendientes de revisión de un ayudante`);
+    expect(rowOf(first.comment.body, 5, manual.id).startsWith(pendingRow)).toBe(true);
     const [graded] = await a.rubrica.store.gradings();
     expect(graded!.week).toBe(5);
     const automatic = graded!.score;
@@ -346,7 +332,7 @@ describe('TA commands in pull-request comments', () => {
     acceptedCommand(scope, { labels: ['semana-5'] });
     await deliver(a, 'manual-1', commentEvent('created', '/rubrica manual comparacion-runs 12 Buen análisis, falta justificar el modelo --week 5'));
     expect(scope.pendingMocks()).toEqual([]);
-    const scoredRow = '| 🟡 | Calidad del análisis de runs | 12 / 15 | ✏️ Puntuado por tere-ayudante: Buen análisis, falta justificar el modelo |';
+    const scoredRow = `| 🟡 | ${manual.title.es} | 12 / ${manual.points} | ✏️ Puntuado por ${TA}: Buen análisis, falta justificar el modelo |`;
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
     expect(seen.checkRunPatches).toEqual([checkRunPatch(`${automatic + 12}/100`, 'failure', expect.stringContaining(scoredRow), WEEK5)]);
     expect(seen.checkRunPatches[0].output.summary).not.toContain('pendientes de revisión');
@@ -367,9 +353,9 @@ describe('TA commands in pull-request comments', () => {
     expect(wrong.commentPatches).toEqual([]);
     expect(wrong.commentPosts).toHaveLength(1);
     const reply: string = wrong.commentPosts[0].body;
-    expect(reply).toContain('@tere-ayudante, un comando no se aplicó:');
+    expect(reply).toContain(`@${TA}, un comando no se aplicó:`);
     expect(reply).toContain(
-      '- `/rubrica manual experimentos 20 Tres corridas --week 5` — `experimentos` se corrige automáticamente, así que `manual` no lo puede puntuar: `manual` (o `puntuar`) es para los criterios que corrige un TA (en la semana 5: `comparacion-runs`).',
+      `- \`/rubrica manual experimentos 20 Tres corridas --week 5\` — \`experimentos\` se corrige automáticamente, así que \`manual\` no lo puede puntuar: \`manual\` (o \`puntuar\`) es para los criterios que corrige un TA (en la semana 5: ${PACK.weeks.get(5)!.criteria.filter((c) => c.manual).map((c) => `\`${c.id}\``).join(', ')}).`,
     );
     expect(await a.rubrica.store.overrides()).toHaveLength(1);
   });
@@ -377,7 +363,7 @@ describe('TA commands in pull-request comments', () => {
   it('extend moves the deadline: a late grading is published again on time', async () => {
     // A week after the first deadline (week 1 is due 2026-09-13 23:59 in Buenos Aires); the PR names week 1.
     const a = await app({ now: () => new Date('2026-09-15T15:01:00Z') });
-    const scope = githubNock();
+    const scope = taNock();
     const first = await gradeOpenedPullRequest(a, scope, { labels: ['semana-1'] });
     const lateLine = '⏰ Entregado 2 días tarde (plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires)): −20 pts → **80 / 100**.';
     expect(first.checkRun.output.title).toBe('80/100 (100/100 − 20 por atraso)');
@@ -407,8 +393,8 @@ describe('TA commands in pull-request comments', () => {
   it("regrade grades the pull request's head again, into the same check run", async () => {
     const time = clock('2026-09-08T15:01:00Z');
     const a = await app({ now: time.now });
-    const scope = githubNock();
-    await gradeOpenedPullRequest(a, scope);
+    const scope = taNock();
+    const first = await gradeOpenedPullRequest(a, scope);
     time.set('2026-09-08T15:30:00Z');
     const seen = calls(scope);
     acceptedCommand(scope, { republish: false });
@@ -421,7 +407,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
     expect(seen.checkRunCreates).toEqual([]);
     expect(seen.commentPosts).toEqual([]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(ROW.readme))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(rowOf(first.checkRun.output.summary, 1, 'readme')))]);
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     const gradings = await a.rubrica.store.gradings();
@@ -431,9 +417,51 @@ describe('TA commands in pull-request comments', () => {
     ]);
   });
 
+  it("regrade dates the pull request's head by its own delivery: a head first seen late is late, whatever the PR's earlier gradings", async () => {
+    const time = clock('2026-09-08T15:01:00Z');
+    const a = await app({ now: time.now });
+    const scope = taNock();
+    const first = await gradeOpenedPullRequest(a, scope, { labels: ['semana-1'] });
+    expect(first.checkRun.output.title).toBe('100/100');
+
+    // Two days after week 1's deadline (2026-09-13 23:59 in Buenos Aires) the head is SHA2, whose push never reached us.
+    time.set('2026-09-15T15:01:00Z');
+    const seen = calls(scope);
+    acceptedCommand(scope, { sha: SHA2, labels: ['semana-1'], republish: false });
+    courseScope(scope);
+    await serveCommit(scope, WEEK1_REPO, WEEK1_COMMITS, SHA2);
+    scope.post(paths.checkRuns, (b) => b.head_sha === SHA2).reply(201, { id: 602, html_url: `https://github.com/${ORG}/${REPO}/runs/602` }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
+    await deliver(a, 'regrade-late', commentEvent('created', '/rubrica regrade'));
+    expect(scope.pendingMocks()).toEqual([]);
+    const late = (await a.rubrica.store.gradings()).find((g) => g.sha === SHA2);
+    expect(late).toMatchObject({ week: 1, trigger: 'rerun', deliveredAt: '2026-09-15T15:01:00.000Z', late: { status: 'late', daysLate: 2 }, penalty: 20, finalScore: 80 });
+    expect(seen.checkRunCreates).toEqual([expect.objectContaining({ head_sha: SHA2, external_id: 'rubrica:week=1;delivered=2026-09-15T15:01:00.000Z', output: expect.objectContaining({ title: '80/100 (100/100 − 20 por atraso)' }) })]);
+    expect(seen.commentPatches[0].body).toContain('commit b2c3d4e');
+
+    // A head GitHub delivered on time (SHA3, a synchronize before the deadline) stays on time when regraded later.
+    time.set('2026-09-13T20:00:00Z');
+    courseScope(scope);
+    await serveCommit(scope, WEEK1_REPO, WEEK1_COMMITS, SHA3);
+    scope.post(paths.checkRuns, (b) => b.head_sha === SHA3).reply(201, { id: 603, html_url: `https://github.com/${ORG}/${REPO}/runs/603` }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
+    await a.probot.receive({ id: 'sync-on-time', name: 'pull_request', payload: prEvent('synchronize', SHA3, ['semana-1']) as never });
+    await a.rubrica.queue.idle();
+    time.set('2026-09-16T10:00:00Z');
+    acceptedCommand(scope, { sha: SHA3, labels: ['semana-1'], republish: false, commentId: COMMENT_ID + 1 });
+    courseScope(scope);
+    await serveCommit(scope, WEEK1_REPO, WEEK1_COMMITS, SHA3);
+    scope.patch(paths.checkRun(603)).reply(200, { id: 603 }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
+    await deliver(a, 'regrade-on-time', commentEvent('created', '/rubrica regrade', (p) => (p.comment.id = COMMENT_ID + 1)));
+    expect(scope.pendingMocks()).toEqual([]);
+    const onTime = (await a.rubrica.store.gradings()).filter((g) => g.sha === SHA3);
+    expect(onTime.map((g) => [g.trigger, g.deliveredAt, g.late.status, g.finalScore])).toEqual([
+      ['pull_request', '2026-09-13T20:00:00.000Z', 'on-time', 100],
+      ['rerun', '2026-09-13T20:00:00.000Z', 'on-time', 100],
+    ]);
+  });
+
   it('malformed commands get one reply saying what was wrong and the valid criteria; nothing changes', async () => {
     const a = await app();
-    const scope = githubNock();
+    const scope = taNock();
     await gradeOpenedPullRequest(a, scope);
     const seen = calls(scope);
     repliedCommand(scope);
@@ -448,68 +476,68 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toEqual([]);
     expect(seen.commentPosts).toHaveLength(1);
     const reply: string = seen.commentPosts[0].body;
-    expect(reply.startsWith('@tere-ayudante, 3 comandos no se aplicaron:\n\n')).toBe(true);
-    expect(reply).toContain('- `/rubrica overide readme 20 Falta Uso` — `/rubrica overide` no es un comando. ¿Querías decir `override`?');
-    expect(reply).toContain('- `/rubrica override readme 30 Excelente` — `readme` vale de 0 a 25 puntos, no 30.');
-    expect(reply).toContain('- `/rubrica override redme 20 Falta Uso` — La semana 1 no tiene el criterio `redme`. ¿Querías decir `readme`? Sus criterios son `estructura`, `commits-convencionales`, `readme` y `gitignore`.');
+    expect(reply.startsWith(`@${TA}, 3 comandos no se aplicaron:\n\n`)).toBe(true);
+    // One line per wrong command, quoting it, with what was wrong (a range from the pack, the closest id).
+    const lines = reply.split('\n').filter((l) => l.startsWith('- `/rubrica'));
+    expect(lines.map((l) => l.slice(0, l.indexOf(' — ')))).toEqual(['- `/rubrica overide readme 20 Falta Uso`', '- `/rubrica override readme 30 Excelente`', '- `/rubrica override redme 20 Falta Uso`']);
+    expect(lines[0]).toContain('¿Querías decir `override`?');
+    expect(lines[1]).toContain(`0 a ${README_POINTS} puntos, no 30`);
+    expect(lines[2]).toContain('¿Querías decir `readme`?');
+    for (const id of WEEK1_IDS) expect(lines[2]).toContain(`\`${id}\``);
     // The valid commands and criteria with their ranges, folded.
     expect(reply).toContain('<details><summary>Comandos y criterios</summary>');
-    for (const line of [
-      '- `estructura` — Estructura de carpetas correcta: 0–25 puntos',
-      '- `commits-convencionales` — Commits con formato convencional: 0–25 puntos',
-      '- `readme` — README con secciones básicas: 0–25 puntos',
-      '- `gitignore` — .gitignore completo: 0–25 puntos',
-    ]) {
-      expect(reply).toContain(line);
-    }
+    for (const c of PACK.weeks.get(1)!.criteria) expect(reply).toContain(`- \`${c.id}\` — ${c.title.es}: 0–${c.points} puntos`);
     expect(await a.rubrica.store.overrides()).toEqual([]);
   });
 
   it('a comment with a good and a bad command: the good one is applied and published, the bad one answered', async () => {
     const a = await app();
-    const scope = githubNock();
+    const scope = taNock();
     await gradeOpenedPullRequest(a, scope);
     const seen = calls(scope);
     acceptedCommand(scope).post(paths.issueComments).reply(201, { id: 7100 });
     await deliver(a, 'partly-1', commentEvent('created', `${OVERRIDE}\n/rubrica override docs 10 No hay docs`));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(ROW.readmeOverridden))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(README_OVERRIDDEN))]);
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPosts).toHaveLength(1);
-    expect(seen.commentPosts[0].body).toContain('@tere-ayudante, un comando no se aplicó (los demás sí):\n\n- `/rubrica override docs 10 No hay docs` — La semana 1 no tiene el criterio `docs`.');
+    expect(seen.commentPosts[0].body).toContain(`@${TA}, un comando no se aplicó (los demás sí):\n\n- \`/rubrica override docs 10 No hay docs\` — La semana 1 no tiene el criterio \`docs\`.`);
     expect((await a.rubrica.store.overrides()).map((o) => o.criterion)).toEqual(['readme']);
   });
 
-  it('a GitHub failure (5xx) while publishing an accepted command is retried, so the override shows in the end', async () => {
-    const a = await app();
-    const scope = githubNock();
+  it('GitHub down (5xx) while publishing an accepted command: retried until GitHub answers, so the override shows in the end', async () => {
+    // Enough attempts of ours for an outage longer than any count of Octokit's own retries.
+    const a = await app({ retryDelaysMs: Array(8).fill(10) });
+    const scope = taNock();
     await gradeOpenedPullRequest(a, scope);
     const seen = calls(scope);
-    courseScope(scope);
-    memberships(scope, TA, 'ta');
-    scope.get(paths.pull).reply(200, pullResponse()).post(paths.reactions(), { content: '+1' }).reply(201, { id: 1, content: '+1' });
-    // GitHub is down for a while: Octokit's own retries (3) are spent.
-    scope.patch(paths.checkRun()).times(4).reply(502, { message: 'Server Error' });
-    // The job's retry: what it reads again may be read again; the writes that failed must happen.
-    courseScope(scope).get(paths.teamMembership('mlops-tas', TA)).optionally().reply(200, { role: 'member', state: 'active' });
-    scope.get(paths.pull).optionally().reply(200, pullResponse()).post(paths.reactions()).optionally().reply(200, { id: 1, content: '+1' });
-    scope.patch(paths.checkRun()).reply(200, { id: CHECK_RUN_ID }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
+    // What a retry reads again may be read again; the writes that failed must happen.
+    courseScope(scope, COURSE_YAML, { times: 10 });
+    scope.get(paths.pull).optionally().times(10).reply(200, pullResponse()).post(paths.reactions(), { content: '+1' }).optionally().times(10).reply(201, { id: 1, content: '+1' });
+    let failures = 0;
+    scope
+      .patch(paths.checkRun())
+      .optionally()
+      .times(20)
+      .reply(() => (failures++ < 6 ? [502, { message: 'Server Error' }] : [200, { id: CHECK_RUN_ID }]));
+    scope.patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
     await deliver(a, 'flaky-1', commentEvent('created', OVERRIDE));
     const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
     expect(job).toMatchObject({ state: 'done', outcome: 'applied' });
-    expect(seen.checkRunPatches.at(-1)).toEqual(checkRunPatch('95/100', 'success', expect.stringContaining(ROW.readmeOverridden)));
+    expect(failures).toBeGreaterThan(6); // GitHub's outage was met, and outlived
+    expect(seen.checkRunPatches.at(-1)).toEqual(checkRunPatch('95/100', 'success', expect.stringContaining(README_OVERRIDDEN)));
     expect(seen.commentPatches).toHaveLength(1);
-    expect(seen.commentPatches[0].body).toContain(ROW.readmeOverridden);
+    expect(seen.commentPatches[0].body).toContain(README_OVERRIDDEN);
+    expect(seen.commentPosts).toEqual([]);
     expect(await a.rubrica.store.overrides()).toHaveLength(1);
-    // Nothing left undone (the optional re-reads aside).
     expect(scope.pendingMocks()).toEqual([]);
   });
 
   it('two commands in one comment: both applied, one reaction, one re-publication', async () => {
     const a = await app();
-    const scope = githubNock();
-    await gradeOpenedPullRequest(a, scope);
+    const scope = taNock();
+    const ROW = week1Rows((await gradeOpenedPullRequest(a, scope)).checkRun.output.summary);
     const seen = calls(scope);
     acceptedCommand(scope);
     await deliver(a, 'two-1', commentEvent('created', ['/rubrica override estructura 0 "No hay carpetas: todo está en la raíz"', '/rubrica ajustar readme 5 Faltan casi todas las secciones'].join('\n')));
@@ -519,9 +547,9 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPosts).toEqual([]);
     const rows = [
-      '| ❌ | Estructura de carpetas correcta | ~~25~~ → 0 / 25 | ✏️ Ajustado por tere-ayudante: No hay carpetas: todo está en la raíz |',
-      ROW.commits,
-      '| 🟡 | README con secciones básicas | ~~25~~ → 5 / 25 | ✏️ Ajustado por tere-ayudante: Faltan casi todas las secciones |',
+      overriddenRow(1, 'estructura', criterion(1, 'estructura').points, 0, TA, 'No hay carpetas: todo está en la raíz'),
+      ROW['commits-convencionales'],
+      overriddenRow(1, 'readme', README_POINTS, 5, TA, 'Faltan casi todas las secciones'),
       ROW.gitignore,
     ].join('\n');
     expect(seen.checkRunPatches).toEqual([checkRunPatch('55/100', 'failure', expect.stringContaining(`**55 / 100** · aprobación: 60\n\n| | Criterio | Puntos | Resultado |\n|---|---|---|---|\n${rows}`))]);
@@ -534,8 +562,8 @@ describe('TA commands in pull-request comments', () => {
 
   it('a redelivery of the same comment event (same delivery id) is applied once', async () => {
     const a = await app();
-    const scope = githubNock();
-    const seen = await gradedAndOverridden(a, scope);
+    const scope = taNock();
+    const { seen } = await gradedAndOverridden(a, scope);
     await deliver(a, 'override-1', commentEvent('created', OVERRIDE));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toHaveLength(1);
@@ -546,34 +574,142 @@ describe('TA commands in pull-request comments', () => {
 
   it('a comment without a command, one by the bot, or one on an issue: no GitHub call at all', async () => {
     const a = await app();
-    githubNock();
+    taNock();
     await deliver(a, 'chat-1', commentEvent('created', '¡Buen trabajo! Revisa el README, por favor.'));
     await deliver(a, 'bot-1', commentEvent('created', '/rubrica override readme 0 eco', (p) => {
       p.comment.user = { ...p.comment.user, login: 'rubrica[bot]', type: 'Bot' };
       p.sender = { ...p.sender, login: 'rubrica[bot]', type: 'Bot' };
     }));
     await deliver(a, 'issue-1', commentEvent('created', OVERRIDE, (p) => delete p.issue.pull_request));
-    expect(nock.pendingMocks()).toEqual([]);
+    // No interceptor is registered beyond who-is-who: any call to GitHub would be unexpected.
+    expect(unexpected).toEqual([]);
     expect(await a.rubrica.store.jobs()).toEqual([]);
   });
 
   it('commands inside a code block or a quote are ignored', async () => {
     const a = await app();
-    const scope = githubNock();
+    const scope = taNock();
     const quoted = ['Para ajustar una nota se escribe:', '', '```', '/rubrica override readme 0 ejemplo', '```', '', '> /rubrica override estructura 0 citado'].join('\n');
     await deliver(a, 'quoted-1', commentEvent('created', quoted));
     expect(await a.rubrica.store.jobs()).toEqual([]);
 
     // Beside a real command, only the real one counts.
-    await gradeOpenedPullRequest(a, scope);
+    const ROW = week1Rows((await gradeOpenedPullRequest(a, scope)).checkRun.output.summary);
     const seen = calls(scope);
     acceptedCommand(scope);
     await deliver(a, 'quoted-2', commentEvent('created', `${quoted}\n\n/rubrica override gitignore 20 Falta ignorar .env.local`));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toHaveLength(1);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining('| 🟡 | .gitignore completo | ~~25~~ → 20 / 25 | ✏️ Ajustado por tere-ayudante: Falta ignorar .env.local |'))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(overriddenRow(1, 'gitignore', criterion(1, 'gitignore').points, 20, TA, 'Falta ignorar .env.local')))]);
     expect(seen.checkRunPatches[0].output.summary).toContain(ROW.readme);
     expect(seen.checkRunPatches[0].output.summary).toContain(ROW.estructura);
     expect((await a.rubrica.store.overrides()).map((o) => o.criterion)).toEqual(['gitignore']);
+  });
+});
+
+describe('who is a TA: asked of GitHub at the time of the command', () => {
+  /** An override by `user` on a pull request not graded yet: accepted (recorded, reacted to) or refused (one reply, nothing recorded). */
+  async function overrideBy(a: App, scope: nock.Scope, user: string) {
+    const seen = calls(scope);
+    courseScope(scope);
+    scope
+      .get(paths.pull)
+      .optionally()
+      .reply(200, pullResponse())
+      .post(paths.reactions(), { content: '+1' })
+      .optionally()
+      .reply(201, { id: 1, content: '+1' })
+      .post(paths.issueComments)
+      .optionally()
+      .reply(201, { id: 7100 });
+    await deliver(a, `by-${user}`, commentEvent('created', OVERRIDE, by(user)));
+    const overrides = await a.rubrica.store.overrides();
+    const command = await a.rubrica.store.commandOf(COMMENT_ID);
+    return { seen, overrides, command, accepted: overrides.length === 1 && seen.reactions.length === 1 };
+  }
+
+  it.each([
+    ['a member of the TA team', PEOPLE.ta, true],
+    ["a member of the TA team's child team (GitHub counts it in the TA team)", PEOPLE.labTa, true],
+    ['an organization owner on no team', PEOPLE.owner, true],
+    ['invited to the TA team, not accepted yet', PEOPLE.invitedTa, false],
+    ["a member of the TA team's parent team only (the whole course, students included)", PEOPLE.parentOnly, false],
+    ['invited to the parent team, not accepted yet', PEOPLE.invitedToParent, false],
+    ['invited as an organization owner, not accepted yet', PEOPLE.invitedOwner, false],
+    ["the repository's student (in the parent team)", PEOPLE.student, false],
+  ] as const)('%s (%s): a TA → %s', async (_who, user, isTa) => {
+    const a = await app();
+    const result = await overrideBy(a, taNock(), user);
+    expect(result.accepted).toBe(isTa);
+    if (isTa) {
+      expect(result.overrides).toEqual([expect.objectContaining({ criterion: 'readme', by: user })]);
+      expect(result.command).toMatchObject({ author: user, outcome: 'accepted' });
+    } else {
+      expect(result.overrides).toEqual([]);
+      expect(result.seen.reactions).toEqual([]);
+      expect(result.command?.outcome).toMatch(/^refused/);
+      // One polite reply to the author; nothing else was written.
+      expect(result.seen.commentPosts).toHaveLength(1);
+      expect(result.seen.commentPosts[0].body).toContain(user);
+    }
+  });
+
+  it("a non-TA's refused commands on a pull request are answered at most once per author every few minutes; each is still recorded", async () => {
+    const time = clock('2026-09-08T15:01:00Z');
+    const a = await app({ now: time.now });
+    const scope = taNock();
+    const seen = calls(scope);
+    const attempt = async (commentId: number, at: string, user: string = STUDENT) => {
+      time.set(at);
+      courseScope(scope);
+      scope.get(paths.pull).optionally().reply(200, pullResponse()).post(paths.issueComments).optionally().reply(201, { id: 7100 + commentId });
+      await deliver(a, `refused-${commentId}`, commentEvent('created', OVERRIDE, (p) => {
+        by(user)(p);
+        p.comment.id = commentId;
+      }));
+    };
+    await attempt(1, '2026-09-08T15:01:00Z');
+    await attempt(2, '2026-09-08T15:02:00Z');
+    await attempt(3, '2026-09-08T15:03:00Z', PEOPLE.parentOnly); // another author: answered on their own
+    await attempt(4, '2026-09-08T15:05:30Z');
+    await attempt(5, '2026-09-08T15:07:00Z'); // more than five minutes after the last answer to this author
+    expect(seen.commentPosts).toHaveLength(3);
+    expect(seen.commentPosts.map((c) => c.body.includes(PEOPLE.parentOnly))).toEqual([false, true, false]);
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(async (id) => (await a.rubrica.store.commandOf(id))?.outcome));
+    expect(outcomes).toEqual(['refused:none', 'refused-unanswered:none', 'refused:none', 'refused-unanswered:none', 'refused:none']);
+    expect(await a.rubrica.store.overrides()).toEqual([]);
+    expect(seen.reactions).toEqual([]);
+  });
+
+  it('GitHub failing (5xx) on the membership lookups is our failure: retried, then the TA is accepted; never a refusal', async () => {
+    // Enough attempts of ours for an outage longer than any count of Octokit's own retries.
+    const a = await app({ retryDelaysMs: Array(8).fill(10) });
+    const scope = githubNock();
+    const github = serveDirectory(undefined, { status: 500, requests: 6 });
+    courseScope(scope, COURSE_YAML, { times: 10 });
+    const result = await overrideBy(a, scope, PEOPLE.ta);
+    expect(github.lookups.length).toBeGreaterThan(6); // the outage was met, and outlived
+    expect(result.accepted).toBe(true);
+    expect(result.command).toMatchObject({ outcome: 'accepted' });
+    expect(result.seen.commentPosts.filter((c) => c.body.includes('equipo docente'))).toEqual([]);
+    // Retried (by Octokit, by the job, or both: how they share it is theirs) until GitHub answered.
+    const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
+    expect(job).toMatchObject({ state: 'done' });
+  });
+
+  it('GitHub refusing the membership lookups (403: a permission the app lacks) never makes anyone a TA, nor refuses a TA: the job fails for instructors', async () => {
+    const a = await app();
+    const scope = githubNock();
+    const github = serveDirectory(undefined, { status: 403, requests: Infinity });
+    courseScope(scope, COURSE_YAML, { times: 10 });
+    const result = await overrideBy(a, scope, PEOPLE.ta);
+    expect(github.lookups.length).toBeGreaterThan(0);
+    expect(result.accepted).toBe(false);
+    expect(result.overrides).toEqual([]);
+    expect(result.seen.reactions).toEqual([]);
+    expect(result.seen.commentPosts).toEqual([]);
+    expect(result.command).toBeUndefined();
+    const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
+    expect(job).toMatchObject({ state: 'failed' });
   });
 });

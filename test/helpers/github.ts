@@ -71,6 +71,17 @@ nock.emitter.on('no match', (req: { method?: string; url?: string; path?: string
   if (where.includes('api.github.com')) unexpected.push(`${req.method ?? req.options?.method} ${req.url ?? req.path ?? req.href ?? req.options?.path}`);
 });
 
+/**
+ * Ends a test's fake GitHub: every interceptor is removed first, so a failing test
+ * leaves nothing behind for the next one, then the requests no interceptor expected are
+ * handed back for the test file's afterEach to assert there were none.
+ */
+export function resetGithub(): string[] {
+  const missed = unexpected.splice(0);
+  nock.cleanAll();
+  return missed;
+}
+
 export function githubNock() {
   unexpected.length = 0;
   nock.disableNetConnect();
@@ -90,22 +101,35 @@ export function record(scope: nock.Scope, method: string, path: string, into: an
   });
 }
 
+/** check_suite.rerequested ("Re-run all") for our app's suite on `sha`: the check run fixture's repository and installation. */
+export function checkSuiteRerequest(sha: string, suiteId = 5) {
+  const run = payload('check_run.rerequested');
+  return { action: 'rerequested', check_suite: { id: suiteId, head_sha: sha, app: { id: APP_ID }, pull_requests: [] }, repository: run.repository, installation: run.installation, sender: run.sender } as never;
+}
+
 const COURSE_PATH = /^\/repos\/clase-mlops\/\.github\/contents\/\.github(%2F|\/)rubrica\.yml/;
 
 /** The installation token and the organization's course file. */
-export function courseScope(scope: nock.Scope, yaml: string | null = COURSE_YAML): nock.Scope {
+export function courseScope(scope: nock.Scope, yaml: string | null = COURSE_YAML, options: { times?: number } = {}): nock.Scope {
   scope.post(`/app/installations/${INSTALLATION}/access_tokens`).optionally().times(20).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {} });
   if (yaml === null) {
     scope.get(COURSE_PATH).reply(404, { message: 'Not Found' });
     return scope;
   }
-  return scope.get(COURSE_PATH).reply(200, { type: 'file', encoding: 'base64', sha: 'cfg1', path: '.github/rubrica.yml', content: Buffer.from(yaml).toString('base64') });
+  // `times`: read that many times at most, none required (a job retried reads it again).
+  const get = options.times ? scope.get(COURSE_PATH).optionally().times(options.times) : scope.get(COURSE_PATH);
+  return get.reply(200, { type: 'file', encoding: 'base64', sha: 'cfg1', path: '.github/rubrica.yml', content: Buffer.from(yaml).toString('base64') });
 }
 
 /** Serves the commit's files and history. */
 export async function serveCommit(scope: nock.Scope, files: Tree = WEEK1_REPO, messages: readonly string[] = WEEK1_COMMITS, sha = SHA) {
   const gz = await tarball(files, sha);
   scope.get(`/repos/${ORG}/${REPO}/tarball/${sha}`).reply(200, gz, { 'content-type': 'application/x-gzip' });
+  return serveHistory(scope, messages, sha);
+}
+
+/** Serves the commit's history only: an attempt that never reaches the download (the tarball streams once a container is up). */
+export function serveHistory(scope: nock.Scope, messages: readonly string[] = WEEK1_COMMITS, sha = SHA) {
   scope.get(`/repos/${ORG}/${REPO}/commits`).query((q) => q.sha === sha).reply(200, apiCommits(messages, sha));
   return scope;
 }

@@ -1,9 +1,10 @@
 import nock from 'nock';
-import { ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, courseScope, payload, record, serveCommit, testApp, type Tree } from './github.ts';
+import { API, ORG, REPO, SHA, WEEK1_COMMITS, WEEK1_REPO, courseScope, githubNock, payload, record, serveCommit, testApp, type Tree } from './github.ts';
 
 /**
  * Helpers for the TA-command tests (test/app/ta-commands.test.ts): a pull request
- * graded once, TA comments as GitHub delivers them, and the GitHub calls a command makes.
+ * graded once, TA comments as GitHub delivers them, the GitHub calls a command makes,
+ * and the organization's teams and memberships (a directory GitHub's lookups read).
  */
 
 export const PR = 7;
@@ -23,9 +24,6 @@ export const paths = {
   comment: (id: number = SCORED_COMMENT_ID) => `/repos/${ORG}/${REPO}/issues/comments/${id}`,
   reactions: (id: number = COMMENT_ID) => `/repos/${ORG}/${REPO}/issues/comments/${id}/reactions`,
   pull: `/repos/${ORG}/${REPO}/pulls/${PR}`,
-  teamMembership: (team: string, user: string) => `/orgs/${ORG}/teams/${team}/memberships/${user}`,
-  orgMembership: (user: string) => `/orgs/${ORG}/memberships/${user}`,
-  team: (team: string) => `/orgs/${ORG}/teams/${team}`,
 };
 
 /** A clock the test moves: every grading gets its own time, so "the latest" is never a tie. */
@@ -63,48 +61,108 @@ export function commentEvent(action: 'created' | 'edited' | 'deleted', body: str
   return p;
 }
 
-/** Who someone is to GitHub, as the TA check asks: team membership, org membership, the team's parent. */
-export type Role = 'ta' | 'org-owner' | 'parent-team' | 'pending' | 'student';
+/** A membership's state on GitHub: an invitation not yet accepted is `pending`. */
+export type MembershipState = 'active' | 'pending';
 
-export function memberships(scope: nock.Scope, user: string, role: Role): nock.Scope {
+/**
+ * Who is who in the organization, as GitHub keeps it: teams (each with its parent and
+ * its direct members) and organization memberships. The course's TA team sits under a
+ * wider parent team (the whole course, students included) and has a child team of lab TAs.
+ */
+export interface Directory {
+  readonly teams: Readonly<Record<string, { readonly parent?: string; readonly members: Readonly<Record<string, MembershipState>> }>>;
+  readonly org: Readonly<Record<string, { readonly role: 'admin' | 'member'; readonly state: MembershipState }>>;
+}
+
+/** The people of the TA tests, named for what they are to the course. */
+export const PEOPLE = {
+  ta: TA,
+  labTa: 'lab-ayudante', // a member of the TA team's child team
+  invitedTa: 'nuevo-ayudante', // invited to the TA team, not accepted yet
+  parentOnly: 'profe-titular', // only in the TA team's parent team
+  invitedToParent: 'invitada-curso', // invited to the parent team, not accepted yet
+  owner: 'profe-duena', // an organization owner on no team
+  invitedOwner: 'duena-invitada', // invited as an owner, not accepted yet
+  student: STUDENT,
+} as const;
+
+export const PARENT_TEAM = 'mlops-2026';
+export const CHILD_TEAM = 'mlops-tas-lab';
+
+export const COURSE_DIRECTORY: Directory = {
+  teams: {
+    [PARENT_TEAM]: { members: { [PEOPLE.student]: 'active', [PEOPLE.parentOnly]: 'active', [PEOPLE.invitedToParent]: 'pending' } },
+    [TEAM]: { parent: PARENT_TEAM, members: { [PEOPLE.ta]: 'active', [PEOPLE.invitedTa]: 'pending' } },
+    [CHILD_TEAM]: { parent: TEAM, members: { [PEOPLE.labTa]: 'active' } },
+  },
+  org: {
+    [PEOPLE.ta]: { role: 'member', state: 'active' },
+    [PEOPLE.labTa]: { role: 'member', state: 'active' },
+    [PEOPLE.invitedTa]: { role: 'member', state: 'pending' },
+    [PEOPLE.parentOnly]: { role: 'member', state: 'active' },
+    [PEOPLE.invitedToParent]: { role: 'member', state: 'pending' },
+    [PEOPLE.owner]: { role: 'admin', state: 'active' },
+    [PEOPLE.invitedOwner]: { role: 'admin', state: 'pending' },
+    [PEOPLE.student]: { role: 'member', state: 'active' },
+  },
+};
+
+/**
+ * GitHub's answer to "is `user` a member of `team`": as GitHub computes it, members of
+ * the team's child teams (at any depth) count; the team's parent does not. An active
+ * membership anywhere below wins over a pending one.
+ */
+export function teamMembershipOf(directory: Directory, team: string, user: string): MembershipState | undefined {
+  if (!directory.teams[team]) return undefined;
+  const below = (slug: string): string[] => [slug, ...Object.entries(directory.teams).filter(([, t]) => t.parent === slug).flatMap(([child]) => below(child))];
+  const states = below(team).map((slug) => directory.teams[slug]!.members[user]).filter((s): s is MembershipState => s !== undefined);
+  return states.includes('active') ? 'active' : states[0];
+}
+
+/**
+ * Serves the organization's teams and memberships from `directory`, whatever lookups a
+ * TA check makes and in whatever order (nothing here is required to be asked). While
+ * `outage` lasts (its first `requests` membership lookups), GitHub answers `status` instead.
+ */
+export function serveDirectory(directory: Directory = COURSE_DIRECTORY, outage?: { status: number; requests: number }) {
   const notFound = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' };
-  const team = (slug: string, parent: string | null) => ({ id: 77, slug, name: slug, privacy: 'closed', parent: parent ? { id: 70, slug: parent, name: parent } : null });
-  switch (role) {
-    case 'ta':
-      return scope.get(paths.teamMembership(TEAM, user)).reply(200, { url: `https://api.github.com${paths.teamMembership(TEAM, user)}`, role: 'member', state: 'active' });
-    case 'org-owner':
-      return scope
-        .get(paths.teamMembership(TEAM, user))
-        .reply(404, notFound)
-        .get(paths.orgMembership(user))
-        .reply(200, { state: 'active', role: 'admin', organization: { login: ORG }, user: { login: user } });
-    case 'parent-team':
-      return scope
-        .get(paths.teamMembership(TEAM, user))
-        .reply(404, notFound)
-        .get(paths.orgMembership(user))
-        .reply(200, { state: 'active', role: 'member', organization: { login: ORG }, user: { login: user } })
-        .get(paths.team(TEAM))
-        .reply(200, team(TEAM, 'profesores'))
-        .get(paths.teamMembership('profesores', user))
-        .reply(200, { role: 'member', state: 'active' });
-    case 'pending':
-      return scope
-        .get(paths.teamMembership(TEAM, user))
-        .reply(200, { role: 'member', state: 'pending' })
-        .get(paths.orgMembership(user))
-        .reply(200, { state: 'pending', role: 'member', organization: { login: ORG }, user: { login: user } })
-        .get(paths.team(TEAM))
-        .reply(200, team(TEAM, null));
-    case 'student':
-      return scope
-        .get(paths.teamMembership(TEAM, user))
-        .reply(404, notFound)
-        .get(paths.orgMembership(user))
-        .reply(404, notFound)
-        .get(paths.team(TEAM))
-        .reply(200, team(TEAM, null));
-  }
+  const lookups: string[] = [];
+  const pathOf = (uri: unknown) => new URL(typeof uri === 'string' ? uri : (uri as { url: string }).url, API).pathname;
+  const failing = (path: string): [number, unknown] | undefined => {
+    lookups.push(path);
+    return outage && lookups.length <= outage.requests ? [outage.status, { message: outage.status >= 500 ? 'Server Error' : 'Resource not accessible by integration' }] : undefined;
+  };
+  nock(API)
+    .persist()
+    .get(new RegExp(`^/orgs/${ORG}/teams/[^/]+/memberships/[^/?]+$`))
+    .optionally()
+    .reply((uri: unknown) => {
+      const path = pathOf(uri);
+      const failure = failing(path);
+      if (failure) return failure;
+      const [, , , , team, , user] = path.split('/').map(decodeURIComponent); // /orgs/{org}/teams/{team}/memberships/{user}
+      const state = teamMembershipOf(directory, team!, user!);
+      return state ? [200, { url: `${API}${path}`, role: 'member', state }] : [404, notFound];
+    })
+    .get(new RegExp(`^/orgs/${ORG}/memberships/[^/?]+$`))
+    .optionally()
+    .reply((uri: unknown) => {
+      const path = pathOf(uri);
+      const failure = failing(path);
+      if (failure) return failure;
+      const user = decodeURIComponent(path.split('/').at(-1)!);
+      const member = directory.org[user];
+      return member ? [200, { url: `${API}${path}`, state: member.state, role: member.role, organization: { login: ORG }, user: { login: user } }] : [404, notFound];
+    })
+    .get(new RegExp(`^/orgs/${ORG}/teams/[^/]+$`))
+    .optionally()
+    .reply((uri: unknown) => {
+      const slug = decodeURIComponent(pathOf(uri).split('/').at(-1)!);
+      const team = directory.teams[slug];
+      if (!team) return [404, notFound];
+      return [200, { id: slug.length, slug, name: slug, privacy: 'closed', parent: team.parent ? { slug: team.parent, name: team.parent } : null }];
+    });
+  return { lookups };
 }
 
 /** Bodies of the requests a test cares about, as GitHub received them. */
@@ -157,12 +215,12 @@ export async function gradeOpenedPullRequest(app: App, scope: nock.Scope, option
 }
 
 /**
- * What an accepted command costs on GitHub: the course file, the TA check, the pull
- * request, the reaction, and (`republish`) the check run and scored comment edited.
+ * What an accepted command costs on GitHub: the course file, the pull request, the
+ * reaction, and (`republish`) the check run and scored comment edited. Who is a TA is
+ * not mocked here: `serveDirectory` answers those lookups, whichever are made.
  */
-export function acceptedCommand(scope: nock.Scope, options: { user?: string; role?: Role; sha?: string; labels?: readonly string[]; republish?: boolean; commentId?: number } = {}) {
+export function acceptedCommand(scope: nock.Scope, options: { sha?: string; labels?: readonly string[]; republish?: boolean; commentId?: number } = {}) {
   courseScope(scope);
-  memberships(scope, options.user ?? TA, options.role ?? 'ta');
   scope
     .get(paths.pull)
     .reply(200, pullResponse(options.sha ?? SHA, options.labels ?? []))
@@ -181,13 +239,19 @@ export async function deliver(app: App, id: string, event: any) {
 }
 
 /**
- * A command answered with a reply and nothing else: the course file, the TA check, the
- * pull request (only when the author is a TA) and one POST of the reply.
+ * A command answered with a reply and nothing else: the course file, the pull request
+ * (a TA's command needs it; a refused one may read it or not) and one POST of the reply.
  */
-export function repliedCommand(scope: nock.Scope, options: { user?: string; role?: Role; sha?: string; labels?: readonly string[] } = {}) {
-  const role = options.role ?? 'ta';
+export function repliedCommand(scope: nock.Scope, options: { refused?: boolean; sha?: string; labels?: readonly string[] } = {}) {
   courseScope(scope);
-  memberships(scope, options.user ?? TA, role);
-  if (role !== 'student' && role !== 'pending') scope.get(paths.pull).reply(200, pullResponse(options.sha ?? SHA, options.labels ?? []));
+  const pull = scope.get(paths.pull);
+  (options.refused ? pull.optionally() : pull).reply(200, pullResponse(options.sha ?? SHA, options.labels ?? []));
   return scope.post(paths.issueComments).reply(201, { id: 7100 });
+}
+
+/** GitHub faked for a TA test: the organization's teams and memberships served from `directory`. */
+export function taNock(directory: Directory = COURSE_DIRECTORY) {
+  const scope = githubNock();
+  serveDirectory(directory);
+  return scope;
 }

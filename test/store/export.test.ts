@@ -137,6 +137,20 @@ describe.each(BACKENDS)('the gradebook export on $name', (backend) => {
       expect(await res.text()).toBe((await exportGrades(store, { format: 'csv' })).body);
       const jobs = await fetch(`${base}/admin/jobs?state=failed`, { headers: { authorization: 'Bearer s3cret-token' } });
       expect(await jobs.json()).toEqual([]);
+      // The week is a whole number of the course, else a 400 that echoes nothing into a header.
+      const auth = { headers: { authorization: 'Bearer s3cret-token' } };
+      for (const week of ['abc', '1.5', '-1', '2%0D%0AX-Injected:%20yes', '4', '0', '']) {
+        const bad = await fetch(`${base}/admin/grades.csv?org=clase-mlops&week=${week}`, auth);
+        expect(bad.status, `week=${week}`).toBe(400);
+        expect(bad.headers.get('content-disposition')).toBeNull();
+        expect(bad.headers.get('x-injected')).toBeNull();
+      }
+      const weekTwo = await fetch(`${base}/admin/grades.json?org=clase-mlops&week=2`, auth);
+      expect(weekTwo.status).toBe(200);
+      expect(weekTwo.headers.get('content-disposition')).toBe(`attachment; filename="clase-mlops-grades-week-2.json"; filename*=UTF-8''clase-mlops-grades-week-2.json`);
+      expect(await weekTwo.json()).toEqual(JSON.parse((await exportGrades(store, { format: 'json', week: 2 })).body));
+      expect((await fetch(`${base}/admin/grades.csv?org=otra-org`, auth)).status).toBe(404);
+      expect((await fetch(`${base}/admin/jobs?state=nonsense`, auth)).status).toBe(400);
     } finally {
       await new Promise((r) => server.close(r));
     }

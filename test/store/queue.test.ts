@@ -42,6 +42,38 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
+  it("a commit's deliveries are its pushes and pull requests (merged ones too), earliest first, never its re-runs", async () => {
+    const { store } = await fresh();
+    const c = sha('c');
+    await store.enqueue(request({ sha: c, trigger: 'rerun', deliveredAt: '2026-09-07T09:00:00.000Z' }), { maxAttempts: 3 });
+    expect(await store.deliveriesOf(10, c)).toEqual([]);
+    await store.enqueue(request({ sha: c, trigger: 'pull_request', pullRequest: { number: 7 }, deliveredAt: '2026-09-09T12:00:00.000Z' }), { maxAttempts: 3 });
+    expect((await store.deliveriesOf(10, c)).map((d) => [d.trigger, d.deliveredAt])).toEqual([['pull_request', '2026-09-09T12:00:00.000Z']]);
+    // The push of the same commit merges into the waiting job; its earlier delivery still counts.
+    expect(await store.enqueue(request({ sha: c, deliveredAt: '2026-09-08T15:00:00.000Z' }), { maxAttempts: 3 })).toMatchObject({ status: 'merged' });
+    expect((await store.deliveriesOf(10, c)).map((d) => [d.trigger, d.deliveredAt])).toEqual([
+      ['push', '2026-09-08T15:00:00.000Z'],
+      ['pull_request', '2026-09-09T12:00:00.000Z'],
+    ]);
+    expect(await store.deliveriesOf(11, c)).toEqual([]);
+    expect(await store.deliveriesOf(10, sha('d'))).toEqual([]);
+  });
+
+  it('one job per repository, commit and week: the same commit for another week, or in another repository, is a job of its own', async () => {
+    const { store } = await fresh();
+    const c = sha('e');
+    const pr = (number: number, week: number, over: Partial<GradingRequest> = {}) => request({ sha: c, trigger: 'pull_request', pullRequest: { number }, week, ...over });
+    const week2 = await store.enqueue(pr(7, 2), { maxAttempts: 3 });
+    const week3 = await store.enqueue(pr(8, 3), { maxAttempts: 3 });
+    const otherRepo = await store.enqueue(pr(7, 2, { repoId: 11, repo: 'mlops-bea' }), { maxAttempts: 3 });
+    expect([week2.status, week3.status, otherRepo.status]).toEqual(['queued', 'queued', 'queued']);
+    expect(new Set([week2.jobId, week3.jobId, otherRepo.jobId]).size).toBe(3);
+    // The same repository, commit and week (another pull request naming it) is the waiting job.
+    expect(await store.enqueue(pr(9, 2), { maxAttempts: 3 })).toEqual({ status: 'merged', jobId: week2.jobId });
+    expect(await store.enqueue(pr(9, 2, { repoId: 11, repo: 'mlops-bea' }), { maxAttempts: 3 })).toEqual({ status: 'merged', jobId: otherRepo.jobId });
+    expect((await store.counts()).queued).toBe(3);
+  });
+
   it('a redelivered webhook is the same job', async () => {
     const { store } = await fresh();
     const r = request();

@@ -41,6 +41,15 @@ describe('pull request → grading request', () => {
     p.pull_request.head.ref = 'arreglos';
     expect('week' in (fromPullRequest(p, meta) as { request: object }).request).toBe(false);
   });
+
+  it('carries who opened it and whether its head is in another repository (a fork)', () => {
+    const p = fixture('pull_request.opened');
+    expect(fromPullRequest(p, meta)).toMatchObject({ request: { pullRequest: { number: 7, author: 'ana', fork: false } } });
+    p.pull_request.head.repo = { ...p.pull_request.head.repo, id: p.repository.id + 1 };
+    expect(fromPullRequest(p, meta)).toMatchObject({ request: { pullRequest: { fork: true } } });
+    p.pull_request.head.repo = null;
+    expect(fromPullRequest(p, meta)).toMatchObject({ request: { pullRequest: { fork: true } } });
+  });
 });
 
 describe('re-run → grading request', () => {
