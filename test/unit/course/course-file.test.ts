@@ -41,7 +41,8 @@ describe('the course file: defaults an instructor can rely on', () => {
       students: { prefix: 'mlops-' },
       tas: 'mlops-tas',
       locale: 'es',
-      deadlines: { weekday: 'sunday', time: '23:59', overrides: {} },
+      // No weekday: each week is due at the end of its last day.
+      deadlines: { time: '23:59', overrides: {} },
       breaks: [],
       late: { graceMinutes: 15, penaltyPerDay: 0.1, maxDaysLate: 7, maxPenalty: 1 },
       counts: 'best',
@@ -52,7 +53,7 @@ describe('the course file: defaults an instructor can rely on', () => {
 
   it('fills the inner defaults of a section written but left empty', async () => {
     const config = await ready(`${BASE}deadlines: {}\ncomments: {}\nlate: {}\n`);
-    expect(config.deadlines).toEqual({ weekday: 'sunday', time: '23:59', overrides: {} });
+    expect(config.deadlines).toEqual({ time: '23:59', overrides: {} });
     expect(config.comments).toEqual({ pullRequests: true, commits: false });
     expect(config.late).toEqual({ graceMinutes: 15, penaltyPerDay: 0.1, maxDaysLate: 7, maxPenalty: 1 });
   });

@@ -117,7 +117,7 @@ describe('pull request → grading request, in full', () => {
         sha: pr.pull_request.head.sha,
         deliveredAt: '2026-09-08T15:01:00.000Z',
         trigger: 'pull_request',
-        pullRequest: { number: pr.pull_request.number },
+        pullRequest: { number: pr.pull_request.number, fork: false, author: pr.pull_request.user.login },
       },
     });
   });
