@@ -199,3 +199,31 @@ describe('the terminal report, in full', () => {
     ]);
   });
 });
+
+describe('the terminal report at its edges', () => {
+  const lines = (g: Grade, locale: 'es' | 'en' = 'en') => renderTerminal(g, { locale, reveal: false, color: false }).split('\n');
+
+  it('puts first the criterion that lost the most points, whatever its size', () => {
+    const g: Grade = { ...grade, criteria: [result('big', 25, 30, 'partial'), result('small', 0, 8, 'failed'), result('mid', 4, 10, 'partial')] };
+    expect(lines(g).filter((l) => /^ {2}\d\. /.test(l))).toEqual(['  1. Title small (−8): do small', '  2. Title mid (−6): do mid', '  3. Title big (−5): do big']);
+  });
+
+  it('has no "what to do first" when nothing is unmet, and says so in English when there is no git history', () => {
+    const g: Grade = { ...grade, commit: null, pendingPoints: 0, criteria: [result('a', 10, 10, 'passed')] };
+    const out = lines(g);
+    expect(out[1]).toBe('mlops · no git history · rubrica/runner-mlops:1');
+    expect(out.some((l) => l.includes('What to do first'))).toBe(false);
+  });
+
+  it('shows the first four and last seven of thirteen lines of details, each cut at 200 characters', () => {
+    const details = [...Array.from({ length: 12 }, (_, i) => `l${i + 1}`), 'y'.repeat(250)].join('\n');
+    const out = lines({ ...grade, criteria: [result('a', 0, 10, 'failed', { details })] }).filter((l) => l.startsWith('     │ '));
+    expect(out).toEqual(['l1', 'l2', 'l3', 'l4', '…', 'l7', 'l8', 'l9', 'l10', 'l11', 'l12', 'y'.repeat(200)].map((l) => `     │ ${l}`));
+  });
+
+  it('writes points with at most one decimal, dropping a trailing .0', () => {
+    const out = lines({ ...grade, criteria: [result('a', 2.04, 10, 'partial'), result('b', 2.25, 10, 'partial')] });
+    expect(out).toContain('  ◐ a  Title a       2/10');
+    expect(out).toContain('  ◐ b  Title b     2.3/10');
+  });
+});
