@@ -42,6 +42,10 @@ export interface CommandSpec {
   readonly requires: readonly string[];
   /** Files the command writes under /work/out that the check reads back (e.g. coverage.json). */
   readonly reports?: readonly string[];
+  /** Fed to the command's stdin (then closed); without it stdin is empty. */
+  readonly input?: string;
+  /** Keep stdout apart from stderr as well (`CommandResult.stdout`): output comparisons read stdout alone. */
+  readonly stdout?: boolean;
 }
 
 export interface CommandResult {
@@ -58,6 +62,9 @@ export interface CommandResult {
   readonly reports: Readonly<Record<string, string | null>>;
   /** Modules of `requires` the runner image lacks; the command did not run. */
   readonly missingModules: readonly string[];
+  /** stdout alone, capped; only when the spec asked for it. */
+  readonly stdout?: string;
+  readonly stdoutTruncated?: boolean;
 }
 
 /** What the sandbox found, handed to every check's pure `evaluate`. */

@@ -236,6 +236,8 @@ class DockerSandbox implements Sandbox {
         outputCap: this.limits.outputCapBytes,
         requires: request.requires,
         reports: request.reports,
+        ...(request.input !== undefined ? { input: request.input } : {}),
+        ...(request.stdout ? { stdout: true } : {}),
         reportCap: 4 << 20,
       },
       undefined,
@@ -252,6 +254,7 @@ class DockerSandbox implements Sandbox {
       outputTruncated: raw.outputTruncated ?? false,
       reports: raw.reports ?? {},
       missingModules: raw.missingModules ?? [],
+      ...(request.stdout ? { stdout: raw.stdout ?? '', stdoutTruncated: raw.stdoutTruncated ?? false } : {}),
     };
   }
 

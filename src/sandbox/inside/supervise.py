@@ -1,5 +1,5 @@
 # Runs inside the sandbox. argv[1] is a JSON request; see sandbox/sandbox.ts.
-import json, os, select, signal, subprocess, sys, time
+import json, os, select, signal, subprocess, sys, threading, time
 
 req = json.loads(sys.argv[1])
 cap = req["outputCap"]
@@ -45,35 +45,58 @@ if not result["missingModules"]:
     ooms_before = oom_kills()
     started = time.monotonic()
     head, tail, total = bytearray(), bytearray(), 0
+    # Classroom-style checks compare stdout alone; the combined output stays for the details.
+    split = bool(req.get("stdout"))
+    stdout_only, stdout_total = bytearray(), 0
+    feed = req.get("input")
     try:
-        proc = subprocess.Popen(["/bin/sh", "-c", req["run"]], cwd=req["cwd"], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(["/bin/sh", "-c", req["run"]], cwd=req["cwd"],
+                                stdin=subprocess.DEVNULL if feed is None else subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE if split else subprocess.STDOUT,
+                                start_new_session=True)
     except OSError as e:
         head += f"could not start the command: {e}".encode()
         proc = None
     if proc is not None:
-        fd = proc.stdout.fileno()
+        if feed is not None:
+            # A thread, so a program that never reads its input cannot block the supervisor.
+            def write_input():
+                try:
+                    proc.stdin.write(feed.encode())
+                except OSError:
+                    pass
+                finally:
+                    try:
+                        proc.stdin.close()
+                    except OSError:
+                        pass
+            threading.Thread(target=write_input, daemon=True).start()
+        fds = [proc.stdout.fileno()] + ([proc.stderr.fileno()] if split else [])
         deadline = started + req["timeoutSeconds"]
-        while True:
+        while fds:
             left = deadline - time.monotonic()
             if left <= 0:
                 result["timedOut"] = True
                 break
-            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if not ready:
-                continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            total += len(chunk)
-            if len(head) < head_cap:
-                take = head_cap - len(head)
-                head += chunk[:take]
-                chunk = chunk[take:]
-            if chunk:
-                tail += chunk
-                if len(tail) > tail_cap:
-                    del tail[: len(tail) - tail_cap]
+            ready, _, _ = select.select(fds, [], [], min(left, 1.0))
+            for fd in ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    fds.remove(fd)
+                    continue
+                if split and fd == proc.stdout.fileno():
+                    stdout_total += len(chunk)
+                    if len(stdout_only) < cap:
+                        stdout_only += chunk[: cap - len(stdout_only)]
+                total += len(chunk)
+                if len(head) < head_cap:
+                    take = head_cap - len(head)
+                    head += chunk[:take]
+                    chunk = chunk[take:]
+                if chunk:
+                    tail += chunk
+                    if len(tail) > tail_cap:
+                        del tail[: len(tail) - tail_cap]
         if result["timedOut"]:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -110,4 +133,7 @@ if not result["missingModules"]:
         except OSError:
             result["reports"][report] = None
 result["output"] = output.decode("utf-8", "replace")
+if req.get("stdout"):
+    result["stdout"] = bytes(stdout_only).decode("utf-8", "replace") if not result["missingModules"] else ""
+    result["stdoutTruncated"] = (stdout_total > len(stdout_only)) if not result["missingModules"] else False
 sys.stdout.write(json.dumps(result))
