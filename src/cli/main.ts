@@ -15,6 +15,7 @@ import { directorySnapshot } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
 import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
 import { workerCommand } from './worker.ts';
+import { importCommand } from './classroom.ts';
 
 /** Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of ours. */
 export const EXIT = { graded: 0, usage: 2, infrastructure: 3 } as const;
@@ -39,6 +40,11 @@ const USAGE = `Usage:
       score, late penalties and overrides applied); with --week, one week by criterion.
   rubrica jobs [list] [--state failed] | rubrica jobs requeue [JOB_ID]
       The grading queue: e.g. infrastructure errors, and grading them again.
+  rubrica import classroom PATH [--pack NAME] [--out DIR] [--week N]
+      Turn a GitHub Classroom template repository's autograding tests
+      (.github/classroom/autograding.json, .github/workflows/classroom.yml) into a
+      week of a rubric pack (DIR/NAME, default rubrics/NAME), and list what cannot
+      be carried over.
   rubrica worker
       Grade queued jobs without serving webhooks (scale out with DATABASE_URL).
 
@@ -73,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'grades') return await gradesCommand(rest, io);
     if (command === 'jobs') return await jobsCommand(rest, io);
     if (command === 'worker') return await workerCommand(io.env);
+    if (command === 'import') return await importCommand(rest, io);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RecordsUsageError) {
