@@ -16,6 +16,7 @@ import { createLogger } from '../logger.ts';
 import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
 import { workerCommand } from './worker.ts';
 import { importCommand } from './classroom.ts';
+import { rosterCommand } from './roster.ts';
 
 /** Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of ours. */
 export const EXIT = { graded: 0, usage: 2, infrastructure: 3 } as const;
@@ -35,9 +36,18 @@ const USAGE = `Usage:
       Validate a rubric pack and list its weeks and criteria.
   rubrica pack list
       List the rubric packs under rubrics/.
-  rubrica grades export [--org ORG] [--week N] [--format csv|json]
+  rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
       The gradebook from the record: a row per student, a column per week (counted
       score, late penalties and overrides applied); with --week, one week by criterion.
+      canvas and moodle: the CSV those LMS import (students matched through the roster);
+      long: a row per student, week and criterion; gradescope: results.json per student
+      and week (under --out DIR, or one JSON object). Students not on the roster are listed.
+  rubrica roster import FILE.csv [--org ORG] [--login-column C] [--id-column C]
+                 [--name-column C] [--email-column C] [--section-column C]
+      Load the course roster (GitHub Classroom's roster export, or any CSV whose columns
+      the flags name); a re-import replaces it.
+  rubrica roster check [--org ORG]
+      Students with no repository, repositories not on the roster, logins listed twice.
   rubrica jobs [list] [--state failed] | rubrica jobs requeue [JOB_ID]
       The grading queue: e.g. infrastructure errors, and grading them again.
   rubrica import classroom PATH [--pack NAME] [--out DIR] [--week N]
@@ -80,6 +90,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'jobs') return await jobsCommand(rest, io);
     if (command === 'worker') return await workerCommand(io.env);
     if (command === 'import') return await importCommand(rest, io);
+    if (command === 'roster') return await rosterCommand(rest, io);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RecordsUsageError) {

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ExportError, exportGrades } from '../report/export.ts';
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EXPORT_FORMATS, ExportError, exportGrades, type ExportFormat } from '../report/export.ts';
 import { openStore } from '../store/open.ts';
 import type { JobState } from '../store/store.ts';
 
@@ -12,17 +14,42 @@ export interface RecordsIo {
 
 export class RecordsUsageError extends Error {}
 
-/** `rubrica grades export [--org ORG] [--week N] [--format csv|json]` */
+/** `rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]` */
 export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string', default: 'csv' } } });
-  if (positionals[0] !== 'export') throw new RecordsUsageError('use "grades export [--org ORG] [--week N] [--format csv|json]"');
-  if (values.format !== 'csv' && values.format !== 'json') throw new RecordsUsageError(`--format must be csv or json, not "${values.format}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string' } } });
+  } catch (error) {
+    throw new RecordsUsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals[0] !== 'export') throw new RecordsUsageError(`use "grades export [--org ORG] [--week N] [--format ${EXPORT_FORMATS.join('|')}]"`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new RecordsUsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${values.format}"`);
+  const format = values.format as ExportFormat;
   const week = values.week === undefined ? undefined : Number(values.week);
   if (week !== undefined && !Number.isInteger(week)) throw new RecordsUsageError(`--week must be a week number, not "${values.week}"`);
+  if (values.out !== undefined && format !== 'gradescope') throw new RecordsUsageError('--out is for the gradescope export (a results.json per student and week)');
   const store = await openStore(io.env);
   try {
-    const result = await exportGrades(store, { format: values.format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
-    io.stdout.write(result.body);
+    const result = await exportGrades(store, { format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
+    if (format === 'gradescope' && values.out !== undefined) {
+      const files = JSON.parse(result.body) as Record<string, unknown>;
+      for (const [path, content] of Object.entries(files)) {
+        const target = join(values.out, path);
+        await fs.mkdir(dirname(target), { recursive: true });
+        await fs.writeFile(target, `${JSON.stringify(content, null, 2)}\n`);
+      }
+      io.stdout.write(`${Object.keys(files).length} results.json written under ${values.out}\n`);
+    } else {
+      io.stdout.write(result.body);
+    }
+    // Never silently dropped: who the LMS cannot place is said, on stderr so the file stays clean.
+    if (result.notOnRoster.length) {
+      const dropped = format === 'canvas' || format === 'moodle';
+      io.stderr.write(
+        `rubrica: ${result.notOnRoster.length} graded student(s) are not on the roster${dropped ? ` and are NOT in this ${format} file` : ''}: ${result.notOnRoster.map((r) => `${r.login} (${r.repo})`).join(', ')}. Add them to the roster (rubrica roster import) and export again.\n`,
+      );
+    }
     return 0;
   } catch (error) {
     if (error instanceof ExportError) throw new RecordsUsageError(error.message);

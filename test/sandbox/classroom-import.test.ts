@@ -97,7 +97,7 @@ describe('an imported Classroom assignment, graded in real containers', () => {
       const result = await gradeSubmission(name);
       const scores = Object.fromEntries(result.criteria.map((c) => [c.id, c.score]));
       expect(scores).toEqual(CLASSROOM[name].scores);
-      expect(result.score).toBe(Object.values(CLASSROOM[name].scores).reduce((a, b) => a + b, 0));
+      expect(result.score).toBe(Object.values(CLASSROOM[name].scores as Record<string, number>).reduce((a, b) => a + b, 0));
       expect(result.criteria.every((c) => c.status !== 'error')).toBe(true);
       if (name === 'poor') {
         const words = result.criteria.find((c) => c.id === 'counts-words')!;
