@@ -43,6 +43,11 @@ const schema = z
     /** Expected stdout; without it (and without input) only the exit code counts, as in Classroom. */
     output: z.string().optional(),
     comparison: ComparisonSchema.default('included'),
+    /**
+     * `lf`: CRLF counts as LF (education/autograding did so); `as-is`: it does not
+     * (classroom-resources' io grader only trimmed).
+     */
+    lineEndings: z.enum(['lf', 'as-is']).default('lf'),
     timeout: TimeoutSchema,
     requires: PythonModulesSchema.default([]),
   })
@@ -54,18 +59,18 @@ const schema = z
 
 export type IoParams = z.output<typeof schema>;
 
-/** Classroom's normalisation of both sides: CRLF to LF, then leading and trailing whitespace trimmed. */
-export function normaliseOutput(text: string): string {
-  return text.replace(/\r\n/g, '\n').trim();
+/** Classroom's normalisation of both sides: CRLF to LF (unless `as-is`), then leading and trailing whitespace trimmed. */
+export function normaliseOutput(text: string, lineEndings: 'lf' | 'as-is' = 'lf'): string {
+  return (lineEndings === 'lf' ? text.replace(/\r\n/g, '\n') : text).trim();
 }
 
 /** Whether stdout meets the expectation, exactly as Classroom decided it. */
-export function outputMatches(stdout: string, expected: string, comparison: Comparison): boolean {
-  const actual = normaliseOutput(stdout);
-  if (comparison === 'exact') return actual === normaliseOutput(expected);
+export function outputMatches(stdout: string, expected: string, comparison: Comparison, lineEndings: 'lf' | 'as-is' = 'lf'): boolean {
+  const actual = normaliseOutput(stdout, lineEndings);
+  if (comparison === 'exact') return actual === normaliseOutput(expected, lineEndings);
   // Classroom matched the pattern as written, not normalised.
   if (comparison === 'regex') return new RegExp(expected).test(actual);
-  return actual.includes(normaliseOutput(expected));
+  return actual.includes(normaliseOutput(expected, lineEndings));
 }
 
 /** Classroom compared the output only when the test had an expected output or an input. */
@@ -149,7 +154,7 @@ export const ioCheck = defineCheck<IoParams>({
     ];
     const compare = comparesOutput(params);
     if (compare) {
-      const matched = exitOk && outputMatches(result.stdout ?? '', params.output ?? '', params.comparison);
+      const matched = exitOk && outputMatches(result.stdout ?? '', params.output ?? '', params.comparison, params.lineEndings);
       items.push({
         label: expectation(params),
         ok: matched,

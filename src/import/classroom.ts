@@ -423,6 +423,8 @@ export function weekFromTests(
         run: c.run,
         ...(test.input !== '' ? { input: test.input } : {}),
         ...(test.output !== '' ? { output: test.output, comparison: test.comparison } : {}),
+        // The io grader trimmed stdout but left CRLF as it was.
+        ...(test.output !== '' && test.grader === 'io-grader' ? { lineEndings: 'as-is' } : {}),
         timeout: c.timeoutSeconds,
       },
       feedback: feedbackOf(c),

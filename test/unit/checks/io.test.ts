@@ -30,6 +30,11 @@ describe('Classroom output comparison', () => {
     expect(outputMatches(HELLO_JEFF, 'Hello Mike', 'included')).toBe(false);
     expect(outputMatches('x\r\ny', 'x\ny', 'included')).toBe(true);
   });
+  it('as-is line endings, as the io grader compared: CRLF is not LF, but the ends are still trimmed', () => {
+    expect(outputMatches('a\r\nb\r\n', 'a\nb', 'exact', 'as-is')).toBe(false);
+    expect(outputMatches('a\nb\r\n', 'a\nb', 'exact', 'as-is')).toBe(true);
+    expect(ioCheck.evaluate(params({ run: 'x', output: 'a\nb', comparison: 'exact', lineEndings: 'as-is' }), evidence({ commands: { main: { stdout: 'a\r\nb' } } })).fraction).toBe(0);
+  });
   it('regex: the pattern as written, no flags, on the normalised output', () => {
     expect(outputMatches(HELLO_JEFF, 'Jeff', 'regex')).toBe(true);
     expect(outputMatches(HELLO_JEFF, '^Hello', 'regex')).toBe(false); // no m flag: ^ is the start

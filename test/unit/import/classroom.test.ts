@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../../src/cli/main.ts';
-import { ClassroomFormatError, parseAutogradingJson, parseClassroomWorkflow, programsOf } from '../../../src/import/classroom.ts';
+import { ClassroomFormatError, parseAutogradingJson, parseClassroomWorkflow, programsOf, weekFromTests } from '../../../src/import/classroom.ts';
 import { loadPack } from '../../../src/rubrics/load.ts';
 import { tempDir, writeTree } from '../../fixtures/repos.ts';
 
@@ -224,6 +224,8 @@ describe('the workflow Classroom generated', () => {
     expect(wf.tests[0]).toMatchObject({ name: 'sum', run: 'python3 sum.py', input: '2 3', output: '5', comparison: 'included', timeoutMinutes: 2, points: 10 });
     expect(wf.tests[1]!.note).toContain('accepted `contains`, not `included`');
     expect(wf.otherSteps).toEqual(['actions/setup-java@v4']);
+    // Imported with the io grader's own comparison: CRLF left as it is.
+    expect(weekFromTests(wf.tests, { week: 1, title: 't', source: 'classroom.yml', limitSeconds: 120, repoFiles: [] }).yaml).toMatch(/lineEndings: as-is/);
   });
 
   it('finds the programs a command line runs', () => {
