@@ -11,7 +11,7 @@ import {
   TimeoutSchema,
   truncatedNote,
 } from './command.ts';
-import { defineCheck, type ChecklistItem, type CommandResult } from './types.ts';
+import { defineCheck, type ChecklistItem } from './types.ts';
 
 /**
  * How GitHub Classroom compared a test's stdout with the expected output
@@ -93,10 +93,6 @@ function expectation(params: IoParams): Text {
   return t(`la salida contiene ${expected}`, `the output contains ${expected}`);
 }
 
-function setupDetails(setup: string, result: CommandResult): string {
-  return commandDetails(setup, result);
-}
-
 /**
  * A program run with an input, its stdout compared with an expected output: GitHub
  * Classroom's autograding tests (`exact`, `included`, `regex`), with its normalisation.
@@ -137,7 +133,7 @@ export const ioCheck = defineCheck<IoParams>({
               `${what.en} exited with code ${setup.exitCode ?? '?'}: the test could not run; see the output.`,
             ),
           items: [{ label: t('la preparación termina bien', 'the setup succeeds'), ok: false }],
-          details: setupDetails(params.setup, setup),
+          details: commandDetails(params.setup, setup),
         };
       }
     }

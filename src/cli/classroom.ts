@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import {
   ClassroomFormatError,
@@ -15,7 +14,7 @@ import { loadPack, RUBRICS_DIR } from '../rubrics/load.ts';
 import { formatProblem, RubricError } from '../rubrics/problems.ts';
 import { PackFileSchema } from '../rubrics/schema.ts';
 import { SandboxLimitsSchema } from '../sandbox/limits.ts';
-import { RecordsUsageError, type RecordsIo } from './records.ts';
+import { parseOptions, RecordsUsageError, type RecordsIo } from './records.ts';
 
 export const AUTOGRADING_JSON = '.github/classroom/autograding.json';
 export const CLASSROOM_WORKFLOW = '.github/workflows/classroom.yml';
@@ -129,15 +128,6 @@ export async function readClassroom(path: string): Promise<Source> {
   }
   if (tests.length === 0) throw new RecordsUsageError(`${files.join(' and ') || path} hold no Classroom tests`);
   return { tests, files, repoFiles: stat.isDirectory() ? await listFiles(root) : [], name: basename(root), notes };
-}
-
-/** parseArgs, its refusals as usage errors. */
-export function parseOptions<O extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(args: readonly string[], options: O) {
-  try {
-    return parseArgs({ args: [...args], allowPositionals: true, options });
-  } catch (error) {
-    throw new RecordsUsageError((error as Error).message);
-  }
 }
 
 function slug(name: string): string {

@@ -14,15 +14,18 @@ export interface RecordsIo {
 
 export class RecordsUsageError extends Error {}
 
-/** `rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]` */
-export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  let parsed;
+/** parseArgs, its refusals (an unknown option) as usage errors. */
+export function parseOptions<O extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(args: readonly string[], options: O) {
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string' } } });
+    return parseArgs({ args: [...args], allowPositionals: true, options });
   } catch (error) {
     throw new RecordsUsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
+}
+
+/** `rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]` */
+export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
+  const { values, positionals } = parseOptions(args, { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string' } });
   if (positionals[0] !== 'export') throw new RecordsUsageError(`use "grades export [--org ORG] [--week N] [--format ${EXPORT_FORMATS.join('|')}]"`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new RecordsUsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${values.format}"`);
   const format = values.format as ExportFormat;

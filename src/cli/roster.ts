@@ -5,8 +5,7 @@ import { parseRoster, RosterFormatError } from '../roster/parse.ts';
 import { openStore } from '../store/open.ts';
 import { replaceRoster, rosterOf } from '../store/roster.ts';
 import type { Store } from '../store/store.ts';
-import { parseOptions } from './classroom.ts';
-import { RecordsUsageError, type RecordsIo } from './records.ts';
+import { parseOptions, RecordsUsageError, type RecordsIo } from './records.ts';
 
 /** The organization a command is about: --org, or the only course in the record. */
 export async function courseOrg(store: Store, org: string | undefined): Promise<string> {
