@@ -91,6 +91,20 @@ async function gradeSubmission(name: keyof typeof CLASSROOM): Promise<Grade> {
   return grade({ pack, week: pack.weeks.get(1)!, source: directorySnapshot(dir), jobId: `classroom-${name}` }, provider);
 }
 
+it('`rubrica check --pack DIR` grades with the imported pack', async () => {
+  const dir = await gitRepo([{ message: 'solution', files: CLASSROOM.poor.files }], 'classroom-cli');
+  let out = '';
+  const code = await main(['check', '--pack', pack.dir, '--week', '1', '--json', dir], {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: () => true },
+    env: {},
+    provider,
+  });
+  expect(code).toBe(0);
+  const report = JSON.parse(out) as { score: number; criteria: { id: string; score: number }[] };
+  expect(Object.fromEntries(report.criteria.map((c) => [c.id, c.score]))).toEqual(CLASSROOM.poor.scores);
+});
+
 describe('an imported Classroom assignment, graded in real containers', () => {
   for (const name of ['good', 'poor'] as const) {
     it(`scores the ${name} submission as Classroom did, test by test`, async () => {
