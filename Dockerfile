@@ -25,4 +25,4 @@ USER node
 EXPOSE 3000
 # The app; the CLI is `docker run --rm rubrica node bin/rubrica.js check --week 1 /repo`;
 # a worker without the webhook server is `node bin/rubrica.js worker` (with DATABASE_URL).
-CMD ["node", "src/main.ts"]
+CMD ["node", "bin/serve.js"]

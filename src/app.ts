@@ -45,6 +45,8 @@ export interface Rubrica {
   readonly queue: GradingQueue;
   readonly courses: CourseDirectory;
   readonly store: Store;
+  readonly sandbox: SandboxProvider;
+  readonly log: Probot['log'];
   /** Settles once the store is open and the workers have started. */
   readonly ready: Promise<void>;
 }
@@ -122,7 +124,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       timer.unref();
       queue.onClose(() => clearInterval(timer));
     });
-    handle.current = { queue, courses, store, ready };
+    handle.current = { queue, courses, store, sandbox, log: app.log, ready };
 
     const take = async (event: { id: string; name: string }, translation: Translation) => {
       if ('skip' in translation) {

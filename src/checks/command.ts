@@ -105,6 +105,14 @@ function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
  * `what` names it in both languages; `advice` replaces the generic timeout advice.
  */
 export function stoppedMessage(result: CommandResult, timeoutSeconds: number, what: Text, advice?: Text): Text | null {
+  if (result.hungAs) {
+    const { run, timeoutSeconds: limit } = result.hungAs;
+    const hang = collectionHang(seconds(limit * 1000));
+    return t(
+      `${what.es} no se corrió: reúne los mismos tests que \`${run}\`, que no terminó. ${hang.es}`,
+      `${what.en} was not run: it collects the same tests as \`${run}\`, which never finished. ${hang.en}`,
+    );
+  }
   if (result.timedOut) {
     if (cutByJob(result, timeoutSeconds)) {
       return t(
@@ -128,6 +136,14 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
     );
   }
   return null;
+}
+
+/** Why pytest never finished collecting: the same words wherever a hang shows. */
+export function collectionHang(limit: string): Text {
+  return t(
+    `pytest se detuvo a los ${limit} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
+    `pytest was stopped at ${limit} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
+  );
 }
 
 /** Exit code 127 (not found) or 126 (not executable) from `sh`: the program isn't there. */
@@ -161,7 +177,9 @@ export function truncatedNote(result: CommandResult): Text | null {
 
 /** The raw output for the details view, headed by the command line. */
 export function commandDetails(run: string, result: CommandResult): string {
-  const status = result.timedOut
+  const status = result.hungAs
+    ? `not run: \`${result.hungAs.run}\` never finished collecting the same tests`
+    : result.timedOut
     ? `stopped at the time limit after ${seconds(result.durationMs)}`
     : result.killed
       ? `killed (memory limit), exit code ${result.exitCode ?? '?'}`
@@ -269,7 +287,9 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
 /* ---------- the check ---------- */
 
 function exitItem(expected: number | null, result: CommandResult, timeoutSeconds: number): ChecklistItem {
-  const stopped = result.timedOut
+  const stopped = result.hungAs
+    ? t('no se corrió: los mismos tests no terminaron de reunirse', 'not run: the same tests never finished collecting')
+    : result.timedOut
     ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds)}`, `stopped after ${stoppedAt(result, timeoutSeconds)}`)
     : result.killed
       ? t('lo detuvo el límite de memoria', 'killed by the memory limit')

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { same, t, type Text } from '../core/text.ts';
-import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
+import { bytes, same, t, type Text } from '../core/text.ts';
+import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const PatternSchema = z.strictObject({
   label: TextSchema.optional(),
@@ -21,7 +21,13 @@ const ContentParams = z.strictObject({
 });
 type ContentParams = z.output<typeof ContentParams>;
 
-/** Text patterns in the student's files: `import mlflow`, `@app.get("/health")`. */
+/**
+ * Text patterns in the student's files: `import mlflow`, `@app.get("/health")`.
+ * A pattern that must be absent is judged on whole files only: the grader reads the
+ * first `maxReadBytes` of each file, so a file longer than that (or left out of the
+ * sandbox, or past the read budget) fails the pattern and is named, rather than being
+ * passed on the part read (padding would hide what the pattern looks for).
+ */
 export const contentCheck = defineCheck<ContentParams>({
   kind: 'content',
   params: ContentParams,
@@ -39,14 +45,19 @@ export const contentCheck = defineCheck<ContentParams>({
     }
     const regexes = params.patterns.map((p) => new RegExp(p.regex, `${p.flags.replace(/[gu]/g, '')}u`));
     const hit = (file: FileContent, i: number) => regexes[i]!.test(file.text);
+    const unread = unreadFiles(evidence, matches);
+    let unreadMatters = false;
     const items: ChecklistItem[] = [];
     const annotations: Annotation[] = [];
     if (params.scope === 'same-file') {
+      const holds = (f: FileContent, i: number) => (params.patterns[i]!.absent ? !hit(f, i) && !f.truncated : hit(f, i));
       const best = files
-        .map((f) => ({ f, n: params.patterns.filter((p, i) => hit(f, i) !== p.absent).length }))
+        .map((f) => ({ f, n: params.patterns.filter((_, i) => holds(f, i)).length }))
         .sort((a, b) => b.n - a.n)[0]!;
       params.patterns.forEach((p, i) => {
-        items.push({ label: labelOf(p), ok: hit(best.f, i) !== p.absent, note: same(best.f.path) });
+        const cut = p.absent && best.f.truncated && !hit(best.f, i);
+        if (cut) unreadMatters = true;
+        items.push({ label: labelOf(p), ok: holds(best.f, i), note: cut ? notReadWhole([best.f.path]) : same(best.f.path) });
       });
     } else {
       params.patterns.forEach((p, i) => {
@@ -60,10 +71,11 @@ export const contentCheck = defineCheck<ContentParams>({
               message: t(`Esto no debería estar aquí: ${labelOf(p).es}.`, `This should not be here: ${labelOf(p).en}.`),
             });
           }
+          if (found.length === 0 && unread.length > 0) unreadMatters = true;
           items.push({
             label: labelOf(p),
-            ok: found.length === 0,
-            ...(found.length ? { note: same(found.map((f) => f.path).join(', ')) } : {}),
+            ok: found.length === 0 && unread.length === 0,
+            ...(found.length ? { note: same(found.map((f) => f.path).join(', ')) } : unread.length ? { note: notReadWhole(unread) } : {}),
           });
         } else {
           items.push({ label: labelOf(p), ok: found.length > 0, ...(found.length ? { note: same(found[0]!.path) } : {}) });
@@ -80,9 +92,35 @@ export const contentCheck = defineCheck<ContentParams>({
             `${met} de ${items.length} encontrados en ${searched}. Falta: ${items.filter((i) => !i.ok).map((i) => i.label.es).join('; ')}.`,
             `${met} of ${items.length} found in ${searched}. Missing: ${items.filter((i) => !i.ok).map((i) => i.label.en).join('; ')}.`,
           );
-    return { fraction, message, items, ...(annotations.length ? { annotations } : {}) };
+    const read = bytes(evidence.limits.maxReadBytes);
+    const why = unreadMatters
+      ? t(
+          ` Un patrón que no debe estar solo se da por ausente en archivos leídos enteros, y Rubrica lee los primeros ${read} de cada uno: acorta esos archivos o sácalos de \`${where}\`.`,
+          ` A pattern that must be absent is only judged absent in files read whole, and Rubrica reads the first ${read} of each: shorten those files or move them out of \`${where}\`.`,
+        )
+      : undefined;
+    return {
+      fraction,
+      message: why ? t(message.es + why.es, message.en + why.en) : message,
+      items,
+      ...(annotations.length ? { annotations } : {}),
+    };
   },
 });
+
+/** Matching files whose whole text the checks do not have: longer than the read, left out of the sandbox, or past the read budget. */
+function unreadFiles(evidence: CheckEvidence, matches: (path: string) => boolean): string[] {
+  const unread = new Set<string>();
+  for (const c of evidence.contents.values()) if (c.truncated && matches(c.path)) unread.add(c.path);
+  for (const f of evidence.files) if (f.type === 'file' && matches(f.path) && !evidence.contents.has(f.path)) unread.add(f.path);
+  for (const s of evidence.skipped) if ((s.reason === 'too-large' || s.reason === 'snapshot-full') && matches(s.path)) unread.add(s.path);
+  return [...unread].sort();
+}
+
+function notReadWhole(paths: readonly string[]): Text {
+  const list = paths.length <= 5 ? paths.join(', ') : `${paths.slice(0, 5).join(', ')} (+${paths.length - 5})`;
+  return t(`no leído entero: ${list}`, `not read whole: ${list}`);
+}
 
 function labelOf(p: { label?: Text | undefined; regex: string; absent: boolean }): Text {
   return p.label ?? (p.absent ? t(`sin /${p.regex}/`, `no /${p.regex}/`) : same(`/${p.regex}/`));

@@ -4,6 +4,7 @@ import { TextSchema } from '../core/schemas.ts';
 import { seconds, t, type Text } from '../core/text.ts';
 import { REPO_DIR } from '../sandbox/paths.ts';
 import {
+  collectionHang,
   commandDetails,
   commandOf,
   joinTexts,
@@ -180,10 +181,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       result,
       params.timeout,
       t('pytest', 'pytest'),
-      t(
-        `pytest se detuvo a los ${limit} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
-        `pytest was stopped at ${limit} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
-      ),
+      collectionHang(limit),
     );
     const notFound = notFoundMessage(result, t(`\`${run}\``, `\`${run}\``));
     const { conftest } = collected;

@@ -65,6 +65,11 @@ export interface CommandResult {
   /** stdout alone, capped; only when the spec asked for it. */
   readonly stdout?: string;
   readonly stdoutTruncated?: boolean;
+  /**
+   * Not run: an earlier command collecting the same tests never finished collecting
+   * (src/grading/suites.ts), so this one would hang the same way.
+   */
+  readonly hungAs?: { readonly run: string; readonly timeoutSeconds: number };
 }
 
 /** What the sandbox found, handed to every check's pure `evaluate`. */
@@ -79,7 +84,11 @@ export interface Evidence {
   readonly commands: ReadonlyMap<string, CommandResult>;
   /** Files left out of the sandbox (too large, special files), so a check can say why one is missing. */
   readonly skipped: readonly SkippedFile[];
-  readonly limits: { readonly maxFileBytes: number };
+  readonly limits: {
+    readonly maxFileBytes: number;
+    /** How much of each file `contents` holds; a longer file's text is its beginning (`truncated`). */
+    readonly maxReadBytes: number;
+  };
 }
 
 export interface Requirements {

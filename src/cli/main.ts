@@ -17,9 +17,13 @@ import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
 import { workerCommand } from './worker.ts';
 import { importCommand } from './classroom.ts';
 import { rosterCommand } from './roster.ts';
+import { EXIT_ON_SIGNAL, onStopSignal, type StopSignal } from '../stop.ts';
 
-/** Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of ours. */
-export const EXIT = { graded: 0, usage: 2, infrastructure: 3 } as const;
+/**
+ * Exit codes: 0 a grade was produced (whatever the score), 2 bad input, 3 a failure of
+ * ours; stopped by Ctrl-C (SIGINT) 130, by SIGTERM 143, after removing the container.
+ */
+export const EXIT = { graded: 0, usage: 2, infrastructure: 3, interrupted: EXIT_ON_SIGNAL.SIGINT, terminated: EXIT_ON_SIGNAL.SIGTERM } as const;
 
 export interface CliIo {
   readonly stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -72,7 +76,9 @@ Environment:
 
 Exit status: 0 when a grade was produced (whatever the score), 2 for a bad
 argument, unknown week or pack, or an invalid rubric, 3 for an infrastructure
-failure (Docker unavailable, runner image missing or incomplete).
+failure (Docker unavailable, runner image missing or incomplete) or criteria
+that could not be graded; 130 after Ctrl-C and 143 after SIGTERM (the sandbox
+container is removed first).
 `;
 
 class UsageError extends Error {}
@@ -163,7 +169,11 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
   }
   const provider = io.provider ?? new DockerSandboxProvider();
   const progress = io.stderr.isTTY && !values.json ? progressPrinter(io, locale) : undefined;
-  const result = await grade(
+  // Ctrl-C or SIGTERM mid-grading: the container goes first, then the CLI exits.
+  let stopped: ((signal: StopSignal) => void) | undefined;
+  const interrupted = new Promise<StopSignal>((resolve) => (stopped = resolve));
+  const offSignals = onStopSignal((signal) => stopped!(signal));
+  const grading = grade(
     {
       pack,
       week,
@@ -174,6 +184,14 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
     provider,
     progress,
   );
+  const first = await Promise.race([grading.then((grade) => ({ grade })), interrupted.then((signal) => ({ signal }))]).finally(offSignals);
+  if ('signal' in first) {
+    const removed = provider instanceof DockerSandboxProvider ? await provider.abandon() : 0;
+    if (progress) io.stderr.write('\r\u001b[2K');
+    io.stderr.write(`rubrica: stopped by ${first.signal}; nothing was graded${removed ? ' and the sandbox container was removed' : ''}.\n`);
+    return EXIT_ON_SIGNAL[first.signal];
+  }
+  const result = first.grade;
   if (progress) io.stderr.write('\r\u001b[2K');
   // The report is the CLI's output; logs only when asked for (LOG_LEVEL=info).
   createLogger(io.env.LOG_LEVEL ?? 'silent').info(

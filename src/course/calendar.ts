@@ -1,4 +1,4 @@
-import type { CourseConfig, Weekday } from './config.ts';
+import type { CourseConfig } from './config.ts';
 import { WEEKDAYS } from './config.ts';
 
 /**
@@ -104,13 +104,19 @@ function weekdayIndex(day: number): number {
   return (day + 3) % 7;
 }
 
-/** When week N is due: the configured weekday within the week at the configured time, or its override. */
+/**
+ * When week N is due, at the configured time: by default on the week's last day (its
+ * 7th), so a push on days 1–6 is never late, whatever weekday the course starts on. A
+ * configured weekday is the first such day after the week's first day (its 2nd to 8th
+ * day): a Sunday-start course due on Sundays is due a week after it starts, not on its
+ * first day. An override by week number wins.
+ */
 export function deadlineOf(config: CourseConfig, week: number): Date {
   const override = config.deadlines.overrides[String(week)];
   if (override) return zonedInstant(override, config.timezone);
   const first = dayNumber(weekStarts(config)[week - 1]!);
-  const target = WEEKDAYS.indexOf(config.deadlines.weekday as Weekday);
-  const day = first + ((target - weekdayIndex(first) + 7) % 7);
+  const weekday = config.deadlines.weekday;
+  const day = weekday === undefined ? first + 6 : first + 1 + ((WEEKDAYS.indexOf(weekday) - weekdayIndex(first + 1) + 7) % 7);
   return zonedInstant(`${dateOf(day)}T${config.deadlines.time}`, config.timezone);
 }
 

@@ -46,15 +46,19 @@ export const CourseConfigSchema = z
     /** Slug of the TA team. */
     tas: z.string().min(1),
     locale: z.enum(LOCALES).default('es'),
-    /** When each week is due: by default the last day of the week at 23:59. */
+    /**
+     * When each week is due: by default the week's last day (its 7th) at 23:59, whatever
+     * weekday the course starts on. A `weekday` names the first such day after the week's
+     * first day (its 2nd to 8th day): never the day the week opens.
+     */
     deadlines: z
       .strictObject({
-        weekday: z.enum(WEEKDAYS).default('sunday'),
+        weekday: z.enum(WEEKDAYS).optional(),
         time: TimeSchema.default('23:59'),
         /** Exceptions, by week number: `3: 2026-09-30T23:59`. */
         overrides: z.record(z.string().regex(/^\d+$/), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'write YYYY-MM-DDTHH:MM')).default({}),
       })
-      .default({ weekday: 'sunday', time: '23:59', overrides: {} }),
+      .default({ time: '23:59', overrides: {} }),
     /** Weeks without classes: the course's week count pauses. */
     breaks: z.array(z.strictObject({ from: DateSchema, to: DateSchema, name: z.string().optional() })).default([]),
     late: z

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ProbotOctokit } from 'probot';
 import { COURSE_FILE, COURSE_REPO } from '../course/load.ts';
 import { commitsFromApi, tarballSnapshot, type ApiCommit } from './tarball.ts';
@@ -44,22 +46,26 @@ export async function readCourseFile(octokit: Octokit, owner: string): Promise<{
   }
 }
 
-/** The commit's files (tarball) and history (commits API): no git runs on the host. */
+/**
+ * The commit's history (commits API) now, and its files (tarball) as a stream opened
+ * when the snapshot is packed, so a repository is never held whole in memory and its
+ * caps apply as it downloads. No git runs on the host.
+ */
 export async function fetchSnapshot(octokit: Octokit, ref: RepoRef, sha: string): Promise<SnapshotSource> {
-  const [tarball, commits] = await Promise.all([
-    octokit.request('GET /repos/{owner}/{repo}/tarball/{ref}', { ...ref, ref: sha }),
-    (async () => {
-      const list: ApiCommit[] = [];
-      for await (const page of octokit.paginate.iterator(octokit.rest.repos.listCommits, { ...ref, sha, per_page: 100 })) {
-        list.push(...(page.data as unknown as ApiCommit[]));
-        if (list.length >= MAX_COMMITS) break;
-      }
-      return list.slice(0, MAX_COMMITS);
-    })(),
-  ]);
-  const body = tarball.data as unknown;
-  const gz = Buffer.isBuffer(body) ? body : Buffer.from(body as ArrayBuffer);
-  return tarballSnapshot(gz, `${ref.owner}/${ref.repo}@${sha.slice(0, 7)}`, { commit: sha, commits: commitsFromApi(commits) });
+  const list: ApiCommit[] = [];
+  for await (const page of octokit.paginate.iterator(octokit.rest.repos.listCommits, { ...ref, sha, per_page: 100 })) {
+    list.push(...(page.data as unknown as ApiCommit[]));
+    if (list.length >= MAX_COMMITS) break;
+  }
+  const download = async () => {
+    const response = await octokit.request('GET /repos/{owner}/{repo}/tarball/{ref}', { ...ref, ref: sha, request: { parseSuccessResponseBody: false } });
+    const declared = Number(response.headers['content-length']);
+    return {
+      body: Readable.fromWeb(response.data as unknown as WebReadableStream),
+      declaredBytes: response.headers['content-length'] !== undefined && Number.isFinite(declared) ? declared : undefined,
+    };
+  };
+  return tarballSnapshot(download, `${ref.owner}/${ref.repo}@${sha.slice(0, 7)}`, { commit: sha, commits: commitsFromApi(list.slice(0, MAX_COMMITS)) });
 }
 
 export interface CheckRunStart {

@@ -4,8 +4,10 @@ import { globMatcher, isGitInternal } from '../core/glob.ts';
 import { t } from '../core/text.ts';
 import type { Pack, Week, Criterion } from '../rubrics/load.ts';
 import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
-import type { SkippedFile, SnapshotSource } from '../sandbox/snapshot.ts';
+import { KB, snapshotCaps } from '../sandbox/limits.ts';
+import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
+import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 
 /** What to grade: one snapshot of a student's repository against one week of a pack. */
 export interface GradeRequest {
@@ -34,7 +36,7 @@ export interface Grade extends ScoredWeek {
 }
 
 /** How much of each file the checks read: rubric patterns need the beginning of a file, not a dataset. */
-const READ_LIMIT_BYTES = 256 << 10;
+const READ_LIMIT_BYTES = 256 * KB;
 
 /**
  * Grades in one container: open, copy the snapshot in, gather what every check asks
@@ -50,6 +52,7 @@ export async function grade(
   const { pack, week } = request;
   const image = request.image ?? pack.runner.image;
   const limits = pack.runner.limits;
+  const caps = snapshotCaps(limits);
   const started = performance.now();
   onProgress({ phase: 'container' });
   const sandbox = await provider.open({ image, limits, jobId: request.jobId });
@@ -57,8 +60,27 @@ export async function grade(
   try {
     onProgress({ phase: 'copy' });
     const copyStarted = performance.now();
-    const packed = request.source.pack({ maxFileBytes: limits.maxFileMb << 20, maxTotalBytes: limits.maxSnapshotMb << 20 });
-    const [unpacked, { skipped }] = await Promise.all([sandbox.unpack(packed.tar), packed.done]);
+    const packed = request.source.pack(caps);
+    let unpacked: Awaited<ReturnType<Sandbox['unpack']>>;
+    let skipped: readonly SkippedFile[];
+    try {
+      [unpacked, { skipped }] = await Promise.all([sandbox.unpack(packed.tar), packed.done]);
+    } catch (error) {
+      // The snapshot cuts itself off first, so its refusal is what Promise.all sees.
+      if (!(error instanceof SnapshotTooLarge)) throw error;
+      const criteria = week.criteria.map((c) => scoreCriterion(c, { fraction: 0, message: error.text }));
+      const totalMs = Math.round(performance.now() - started);
+      return {
+        ...scoreWeek(pack, week, criteria),
+        pack: pack.name,
+        packHash: pack.hash,
+        commit: request.source.history?.commit ?? null,
+        image,
+        imageId: sandbox.imageId,
+        skipped: [],
+        timings: { totalMs, containerMs: Math.round(containerMs), copyMs: Math.round(performance.now() - copyStarted), inspectMs: 0, commandsMs: 0 },
+      };
+    }
     const copyMs = performance.now() - copyStarted;
 
     const files: FileEntry[] = (unpacked.files ?? []).filter((f) => !isGitInternal(f.path));
@@ -94,10 +116,24 @@ export async function grade(
       }
     }
     const results = new Map<string, CommandResult>();
+    // A hang costs one timeout: commands collecting tests whose collection already hung are not run.
+    const hung: CommandSpec[] = [];
+    let defaultPaths: string[] | undefined;
     let index = 0;
     for (const [key, spec] of distinct) {
       onProgress({ phase: 'command', run: spec.run, index: index++, total: distinct.size });
-      results.set(key, await runCommand(sandbox, spec));
+      if (hung.length) {
+        defaultPaths ??= await testPathsOf(sandbox, files);
+        const same = hung.find((h) => hangsTheSame(h.run, spec.run, defaultPaths!));
+        if (same) {
+          results.set(key, await notRunAfterHang(sandbox, spec, same));
+          continue;
+        }
+      }
+      const result = await runCommand(sandbox, spec);
+      // Stopped by its own limit (not the job's): collection never finished.
+      if (result.timedOut && result.durationMs >= spec.timeoutSeconds * 1000 - 1000) hung.push(spec);
+      results.set(key, result);
     }
     const commandsMs = performance.now() - commandsStarted;
 
@@ -113,7 +149,7 @@ export async function grade(
         ? { gitignoreEncoding: unpacked.gitignoreEncoding }
         : {}),
       skipped,
-      limits: { maxFileBytes: limits.maxFileMb << 20 },
+      limits: { maxFileBytes: caps.maxFileBytes, maxReadBytes: READ_LIMIT_BYTES },
     };
     const criteria = automatic.map(({ criterion, requirements }) => {
       const commands = new Map(
@@ -164,6 +200,34 @@ async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandR
     };
   }
   return sandbox.run({ ...spec, reports: spec.reports ?? [] });
+}
+
+/** What pytest collects when given no path, from the repository's pytest configuration. */
+async function testPathsOf(sandbox: Sandbox, files: readonly FileEntry[]): Promise<string[]> {
+  const configs = PYTEST_CONFIG_FILES.filter((name) => files.some((f) => f.path === name && f.type === 'file'));
+  if (!configs.length) return defaultTestPaths([]);
+  const { contents = [] } = await sandbox.probe({ read: configs, maxFileBytes: READ_LIMIT_BYTES });
+  return defaultTestPaths(contents.map((c) => c.text));
+}
+
+/**
+ * The result of a command that would hang where `hung` did. A module the runner
+ * image lacks is still reported as such (the course's problem, not the student's).
+ */
+async function notRunAfterHang(sandbox: Sandbox, spec: CommandSpec, hung: CommandSpec): Promise<CommandResult> {
+  const { modules = {} } = spec.requires.length ? await sandbox.probe({ modules: spec.requires }) : {};
+  return {
+    exitCode: null,
+    timedOut: true,
+    killed: false,
+    durationMs: 0,
+    output: `(not run: \`${hung.run}\` never finished collecting these tests within ${hung.timeoutSeconds} s)`,
+    outputBytes: 0,
+    outputTruncated: false,
+    reports: {},
+    missingModules: spec.requires.filter((m) => modules[m] === false),
+    hungAs: { run: hung.run, timeoutSeconds: hung.timeoutSeconds },
+  };
 }
 
 /** A check that throws is a bug of ours: the criterion is not scored, the rest of the grade stands. */

@@ -1,5 +1,17 @@
 import { z } from 'zod';
 
+/**
+ * Sizes in packs are written in MB; the grader works in bytes. Every conversion goes
+ * through here, by multiplication: `mb << 20` wraps at 32 bits (2048 MB became
+ * −2147483648 bytes, 4096 MB became 0, and every file was dropped).
+ */
+export const KB = 1024;
+export const MB = 1024 * KB;
+
+export function bytesOfMb(mb: number): number {
+  return mb * MB;
+}
+
 /** Sandbox limits; a pack may tighten or widen them, the environment may not loosen isolation. */
 export const SandboxLimitsSchema = z.strictObject({
   memoryMb: z.number().int().min(64).max(16384).default(1024),
@@ -11,11 +23,50 @@ export const SandboxLimitsSchema = z.strictObject({
   maxWriteMb: z.number().int().min(1).max(16384).default(256),
   checkTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
   jobTimeoutSeconds: z.number().int().min(10).max(7200).default(600),
-  outputCapBytes: z.number().int().min(1024).max(4 << 20).default(64 << 10),
+  outputCapBytes: z.number().int().min(KB).max(4 * MB).default(64 * KB),
   /** Files larger than this are not copied into the sandbox (large data belongs in DVC). */
   maxFileMb: z.number().int().min(1).max(4096).default(50),
+  /** Files past this total are not copied into the sandbox. */
   maxSnapshotMb: z.number().int().min(1).max(8192).default(300),
+  /** The compressed download from GitHub: past it the download is cut and the repository refused as too large. */
+  maxDownloadMb: z.number().int().min(1).max(16384).default(500),
+  /**
+   * Everything the download unpacks to, files left out included (a gzip bomb is all
+   * left-out bytes): past it the repository is refused as too large.
+   */
+  maxUnpackedMb: z.number().int().min(1).max(65536).default(1024),
+  /** Entries of the snapshot, each file, folder and link counted (empty ones too): past it the repository is refused. */
+  maxEntries: z.number().int().min(1).max(1_000_000).default(50_000),
 });
 export type SandboxLimits = z.infer<typeof SandboxLimitsSchema>;
 
 export const DEFAULT_LIMITS: SandboxLimits = SandboxLimitsSchema.parse({});
+
+/** What a snapshot may hold and what it may cost to read, in bytes and entries. */
+export interface SnapshotCaps {
+  /** Larger files are left out (told to the student). */
+  readonly maxFileBytes: number;
+  /** Files past this total are left out (told to the student). */
+  readonly maxTotalBytes: number;
+  /** Compressed bytes read from GitHub; past it the snapshot is refused. */
+  readonly maxDownloadBytes: number;
+  /** Bytes unpacked, left-out files included; past it the snapshot is refused. */
+  readonly maxUnpackedBytes: number;
+  /** Files, folders and links; past it the snapshot is refused. */
+  readonly maxEntries: number;
+}
+
+export function snapshotCaps(limits: SandboxLimits): SnapshotCaps {
+  return {
+    maxFileBytes: bytesOfMb(limits.maxFileMb),
+    maxTotalBytes: bytesOfMb(limits.maxSnapshotMb),
+    maxDownloadBytes: bytesOfMb(limits.maxDownloadMb),
+    maxUnpackedBytes: bytesOfMb(limits.maxUnpackedMb),
+    maxEntries: limits.maxEntries,
+  };
+}
+
+/** Docker's resource settings in bytes (the /work tmpfs takes its size in MB as written). */
+export function containerBytes(limits: SandboxLimits): { readonly memoryBytes: number; readonly maxWriteBytes: number } {
+  return { memoryBytes: bytesOfMb(limits.memoryMb), maxWriteBytes: bytesOfMb(limits.maxWriteMb) };
+}

@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { InfrastructureError } from '../core/errors.ts';
 import { t } from '../core/text.ts';
 import type { CommandResult, CommandSpec } from '../checks/types.ts';
-import type { SandboxLimits } from './limits.ts';
+import { containerBytes, type SandboxLimits } from './limits.ts';
 
 const inside = (name: string) => readFileSync(new URL(`./inside/${name}`, import.meta.url), 'utf8');
 const INIT_PY = inside('init.py');
@@ -20,6 +20,13 @@ const PROCESS_OWNER = `${hostname()}:${process.pid}`;
 import { OUT_DIR, REPO_DIR } from './paths.ts';
 export { OUT_DIR, REPO_DIR };
 const SANDBOX_USER = '1000:1000';
+/**
+ * A container outlives its job's time limit by this much at most: then its PID 1
+ * exits and Docker removes it (AutoRemove), even when the grader that started it
+ * was killed and never restarts. The margin covers the last command's kill and
+ * report collection, which the supervisor does after the command's own limit.
+ */
+export const CONTAINER_MARGIN_SECONDS = 30;
 
 /**
  * The whole environment of a sandbox. Nothing of the grader's own environment is
@@ -80,6 +87,9 @@ export interface SandboxProvider {
   open(options: { image: string; limits: SandboxLimits; jobId: string }): Promise<Sandbox>;
 }
 
+/** Never settles: what a sandbox call of an abandoned provider returns. */
+const never = () => new Promise<never>(() => {});
+
 export function dockerClient(): Docker {
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) itself.
   return new Docker();
@@ -103,8 +113,40 @@ function isConnectionError(err: unknown): boolean {
 
 export class DockerSandboxProvider implements SandboxProvider {
   readonly docker: Docker;
+  /** Sandboxes open now, so a stopping process can remove them. */
+  private readonly live = new Set<DockerSandbox>();
+  /** Containers being created: an abandoning process waits for them, or one would be left. */
+  private readonly creating = new Set<Promise<unknown>>();
+  private abandoned = false;
   constructor(docker: Docker = dockerClient()) {
     this.docker = docker;
+  }
+
+  /**
+   * The process is stopping before its jobs finish: removes every container it has
+   * open, and from now on no sandbox call of this provider settles, so no job gets
+   * past its sandbox to record or publish a result of a grading cut short (the job
+   * is released to another worker instead).
+   */
+  async abandon(): Promise<number> {
+    this.abandoned = true;
+    await Promise.allSettled([...this.creating]);
+    const open = [...this.live];
+    await Promise.all(open.map((s) => s.remove()));
+    return open.length;
+  }
+
+  /** @internal the sandbox's calls wait forever once the provider is abandoned. */
+  async guard<T>(call: Promise<T>): Promise<T> {
+    if (this.abandoned) return never();
+    let result: T;
+    try {
+      result = await call;
+    } catch (error) {
+      if (this.abandoned) return never();
+      throw error;
+    }
+    return this.abandoned ? never() : result;
   }
 
   async ping(): Promise<void> {
@@ -133,13 +175,17 @@ export class DockerSandboxProvider implements SandboxProvider {
     }
   }
 
-  async open({ image, limits, jobId }: { image: string; limits: SandboxLimits; jobId: string }): Promise<Sandbox> {
+  async open(options: { image: string; limits: SandboxLimits; jobId: string }): Promise<Sandbox> {
+    return this.guard(this.create(options));
+  }
+
+  private async create({ image, limits, jobId }: { image: string; limits: SandboxLimits; jobId: string }): Promise<Sandbox> {
     const imageId = await this.imageId(image);
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
+      const creating = this.docker.createContainer({
         Image: imageId,
-        Cmd: ['python3', '-c', INIT_PY],
+        Cmd: ['python3', '-c', INIT_PY, String(limits.jobTimeoutSeconds + CONTAINER_MARGIN_SECONDS)],
         User: SANDBOX_USER,
         Env: SANDBOX_ENV,
         WorkingDir: '/work',
@@ -147,8 +193,8 @@ export class DockerSandboxProvider implements SandboxProvider {
         NetworkDisabled: true,
         HostConfig: {
           NetworkMode: 'none',
-          Memory: limits.memoryMb * 1024 * 1024,
-          MemorySwap: limits.memoryMb * 1024 * 1024,
+          Memory: containerBytes(limits).memoryBytes,
+          MemorySwap: containerBytes(limits).memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
           PidsLimit: limits.pids,
           ReadonlyRootfs: true,
@@ -159,18 +205,23 @@ export class DockerSandboxProvider implements SandboxProvider {
             '/tmp': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=1777',
           },
           Ulimits: [
-            { Name: 'fsize', Soft: limits.maxWriteMb * 1024 * 1024, Hard: limits.maxWriteMb * 1024 * 1024 },
+            { Name: 'fsize', Soft: containerBytes(limits).maxWriteBytes, Hard: containerBytes(limits).maxWriteBytes },
             { Name: 'nofile', Soft: 1024, Hard: 1024 },
           ],
           IpcMode: 'private',
           Privileged: false,
-          AutoRemove: false,
+          // Gone once PID 1 exits at the job's deadline, with or without a grader.
+          AutoRemove: true,
         },
       });
+      this.creating.add(creating);
+      container = await creating.finally(() => this.creating.delete(creating));
     } catch (err) {
       throw isConnectionError(err) ? dockerDown(err) : new InfrastructureError('sandbox-failed', t('No se pudo crear el contenedor de corrección.', 'Could not create the grading container.'), { cause: err });
     }
-    const sandbox = new DockerSandbox(this.docker, container, imageId, limits);
+    const sandbox = new DockerSandbox(this, container, imageId, limits);
+    this.live.add(sandbox);
+    if (this.abandoned) await sandbox.remove();
     try {
       // The folders under /work are made by the first exec (unpack), saving a round trip.
       await container.start();
@@ -191,6 +242,11 @@ export class DockerSandboxProvider implements SandboxProvider {
     await Promise.all(leftovers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     return leftovers.length;
   }
+
+  /** @internal */
+  forget(sandbox: DockerSandbox): void {
+    this.live.delete(sandbox);
+  }
 }
 
 class SandboxTimeout extends Error {}
@@ -198,14 +254,16 @@ class SandboxTimeout extends Error {}
 class DockerSandbox implements Sandbox {
   readonly containerId: string;
   readonly imageId: string;
+  private readonly provider: DockerSandboxProvider;
   private readonly docker: Docker;
   private readonly container: Docker.Container;
   private readonly limits: SandboxLimits;
   private readonly deadline: number;
-  private closed = false;
+  private removing: Promise<void> | undefined;
 
-  constructor(docker: Docker, container: Docker.Container, imageId: string, limits: SandboxLimits) {
-    this.docker = docker;
+  constructor(provider: DockerSandboxProvider, container: Docker.Container, imageId: string, limits: SandboxLimits) {
+    this.provider = provider;
+    this.docker = provider.docker;
     this.container = container;
     this.containerId = container.id;
     this.imageId = imageId;
@@ -218,16 +276,19 @@ class DockerSandbox implements Sandbox {
   }
 
   async unpack(tar: Readable): Promise<ProbeResult> {
-    return this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'] }, tar, 120_000);
+    // The inventory lists as many entries as the snapshot may hold (its cap refuses more).
+    return this.provider.guard(
+      this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'], maxEntries: this.limits.maxEntries }, tar, 120_000),
+    );
   }
 
   async probe(request: ProbeRequest): Promise<ProbeResult> {
-    return this.python(PROBE_PY, { repo: REPO_DIR, ...request }, undefined, 60_000);
+    return this.provider.guard(this.python(PROBE_PY, { repo: REPO_DIR, ...request }, undefined, 60_000));
   }
 
   async run(request: RunRequest): Promise<CommandResult> {
     const timeoutSeconds = Math.max(1, Math.min(request.timeoutSeconds, this.secondsLeft()));
-    const raw = await this.python<Partial<CommandResult>>(
+    const raw = await this.provider.guard(this.python<Partial<CommandResult>>(
       SUPERVISE_PY,
       {
         run: request.run,
@@ -243,7 +304,7 @@ class DockerSandbox implements Sandbox {
       undefined,
       // The supervisor enforces the limit; this only catches a supervisor that cannot answer.
       (timeoutSeconds + 30) * 1000,
-    );
+    ));
     return {
       exitCode: raw.exitCode ?? null,
       timedOut: raw.timedOut ?? false,
@@ -274,17 +335,26 @@ class DockerSandbox implements Sandbox {
   }
 
   async exec(cmd: string[], { stdin, timeoutMs }: { stdin?: Readable; timeoutMs: number }) {
-    const exec = await this.container.exec({
-      Cmd: cmd,
-      AttachStdin: Boolean(stdin),
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      User: SANDBOX_USER,
-      WorkingDir: '/work',
-      Env: SANDBOX_ENV,
-    });
-    const stream = (await exec.start({ hijack: true, stdin: Boolean(stdin) })) as unknown as NodeJS.ReadWriteStream & { destroy(): void };
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream & { destroy(): void };
+    try {
+      exec = await this.container.exec({
+        Cmd: cmd,
+        AttachStdin: Boolean(stdin),
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        User: SANDBOX_USER,
+        WorkingDir: '/work',
+        Env: SANDBOX_ENV,
+      });
+      stream = (await exec.start({ hijack: true, stdin: Boolean(stdin) })) as unknown as NodeJS.ReadWriteStream & { destroy(): void };
+    } catch (e) {
+      // 404 (removed) or 409 (not running): the container ended, at its deadline.
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 409) throw this.gone();
+      throw e;
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const collect = (chunks: Buffer[], cap: number) => {
@@ -324,22 +394,44 @@ class DockerSandbox implements Sandbox {
     } finally {
       clearTimeout(timer);
     }
-    const info = await exec.inspect();
+    let info: Docker.ExecInspectInfo;
+    try {
+      info = await exec.inspect();
+    } catch (e) {
+      // 404: the container is gone (it ended at its deadline, or a stopping grader removed it).
+      if ((e as { statusCode?: number }).statusCode === 404) throw this.gone();
+      throw e;
+    }
+    // No exit code past the container's lifetime: the exec died with its container.
+    if (info.ExitCode == null && Date.now() >= this.deadline + CONTAINER_MARGIN_SECONDS * 1000) throw this.gone();
     return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // force: also a container still running a runaway command. Retried once: a
-    // removal racing the OOM killer sometimes answers 409.
+  private gone(): InfrastructureError {
+    return new InfrastructureError('job-timeout', t('El contenedor de corrección terminó antes que la corrección.', 'The grading container ended before the grading did.'));
+  }
+
+  close(): Promise<void> {
+    return this.provider.guard(this.remove());
+  }
+
+  /** Removes the container (once, however many callers ask). */
+  remove(): Promise<void> {
+    this.removing ??= this.removeContainer().finally(() => this.provider.forget(this));
+    return this.removing;
+  }
+
+  private async removeContainer(): Promise<void> {
+    // force: also a container still running a runaway command. Retried: a removal
+    // racing the OOM killer sometimes answers 409.
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await this.container.remove({ force: true, v: true });
         return;
       } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
-        if (status === 404) return;
+        const { statusCode, message } = err as { statusCode?: number; message?: string };
+        // 404: gone already; 409 "already in progress": Docker's AutoRemove is removing it.
+        if (statusCode === 404 || (statusCode === 409 && /in progress/i.test(message ?? ''))) return;
         await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
       }
     }

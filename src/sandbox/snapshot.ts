@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
 import type { Commit } from '../checks/types.ts';
+import { bytes, t, type Text } from '../core/text.ts';
+import type { SnapshotCaps } from './limits.ts';
 
 /** A file the grader left out of the sandbox, told to the student. */
 export interface SkippedFile {
@@ -20,12 +22,51 @@ export interface PackedSnapshot {
 /** Where a grading job's files come from: a local checkout, or a commit's tarball from GitHub. */
 export interface SnapshotSource {
   readonly description: string;
-  pack(limits: { maxFileBytes: number; maxTotalBytes: number }): PackedSnapshot;
+  /** `done` rejects with SnapshotTooLarge past a cap that refuses the whole snapshot. */
+  pack(limits: SnapshotCaps): PackedSnapshot;
   /**
    * The commit graded and its history, when the snapshot carries no `.git` (a GitHub
    * tarball): read from GitHub's API by the adapter, newest first.
    */
   readonly history?: { readonly commit: string; readonly commits: readonly Commit[] };
+}
+
+/**
+ * A repository past a cap that refuses it whole (its download, what it unpacks to, its
+ * number of entries). The student's result, not a failure of ours: they committed it.
+ */
+export class SnapshotTooLarge extends Error {
+  readonly cap: 'download' | 'unpacked' | 'entries';
+  /** The course's limit, in bytes or entries. */
+  readonly allowed: number;
+  readonly text: Text;
+  constructor(cap: SnapshotTooLarge['cap'], allowed: number, declared?: number) {
+    const text = tooLargeText(cap, allowed, declared);
+    super(text.en);
+    this.name = 'SnapshotTooLarge';
+    this.cap = cap;
+    this.allowed = allowed;
+    this.text = text;
+  }
+}
+
+function tooLargeText(cap: SnapshotTooLarge['cap'], allowed: number, declared?: number): Text {
+  const dvc = t(
+    'Guarda datos y modelos en DVC (o fuera del repositorio), no en git, y vuelve a hacer push.',
+    'Keep data and models in DVC (or outside the repository), not in git, and push again.',
+  );
+  const [es, en] =
+    cap === 'entries'
+      ? [`tiene más de ${allowed} archivos, carpetas y enlaces`, `it has more than ${allowed} files, folders and links`]
+      : cap === 'download'
+        ? declared !== undefined
+          ? [`su descarga ocupa ${bytes(declared)} y el máximo es ${bytes(allowed)}`, `its download is ${bytes(declared)} and the limit is ${bytes(allowed)}`]
+          : [`su descarga pasa de ${bytes(allowed)}`, `its download passes ${bytes(allowed)}`]
+        : [`descomprimido pasa de ${bytes(allowed)}`, `unpacked, it passes ${bytes(allowed)}`];
+  return t(
+    `Tu repositorio es más grande de lo que permite el curso: ${es}. No se pudo revisar nada. ${dvc.es}`,
+    `Your repository is larger than the course allows: ${en}. Nothing could be checked. ${dvc.en}`,
+  );
 }
 
 /**
@@ -38,8 +79,14 @@ export function directorySnapshot(root: string): SnapshotSource {
     description: root,
     pack(limits) {
       const tar = tarPack();
+      // `done` carries why a pack failed; the consumer may not listen to the tar yet.
+      tar.on('error', () => {});
       const skipped: SkippedFile[] = [];
       let total = 0;
+      let entries = 0;
+      const count = () => {
+        if (++entries > limits.maxEntries) throw new SnapshotTooLarge('entries', limits.maxEntries);
+      };
       const add = (header: Parameters<typeof tar.entry>[0], body?: Buffer | string) =>
         new Promise<void>((resolve, reject) => tar.entry(header, body ?? '', (err) => (err ? reject(err) : resolve())));
 
@@ -71,6 +118,7 @@ export function directorySnapshot(root: string): SnapshotSource {
         for (const name of names) {
           const abs = join(dir, name);
           const rel = prefix + name;
+          count();
           let st;
           try {
             st = await fs.lstat(abs);

@@ -5,7 +5,7 @@ import { InfrastructureError } from '../../src/core/errors.ts';
 import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
 import { gatedDocker } from '../helpers/containers.ts';
 import { commentEvent, deliver, paths, pullResponse, serveDirectory } from '../helpers/ta.ts';
-import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
+import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, serveHistory, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
 
 const PACKS = fileURLToPath(new URL('../fixtures/packs/', import.meta.url));
 const CHECK_NAME = 'Rubrica · Semana 1 — Fundamentos de Git y estructuración';
@@ -145,8 +145,8 @@ describe('failures of ours', () => {
     const docker = flakyDocker(1);
     const { probot, rubrica } = await testApp({ sandbox: docker });
     const scope = courseScope(githubNock());
-    await serveCommit(scope);
-    await serveCommit(scope); // the retry downloads the commit again
+    serveHistory(scope); // with Docker down, the tarball is never downloaded
+    await serveCommit(scope); // the retry downloads the commit
     const creates: any[] = [];
     scope.post(`/repos/${ORG}/${REPO}/check-runs`).reply(201, { id: 802 });
     record(scope, 'POST', `/repos/${ORG}/${REPO}/check-runs`, creates);
@@ -164,7 +164,7 @@ describe('failures of ours', () => {
     const docker = flakyDocker(99);
     const { probot, rubrica } = await testApp({ sandbox: docker });
     const scope = courseScope(githubNock());
-    for (let i = 0; i < 3; i++) await serveCommit(scope);
+    for (let i = 0; i < 3; i++) serveHistory(scope); // no container, no download
     courseScope(scope);
     courseScope(scope);
     const creates: any[] = [];
@@ -199,7 +199,7 @@ describe('failures of ours', () => {
     const docker = flakyDocker(99);
     const { probot, rubrica } = await testApp({ sandbox: docker });
     const scope = courseScope(githubNock());
-    for (let i = 0; i < 3; i++) await serveCommit(scope);
+    for (let i = 0; i < 3; i++) serveHistory(scope); // no container, no download
     courseScope(scope);
     courseScope(scope);
     const updates: any[] = [];
@@ -216,12 +216,12 @@ describe('failures of ours', () => {
     const { probot, rubrica } = await testApp();
     const scope = courseScope(githubNock());
     // No check run is mocked: nothing was written before the download, and nothing is written after it fails.
+    // The history still answers; the tarball, streamed once the container is up, is gone.
     scope
-      .get(`/repos/${ORG}/${REPO}/tarball/${SHA}`)
-      .reply(404, { message: 'Not Found' })
       .get(`/repos/${ORG}/${REPO}/commits`)
       .query(true)
-      .optionally()
+      .reply(200, [])
+      .get(`/repos/${ORG}/${REPO}/tarball/${SHA}`)
       .reply(404, { message: 'Not Found' });
     await probot.receive({ id: 'deleted', name: 'push', payload: payload('push') });
     await rubrica.queue.idle();

@@ -49,7 +49,7 @@ export function evidence(options: {
     ...(options.gitignoreEncoding ? { gitignoreEncoding: options.gitignoreEncoding } : {}),
     commands: new Map(Object.entries(options.commands ?? {}).map(([k, v]) => [k, commandResult(v)])),
     skipped: options.skipped ?? [],
-    limits: { maxFileBytes: 50 * 1024 * 1024 },
+    limits: { maxFileBytes: 50 * 1024 * 1024, maxReadBytes: 256 * 1024 },
   };
 }
 

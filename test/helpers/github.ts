@@ -125,6 +125,11 @@ export function courseScope(scope: nock.Scope, yaml: string | null = COURSE_YAML
 export async function serveCommit(scope: nock.Scope, files: Tree = WEEK1_REPO, messages: readonly string[] = WEEK1_COMMITS, sha = SHA) {
   const gz = await tarball(files, sha);
   scope.get(`/repos/${ORG}/${REPO}/tarball/${sha}`).reply(200, gz, { 'content-type': 'application/x-gzip' });
+  return serveHistory(scope, messages, sha);
+}
+
+/** Serves the commit's history only: an attempt that never reaches the download (the tarball streams once a container is up). */
+export function serveHistory(scope: nock.Scope, messages: readonly string[] = WEEK1_COMMITS, sha = SHA) {
   scope.get(`/repos/${ORG}/${REPO}/commits`).query((q) => q.sha === sha).reply(200, apiCommits(messages, sha));
   return scope;
 }

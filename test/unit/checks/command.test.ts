@@ -220,6 +220,19 @@ describe('command evaluate', () => {
     expect(outcome.message.en).toMatch(/grading job ran out of time/);
   });
 
+  it('not run after the same tests hung while collecting: fails with the hang’s explanation, not a timeout of its own', () => {
+    const hungAs = { run: 'python3 -m pytest --collect-only -q -p no:cacheprovider tests', timeoutSeconds: 120 };
+    const outcome = run({ run: 'python3 -m pytest -q', timeout: 180, expect: { exitCode: null } }, { exitCode: null, timedOut: true, durationMs: 0, hungAs });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toBe(
+      '`python3 -m pytest -q` was not run: it collects the same tests as `python3 -m pytest --collect-only -q -p no:cacheprovider tests`, which never finished. pytest was stopped at 120 s while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.',
+    );
+    expect(outcome.message.es).toMatch(/^`python3 -m pytest -q` no se corrió: reúne los mismos tests que .*pytest se detuvo a los 120 s mientras reunía tus tests/);
+    expect(outcome.message.en).not.toMatch(/grading job ran out of time|180 s/);
+    expect(outcome.items![0]).toMatchObject({ ok: false, note: { en: 'not run: the same tests never finished collecting' } });
+    expect(outcome.details).toContain('[not run: `python3 -m pytest --collect-only -q -p no:cacheprovider tests` never finished collecting the same tests]');
+  });
+
   it('says the memory limit killed it', () => {
     const outcome = run({ run: 'python3 train.py' }, { exitCode: 137, killed: true });
     expect(outcome.fraction).toBe(0);

@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { courseMomentAt, deadlineOf, localDate, weekNamedBy, weekStarts, zonedInstant } from '../../../src/course/calendar.ts';
-import { CourseConfigSchema } from '../../../src/course/config.ts';
+import { CourseConfigSchema, WEEKDAYS } from '../../../src/course/config.ts';
+import { lateness } from '../../../src/grading/late.ts';
 
 // The README's example, as an instructor would paste it (the date unquoted).
 const README_EXAMPLE = `
@@ -23,13 +24,14 @@ const course = CourseConfigSchema.parse({
 describe('course configuration', () => {
   it("accepts the README's example and fills the documented defaults", () => {
     const config = CourseConfigSchema.parse(parse(README_EXAMPLE));
+    expect(config.deadlines.weekday).toBeUndefined(); // the week's last day
     expect(config).toMatchObject({
       pack: 'mlops',
       start: '2026-09-07',
       weeks: 10,
       students: { prefix: 'mlops-' },
       tas: 'mlops-tas',
-      deadlines: { weekday: 'sunday', time: '23:59' },
+      deadlines: { time: '23:59', overrides: {} },
       late: { graceMinutes: 15, penaltyPerDay: 0.1, maxDaysLate: 7 },
       belowPassMark: 'failure',
       comments: { pullRequests: true, commits: false },
@@ -89,5 +91,72 @@ describe('course calendar', () => {
     expect(weekNamedBy(['Week-4'], 'feature/x')).toBe(4);
     expect(weekNamedBy([], 'ana/week-7')).toBe(7);
     expect(weekNamedBy(['weekend'], 'week-plan')).toBeUndefined();
+  });
+});
+
+describe('deadlines fall at the end of a week, whatever weekday the course starts on', () => {
+  const TZ = 'America/Argentina/Buenos_Aires';
+  const DAY = 86_400_000;
+  const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+  const daysBetween = (a: string, b: string) => (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY;
+  const weekdayOf = (date: string) => WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7];
+  const wallClock = (instant: Date) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+  /** Noon local time on day `n` (1-based) of the week that starts on `first`. */
+  const noonOfDay = (first: string, n: number) => zonedInstant(`${addDays(first, n - 1)}T12:00`, TZ);
+  // 2026-09-07 is a Monday: seven consecutive starts cover every weekday.
+  const starts = Array.from({ length: 7 }, (_, i) => addDays('2026-09-07', i));
+  const courseOf = (start: string, weekday?: (typeof WEEKDAYS)[number]) =>
+    CourseConfigSchema.parse({ pack: 'mlops', start, timezone: TZ, weeks: 4, students: { prefix: 'x-' }, tas: 't', ...(weekday ? { deadlines: { weekday } } : {}) });
+
+  it('7 start weekdays × 7 deadline weekdays: the named weekday on days 2–8 of each week, at 23:59, never on day 1', () => {
+    const seen: string[] = [];
+    for (const start of starts) {
+      for (const weekday of WEEKDAYS) {
+        const course = courseOf(start, weekday);
+        for (const week of [1, 2, 4]) {
+          const first = weekStarts(course)[week - 1]!;
+          const deadline = deadlineOf(course, week);
+          const due = localDate(deadline, TZ);
+          const offset = daysBetween(first, due);
+          expect({ start, weekday, week, dueWeekday: weekdayOf(due), inWindow: offset >= 1 && offset <= 7, time: wallClock(deadline) }).toEqual({
+            start,
+            weekday,
+            week,
+            dueWeekday: weekday,
+            inWindow: true,
+            time: '23:59',
+          });
+          // Up to noon of the due day, never late; noon the day after (past the grace), late.
+          for (let day = 1; day <= offset + 1; day++) expect(lateness(course, week, noonOfDay(first, day)).status).toBe('on-time');
+          expect(lateness(course, week, noonOfDay(first, offset + 2)).status).toBe('late');
+        }
+        seen.push(`${weekdayOf(start)}→${weekday}`);
+      }
+    }
+    expect(new Set(seen).size).toBe(49);
+  });
+
+  it('by default, on the last day of the week whatever its start: a push on days 1–7 is on time, on day 8 late', () => {
+    for (const start of starts) {
+      const course = courseOf(start);
+      for (const week of [1, 2, 4]) {
+        const first = weekStarts(course)[week - 1]!;
+        const deadline = deadlineOf(course, week);
+        expect({ start, week, due: localDate(deadline, TZ), time: wallClock(deadline) }).toEqual({ start, week, due: addDays(first, 6), time: '23:59' });
+        for (let day = 1; day <= 7; day++) expect({ start, week, day, status: lateness(course, week, noonOfDay(first, day)).status }).toMatchObject({ status: 'on-time' });
+        expect(lateness(course, week, noonOfDay(first, 8))).toMatchObject({ status: 'late', daysLate: 1 });
+      }
+    }
+  });
+
+  it('a Sunday start due on Sundays: a push two days in is on time (it was "2 days late")', () => {
+    const sunday = '2026-09-13';
+    expect(weekdayOf(sunday)).toBe('sunday');
+    for (const course of [courseOf(sunday), courseOf(sunday, 'sunday')]) {
+      expect(lateness(course, 1, noonOfDay(sunday, 3))).toMatchObject({ status: 'on-time', daysLate: 0 });
+    }
+    expect(localDate(deadlineOf(courseOf(sunday), 1), TZ)).toBe('2026-09-19'); // Saturday, the 7th day
+    expect(localDate(deadlineOf(courseOf(sunday, 'sunday'), 1), TZ)).toBe('2026-09-20'); // the Sunday a week later
   });
 });

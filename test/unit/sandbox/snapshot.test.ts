@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { directorySnapshot } from '../../../src/sandbox/snapshot.ts';
+import { DEFAULT_LIMITS, snapshotCaps, type SnapshotCaps } from '../../../src/sandbox/limits.ts';
+import { directorySnapshot, SnapshotTooLarge } from '../../../src/sandbox/snapshot.ts';
 
 interface Entry {
   name: string;
@@ -12,8 +13,8 @@ interface Entry {
   body: string;
 }
 
-async function unpack(root: string, limits = { maxFileBytes: 1 << 20, maxTotalBytes: 8 << 20 }) {
-  const packed = directorySnapshot(root).pack(limits);
+async function unpack(root: string, limits: Partial<SnapshotCaps> = { maxFileBytes: 1 << 20, maxTotalBytes: 8 << 20 }) {
+  const packed = directorySnapshot(root).pack({ ...snapshotCaps(DEFAULT_LIMITS), ...limits });
   const entries: Entry[] = [];
   const ex = extract();
   ex.on('entry', (header, stream, next) => {
@@ -69,5 +70,16 @@ describe('directorySnapshot', () => {
     const { entries, skipped } = await unpack(root, { maxFileBytes: 1000, maxTotalBytes: 1300 });
     expect(entries.map((e) => e.name)).toEqual(['a', 'b']);
     expect(skipped).toEqual([{ path: 'c', size: 600, reason: 'snapshot-full' }]);
+  });
+
+  it('refuses a folder with more entries than allowed, empty files, folders and links counted', async () => {
+    const root = await fs.mkdtemp(join(tmpdir(), 'rubrica-snap-'));
+    for (let i = 0; i < 4; i++) await fs.mkdir(join(root, `d${i}`));
+    for (let i = 0; i < 4; i++) await fs.writeFile(join(root, `e${i}`), '');
+    for (let i = 0; i < 4; i++) await fs.symlink('e0', join(root, `l${i}`));
+    await expect(unpack(root, { maxEntries: 12 })).resolves.toMatchObject({ skipped: [] });
+    const refused = unpack(root, { maxEntries: 11 });
+    await expect(refused).rejects.toBeInstanceOf(SnapshotTooLarge);
+    await expect(refused).rejects.toMatchObject({ cap: 'entries', allowed: 11 });
   });
 });
