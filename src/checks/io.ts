@@ -179,8 +179,8 @@ export const ioCheck = defineCheck<IoParams>({
     else {
       const fed = (params.input ?? '') !== '' ? t(' con la entrada dada', ' with the given input') : t('', '');
       headline = t(
-        `Se esperaba que ${expectation(params).es}${fed.es} (sin contar espacios al inicio y al final ni \\r).`,
-        `Expected ${expectation(params).en}${fed.en} (ignoring leading and trailing whitespace and \\r).`,
+        `Se esperaba: ${expectation(params).es}${fed.es} (sin contar los espacios al inicio y al final${params.lineEndings === 'lf' ? ' ni \\r' : ''}).`,
+        `Expected: ${expectation(params).en}${fed.en} (leading and trailing whitespace${params.lineEndings === 'lf' ? ' and \\r' : ''} do not count).`,
       );
     }
     const inputLine = (params.input ?? '') !== '' ? `stdin:\n${params.input}\n` : '';

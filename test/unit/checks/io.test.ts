@@ -61,12 +61,12 @@ describe('io check', () => {
   it('compares stdout only: text on stderr does not count', () => {
     const o = run({ run: 'x', output: 'Hello', comparison: 'included' }, { output: 'Hello', stdout: '' });
     expect(o.fraction).toBe(0);
-    expect(o.message.en).toContain('Expected the output contains ` Hello `');
+    expect(o.message.en).toContain('Expected: the output contains ` Hello `');
   });
 
   it('says what was expected, for each mode', () => {
-    expect(run({ run: 'x', output: 'HELLO', comparison: 'exact' }, { stdout: 'hello' }).message.en).toContain('Expected the output is exactly ` HELLO `');
-    expect(run({ run: 'x', output: '^\\d+$', comparison: 'regex' }, { stdout: 'abc' }).message.en).toContain('Expected the output matches /^\\d+$/');
+    expect(run({ run: 'x', output: 'HELLO', comparison: 'exact' }, { stdout: 'hello' }).message.en).toContain('Expected: the output is exactly ` HELLO `');
+    expect(run({ run: 'x', output: '^\\d+$', comparison: 'regex' }, { stdout: 'abc' }).message.en).toContain('Expected: the output matches /^\\d+$/');
   });
 
   it('a non-zero exit fails the test even when the output matches (Classroom: exit code first)', () => {
