@@ -14,7 +14,13 @@ import { loadPack, RUBRICS_DIR } from '../rubrics/load.ts';
 import { formatProblem, RubricError } from '../rubrics/problems.ts';
 import { PackFileSchema } from '../rubrics/schema.ts';
 import { SandboxLimitsSchema } from '../sandbox/limits.ts';
-import { parseOptions, RecordsUsageError, type RecordsIo } from './records.ts';
+import { same } from '../core/text.ts';
+import { parse } from './args.ts';
+import { usage } from './errors.ts';
+import type { RecordsIo } from './records.ts';
+
+/** A bad argument or file, said in one sentence (exit status 2). */
+const refuse = (message: string) => usage('bad-argument', same(message));
 
 export const AUTOGRADING_JSON = '.github/classroom/autograding.json';
 export const CLASSROOM_WORKFLOW = '.github/workflows/classroom.yml';
@@ -56,7 +62,7 @@ async function listFiles(root: string, limit = 5000): Promise<string[]> {
 export async function readClassroom(path: string): Promise<Source> {
   const abs = resolve(path);
   const stat = await fs.stat(abs).catch(() => null);
-  if (!stat) throw new RecordsUsageError(`${path} does not exist`);
+  if (!stat) throw refuse(`${path} does not exist`);
   let root: string;
   let jsonPath: string | null = null;
   let workflowPath: string | null = null;
@@ -73,7 +79,7 @@ export async function readClassroom(path: string): Promise<Source> {
     root = /\/\.github\/workflows\/[^/]+$/.test(abs) ? resolve(dirname(abs), '../..') : dirname(abs);
     jsonPath = join(root, AUTOGRADING_JSON);
   } else {
-    throw new RecordsUsageError(`${path} is neither a folder, an autograding.json nor a workflow .yml`);
+    throw refuse(`${path} is neither a folder, an autograding.json nor a workflow .yml`);
   }
   const shown = (p: string) => relative(process.cwd(), p) || p;
   const workflowText = workflowPath ? await readIfThere(workflowPath) : null;
@@ -124,9 +130,9 @@ export async function readClassroom(path: string): Promise<Source> {
     tests = jsonTests;
   }
   if (workflowText === null && jsonText === null) {
-    throw new RecordsUsageError(`no Classroom tests at ${path}: expected ${AUTOGRADING_JSON} or ${CLASSROOM_WORKFLOW}`);
+    throw refuse(`no Classroom tests at ${path}: expected ${AUTOGRADING_JSON} or ${CLASSROOM_WORKFLOW}`);
   }
-  if (tests.length === 0) throw new RecordsUsageError(`${files.join(' and ') || path} hold no Classroom tests`);
+  if (tests.length === 0) throw refuse(`${files.join(' and ') || path} hold no Classroom tests`);
   return { tests, files, repoFiles: stat.isDirectory() ? await listFiles(root) : [], name: basename(root), notes };
 }
 
@@ -136,19 +142,19 @@ function slug(name: string): string {
 
 /** `rubrica import classroom PATH [--pack NAME] [--out DIR] [--week N | --assignment NAME]` */
 export async function importCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values, positionals } = parseOptions(args, { pack: { type: 'string' }, out: { type: 'string' }, week: { type: 'string' }, assignment: { type: 'string' }, title: { type: 'string' } });
+  const { values, positionals } = parse('import', args, { pack: { type: 'string' }, out: { type: 'string' }, week: { type: 'string' }, assignment: { type: 'string' }, title: { type: 'string' } });
   const [what, path] = positionals;
   if (what !== 'classroom' || !path || positionals.length > 2) {
-    throw new RecordsUsageError('use "import classroom PATH [--pack NAME] [--out DIR] [--week N]"');
+    throw refuse('use "import classroom PATH [--pack NAME] [--out DIR] [--week N]"');
   }
   if (values.assignment !== undefined) {
     // Packs have weeks only; assignment courses are issue 13. Refusing beats guessing a week.
-    throw new RecordsUsageError(
+    throw refuse(
       `--assignment is not supported yet: rubric packs have weeks, not assignments. Import "${values.assignment}" as a week with --week N (e.g. one Classroom assignment per week).`,
     );
   }
   const week = values.week === undefined ? 1 : Number(values.week);
-  if (!Number.isInteger(week) || week < 1 || week > 60) throw new RecordsUsageError(`--week must be a week number (1–60), not "${values.week}"`);
+  if (!Number.isInteger(week) || week < 1 || week > 60) throw refuse(`--week must be a week number (1–60), not "${values.week}"`);
 
   let source: Source;
   try {
@@ -162,7 +168,7 @@ export async function importCommand(args: readonly string[], io: RecordsIo): Pro
   }
 
   const packName = values.pack ?? slug(source.name);
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(packName)) throw new RecordsUsageError(`--pack must be a folder name (letters, digits, - and _), not "${packName}"`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(packName)) throw refuse(`--pack must be a folder name (letters, digits, - and _), not "${packName}"`);
   const outRoot = resolve(values.out ?? RUBRICS_DIR);
   const packDir = join(outRoot, packName);
   const weekFile = `week-${String(week).padStart(2, '0')}.yaml`;
@@ -172,15 +178,15 @@ export async function importCommand(args: readonly string[], io: RecordsIo): Pro
   let limitSeconds = SandboxLimitsSchema.parse({}).checkTimeoutSeconds;
   if (existingPack !== null) {
     const parsed = PackFileSchema.safeParse(parseYaml(existingPack));
-    if (!parsed.success) throw new RecordsUsageError(`${join(packDir, 'pack.yaml')} is invalid; fix it (rubrica pack validate) before importing into it`);
+    if (!parsed.success) throw refuse(`${join(packDir, 'pack.yaml')} is invalid; fix it (rubrica pack validate) before importing into it`);
     scale = parsed.data.scale;
     limitSeconds = SandboxLimitsSchema.parse(parsed.data.runner.limits).checkTimeoutSeconds;
     const current = await readIfThere(join(packDir, weekFile));
     if (current !== null && !current.startsWith(IMPORT_MARKER)) {
-      throw new RecordsUsageError(`${join(packDir, weekFile)} exists and was not written by an import: choose another --week, or remove it first`);
+      throw refuse(`${join(packDir, weekFile)} exists and was not written by an import: choose another --week, or remove it first`);
     }
   } else if (week !== 1) {
-    throw new RecordsUsageError(`the pack "${packName}" does not exist yet, so its first week must be 1 (weeks are numbered without gaps), not ${week}`);
+    throw refuse(`the pack "${packName}" does not exist yet, so its first week must be 1 (weeks are numbered without gaps), not ${week}`);
   }
 
   const draft = weekFromTests(source.tests, {
@@ -191,10 +197,10 @@ export async function importCommand(args: readonly string[], io: RecordsIo): Pro
     repoFiles: source.repoFiles,
   });
   const notCarried = [...source.notes, ...draft.notCarried];
-  if (draft.criteria === 0) throw new RecordsUsageError(`no test in ${source.files.join(' and ')} is worth points, so there is nothing to grade`);
-  if (!Number.isInteger(draft.total)) throw new RecordsUsageError(`the tests add up to ${draft.total} points; a pack's scale is a whole number`);
+  if (draft.criteria === 0) throw refuse(`no test in ${source.files.join(' and ')} is worth points, so there is nothing to grade`);
+  if (!Number.isInteger(draft.total)) throw refuse(`the tests add up to ${draft.total} points; a pack's scale is a whole number`);
   if (scale !== null && scale !== draft.total) {
-    throw new RecordsUsageError(
+    throw refuse(
       `the tests add up to ${draft.total} points but the pack "${packName}" has a scale of ${scale}: every week must add up to the scale. Import into a new pack (--pack NAME), or change the points in Classroom's file.`,
     );
   }

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isInfrastructureError } from '../core/errors.ts';
-import { isLocale, say, type Locale } from '../core/text.ts';
+import { isLocale, same, say, t, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
+import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
 import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
-import { formatProblem, RubricError } from '../rubrics/problems.ts';
+import { closest, formatProblem, RubricError } from '../rubrics/problems.ts';
 import { renderJson } from '../report/json.ts';
 import { renderTerminal, formatPoints } from '../report/terminal.ts';
 import { DockerSandboxProvider } from '../sandbox/sandbox.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
-import { directorySnapshot } from '../sandbox/snapshot.ts';
+import { commitSnapshot, LocalRepoError, readLocalHead, worktreeChanges, type LocalHead } from '../sandbox/commit-snapshot.ts';
+import { directorySnapshot, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
-import { gradesCommand, jobsCommand, RecordsUsageError } from './records.ts';
+import { parse } from './args.ts';
+import { describeGraded, differencesFromPush, gradedJson, type GradedWhat } from './precheck.ts';
+import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
+import { gradesCommand, jobsCommand } from './records.ts';
 import { workerCommand } from './worker.ts';
 import { importCommand } from './classroom.ts';
 import { rosterCommand } from './roster.ts';
@@ -34,11 +38,16 @@ export interface CliIo {
 }
 
 const USAGE = `Usage:
-  rubrica check --week N [--pack NAME] [--json] [--lang es|en] [--all] DIR
-      Grade a local checkout (its history comes from DIR/.git) in the sandbox.
+  rubrica check --week N [--pack NAME] [--json] [--lang es|en] [--all] [--worktree] DIR
+      Grade a local checkout in the sandbox: its last commit, what a push would
+      deliver (read from DIR/.git; uncommitted work does not count). With --worktree,
+      the folder as it is, naming each uncommitted change that a push would lose.
+  rubrica example PACK DIR
+      Write the pack's model solution to DIR as a git checkout with a
+      Conventional-Commit history (it earns full marks): try \`rubrica check\` on it.
   rubrica pack validate [NAME|PATH] [--lang es|en]
       Validate a rubric pack and list its weeks and criteria.
-  rubrica pack list
+  rubrica pack list [--lang es|en]
       List the rubric packs under rubrics/.
   rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
       The gradebook from the record: a row per student, a column per week (counted
@@ -68,6 +77,7 @@ Options:
   --json         print one JSON object instead of the report
   --lang es|en   language of the report; default: the pack's
   --all          show criteria whose results are hidden until the deadline
+  --worktree     grade uncommitted work too, and say what a push would lose
   --rubrics DIR  where packs live (default: the rubrics/ folder of Rubrica)
 
 Environment:
@@ -78,142 +88,275 @@ Exit status: 0 when a grade was produced (whatever the score), 2 for a bad
 argument, unknown week or pack, or an invalid rubric, 3 for an infrastructure
 failure (Docker unavailable, runner image missing or incomplete) or criteria
 that could not be graded; 130 after Ctrl-C and 143 after SIGTERM (the sandbox
-container is removed first).
+container is removed first). With --json, an error is printed as
+{"error":{"code","message","hint"}} on stdout.
 `;
 
-class UsageError extends Error {}
+/** Each command's options; anything else is refused with a "did you mean". */
+const OPTIONS = {
+  check: {
+    week: { type: 'string' },
+    pack: { type: 'string' },
+    json: { type: 'boolean' },
+    lang: { type: 'string' },
+    all: { type: 'boolean' },
+    worktree: { type: 'boolean' },
+    rubrics: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+  pack: { json: { type: 'boolean' }, lang: { type: 'string' }, rubrics: { type: 'string' }, help: { type: 'boolean' } },
+  example: { lang: { type: 'string' }, json: { type: 'boolean' }, rubrics: { type: 'string' }, help: { type: 'boolean' } },
+} as const satisfies Record<string, Record<string, { type: 'string' | 'boolean' }>>;
+
+const COMMANDS = ['check', 'pack', 'example', 'grades', 'jobs', 'worker', 'import', 'roster', 'help'];
+
+/**
+ * What an error report needs to know about this run: the language of the CLI's own
+ * words (--lang, then the pack's, then the machine's locale), --json, and the image graded in.
+ */
+class Invocation {
+  locale: Locale;
+  readonly json: boolean;
+  image: string | undefined;
+  /** `rubrica`, or `npx rubrica` when run that way. */
+  readonly cli: string;
+  private readonly fixed: boolean;
+  constructor(argv: readonly string[], env: NodeJS.ProcessEnv) {
+    const lang = optionValue(argv, 'lang');
+    this.fixed = lang !== undefined && isLocale(lang);
+    this.locale = this.fixed ? (lang as Locale) : envLocale(env) ?? 'en';
+    this.json = argv.includes('--json');
+    this.image = env.RUBRICA_RUNNER_IMAGE || undefined;
+    this.cli = cliName(env);
+  }
+  /** Once the pack is known, its language is the default. */
+  usePack(pack: Pack): void {
+    if (!this.fixed) this.locale = pack.locale;
+  }
+}
+
+/** es or en from LC_ALL, LC_MESSAGES or LANG (es_AR.UTF-8 → es); undefined for C, POSIX or others. */
+export function envLocale(env: NodeJS.ProcessEnv): Locale | undefined {
+  const tag = (env.LC_ALL || env.LC_MESSAGES || env.LANG || '').slice(0, 2).toLowerCase();
+  return isLocale(tag) ? tag : undefined;
+}
+
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === `--${name}`) return argv[i + 1];
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  }
+  return undefined;
+}
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const speaker = new Invocation(argv, io.env);
   try {
     const [command, ...rest] = argv;
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       io.stdout.write(USAGE);
       return command ? EXIT.graded : EXIT.usage;
     }
-    if (command === 'check') return await check(rest, io);
-    if (command === 'pack') return await packCommand(rest, io);
+    if (command === 'check') return await check(rest, io, speaker);
+    if (command === 'pack') return await packCommand(rest, io, speaker);
+    if (command === 'example') return await exampleCommand(rest, io, speaker);
     if (command === 'grades') return await gradesCommand(rest, io);
     if (command === 'jobs') return await jobsCommand(rest, io);
     if (command === 'worker') return await workerCommand(io.env);
     if (command === 'import') return await importCommand(rest, io);
     if (command === 'roster') return await rosterCommand(rest, io);
-    throw new UsageError(`unknown command "${command}"`);
+    const guess = closest(command, COMMANDS);
+    throw usage(
+      'unknown-command',
+      t(`"${command}" no es un comando de rubrica${guess ? `; ¿querías decir "${guess}"?` : '.'}`, `"${command}" is not a rubrica command${guess ? `; did you mean "${guess}"?` : '.'}`),
+      helpHint(),
+    );
   } catch (error) {
-    if (error instanceof UsageError || error instanceof RecordsUsageError) {
-      io.stderr.write(`rubrica: ${error.message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
-    if (error instanceof PackNotFoundError) {
-      io.stderr.write(`rubrica: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof RubricError) {
-      io.stderr.write(`rubrica: the rubric pack is invalid:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
-      return EXIT.usage;
-    }
-    if (isInfrastructureError(error)) {
-      io.stderr.write(`rubrica: ${error.text.en}\n  (${error.code}; this is not a problem with the repository being graded)\n`);
-      return EXIT.infrastructure;
-    }
-    throw error;
+    const explained = explain(error, speaker, argv);
+    if (!explained) throw error;
+    const { stdout, stderr } = renderCliError(explained, speaker.locale, speaker.json, speaker.cli);
+    io.stdout.write(stdout);
+    io.stderr.write(stderr);
+    return explained.exit;
   }
 }
 
-function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        week: { type: 'string' },
-        pack: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        lang: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        rubrics: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+/** The CLI's reading of an error, or undefined for a bug (which is thrown with its stack). */
+function explain(error: unknown, speaker: Invocation, argv: readonly string[]): CliError | undefined {
+  if (error instanceof CliError) return error;
+  if ((error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) return usage('bad-argument', same((error as Error).message), helpHint(argv[0]));
+  if (error instanceof RubricError) {
+    return usage(
+      'invalid-pack',
+      t(`el paquete de rúbricas no es válido:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, `the rubric pack is invalid:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`),
+    );
   }
+  if (isInfrastructureError(error)) return infrastructureForCli(error, speaker.image);
+  return undefined;
 }
 
-async function resolvePack(name: string | undefined, rubricsDir: string): Promise<Pack> {
-  if (name) return loadPack(name, rubricsDir);
+async function resolvePack(name: string | undefined, rubricsDir: string, speaker: Invocation): Promise<Pack> {
   const packs = await listPacks(rubricsDir);
-  if (packs.length === 1) return loadPack(packs[0]!, rubricsDir);
-  if (packs.includes('mlops')) return loadPack('mlops', rubricsDir);
-  throw new UsageError(`choose a pack with --pack (available: ${packs.join(', ') || 'none'})`);
+  let pack: Pack;
+  if (name && !name.includes('/') && !name.startsWith('.')) {
+    // Pack names are matched without regard to case: `--pack MLOps` is the mlops pack.
+    const match = packs.find((p) => p.toLowerCase() === name.toLowerCase());
+    if (!match) {
+      const guess = closest(name, packs);
+      throw usage(
+        'unknown-pack',
+        t(
+          `no hay un paquete de rúbricas "${name}"${guess ? `; ¿querías decir "${guess}"?` : '.'}`,
+          `there is no rubric pack "${name}"${guess ? `; did you mean "${guess}"?` : '.'}`,
+        ),
+        t(`Paquetes disponibles: ${packs.join(', ') || 'ninguno'} (\`rubrica pack list\`).`, `Available packs: ${packs.join(', ') || 'none'} (\`rubrica pack list\`).`),
+      );
+    }
+    pack = await loadPack(match, rubricsDir);
+  } else if (name) {
+    try {
+      pack = await loadPack(name, rubricsDir);
+    } catch (error) {
+      if (!(error instanceof PackNotFoundError)) throw error;
+      throw usage('unknown-pack', t(`${name} no es un paquete de rúbricas (le falta pack.yaml).`, `${name} is not a rubric pack (it has no pack.yaml).`));
+    }
+  } else if (packs.length === 1 || packs.includes('mlops')) {
+    pack = await loadPack(packs.length === 1 ? packs[0]! : 'mlops', rubricsDir);
+  } else {
+    throw usage('choose-pack', t(`elige un paquete con --pack (disponibles: ${packs.join(', ') || 'ninguno'}).`, `choose a pack with --pack (available: ${packs.join(', ') || 'none'}).`));
+  }
+  speaker.usePack(pack);
+  return pack;
 }
 
-function localeOf(lang: string | undefined, pack: Pack): Locale {
-  if (lang === undefined) return pack.locale;
-  if (!isLocale(lang)) throw new UsageError(`--lang must be es or en, not "${lang}"`);
+function localeOf(lang: string | undefined, pack: Pack | undefined): Locale {
+  if (lang === undefined) return pack?.locale ?? 'en';
+  if (!isLocale(lang)) throw usage('bad-lang', t(`--lang debe ser es o en, no "${lang}".`, `--lang must be es or en, not "${lang}".`));
   return lang;
 }
 
-async function check(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args);
-  if (positionals.length !== 1) throw new UsageError('check needs exactly one folder to grade');
-  if (values.week === undefined) throw new UsageError('check needs --week N');
-  if (!/^\d+$/.test(values.week)) throw new UsageError(`--week must be a week number, not "${values.week}"`);
-  const dir = resolve(positionals[0]!);
+async function folderArgument(path: string | undefined, command: string, example: string): Promise<string> {
+  if (path === undefined) {
+    throw usage('missing-folder', t(`falta la carpeta a calificar, p. ej. \`${example}\`.`, `the folder to grade is missing, e.g. \`${example}\`.`), helpHint(command));
+  }
+  const dir = resolve(path);
   const stat = await fs.stat(dir).catch(() => null);
-  if (!stat?.isDirectory()) throw new UsageError(`${positionals[0]} is not a folder`);
+  if (!stat) throw usage('path-missing', t(`${path} no existe.`, `${path} does not exist.`));
+  if (!stat.isDirectory()) throw usage('not-a-folder', t(`${path} no es una carpeta.`, `${path} is not a folder.`));
+  return dir;
+}
 
-  const pack = await resolvePack(values.pack, values.rubrics ?? RUBRICS_DIR);
+async function check(args: readonly string[], io: CliIo, speaker: Invocation): Promise<number> {
+  const { values, positionals } = parse('check', args, OPTIONS.check);
+  if (values.help) return help(io);
+  if (values.lang !== undefined && !isLocale(values.lang)) throw usage('bad-lang', t(`--lang debe ser es o en, no "${values.lang}".`, `--lang must be es or en, not "${values.lang}".`));
+  if (positionals.length > 1) throw usage('extra-argument', t(`check califica una sola carpeta, no ${positionals.length}.`, `check grades one folder, not ${positionals.length}.`), helpHint('check'));
+  if (values.week === undefined) throw usage('missing-week', t('falta la semana: `--week N` (1, 2, …).', 'the week is missing: `--week N` (1, 2, …).'), helpHint('check'));
+  if (!/^\d+$/.test(values.week) || Number(values.week) < 1) {
+    throw usage('bad-week', t(`--week debe ser un número de semana (1, 2, …), no "${values.week}".`, `--week must be a week number (1, 2, …), not "${values.week}".`));
+  }
+  const dir = await folderArgument(positionals[0], 'check', `rubrica check --week ${values.week} .`);
+  const pack = await resolvePack(values.pack, values.rubrics ?? RUBRICS_DIR, speaker);
   const locale = localeOf(values.lang, pack);
   const week = pack.weeks.get(Number(values.week));
   if (!week) {
-    throw new UsageError(`the pack "${pack.name}" has no week ${values.week}; its weeks are 1–${pack.weeks.size}`);
+    const weeks = [...pack.weeks.keys()].sort((a, b) => a - b);
+    const range = weeks.length > 1 ? `${weeks[0]}–${weeks.at(-1)}` : String(weeks[0] ?? '—');
+    throw usage('unknown-week', t(`el paquete "${pack.name}" no tiene semana ${values.week}; ${weeks.length > 1 ? 'sus semanas son' : 'su única semana es la'} ${range}.`, `the pack "${pack.name}" has no week ${values.week}; its ${weeks.length > 1 ? 'weeks are' : 'only week is'} ${range}.`));
   }
+  const head = await localHead(dir, Boolean(values.worktree));
+  const image = io.env.RUBRICA_RUNNER_IMAGE || pack.runner.image;
+  speaker.image = image;
   const provider = io.provider ?? new DockerSandboxProvider();
   const progress = io.stderr.isTTY && !values.json ? progressPrinter(io, locale) : undefined;
   // Ctrl-C or SIGTERM mid-grading: the container goes first, then the CLI exits.
   let stopped: ((signal: StopSignal) => void) | undefined;
   const interrupted = new Promise<StopSignal>((resolve) => (stopped = resolve));
   const offSignals = onStopSignal((signal) => stopped!(signal));
-  const grading = grade(
-    {
-      pack,
-      week,
-      source: directorySnapshot(dir),
-      jobId: `cli-${randomUUID().slice(0, 8)}`,
-      ...(io.env.RUBRICA_RUNNER_IMAGE ? { image: io.env.RUBRICA_RUNNER_IMAGE } : {}),
-    },
-    provider,
-    progress,
-  );
-  const first = await Promise.race([grading.then((grade) => ({ grade })), interrupted.then((signal) => ({ signal }))]).finally(offSignals);
-  if ('signal' in first) {
+  const gradeOf = (source: SnapshotSource) =>
+    Promise.race([
+      grade({ pack, week, source, jobId: `cli-${randomUUID().slice(0, 8)}`, image }, provider, progress).then((grade) => ({ grade })),
+      interrupted.then((signal) => ({ signal })),
+    ]);
+  const stop = async (signal: StopSignal) => {
     const removed = provider instanceof DockerSandboxProvider ? await provider.abandon() : 0;
     if (progress) io.stderr.write('\r\u001b[2K');
-    io.stderr.write(`rubrica: stopped by ${first.signal}; nothing was graded${removed ? ' and the sandbox container was removed' : ''}.\n`);
-    return EXIT_ON_SIGNAL[first.signal];
+    io.stderr.write(`rubrica: stopped by ${signal}; nothing was graded${removed ? ' and the sandbox container was removed' : ''}.\n`);
+    return EXIT_ON_SIGNAL[signal];
+  };
+
+  // By default, what a push would deliver: HEAD's tree. --worktree: the folder as it is,
+  // then HEAD's tree again when they differ, to name what a push would lose.
+  const changes = head ? await worktreeChanges(head) : [];
+  let first: Awaited<ReturnType<typeof gradeOf>>;
+  let second: Awaited<ReturnType<typeof gradeOf>> | undefined;
+  try {
+    first = await gradeOf(values.worktree || !head ? directorySnapshot(dir) : commitSnapshot(head));
+    if (!('signal' in first) && values.worktree && head && changes.length) second = await gradeOf(commitSnapshot(head));
+  } finally {
+    offSignals();
   }
+  if ('signal' in first) return stop(first.signal);
+  if (second && 'signal' in second) return stop(second.signal);
   const result = first.grade;
+  const pushed = second?.grade;
   if (progress) io.stderr.write('\r\u001b[2K');
   // The report is the CLI's output; logs only when asked for (LOG_LEVEL=info).
   createLogger(io.env.LOG_LEVEL ?? 'silent').info(
     { pack: pack.name, week: week.week, commit: result.commit, score: result.score, timings: result.timings },
     'graded',
   );
+  const differences = pushed ? differencesFromPush(week.criteria, result, pushed, changes) : [];
+  const graded: GradedWhat = values.worktree || !head ? { what: 'worktree', changes } : { what: 'head', commit: head.commit, changes };
   if (values.json) {
-    io.stdout.write(`${JSON.stringify(renderJson(result, locale, values.all), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ ...renderJson(result, locale, Boolean(values.all)), graded: gradedJson(graded, differences) }, null, 2)}\n`);
   } else {
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-    io.stdout.write(renderTerminal(result, { locale, color, reveal: values.all }));
+    io.stdout.write(renderTerminal(result, { locale, color, reveal: Boolean(values.all) }));
+    io.stdout.write(asTyped(describeGraded(graded, differences, pushed, locale, `rubrica check --week ${week.week} --worktree ${shellWord(positionals[0]!)}`), speaker.cli));
   }
   // A criterion the runner image could not run is the course's problem: the grade is
   // shown, and the exit status says it is incomplete.
   const crashed = result.criteria.some((c) => c.status === 'error');
   if (crashed) {
     io.stderr.write(
-      'rubrica: some criteria could not be graded because of the runner image or the grader; see the report.\n',
+      say(t('rubrica: algunos criterios no se pudieron calificar por la imagen de corrección o el corrector; mira el informe.', 'rubrica: some criteria could not be graded because of the runner image or the grader; see the report.'), locale) + '\n',
     );
     return EXIT.infrastructure;
   }
   return EXIT.graded;
+}
+
+/** A path as a shell word: quoted when it has anything but plain characters. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function help(io: CliIo): number {
+  io.stdout.write(USAGE);
+  return EXIT.graded;
+}
+
+/** HEAD of the checkout (what a push delivers), or null for --worktree on a folder without git. */
+async function localHead(dir: string, worktree: boolean): Promise<LocalHead | null> {
+  try {
+    return await readLocalHead(dir);
+  } catch (error) {
+    if (!(error instanceof LocalRepoError)) throw error;
+    if (worktree && error.code !== 'unreadable') return null;
+    const folder = t('o califica la carpeta tal como está con --worktree.', 'or grade the folder as it is with --worktree.');
+    if (error.code === 'no-git') {
+      throw usage('no-git', t(`${dir} no es un repositorio git, y se califica su último commit (lo que subirías).`, `${dir} is not a git repository; what is graded is its last commit (what a push delivers).`), t(`Créalo (\`git init\`, \`git add -A\`, \`git commit -m "feat: …"\`) ${folder.es}`, `Make it one (\`git init\`, \`git add -A\`, \`git commit -m "feat: …"\`) ${folder.en}`));
+    }
+    if (error.code === 'git-elsewhere') {
+      throw usage('git-elsewhere', t(`la historia de ${dir} está fuera de la carpeta (su .git es un archivo o un enlace: un worktree o un submódulo).`, `${dir} keeps its history outside the folder (its .git is a file or a link: a worktree or a submodule).`), t(`Rubrica solo lee una carpeta .git dentro de la copia y no sigue enlaces: clona el repositorio (\`git clone\`) ${folder.es}`, `Rubrica reads only a .git folder inside the checkout and follows no link: clone the repository (\`git clone\`) ${folder.en}`));
+    }
+    if (error.code === 'no-commits') {
+      throw usage('no-commits', t(`${dir} todavía no tiene commits, y se califica el último commit (lo que subirías).`, `${dir} has no commits yet; what is graded is the last commit (what a push delivers).`), t(`Haz un commit (\`git add -A\`, \`git commit -m "feat: …"\`) ${folder.es}`, `Commit your work (\`git add -A\`, \`git commit -m "feat: …"\`) ${folder.en}`));
+    }
+    throw usage('unreadable-repo', same(error.message), t('Prueba con --worktree, que copia la carpeta tal como está.', 'Try --worktree, which copies the folder as it is.'));
+  }
 }
 
 function progressPrinter(io: CliIo, locale: Locale): (p: GradeProgress) => void {
@@ -233,19 +376,30 @@ function progressPrinter(io: CliIo, locale: Locale): (p: GradeProgress) => void 
   };
 }
 
-async function packCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args);
+async function packCommand(args: readonly string[], io: CliIo, speaker: Invocation): Promise<number> {
+  const { values, positionals } = parse('pack', args, OPTIONS.pack);
+  if (values.help) return help(io);
   const [sub, name] = positionals;
   const rubricsDir = values.rubrics ?? RUBRICS_DIR;
   if (sub === 'list') {
+    // One language for the whole list: --lang, else this machine's locale, else English.
+    const locale = values.lang === undefined ? speaker.locale : localeOf(values.lang, undefined);
     for (const packName of await listPacks(rubricsDir)) {
       const pack = await loadPack(packName, rubricsDir);
-      io.stdout.write(`${packName}\t${say(pack.title, pack.locale)} (${pack.weeks.size} weeks)\n`);
+      const weeks = locale === 'es' ? `${pack.weeks.size} ${pack.weeks.size === 1 ? 'semana' : 'semanas'}` : `${pack.weeks.size} ${pack.weeks.size === 1 ? 'week' : 'weeks'}`;
+      io.stdout.write(`${packName}\t${say(pack.title, locale)} (${weeks})\n`);
     }
     return EXIT.graded;
   }
-  if (sub !== 'validate') throw new UsageError('use "pack validate [NAME|PATH]" or "pack list"');
-  const pack = await resolvePack(name, rubricsDir);
+  if (sub !== 'validate') {
+    const guess = sub ? closest(sub, ['list', 'validate']) : undefined;
+    throw usage(
+      'unknown-subcommand',
+      t(`usa "pack validate [NOMBRE|RUTA]" o "pack list"${guess ? `; ¿querías decir "pack ${guess}"?` : '.'}`, `use "pack validate [NAME|PATH]" or "pack list"${guess ? `; did you mean "pack ${guess}"?` : '.'}`),
+      helpHint('pack'),
+    );
+  }
+  const pack = await resolvePack(name, rubricsDir, speaker);
   const locale = localeOf(values.lang, pack);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(describePack(pack, locale), null, 2)}\n`);
@@ -260,6 +414,39 @@ async function packCommand(args: readonly string[], io: CliIo): Promise<number> 
       io.stdout.write(`  ${formatPoints(c.points).padStart(4)}  ${c.id.padEnd(24)} ${c.kind.padEnd(13)} ${say(c.title, locale)}${flags ? ` [${flags}]` : ''}\n`);
     }
   }
+  return EXIT.graded;
+}
+
+/** `rubrica example PACK DIR`: the pack's model solution as a git checkout with a Conventional-Commit history. */
+async function exampleCommand(args: readonly string[], io: CliIo, speaker: Invocation): Promise<number> {
+  const { values, positionals } = parse('example', args, OPTIONS.example);
+  if (values.help) return help(io);
+  const [name, target] = positionals;
+  if (!name || !target || positionals.length > 2) {
+    throw usage('missing-argument', t('uso: `rubrica example PAQUETE CARPETA`, p. ej. `rubrica example mlops /tmp/mlops-ana`.', 'usage: `rubrica example PACK DIR`, e.g. `rubrica example mlops /tmp/mlops-ana`.'), helpHint('example'));
+  }
+  const pack = await resolvePack(name, values.rubrics ?? RUBRICS_DIR, speaker);
+  const locale = localeOf(values.lang, pack);
+  const dir = resolve(target);
+  let made: Awaited<ReturnType<typeof materialiseExample>>;
+  try {
+    made = await materialiseExample(pack, dir);
+  } catch (error) {
+    if (!(error instanceof ExampleError)) throw error;
+    if (error.code === 'target-not-empty') throw usage('target-not-empty', t(`${target} ya existe y no está vacía.`, `${target} exists and is not empty.`), t('Elige una carpeta nueva.', 'Choose a new folder.'));
+    throw usage('no-example', t(`el paquete "${pack.name}" no trae una solución modelo (${EXAMPLE_FOLDER}/).`, `the pack "${pack.name}" has no model solution (${EXAMPLE_FOLDER}/).`));
+  }
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ pack: pack.name, dir, ...made }, null, 2)}\n`);
+    return EXIT.graded;
+  }
+  const weeks = pack.weeks.size;
+  io.stdout.write(asTyped(
+    locale === 'es'
+      ? `La solución modelo de "${pack.name}" está en ${dir}: ${made.files} archivos, ${made.commits} commits convencionales (HEAD ${made.commit.slice(0, 7)}).\nCalifícala con \`rubrica check --week 1 ${shellWord(target)}\` (semanas 1–${weeks}).\n`
+      : `The model solution of "${pack.name}" is in ${dir}: ${made.files} files, ${made.commits} conventional commits (HEAD ${made.commit.slice(0, 7)}).\nGrade it with \`rubrica check --week 1 ${shellWord(target)}\` (weeks 1–${weeks}).\n`,
+    speaker.cli,
+  ));
   return EXIT.graded;
 }
 

@@ -1,9 +1,11 @@
-import { parseArgs } from 'node:util';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { same, t } from '../core/text.ts';
 import { EXPORT_FORMATS, ExportError, exportGrades, type ExportFormat } from '../report/export.ts';
 import { openStore } from '../store/open.ts';
 import type { JobState } from '../store/store.ts';
+import { parse } from './args.ts';
+import { helpHint, usage } from './errors.ts';
 
 /** What the record commands print to and read from; the CLI's main passes its own. */
 export interface RecordsIo {
@@ -12,26 +14,17 @@ export interface RecordsIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export class RecordsUsageError extends Error {}
-
-/** parseArgs, its refusals (an unknown option) as usage errors. */
-export function parseOptions<O extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(args: readonly string[], options: O) {
-  try {
-    return parseArgs({ args: [...args], allowPositionals: true, options });
-  } catch (error) {
-    throw new RecordsUsageError((error as Error).message);
-  }
-}
-
 /** `rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]` */
 export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values, positionals } = parseOptions(args, { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string' } });
-  if (positionals[0] !== 'export') throw new RecordsUsageError(`use "grades export [--org ORG] [--week N] [--format ${EXPORT_FORMATS.join('|')}]"`);
-  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new RecordsUsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${values.format}"`);
+  const { values: given, positionals } = parse('grades', args, { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
+  const values = { ...given, format: given.format ?? 'csv' };
+  const formats = EXPORT_FORMATS.join('|');
+  if (positionals[0] !== 'export') throw usage('bad-argument', t(`usa "grades export [--org ORG] [--week N] [--format ${formats}]".`, `use "grades export [--org ORG] [--week N] [--format ${formats}]".`), helpHint());
+  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw usage('bad-argument', t(`--format debe ser ${EXPORT_FORMATS.join(', ')}, no "${values.format}".`, `--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${values.format}".`));
   const format = values.format as ExportFormat;
   const week = values.week === undefined ? undefined : Number(values.week);
-  if (week !== undefined && !Number.isInteger(week)) throw new RecordsUsageError(`--week must be a week number, not "${values.week}"`);
-  if (values.out !== undefined && format !== 'gradescope') throw new RecordsUsageError('--out is for the gradescope export (a results.json per student and week)');
+  if (week !== undefined && !Number.isInteger(week)) throw usage('bad-week', t(`--week debe ser un número de semana, no "${values.week}".`, `--week must be a week number, not "${values.week}".`));
+  if (values.out !== undefined && format !== 'gradescope') throw usage('bad-argument', t('--out es para la exportación gradescope (un results.json por estudiante y semana).', '--out is for the gradescope export (a results.json per student and week).'));
   const store = await openStore(io.env);
   try {
     const result = await exportGrades(store, { format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
@@ -55,7 +48,7 @@ export async function gradesCommand(args: readonly string[], io: RecordsIo): Pro
     }
     return 0;
   } catch (error) {
-    if (error instanceof ExportError) throw new RecordsUsageError(error.message);
+    if (error instanceof ExportError) throw usage('bad-argument', same(error.message));
     throw error;
   } finally {
     await store.close();
@@ -64,7 +57,7 @@ export async function gradesCommand(args: readonly string[], io: RecordsIo): Pro
 
 /** `rubrica jobs [list] [--state S]` and `rubrica jobs requeue [JOB_ID]` (failed jobs: infrastructure errors). */
 export async function jobsCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { state: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parse('jobs', args, { state: { type: 'string' }, json: { type: 'boolean' }, lang: { type: 'string' } });
   const [sub = 'list', id] = positionals;
   const store = await openStore(io.env);
   try {
@@ -73,7 +66,7 @@ export async function jobsCommand(args: readonly string[], io: RecordsIo): Promi
       io.stdout.write(`${n} job(s) queued again${id ? '' : ' (every failed job)'}\n`);
       return 0;
     }
-    if (sub !== 'list') throw new RecordsUsageError('use "jobs list [--state queued|running|done|failed|superseded]" or "jobs requeue [JOB_ID]"');
+    if (sub !== 'list') throw usage('bad-argument', t('usa "jobs list [--state queued|running|done|failed|superseded]" o "jobs requeue [JOB_ID]".', 'use "jobs list [--state queued|running|done|failed|superseded]" or "jobs requeue [JOB_ID]".'), helpHint());
     const jobs = await store.jobs({ ...(values.state ? { state: values.state as JobState } : {}), limit: 200 });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);

@@ -5,14 +5,20 @@ import { parseRoster, RosterFormatError } from '../roster/parse.ts';
 import { openStore } from '../store/open.ts';
 import { replaceRoster, rosterOf } from '../store/roster.ts';
 import type { Store } from '../store/store.ts';
-import { parseOptions, RecordsUsageError, type RecordsIo } from './records.ts';
+import { same } from '../core/text.ts';
+import { parse } from './args.ts';
+import { usage } from './errors.ts';
+import type { RecordsIo } from './records.ts';
+
+/** A bad argument or file, said in one sentence (exit status 2). */
+const refuse = (message: string) => usage('bad-argument', same(message));
 
 /** The organization a command is about: --org, or the only course in the record. */
 export async function courseOrg(store: Store, org: string | undefined): Promise<string> {
   const courses = await store.courses();
   if (org) return courses.find((c) => c.org.toLowerCase() === org.toLowerCase())?.org ?? org;
   if (courses.length === 1) return courses[0]!.org;
-  throw new RecordsUsageError(
+  throw refuse(
     courses.length === 0 ? 'name the course\'s organization with --org ORG (nothing has been graded yet)' : `several courses are recorded: name one with --org (${courses.map((c) => c.org).join(', ')})`,
   );
 }
@@ -22,7 +28,7 @@ export async function courseOrg(store: Store, org: string | undefined): Promise<
  * and `rubrica roster check [--org ORG]`.
  */
 export async function rosterCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values, positionals } = parseOptions(args, {
+  const { values, positionals } = parse('roster', args, {
     org: { type: 'string' },
     'login-column': { type: 'string' },
     'id-column': { type: 'string' },
@@ -32,13 +38,13 @@ export async function rosterCommand(args: readonly string[], io: RecordsIo): Pro
     json: { type: 'boolean' },
   });
   const [sub, file] = positionals;
-  if (sub !== 'import' && sub !== 'check') throw new RecordsUsageError('use "roster import FILE.csv [--org ORG]" or "roster check [--org ORG]"');
-  if (sub === 'import' && !file) throw new RecordsUsageError('roster import needs the CSV file');
+  if (sub !== 'import' && sub !== 'check') throw refuse('use "roster import FILE.csv [--org ORG]" or "roster check [--org ORG]"');
+  if (sub === 'import' && !file) throw refuse('roster import needs the CSV file');
   // Read and parse before opening the record: a bad file changes nothing.
   let entries = null;
   if (sub === 'import') {
     const bytes = await fs.readFile(file!).catch((e: NodeJS.ErrnoException) => {
-      throw new RecordsUsageError(e.code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${e.code})`);
+      throw refuse(e.code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${e.code})`);
     });
     try {
       entries = parseRoster(file!, bytes, {
@@ -67,7 +73,7 @@ export async function rosterCommand(args: readonly string[], io: RecordsIo): Pro
       return 0;
     }
     const roster = await rosterOf(store.db, org);
-    if (roster.entries.length === 0) throw new RecordsUsageError(`"${org}" has no roster: load one with "rubrica roster import FILE.csv --org ${org}"`);
+    if (roster.entries.length === 0) throw refuse(`"${org}" has no roster: load one with "rubrica roster import FILE.csv --org ${org}"`);
     const repos = new Map<string, { repo: string; students: readonly string[] }>();
     for (const g of await store.gradings({ org })) repos.set(`${g.repoId}`, { repo: g.repo, students: g.students });
     const result = checkRoster(roster, [...repos.values()]);

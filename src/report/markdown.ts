@@ -196,7 +196,10 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
       if (c.details) lines.push('', `<details><summary>${es ? 'Salida' : 'Output'}</summary>`, '', outputBlock(c.details, 12_000), '', '</details>');
       return lines.join('\n');
     });
-  const cut = es ? 'recortado al límite de GitHub; corre `npx rubrica check` para verlo entero.' : "cut at GitHub's limit; run `npx rubrica check` to see it all.";
+  // The installed CLI's command (`npx rubrica` would look for an unpublished package).
+  const cut = es
+    ? `recortado al límite de GitHub; corre \`rubrica check --week ${grade.week} .\` en tu copia para verlo entero.`
+    : `cut at GitHub's limit; run \`rubrica check --week ${grade.week} .\` in your checkout to see it all.`;
   const annotations = grade.criteria
     .filter((c) => !isHidden(c, options.reveal))
     .flatMap((c) =>

@@ -145,26 +145,31 @@ export function directorySnapshot(root: string): SnapshotSource {
         }
       }
 
-      const done = walk(root, '').then(
-        () => {
-          tar.finalize();
-          return { skipped, bytes: total };
-        },
-        (err: unknown) => {
-          tar.destroy(err as Error);
-          throw err;
-        },
-      );
-      // tar-stream's Pack is a streamx Readable; Node's stream API is what consumers use.
-      return { tar: tar as unknown as Readable, done };
+      return packing(tar, walk(root, ''), () => ({ skipped, bytes: total }));
     },
   };
+}
+
+/** A tar that `writing` fills: finalized when it is done, destroyed when it fails. */
+export function packing(tar: ReturnType<typeof tarPack>, writing: Promise<void>, summary: () => { skipped: readonly SkippedFile[]; bytes: number }): PackedSnapshot {
+  const done = writing.then(
+    () => {
+      tar.finalize();
+      return summary();
+    },
+    (err: unknown) => {
+      tar.destroy(err as Error);
+      throw err;
+    },
+  );
+  // tar-stream's Pack is a streamx Readable; Node's stream API is what consumers use.
+  return { tar: tar as unknown as Readable, done };
 }
 
 const CACHE_DIRS = new Set(['node_modules', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.nox']);
 
 /** A Python virtualenv (it has pyvenv.cfg) or a tool cache. */
-async function isEnvironment(abs: string, name: string): Promise<boolean> {
+export async function isEnvironment(abs: string, name: string): Promise<boolean> {
   if (CACHE_DIRS.has(name)) return true;
   return fs.lstat(join(abs, 'pyvenv.cfg')).then(
     (st) => st.isFile(),

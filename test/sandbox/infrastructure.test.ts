@@ -146,11 +146,12 @@ describe('rubrica check (CLI)', () => {
     expect(run.out).not.toContain('\u001b['); // no colours when stdout is not a terminal
   });
 
-  it('exits 3 when Docker is down, with a message that it is not the repository', async () => {
+  it("exits 3 when Docker is down, saying it is this machine's Docker and how to start it", async () => {
     const run = capture();
     const down = new DockerSandboxProvider(new Docker({ socketPath: join(tmpdir(), 'no-docker-here.sock') }));
-    const code = await main(['check', '--week', '1', '--pack', HOSTILE_PACK, student], { ...run.io, env: {}, provider: down });
+    const code = await main(['check', '--week', '1', '--pack', HOSTILE_PACK, '--lang', 'en', student], { ...run.io, env: {}, provider: down });
     expect(code).toBe(3);
-    expect(run.err).toContain('not a problem with the repository');
+    expect(run.err).toContain('Docker is not answering on this machine');
+    expect(run.err).toContain('systemctl start docker');
   });
 });

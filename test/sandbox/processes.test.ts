@@ -123,7 +123,7 @@ describe('bin/rubrica.js exit codes', () => {
 
   it('3 for criteria in error and for a failure of ours', async () => {
     const incomplete = await writePack('incomplete', commandWeek('true', ['no_such_module_rubrica']));
-    const inError = cli(['check', '--week', '1', '--pack', incomplete, student]);
+    const inError = cli(['check', '--week', '1', '--pack', incomplete, '--lang', 'en', student]);
     expect(inError).toMatchObject({ code: 3, err: expect.stringContaining('could not be graded') });
     expect(inError.out).toContain('no_such_module_rubrica');
     const noImage = cli(['check', '--week', '1', '--pack', ANNOTATED_PACK, student], { env: { RUBRICA_RUNNER_IMAGE: 'rubrica/no-such-image:0' } });
