@@ -141,6 +141,21 @@ describe('import classroom on a template repository', () => {
   });
 });
 
+describe('a template with both files', () => {
+  it('takes the tests from autograding.json when the workflow runs education/autograding', async () => {
+    const repo = await tempDir('old-template');
+    await writeTree(repo, {
+      '.github/classroom/autograding.json': await read(join(GITHUB, 'education-autograding.json')),
+      '.github/workflows/classroom.yml': 'name: GitHub Classroom Workflow\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: education/autograding@v1\n',
+    });
+    const out = await tempDir('import-out');
+    const result = await cli(['import', 'classroom', repo, '--out', out, '--pack', 'old']);
+    expect(result.out).toContain('Imported 1 test(s), 5 points, from');
+    expect(result.out).toContain('.github/workflows/classroom.yml and');
+    expect((await loadPack(join(out, 'old'))).weeks.get(1)!.criteria[0]!.params).toMatchObject({ run: "echo 'Test 1'", output: 'Test 1', comparison: 'included', timeout: 120 });
+  });
+});
+
 describe('malformed Classroom files: file, field and what is wrong; nothing written', () => {
   it('autograding.json', () => {
     expect(problemsOf(() => parseAutogradingJson('a.json', '{"tests": [ {"name": "x", }'))).toEqual([expect.objectContaining({ file: 'a.json', message: expect.stringContaining('is not valid JSON') })]);
