@@ -78,18 +78,25 @@ function comparesOutput(params: IoParams): boolean {
   return (params.output ?? '') !== '' || (params.input ?? '') !== '';
 }
 
+/** The expected text on one line (⏎ for each newline), normalised as compared. */
 function shown(text: string, max = 300): string {
-  const one = normaliseOutput(text);
+  const one = normaliseOutput(text).replace(/\r?\n/g, '⏎');
   const cut = one.length > max ? `${one.slice(0, max)}…` : one;
-  // A fence the expected text cannot close.
+  return cut === '' ? '(empty)' : codeSpan(cut);
+}
+
+/** A code span its text cannot close (CommonMark: a longer run of backticks, padded when the text starts or ends with one). */
+function codeSpan(cut: string): string {
   const ticks = '`'.repeat(Math.max(1, ...[...cut.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  return cut === '' ? '(empty)' : `${ticks} ${cut} ${ticks}`;
+  const pad = cut.startsWith('`') || cut.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${cut}${pad}${ticks}`;
 }
 
 function expectation(params: IoParams): Text {
   const expected = shown(params.output ?? '');
   if (params.comparison === 'exact') return t(`la salida es exactamente ${expected}`, `the output is exactly ${expected}`);
-  if (params.comparison === 'regex') return t(`la salida coincide con /${params.output ?? ''}/`, `the output matches /${params.output ?? ''}/`);
+  const pattern = codeSpan(`/${params.output ?? ''}/`.replace(/\r?\n/g, '⏎'));
+  if (params.comparison === 'regex') return t(`la salida coincide con ${pattern}`, `the output matches ${pattern}`);
   return t(`la salida contiene ${expected}`, `the output contains ${expected}`);
 }
 
@@ -175,8 +182,11 @@ export const ioCheck = defineCheck<IoParams>({
           `${what.es} terminó con código ${result.exitCode ?? '?'} (se esperaba 0): córrelo en tu máquina y arregla lo que muestra la salida.`,
           `${what.en} exited with code ${result.exitCode ?? '?'} (expected 0): run it on your machine and fix what its output shows.`,
         );
-    } else if (allOk) headline = t(`${what.es} da la salida esperada.`, `${what.en} gives the expected output.`);
-    else {
+    } else if (allOk) {
+      headline = compare
+        ? t(`${what.es} da la salida esperada.`, `${what.en} gives the expected output.`)
+        : t(`${what.es} termina con código 0.`, `${what.en} exits with code 0.`);
+    } else {
       const fed = (params.input ?? '') !== '' ? t(' con la entrada dada', ' with the given input') : t('', '');
       headline = t(
         `Se esperaba: ${expectation(params).es}${fed.es} (sin contar los espacios al inicio y al final${params.lineEndings === 'lf' ? ' ni \\r' : ''}).`,

@@ -115,7 +115,7 @@ describe('an imported Classroom assignment, graded in real containers', () => {
       expect(result.criteria.every((c) => c.status !== 'error')).toBe(true);
       if (name === 'poor') {
         const words = result.criteria.find((c) => c.id === 'counts-words')!;
-        expect(words.message.en).toContain('Expected: the output is exactly ` 3 ` with the given input');
+        expect(words.message.en).toContain('Expected: the output is exactly `3` with the given input');
         // The stderr line is in the details, and the compared stdout is shown empty.
         expect(words.details).toMatch(/--- stdout \(compared\) ---\n\(empty\)/);
       }

@@ -61,12 +61,12 @@ describe('io check', () => {
   it('compares stdout only: text on stderr does not count', () => {
     const o = run({ run: 'x', output: 'Hello', comparison: 'included' }, { output: 'Hello', stdout: '' });
     expect(o.fraction).toBe(0);
-    expect(o.message.en).toContain('Expected: the output contains ` Hello `');
+    expect(o.message.en).toContain('Expected: the output contains `Hello`');
   });
 
   it('says what was expected, for each mode', () => {
-    expect(run({ run: 'x', output: 'HELLO', comparison: 'exact' }, { stdout: 'hello' }).message.en).toContain('Expected: the output is exactly ` HELLO `');
-    expect(run({ run: 'x', output: '^\\d+$', comparison: 'regex' }, { stdout: 'abc' }).message.en).toContain('Expected: the output matches /^\\d+$/');
+    expect(run({ run: 'x', output: 'HELLO', comparison: 'exact' }, { stdout: 'hello' }).message.en).toContain('Expected: the output is exactly `HELLO`');
+    expect(run({ run: 'x', output: '^\\d+$', comparison: 'regex' }, { stdout: 'abc' }).message.en).toContain('Expected: the output matches `/^\\d+$/`');
   });
 
   it('a non-zero exit fails the test even when the output matches (Classroom: exit code first)', () => {
@@ -75,7 +75,13 @@ describe('io check', () => {
     expect(o.items![0]!.ok).toBe(false);
   });
 
+  it('shows a multi-line expected output on one line, in a code span it cannot close', () => {
+    expect(run({ run: 'x', output: 'a\nb', comparison: 'exact' }, { stdout: '' }).message.en).toContain('exactly `a⏎b`');
+    expect(run({ run: 'x', output: 'say `hi`', comparison: 'exact' }, { stdout: '' }).message.en).toContain('exactly `` say `hi` ``');
+  });
+
   it('without output nor input only the exit code counts', () => {
+    expect(run({ run: 'make test' }, { exitCode: 0 }).message.en).toBe('`make test` exits with code 0.');
     expect(run({ run: 'make test' }, { exitCode: 0, stdout: 'anything' }).fraction).toBe(1);
     expect(run({ run: 'make test' }, { exitCode: 2, stdout: '' }).fraction).toBe(0);
     expect(run({ run: 'make test' }, { exitCode: 0 }).items).toHaveLength(1);
