@@ -21,6 +21,8 @@ export interface CheckRunRecord {
   readonly id: number;
   readonly repo: string;
   readonly headSha: string;
+  readonly name: string;
+  readonly externalId: string | null;
   status: string;
   conclusion: string | null;
   title: string | null;
@@ -66,6 +68,17 @@ export interface FakeGitHub {
   readonly tokens: { count: number };
   /** Called on every check run write that leaves it completed. */
   onCompleted?: (run: CheckRunRecord, at: number) => void;
+  /** Awaited before a tarball is served (a test holds a grading at its download). */
+  beforeTarball?: (repo: string, sha: string) => Promise<void>;
+  /**
+   * Asked before every write: an answer makes GitHub refuse it (a secondary rate limit:
+   * 403 with `retry-after`), and the write does not happen.
+   */
+  refuseWrite?: (method: string, path: string) => { status: number; headers?: Record<string, string>; message: string } | undefined;
+  /** Awaited after a check run is created and before GitHub answers (a test kills the app meanwhile). */
+  beforeAnswer?: (run: CheckRunRecord) => Promise<void>;
+  /** Writes refused by `refuseWrite`. */
+  readonly refused: WriteRecord[];
   /** Forgets everything recorded (a second burst starts clean). */
   reset(): void;
   close(): Promise<void>;
@@ -93,7 +106,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     reads: new Map(),
     fetches: [],
     tokens: { count: 0 },
+    refused: [],
     reset() {
+      this.refused.length = 0;
       this.writes.length = 0;
       this.checkRuns.clear();
       this.checkRunEvents.length = 0;
@@ -156,6 +171,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       read('tarball');
       const sha = decodeURIComponent(m[3]!);
       fake.fetches.push({ at: Date.now(), repo: m[2]!, sha });
+      await fake.beforeTarball?.(m[2]!, sha);
       let gz = tarballs.get(sha);
       if (!gz) tarballs.set(sha, (gz = tarball(files, sha)));
       const buf = await gz;
@@ -167,6 +183,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const sha = url.searchParams.get('sha') ?? 'HEAD';
       return json(res, 200, apiCommits(messages, sha));
     }
+    if (method !== 'GET' && !path.startsWith('/app/')) {
+      const refusal = fake.refuseWrite?.(method, path);
+      if (refusal) {
+        fake.refused.push({ at: Date.now(), method, path, kind: 'refused' });
+        const text = JSON.stringify({ message: refusal.message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' });
+        res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...refusal.headers });
+        return res.end(text);
+      }
+    }
+    if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/.exec(path))) {
+      read('check-runs');
+      const repo = m[2]!;
+      const sha = decodeURIComponent(m[3]!);
+      const name = url.searchParams.get('check_name');
+      const runs = [...fake.checkRuns.values()].filter((r) => r.repo === repo && r.headSha === sha && (!name || r.name === name));
+      return json(res, 200, { total_count: runs.length, check_runs: runs.map((r) => ({ id: r.id, name: r.name, head_sha: r.headSha, status: r.status, conclusion: r.conclusion, external_id: r.externalId, html_url: `http://${fake.host}/${m![1]}/${repo}/runs/${r.id}` })) });
+    }
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/.exec(path))) {
       const repo = m[2]!;
       const at = Date.now();
@@ -176,6 +209,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         id,
         repo,
         headSha: String(data.head_sha ?? ''),
+        name: String(data.name ?? ''),
+        externalId: data.external_id ?? null,
         status: String(data.status ?? 'queued'),
         conclusion: data.conclusion ?? null,
         title: data.output?.title ?? null,
@@ -187,6 +222,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       fake.checkRuns.set(id, run);
       fake.checkRunEvents.push({ at, repo, id, headSha: run.headSha, action: 'create', status: run.status, conclusion: run.conclusion });
       if (run.status === 'completed') completed(run, at);
+      await fake.beforeAnswer?.(run);
       return json(res, 201, { id, head_sha: run.headSha, status: run.status, conclusion: run.conclusion, name: data.name, external_id: data.external_id ?? null, html_url: `http://${fake.host}/${m[1]}/${repo}/runs/${id}`, url: `http://${fake.host}${API}${path}/${id}` });
     }
     if (method === 'PATCH' && (m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/.exec(path))) {

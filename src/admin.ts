@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GITHUB_LIMITS, type WriteLimits } from './outbox/budget.ts';
+import { outboxPlan } from './outbox/plan.ts';
 import { ExportError, exportGrades } from './report/export.ts';
 import type { JobState, Store } from './store/store.ts';
 
@@ -12,8 +14,10 @@ import type { JobState, Store } from './store/store.ts';
  *        graded students not on the roster are named in `x-rubrica-not-on-roster`
  *   GET  /admin/jobs?state=failed             jobs, e.g. infrastructure errors to look at
  *   POST /admin/jobs/requeue[?id=JOB]         grade failed jobs again
+ *   GET  /admin/outbox[?state=failed]         publications still to go, and when each is expected to
+ *   POST /admin/outbox/retry[?id=ID]          send failed publications again
  */
-export function adminHandler(store: Store, token: string | undefined) {
+export function adminHandler(store: Store, token: string | undefined, limits: WriteLimits = GITHUB_LIMITS) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/admin/')) return false;
@@ -54,12 +58,24 @@ export function adminHandler(store: Store, token: string | undefined) {
       if (req.method === 'GET' && url.pathname === '/admin/jobs') {
         const state = url.searchParams.get('state');
         if (state !== null && !JOB_STATES.includes(state as JobState)) return badRequest(res, `state must be one of ${JOB_STATES.join(', ')}`);
-        const jobs = await store.jobs({ ...(state ? { state: state as never } : {}), limit: 500 });
+        const jobs = await store.queue.jobs({ ...(state ? { state: state as never } : {}), limit: 500 });
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(jobs.map(({ request, ...j }) => ({ ...j, repo: `${request.owner}/${request.repo}`, trigger: request.trigger })), null, 2)}\n`);
         return true;
       }
+      if (req.method === 'GET' && url.pathname === '/admin/outbox') {
+        const body = url.searchParams.get('state') === 'failed'
+          ? { failed: (await store.outbox.list({ states: ['failed'], limit: 500 })).map(({ publication, ...f }) => ({ ...f, about: publication })) }
+          : { counts: await store.outbox.counts(), plan: (await outboxPlan(store, limits)).map((p) => ({ ...p, expectedAt: new Date(p.expectedAt).toISOString(), createdAt: new Date(p.createdAt).toISOString() })) };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
+        return true;
+      }
+      if (req.method === 'POST' && url.pathname === '/admin/outbox/retry') {
+        const retried = await store.outbox.retry(url.searchParams.get('id') ?? undefined);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ retried })}\n`);
+        return true;
+      }
       if (req.method === 'POST' && url.pathname === '/admin/jobs/requeue') {
-        const requeued = await store.requeue(url.searchParams.get('id') ?? undefined);
+        const requeued = await store.queue.requeue(url.searchParams.get('id') ?? undefined);
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ requeued })}\n`);
         return true;
       }

@@ -10,7 +10,9 @@ import { CourseDirectory } from './jobs/courses.ts';
 import { runGradingJob, type JobDeps } from './jobs/grading-job.ts';
 import { GradingQueue, isDeadOwner, RetryLater, type QueuedJob } from './jobs/queue.ts';
 import { noticeLongWaits } from './jobs/waiting-notice.ts';
-import { budgetedWrites, WRITE_SPACING, type WriteSpacing } from './github/budget.ts';
+import { budgetedWrites, readOnly, type WriteSpacing } from './github/budget.ts';
+import { limitsFromEnv, type WriteLimits } from './outbox/budget.ts';
+import { Outbox } from './outbox/outbox.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
@@ -29,20 +31,26 @@ export interface RubricaOptions {
   readonly now?: () => Date;
   /** The app's slug, when known without asking GitHub (`<slug>[bot]` writes our comments). */
   readonly appSlug?: string;
-  /** GitHub's write budget per installation (1 s between writes, 3 s between comments). */
+  /** GitHub's write spacing per installation (1 s between writes, 3 s between comments). */
   readonly writeSpacing?: WriteSpacing;
+  /** Any of GitHub's other write limits (by default GitHub's, or RUBRICA_CREATES_PER_HOUR etc.). */
+  readonly writeLimits?: Partial<WriteLimits>;
   /** false: this process only records jobs; `rubrica worker`s grade them. */
   readonly work?: boolean;
   readonly leaseMs?: number;
   readonly pollMs?: number;
   /** A job waiting longer than this gets a "queued" check run, when the write lane is idle. */
   readonly queuedNoticeAfterMs?: number;
+  /** Waits before a publication GitHub failed (5xx) is tried again. */
+  readonly outboxRetryDelaysMs?: readonly number[];
   /** Bearer token of the /admin paths (RUBRICA_ADMIN_TOKEN); without one they are off. */
   readonly adminToken?: string;
 }
 
 export interface Rubrica {
   readonly queue: GradingQueue;
+  /** Where publications wait, and the one place that writes to GitHub. */
+  readonly outbox: Outbox;
   readonly courses: CourseDirectory;
   readonly store: Store;
   readonly sandbox: SandboxProvider;
@@ -83,9 +91,10 @@ export function createRubrica(options: RubricaOptions = {}) {
       },
       log: app.log,
     });
+    const limits: WriteLimits = { ...limitsFromEnv(), ...options.writeSpacing, ...options.writeLimits };
     const deps: JobDeps = {
-      // Every write of every process goes through the installation's shared budget.
-      octokitFor: async (id) => budgetedWrites((await app.auth(id)) as Octokit, id, store, options.writeSpacing ?? WRITE_SPACING),
+      // Jobs only read; what they publish waits in the outbox.
+      octokitFor: async (id) => readOnly((await app.auth(id)) as Octokit),
       courses,
       grade: (req) => grade({ ...req, ...(options.runnerImage ? { image: options.runnerImage } : {}) }, sandbox),
       store,
@@ -102,6 +111,15 @@ export function createRubrica(options: RubricaOptions = {}) {
       });
       return job.kind === 'ta-command' ? runCommandJob(job, { ...deps, enqueueGrading: (r) => queue.enqueue(r) }) : runGradingJob(job, deps);
     };
+    // Every write of every process goes through the installation's shared budget, and the publication's lease.
+    const outbox = new Outbox({
+      store,
+      octokitFor: async (id, guard) => budgetedWrites((await app.auth(id)) as Octokit, id, store, limits, guard),
+      botLogin: identity,
+      log: app.log,
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.outboxRetryDelaysMs ? { retryDelaysMs: options.outboxRetryDelaysMs } : {}),
+    });
     const queue: GradingQueue = new GradingQueue(store, work, {
       concurrency: options.concurrency ?? availableParallelism(),
       retryDelaysMs: options.retryDelaysMs ?? [5_000, 30_000, 120_000],
@@ -111,20 +129,22 @@ export function createRubrica(options: RubricaOptions = {}) {
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     });
     try {
-      probotOptions?.addHandler?.(adminHandler(store, options.adminToken ?? process.env.RUBRICA_ADMIN_TOKEN));
+      probotOptions?.addHandler?.(adminHandler(store, options.adminToken ?? process.env.RUBRICA_ADMIN_TOKEN, limits));
     } catch {
       // No HTTP server in this process (`rubrica worker`): there is no admin path to serve.
     }
     void identity().catch((e: unknown) => app.log.warn({ err: { message: (e as Error).message } }, 'could not ask GitHub for the app’s login yet'));
     const ready = reconcile(sandbox, queue, app.log).then(() => {
       if (options.work === false) return;
+      void outbox.start();
+      queue.onClose(() => outbox.close());
       // Long waits get a "queued" check run when GitHub's write lane is idle.
       const every = options.queuedNoticeAfterMs ?? 30_000;
       const timer = setInterval(() => void noticeLongWaits(deps, every).catch((e: unknown) => app.log.warn({ err: { message: (e as Error).message } }, 'queued notices failed')), Math.max(50, Math.min(10_000, every / 3)));
       timer.unref();
       queue.onClose(() => clearInterval(timer));
     });
-    handle.current = { queue, courses, store, sandbox, log: app.log, ready };
+    handle.current = { queue, outbox, courses, store, sandbox, log: app.log, ready };
 
     const take = async (event: { id: string; name: string }, translation: Translation) => {
       if ('skip' in translation) {
@@ -169,7 +189,7 @@ export function createRubrica(options: RubricaOptions = {}) {
         return;
       }
       const { request } = translation;
-      const result = await store.enqueueCommand(request);
+      const result = await store.queue.enqueueCommand(request);
       queue.wake();
       app.log.info({ deliveryId: context.id, event: `issue_comment.${request.action}`, repo: `${request.owner}/${request.repo}`, pr: request.pullRequest.number, comment: request.comment.id, outcome: result.status, jobId: result.jobId }, 'command queued');
     });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GradingQueue } from './jobs/queue.ts';
+import type { Outbox } from './outbox/outbox.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
 import type { Store } from './store/store.ts';
 
@@ -45,6 +46,8 @@ export interface Workers {
   readonly queue: GradingQueue;
   readonly store: Store;
   readonly sandbox: SandboxProvider;
+  /** The outbox this process drains (it stops with the queue); what it was sending is handed back too. */
+  readonly outbox?: Outbox;
 }
 
 /**
@@ -55,7 +58,7 @@ export interface Workers {
  * (not after the lease runs out). Then the store is closed; the caller exits.
  */
 export async function stopWorkers(
-  { queue, store, sandbox }: Workers,
+  { queue, store, sandbox, outbox }: Workers,
   { graceMs, log, beforeClose }: { graceMs: number; log?: Pick<Logger, 'info' | 'warn'>; /** e.g. webhooks still being recorded */ beforeClose?: Promise<unknown> },
 ): Promise<{ finished: boolean; removed: number; released: number }> {
   let timer: NodeJS.Timeout | undefined;
@@ -68,7 +71,9 @@ export async function stopWorkers(
   let released = 0;
   if (!finished) {
     removed = sandbox instanceof DockerSandboxProvider ? await sandbox.abandon() : 0;
-    released = await store.releaseOwners((owner) => owner === queue.owner);
+    released = await store.queue.releaseOwners((owner) => owner === queue.owner);
+    // A publication cut short is looked for on GitHub by its next try, so it is never sent twice.
+    if (outbox) released += await store.outbox.releaseOwners((owner) => owner === outbox.owner);
     log?.warn({ removed, released, graceMs }, 'stopped before its jobs finished: their containers are removed and the jobs go back to the queue');
   } else {
     log?.info({ graceMs }, 'stopped: every running job finished');

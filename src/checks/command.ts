@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, seconds, t, type Text } from '../core/text.ts';
+import { bytes, literal, seconds, t, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
 
@@ -41,6 +41,16 @@ const MetricSchema = z.strictObject({
   unit: z.string().default(''),
 });
 
+/** Coverage the grader measures itself (CommandSpec.coverage); the run must be a pytest-cov test run. */
+const CoverageSchema = z.strictObject({
+  label: TextSchema.optional(),
+  /** Folders of the repository whose every Python file counts, e.g. [src]. */
+  source: z
+    .array(z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\s]+$/, 'write a folder of the repository, e.g. src'))
+    .min(1),
+  min: z.number().min(0).max(100),
+});
+
 const schema = z.strictObject({
   run: z.string().min(1),
   timeout: TimeoutSchema,
@@ -53,12 +63,14 @@ const schema = z.strictObject({
     })
     .default({ exitCode: 0, output: [] }),
   metric: MetricSchema.optional(),
+  coverage: CoverageSchema.optional(),
   /** Credit per item met; otherwise all or nothing. */
   partial: z.boolean().default(false),
 });
 
 export type CommandParams = z.output<typeof schema>;
 type Metric = NonNullable<CommandParams['metric']>;
+type Coverage = NonNullable<CommandParams['coverage']>;
 
 /* ---------- shared with pytest-tests ---------- */
 
@@ -76,8 +88,8 @@ export function runnerImageIncomplete(result: CommandResult, run: string): Outco
   return {
     fraction: 0,
     message: t(
-      `No se corrió \`${run}\`: falta ${many ? 'módulos' : 'un módulo'} en la imagen del curso.`,
-      `\`${run}\` was not run: the course's image lacks ${many ? 'modules' : 'a module'}.`,
+      `No se corrió ${literal(run)}: falta ${many ? 'módulos' : 'un módulo'} en la imagen del curso.`,
+      `${literal(run)} was not run: the course's image lacks ${many ? 'modules' : 'a module'}.`,
     ),
     error: {
       code: 'runner-image-incomplete',
@@ -105,12 +117,13 @@ function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
  * `what` names it in both languages; `advice` replaces the generic timeout advice.
  */
 export function stoppedMessage(result: CommandResult, timeoutSeconds: number, what: Text, advice?: Text): Text | null {
+  if (result.failure) return supervisorLostMessage(result.failure, what);
   if (result.hungAs) {
     const { run, timeoutSeconds: limit } = result.hungAs;
     const hang = collectionHang(seconds(limit * 1000));
     return t(
-      `${what.es} no se corrió: reúne los mismos tests que \`${run}\`, que no terminó. ${hang.es}`,
-      `${what.en} was not run: it collects the same tests as \`${run}\`, which never finished. ${hang.en}`,
+      `${what.es} no se corrió: reúne los mismos tests que ${literal(run)}, que no terminó. ${hang.es}`,
+      `${what.en} was not run: it collects the same tests as ${literal(run)}, which never finished. ${hang.en}`,
     );
   }
   if (result.timedOut) {
@@ -138,6 +151,23 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
   return null;
 }
 
+/**
+ * The grader's supervisor was killed or stopped answering while the command ran. It runs
+ * as a user the student's code cannot signal, so only what the command did to the whole
+ * sandbox (memory, processes) can cause this: it is the student's result.
+ */
+function supervisorLostMessage(failure: NonNullable<CommandResult['failure']>, what: Text): Text {
+  return failure === 'supervisor-died'
+    ? t(
+        `Mientras corría ${what.es}, el supervisor del corrector terminó de golpe: tu código agotó el entorno (memoria o procesos) o lo atacó. Revisa que tus tests no lancen procesos que no terminan ni usen memoria sin límite, y vuelve a subir.`,
+        `While ${what.en} ran, the grader's supervisor was ended abruptly: your code exhausted the sandbox (memory or processes) or attacked it. Check that your tests start no processes that never end and use bounded memory, then push again.`,
+      )
+    : t(
+        `Mientras corría ${what.es}, el supervisor del corrector dejó de responder: tu código bloqueó el entorno. Revisa que tus tests no dejen procesos ni archivos especiales (FIFO) atrás, y vuelve a subir.`,
+        `While ${what.en} ran, the grader's supervisor stopped answering: your code blocked the sandbox. Check that your tests leave no processes or special files (FIFOs) behind, then push again.`,
+      );
+}
+
 /** Why pytest never finished collecting: the same words wherever a hang shows. */
 export function collectionHang(limit: string): Text {
   return t(
@@ -150,7 +180,7 @@ export function collectionHang(limit: string): Text {
 export function notFoundMessage(result: CommandResult, what: Text): Text | null {
   if (result.exitCode === 127) {
     const name = /(?:^|\n)(?:sh|bash|\/bin\/sh): (?:\d+: )?(?:line \d+: )?(.+?): (?:command )?not found/.exec(result.output)?.[1];
-    const it = name ? `\`${name}\`` : null;
+    const it = name ? literal(name) : null;
     return t(
       `${what.es} no pudo correr: ${it ? `${it} no existe` : 'el programa no existe'} en el entorno (código 127). Si es un archivo de tu repositorio, revisa que esté subido con ese nombre y ruta; si es una herramienta del curso, avisa a tu docente.`,
       `${what.en} could not run: ${it ? `${it} is not there` : 'the program is not there'} (code 127). If it is a file of your repository, check that it is pushed with that name and path; if it is a course tool, tell your instructor.`,
@@ -177,7 +207,9 @@ export function truncatedNote(result: CommandResult): Text | null {
 
 /** The raw output for the details view, headed by the command line. */
 export function commandDetails(run: string, result: CommandResult): string {
-  const status = result.hungAs
+  const status = result.failure
+    ? `the grader's supervisor ${result.failure === 'supervisor-died' ? 'was killed' : 'stopped answering'}`
+    : result.hungAs
     ? `not run: \`${result.hungAs.run}\` never finished collecting the same tests`
     : result.timedOut
     ? `stopped at the time limit after ${seconds(result.durationMs)}`
@@ -228,6 +260,51 @@ function display(value: number, min: number): string {
   return Number.isInteger(shown) ? String(shown) : shown.toFixed(1);
 }
 
+function coverageItem(coverage: Coverage, result: CommandResult): ChecklistItem {
+  const where = coverage.source.map((s) => `${s}/`).join(', ');
+  const min = withUnit(coverage.min, '%');
+  const label = coverage.label ?? t(`cobertura de ${where}`, `coverage of ${where}`);
+  const bare = t(`${label.es} (mínimo ${min})`, `${label.en} (minimum ${min})`);
+  const measured = result.coverage;
+  if (!measured || 'error' in measured) {
+    const noData = measured?.error === 'no-data';
+    return {
+      label: bare,
+      ok: false,
+      note: noData
+        ? t(
+            'la corrida de tests no registró datos de cobertura: probablemente pytest falló antes de terminar o no se usó pytest-cov; mira la salida.',
+            'the test run recorded no coverage data: pytest probably failed before it finished, or pytest-cov was not used; see the output.',
+          )
+        : t(`no se pudo medir la cobertura (${measured?.error ?? 'sin resultado'}).`, `coverage could not be measured (${measured?.error ?? 'no result'}).`),
+    };
+  }
+  const shown = withUnit(display(measured.percent, coverage.min), '%');
+  return {
+    label: t(`${label.es} ${shown} (mínimo ${min})`, `${label.en} ${shown} (minimum ${min})`),
+    ok: measured.percent >= coverage.min,
+    note: t(
+      `${measured.covered} de ${measured.statements} sentencias en ${measured.files} archivos`,
+      `${measured.covered} of ${measured.statements} statements in ${measured.files} files`,
+    ),
+  };
+}
+
+/** What a command check measures, in one line: the student's own code runs inside what it measures. */
+function measuredLine(params: CommandParams): Text {
+  if (params.coverage) {
+    const where = params.coverage.source.map((s) => `${s}/`).join(', ');
+    return t(
+      `Medido: la cobertura de ${where} con la configuración del corrector (la de tu repositorio, omit, exclude o \`# pragma: no cover\`, no cuenta), sobre lo que registró tu corrida de tests.`,
+      `Measured: coverage of ${where} with the grader's own configuration (your repository's, omit, exclude or \`# pragma: no cover\`, does not apply), over what your test run recorded.`,
+    );
+  }
+  return t(
+    'Medido: el resultado del comando en el entorno del corrector; tu código (también conftest.py) corre dentro y lo decide.',
+    "Measured: the command's result in the grader's sandbox; your code (conftest.py too) runs inside it and decides it.",
+  );
+}
+
 function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
   const min = withUnit(metric.min, metric.unit);
   const bare = t(`${metric.label.es} (mínimo ${min})`, `${metric.label.en} (minimum ${min})`);
@@ -257,7 +334,7 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
     return {
       label: bare,
       ok: false,
-      note: t(`El reporte ${metric.report} no tiene \`${metric.path}\`.`, `The report ${metric.report} has no \`${metric.path}\`.`),
+      note: t(`El reporte ${metric.report} no tiene ${literal(metric.path)}.`, `The report ${metric.report} has no ${literal(metric.path)}.`),
     };
   }
   const value =
@@ -272,8 +349,8 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
       label: bare,
       ok: false,
       note: t(
-        `\`${metric.path}\` en ${metric.report} no es un número (${shown}).`,
-        `\`${metric.path}\` in ${metric.report} is not a number (${shown}).`,
+        `${literal(metric.path)} en ${metric.report} no es un número (${literal(shown)}).`,
+        `${literal(metric.path)} in ${metric.report} is not a number (${literal(shown)}).`,
       ),
     };
   }
@@ -287,7 +364,9 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
 /* ---------- the check ---------- */
 
 function exitItem(expected: number | null, result: CommandResult, timeoutSeconds: number): ChecklistItem {
-  const stopped = result.hungAs
+  const stopped = result.failure
+    ? t('el supervisor del corrector no volvió', "the grader's supervisor did not come back")
+    : result.hungAs
     ? t('no se corrió: los mismos tests no terminaron de reunirse', 'not run: the same tests never finished collecting')
     : result.timedOut
     ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds)}`, `stopped after ${stoppedAt(result, timeoutSeconds)}`)
@@ -354,6 +433,7 @@ export const commandCheck = defineCheck<CommandParams>({
           timeoutSeconds: params.timeout,
           requires: params.requires,
           ...(params.metric ? { reports: [params.metric.report] } : {}),
+          ...(params.coverage ? { coverage: { source: params.coverage.source } } : {}),
         },
       },
     };
@@ -362,12 +442,13 @@ export const commandCheck = defineCheck<CommandParams>({
     const result = commandOf(evidence, 'main');
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, params.run);
 
-    const what = t(`\`${params.run}\``, `\`${params.run}\``);
+    const what = t(literal(params.run), literal(params.run));
     const stopped = stoppedMessage(result, params.timeout, what);
     const items: ChecklistItem[] = [
       exitItem(params.expect.exitCode, result, params.timeout),
       ...params.expect.output.map((p) => patternItem(p, result, stopped === null)),
       ...(params.metric ? [metricItem(params.metric, result)] : []),
+      ...(params.coverage ? [coverageItem(params.coverage, result)] : []),
     ];
     const allOk = items.every((i) => i.ok);
     const fraction = creditOf(items, params.partial);
@@ -398,7 +479,8 @@ export const commandCheck = defineCheck<CommandParams>({
         : null;
     return {
       fraction,
-      message: joinTexts([headline, tally, truncatedNote(result)]),
+      // A command that did not run (or whose supervisor was lost) measured nothing.
+      message: joinTexts([headline, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
       items,
       details: commandDetails(params.run, result),
     };

@@ -1,6 +1,6 @@
 import { CommitParser } from 'conventional-commits-parser';
 import { z } from 'zod';
-import { t } from '../core/text.ts';
+import { literal, t } from '../core/text.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
 
 const CommitsParams = z.strictObject({
@@ -46,7 +46,7 @@ export const commitsCheck = defineCheck<CommitsParams>({
     }
     const count = good.length;
     const items: ChecklistItem[] = bad.slice(0, 5).map((header) => ({
-      label: t(`«${header.slice(0, 72)}»`, `"${header.slice(0, 72)}"`),
+      label: t(literal(header.slice(0, 72)), literal(header.slice(0, 72))),
       ok: false,
       note: t('no sigue Conventional Commits; p. ej. «feat: agrega carga de datos»', 'not a Conventional Commit; e.g. "feat: add data loading"'),
     }));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, same, t, type Text } from '../core/text.ts';
+import { bytes, literal, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const PatternSchema = z.strictObject({
@@ -39,7 +39,7 @@ export const contentCheck = defineCheck<ContentParams>({
     if (files.length === 0) {
       return {
         fraction: 0,
-        message: t(`No encontré archivos que coincidan con \`${where}\`.`, `No file matches \`${where}\`.`),
+        message: t(`No encontré archivos que coincidan con ${literal(where)}.`, `No file matches ${literal(where)}.`),
         items: params.patterns.map((p) => ({ label: labelOf(p), ok: false })),
       };
     }
@@ -57,7 +57,7 @@ export const contentCheck = defineCheck<ContentParams>({
       params.patterns.forEach((p, i) => {
         const cut = p.absent && best.f.truncated && !hit(best.f, i);
         if (cut) unreadMatters = true;
-        items.push({ label: labelOf(p), ok: holds(best.f, i), note: cut ? notReadWhole([best.f.path]) : same(best.f.path) });
+        items.push({ label: labelOf(p), ok: holds(best.f, i), note: cut ? notReadWhole([best.f.path]) : same(literal(best.f.path)) });
       });
     } else {
       params.patterns.forEach((p, i) => {
@@ -75,16 +75,16 @@ export const contentCheck = defineCheck<ContentParams>({
           items.push({
             label: labelOf(p),
             ok: found.length === 0 && unread.length === 0,
-            ...(found.length ? { note: same(found.map((f) => f.path).join(', ')) } : unread.length ? { note: notReadWhole(unread) } : {}),
+            ...(found.length ? { note: same(found.map((f) => literal(f.path)).join(', ')) } : unread.length ? { note: notReadWhole(unread) } : {}),
           });
         } else {
-          items.push({ label: labelOf(p), ok: found.length > 0, ...(found.length ? { note: same(found[0]!.path) } : {}) });
+          items.push({ label: labelOf(p), ok: found.length > 0, ...(found.length ? { note: same(literal(found[0]!.path)) } : {}) });
         }
       });
     }
     const met = items.filter((i) => i.ok).length;
     const fraction = creditOf(items, params.partial);
-    const searched = files.length <= 5 ? files.map((f) => `\`${f.path}\``).join(', ') : `${files.length}`;
+    const searched = files.length <= 5 ? files.map((f) => literal(f.path)).join(', ') : `${files.length}`;
     const message: Text =
       met === items.length
         ? t(`Todo encontrado (${met} de ${items.length}) en ${searched}.`, `Everything found (${met} of ${items.length}) in ${searched}.`)
@@ -95,8 +95,8 @@ export const contentCheck = defineCheck<ContentParams>({
     const read = bytes(evidence.limits.maxReadBytes);
     const why = unreadMatters
       ? t(
-          ` Un patrón que no debe estar solo se da por ausente en archivos leídos enteros, y Rubrica lee los primeros ${read} de cada uno: acorta esos archivos o sácalos de \`${where}\`.`,
-          ` A pattern that must be absent is only judged absent in files read whole, and Rubrica reads the first ${read} of each: shorten those files or move them out of \`${where}\`.`,
+          ` Un patrón que no debe estar solo se da por ausente en archivos leídos enteros, y Rubrica lee los primeros ${read} de cada uno: acorta esos archivos o sácalos de ${literal(where)}.`,
+          ` A pattern that must be absent is only judged absent in files read whole, and Rubrica reads the first ${read} of each: shorten those files or move them out of ${literal(where)}.`,
         )
       : undefined;
     return {
@@ -118,7 +118,7 @@ function unreadFiles(evidence: CheckEvidence, matches: (path: string) => boolean
 }
 
 function notReadWhole(paths: readonly string[]): Text {
-  const list = paths.length <= 5 ? paths.join(', ') : `${paths.slice(0, 5).join(', ')} (+${paths.length - 5})`;
+  const list = paths.length <= 5 ? paths.map((p) => literal(p)).join(', ') : `${paths.slice(0, 5).map((p) => literal(p)).join(', ')} (+${paths.length - 5})`;
   return t(`no leído entero: ${list}`, `not read whole: ${list}`);
 }
 

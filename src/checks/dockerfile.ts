@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList } from '../core/schemas.ts';
-import { join, t, type Text } from '../core/text.ts';
+import { join, literal, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const FACTS = ['multi-stage', 'non-root-user', 'healthcheck', 'dockerignore', 'slim-base', 'no-latest-tag'] as const;
@@ -100,8 +100,8 @@ export const dockerfileCheck = defineCheck<DockerfileParams>({
       return {
         fraction: 0,
         message: t(
-          `\`${path}\` no tiene ninguna instrucción \`FROM\`, así que no es un Dockerfile válido. Empieza con \`FROM python:3.11-slim\`.`,
-          `\`${path}\` has no \`FROM\` instruction, so it is not a valid Dockerfile. Start with \`FROM python:3.11-slim\`.`,
+          `${literal(path)} no tiene ninguna instrucción \`FROM\`, así que no es un Dockerfile válido. Empieza con \`FROM python:3.11-slim\`.`,
+          `${literal(path)} has no \`FROM\` instruction, so it is not a valid Dockerfile. Start with \`FROM python:3.11-slim\`.`,
         ),
         annotations: [{ path, line: 1, message: t('Falta `FROM <imagen>`.', 'Missing `FROM <image>`.') }],
       };
@@ -114,14 +114,14 @@ export const dockerfileCheck = defineCheck<DockerfileParams>({
     const missing = best.results.filter((r) => !r.item.ok);
     const parts: Text[] = [
       missing.length === 0
-        ? t(`\`${best.path}\` cumple todo (${count} de ${items.length}).`, `\`${best.path}\` meets everything (${count} of ${items.length}).`)
+        ? t(`${literal(best.path)} cumple todo (${count} de ${items.length}).`, `${literal(best.path)} meets everything (${count} of ${items.length}).`)
         : t(
-            `\`${best.path}\`: ${count} de ${items.length}. Falta: ${missing.map((r) => `${r.item.label.es} (${FIX[r.fact].es})`).join('; ')}.`,
-            `\`${best.path}\`: ${count} of ${items.length}. Missing: ${missing.map((r) => `${r.item.label.en} (${FIX[r.fact].en})`).join('; ')}.`,
+            `${literal(best.path)}: ${count} de ${items.length}. Falta: ${missing.map((r) => `${r.item.label.es} (${FIX[r.fact].es})`).join('; ')}.`,
+            `${literal(best.path)}: ${count} of ${items.length}. Missing: ${missing.map((r) => `${r.item.label.en} (${FIX[r.fact].en})`).join('; ')}.`,
           ),
     ];
     if (usable.length > 1) {
-      const others = usable.filter((u) => u !== best).map((u) => `\`${u.path}\``).join(', ');
+      const others = usable.filter((u) => u !== best).map((u) => literal(u.path)).join(', ');
       parts.push(t(`También hay ${others}; se evaluó el que más cumple.`, `There is also ${others}; the one that does best was graded.`));
     }
     return { fraction, message: join(parts), items, ...(best.annotations.length ? { annotations: best.annotations } : {}) };
@@ -154,7 +154,7 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
     switch (fact) {
       case 'multi-stage': {
         const ok = stages.length >= params.minStages;
-        const list = stages.map((s, i) => `${s.name ?? `#${i + 1}`} (${s.from.line})`).join(', ');
+        const list = stages.map((s, i) => `${s.name ? literal(s.name) : `#${i + 1}`} (${s.from.line})`).join(', ');
         push(ok, t(`${stages.length} etapa(s): ${list}`, `${stages.length} stage(s): ${list}`));
         if (!ok) at(final.from.line, t(`Solo ${stages.length} etapa(s): ${FIX['multi-stage'].es}.`, `Only ${stages.length} stage(s): ${FIX['multi-stage'].en}.`));
         break;
@@ -167,10 +167,10 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
           push(false, t('no hay `USER` en la última etapa: el contenedor corre como root', 'no `USER` in the final stage: the container runs as root'));
           at(anchor, t(`El contenedor corre como root: ${FIX['non-root-user'].es}.`, `The container runs as root: ${FIX['non-root-user'].en}.`));
         } else if (root) {
-          push(false, t(`línea ${user.line}: \`USER ${user.args}\` es root`, `line ${user.line}: \`USER ${user.args}\` is root`));
-          at(user.line, t(`\`USER ${user.args}\` deja el contenedor como root: ${FIX['non-root-user'].es}.`, `\`USER ${user.args}\` leaves the container as root: ${FIX['non-root-user'].en}.`));
+          push(false, t(`línea ${user.line}: ${literal(`USER ${user.args}`)} es root`, `line ${user.line}: ${literal(`USER ${user.args}`)} is root`));
+          at(user.line, t(`${literal(`USER ${user.args}`)} deja el contenedor como root: ${FIX['non-root-user'].es}.`, `${literal(`USER ${user.args}`)} leaves the container as root: ${FIX['non-root-user'].en}.`));
         } else {
-          push(true, t(`línea ${user.line}: \`USER ${user.args}\``, `line ${user.line}: \`USER ${user.args}\``));
+          push(true, t(`línea ${user.line}: ${literal(`USER ${user.args}`)}`, `line ${user.line}: ${literal(`USER ${user.args}`)}`));
         }
         break;
       }
@@ -183,10 +183,10 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
         }
         const compose = composeHealthcheck(params, evidence);
         if (compose.found) {
-          push(true, t(`en \`${compose.found.path}\`, servicio \`${compose.found.service}\``, `in \`${compose.found.path}\`, service \`${compose.found.service}\``));
+          push(true, t(`en ${literal(compose.found.path)}, servicio ${literal(compose.found.service)}`, `in ${literal(compose.found.path)}, service ${literal(compose.found.service)}`));
           break;
         }
-        const broken = compose.broken.length ? compose.broken.map((p) => `\`${p}\``).join(', ') : '';
+        const broken = compose.broken.length ? compose.broken.map((p) => literal(p)).join(', ') : '';
         push(
           false,
           disabled
@@ -207,9 +207,9 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
         };
         const good = present.map((f) => ({ path: f.path, n: rules(f.path, f.size) })).find((x) => x.n !== 0);
         if (good) {
-          push(true, good.n > 0 ? t(`\`${good.path}\`: ${good.n} regla(s)`, `\`${good.path}\`: ${good.n} rule(s)`) : t(`\`${good.path}\``, `\`${good.path}\``));
+          push(true, good.n > 0 ? t(`${literal(good.path)}: ${good.n} regla(s)`, `${literal(good.path)}: ${good.n} rule(s)`) : t(literal(good.path), literal(good.path)));
         } else if (present.length) {
-          push(false, t(`\`${present[0]!.path}\` está vacío`, `\`${present[0]!.path}\` is empty`));
+          push(false, t(`${literal(present[0]!.path)} está vacío`, `${literal(present[0]!.path)} is empty`));
         } else {
           push(false, t(`no hay \`${dir}.dockerignore\``, `there is no \`${dir}.dockerignore\``));
         }
@@ -223,10 +223,10 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
         push(
           ok,
           unknown && !ok
-            ? t(`línea ${base.from.line}: \`${image}\` depende de un ARG sin valor por defecto`, `line ${base.from.line}: \`${image}\` depends on an ARG with no default`)
-            : t(`línea ${base.from.line}: \`${image}\``, `line ${base.from.line}: \`${image}\``),
+            ? t(`línea ${base.from.line}: ${literal(image)} depende de un ARG sin valor por defecto`, `line ${base.from.line}: ${literal(image)} depends on an ARG with no default`)
+            : t(`línea ${base.from.line}: ${literal(image)}`, `line ${base.from.line}: ${literal(image)}`),
         );
-        if (!ok) at(final.from.line, t(`\`${image}\` es una imagen grande: ${FIX['slim-base'].es}.`, `\`${image}\` is a large image: ${FIX['slim-base'].en}.`));
+        if (!ok) at(final.from.line, t(`${literal(image)} es una imagen grande: ${FIX['slim-base'].es}.`, `${literal(image)} is a large image: ${FIX['slim-base'].en}.`));
         break;
       }
       case 'no-latest-tag': {
@@ -239,7 +239,7 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
             : t(`${stages.filter((s) => s.parent === undefined).length} imagen(es) base con versión`, `${stages.filter((s) => s.parent === undefined).length} base image(s) pinned`),
         );
         for (const s of floating) {
-          at(s.from.line, t(`\`${s.image}\` no fija la versión: usa una etiqueta concreta (p. ej. \`python:3.11-slim\`).`, `\`${s.image}\` does not pin a version: use a specific tag (e.g. \`python:3.11-slim\`).`));
+          at(s.from.line, t(`${literal(s.image)} no fija la versión: usa una etiqueta concreta (p. ej. \`python:3.11-slim\`).`, `${literal(s.image)} does not pin a version: use a specific tag (e.g. \`python:3.11-slim\`).`));
         }
         break;
       }

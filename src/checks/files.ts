@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { globMatcher, isGitInternal } from '../core/glob.ts';
 import { GlobsSchema, globList, TextSchema } from '../core/schemas.ts';
-import { bytes, join, same, t, type Text } from '../core/text.ts';
+import { bytes, join, literal, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const RequirementSchema = z.strictObject({
@@ -47,26 +47,26 @@ export const filesCheck = defineCheck<FilesParams>({
         const wrongType = found.find((f) => f.type !== 'symlink' && f.type !== req.type);
         if (skipped) {
           note = t(
-            `\`${skipped.path}\` pesa ${bytes(skipped.size)} y no se copió para corregir: los datos grandes van en DVC, no en git.`,
-            `\`${skipped.path}\` is ${bytes(skipped.size)} and was not copied for grading: large data belongs in DVC, not in git.`,
+            `${literal(skipped.path)} pesa ${bytes(skipped.size)} y no se copió para corregir: los datos grandes van en DVC, no en git.`,
+            `${literal(skipped.path)} is ${bytes(skipped.size)} and was not copied for grading: large data belongs in DVC, not in git.`,
           );
         } else if (link) {
           note = t(
-            `\`${link.path}\` es un enlace simbólico${link.target ? ` a \`${link.target}\`` : ''}, no un ${req.type === 'dir' ? 'directorio' : 'archivo'} real.`,
-            `\`${link.path}\` is a symbolic link${link.target ? ` to \`${link.target}\`` : ''}, not a real ${req.type === 'dir' ? 'folder' : 'file'}.`,
+            `${literal(link.path)} es un enlace simbólico${link.target ? ` a ${literal(link.target)}` : ''}, no un ${req.type === 'dir' ? 'directorio' : 'archivo'} real.`,
+            `${literal(link.path)} is a symbolic link${link.target ? ` to ${literal(link.target)}` : ''}, not a real ${req.type === 'dir' ? 'folder' : 'file'}.`,
           );
         } else if (wrongType) {
           note = req.type === 'dir'
-            ? t(`\`${wrongType.path}\` es un archivo; debe ser una carpeta.`, `\`${wrongType.path}\` is a file; it must be a folder.`)
-            : t(`\`${wrongType.path}\` es una carpeta; debe ser un archivo.`, `\`${wrongType.path}\` is a folder; it must be a file.`);
+            ? t(`${literal(wrongType.path)} es un archivo; debe ser una carpeta.`, `${literal(wrongType.path)} is a file; it must be a folder.`)
+            : t(`${literal(wrongType.path)} es una carpeta; debe ser un archivo.`, `${literal(wrongType.path)} is a folder; it must be a file.`);
         } else {
           const elsewhere = nearMiss(globs, entries.map((f) => f.path));
           if (elsewhere) {
             hints.push(t(
-              `Encontré \`${elsewhere.found}\`: muévelo a \`${elsewhere.wanted}\`.`,
-              `Found \`${elsewhere.found}\`: move it to \`${elsewhere.wanted}\`.`,
+              `Encontré ${literal(elsewhere.found)}: muévelo a ${literal(elsewhere.wanted)}.`,
+              `Found ${literal(elsewhere.found)}: move it to ${literal(elsewhere.wanted)}.`,
             ));
-            note = t(`está en \`${elsewhere.found}\``, `it is at \`${elsewhere.found}\``);
+            note = t(`está en ${literal(elsewhere.found)}`, `it is at ${literal(elsewhere.found)}`);
           }
         }
       } else if (!ok && req.max !== undefined) {

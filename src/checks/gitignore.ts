@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TextSchema } from '../core/schemas.ts';
-import { join, t, type Text } from '../core/text.ts';
+import { join, literal, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type ChecklistItem, type IgnoreVerdict } from './types.ts';
 
 const SamplePath = z
@@ -73,7 +73,7 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
     const entry = evidence.files.find((f) => f.path === '.gitignore');
     const anyIgnored = [...evidence.ignore.values()].some((v) => v.ignored);
     if (entry?.type !== 'file' && !anyIgnored) {
-      const starter = STARTER.map((l) => `\`${l}\``).join(', ');
+      const starter = STARTER.map((l) => literal(l)).join(', ');
       return {
         fraction: 0,
         message:
@@ -106,8 +106,8 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
           label: wanted.label,
           ok: true,
           note: rule
-            ? t(`\`${hit.path}\` ignorado por ${ruleText(rule)}`, `\`${hit.path}\` ignored by ${ruleText(rule)}`)
-            : t(`\`${hit.path}\` ignorado`, `\`${hit.path}\` ignored`),
+            ? t(`${literal(hit.path)} ignorado por ${ruleText(rule)}`, `${literal(hit.path)} ignored by ${ruleText(rule)}`)
+            : t(`${literal(hit.path)} ignorado`, `${literal(hit.path)} ignored`),
         });
         continue;
       }
@@ -117,20 +117,20 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
           label: wanted.label,
           ok: false,
           note: t(
-            `\`${negated.path}\` vuelve a incluirse por ${ruleText(negated.rule)}: quita esa línea`,
-            `\`${negated.path}\` is included again by ${ruleText(negated.rule)}: remove that line`,
+            `${literal(negated.path)} vuelve a incluirse por ${ruleText(negated.rule)}: quita esa línea`,
+            `${literal(negated.path)} is included again by ${ruleText(negated.rule)}: remove that line`,
           ),
         });
-        annotate(negated.rule, t(`Esta regla hace que \`${negated.path}\` se versione; debería ignorarse.`, `This rule makes \`${negated.path}\` versioned; it should be ignored.`));
+        annotate(negated.rule, t(`Esta regla hace que ${literal(negated.path)} se versione; debería ignorarse.`, `This rule makes ${literal(negated.path)} versioned; it should be ignored.`));
         continue;
       }
       const lines = suggest(wanted.anyOf[0]!, params.kept);
       toAdd.push(...lines);
-      const shown = lines.map((l) => `\`${l}\``).join(' + ');
+      const shown = lines.map((l) => literal(l)).join(' + ');
       items.push({
         label: wanted.label,
         ok: false,
-        note: t(`\`${wanted.anyOf[0]}\` no está ignorado; agrega ${shown}`, `\`${wanted.anyOf[0]}\` is not ignored; add ${shown}`),
+        note: t(`${literal(wanted.anyOf[0]!)} no está ignorado; agrega ${shown}`, `${literal(wanted.anyOf[0]!)} is not ignored; add ${shown}`),
       });
     }
 
@@ -138,20 +138,20 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
     for (const path of params.kept) {
       const v: IgnoreVerdict | undefined = evidence.ignore.get(path);
       if (!v?.ignored) {
-        items.push({ label: t(`\`${path}\` se versiona`, `\`${path}\` is versioned`), ok: true });
+        items.push({ label: t(`${literal(path)} se versiona`, `${literal(path)} is versioned`), ok: true });
         continue;
       }
       wronglyIgnored.push(path);
       const rule = parseRule(v.rule);
       const fix = rule ? keepFix(path, rule) : { es: `agrega \`!${path}\``, en: `add \`!${path}\`` };
       items.push({
-        label: t(`\`${path}\` se versiona`, `\`${path}\` is versioned`),
+        label: t(`${literal(path)} se versiona`, `${literal(path)} is versioned`),
         ok: false,
         note: rule
           ? t(`lo ignora ${ruleText(rule)}; ${fix.es}`, `ignored by ${ruleText(rule)}; ${fix.en}`)
           : t(`está ignorado; ${fix.es}`, `it is ignored; ${fix.en}`),
       });
-      if (rule) annotate(rule, t(`Esta regla ignora \`${path}\`, que debe versionarse: ${fix.es}.`, `This rule ignores \`${path}\`, which must be versioned: ${fix.en}.`));
+      if (rule) annotate(rule, t(`Esta regla ignora ${literal(path)}, que debe versionarse: ${fix.es}.`, `This rule ignores ${literal(path)}, which must be versioned: ${fix.en}.`));
     }
 
     const met = items.filter((i) => i.ok).length;
@@ -173,11 +173,11 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
       }
       const add = [...new Set(toAdd)];
       if (add.length) {
-        const lines = add.map((l) => `\`${l}\``).join(', ');
+        const lines = add.map((l) => literal(l)).join(', ');
         parts.push(t(`Agrega a \`.gitignore\`: ${lines}.`, `Add to \`.gitignore\`: ${lines}.`));
       }
       if (wronglyIgnored.length) {
-        const list = wronglyIgnored.map((p) => `\`${p}\``).join(', ');
+        const list = wronglyIgnored.map((p) => literal(p)).join(', ');
         parts.push(t(
           `${list} debe versionarse y hoy está ignorado: ajusta la regla marcada.`,
           `${list} must be versioned and is ignored today: adjust the marked rule.`,
@@ -198,7 +198,7 @@ function parseRule(rule: string | undefined): Rule | undefined {
 }
 
 function ruleText(rule: Rule): string {
-  return `${rule.file}:${rule.line ?? '?'}:\`${rule.pattern}\``;
+  return `${rule.file}:${rule.line ?? '?'}:${literal(rule.pattern)}`;
 }
 
 /** How to keep a path a rule ignores; git cannot re-include a file whose folder is excluded. */
@@ -207,10 +207,10 @@ function keepFix(path: string, rule: Rule): Text {
   if (folder !== undefined) {
     const direct = path.slice(folder.length + 1).split('/').length === 1;
     const lines = direct ? [`${folder}/*`, `!${path}`] : [`${folder}/**`, `!${folder}/**/`, `!${path}`];
-    const shown = lines.map((l) => `\`${l}\``).join(', ');
+    const shown = lines.map((l) => literal(l)).join(', ');
     return t(
-      `cambia \`${rule.pattern}\` por ${shown} (git no reincluye archivos de una carpeta ignorada)`,
-      `replace \`${rule.pattern}\` with ${shown} (git does not re-include files of an ignored folder)`,
+      `cambia ${literal(rule.pattern)} por ${shown} (git no reincluye archivos de una carpeta ignorada)`,
+      `replace ${literal(rule.pattern)} with ${shown} (git does not re-include files of an ignored folder)`,
     );
   }
   return t(`agrega \`!${path}\` después de esa línea o haz la regla más específica`, `add \`!${path}\` after that line or make the rule narrower`);

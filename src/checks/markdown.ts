@@ -2,7 +2,7 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { join, same, t, type Text } from '../core/text.ts';
+import { join, literal, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const MarkdownParams = z.strictObject({
@@ -35,14 +35,14 @@ export const markdownCheck = defineCheck<MarkdownParams>({
     if (!doc) {
       return {
         fraction: 0,
-        message: t(`No encontré \`${name}\`: créalo en la raíz del repositorio.`, `\`${name}\` was not found: create it at the root of the repository.`),
+        message: t(`No encontré ${literal(name)}: créalo en la raíz del repositorio.`, `${literal(name)} was not found: create it at the root of the repository.`),
       };
     }
     const tokens = new Lexer().lex(doc.text);
     const headings: Tokens.Heading[] = [];
     const images: string[] = [];
     const links: string[] = [];
-    walk(tokens, (token) => {
+    walkTokens(tokens, (token) => {
       if (token.type === 'heading') headings.push(token as Tokens.Heading);
       else if (token.type === 'image') images.push((token as Tokens.Image).href);
       else if (token.type === 'link') links.push((token as Tokens.Link).href);
@@ -62,7 +62,7 @@ export const markdownCheck = defineCheck<MarkdownParams>({
       items.push({
         label: wanted.label ?? t(`sección «${wanted.anyOf[0]}»`, `section "${wanted.anyOf[0]}"`),
         ok: Boolean(found),
-        ...(found ? { note: same(`${'#'.repeat(found.depth)} ${found.text}`) } : { note: t(`p. ej. \`## ${wanted.anyOf[0]}\``, `e.g. \`## ${wanted.anyOf.at(-1)}\``) }),
+        ...(found ? { note: same(literal(`${'#'.repeat(found.depth)} ${found.text}`)) } : { note: t(`p. ej. \`## ${wanted.anyOf[0]}\``, `e.g. \`## ${wanted.anyOf.at(-1)}\``) }),
       });
     }
     if (params.badges) {
@@ -97,24 +97,25 @@ export const markdownCheck = defineCheck<MarkdownParams>({
     const missing = items.filter((i) => !i.ok);
     const message =
       missing.length === 0
-        ? t(`\`${doc.path}\` tiene todo lo pedido (${met} de ${items.length}).`, `\`${doc.path}\` has everything asked for (${met} of ${items.length}).`)
+        ? t(`${literal(doc.path)} tiene todo lo pedido (${met} de ${items.length}).`, `${literal(doc.path)} has everything asked for (${met} of ${items.length}).`)
         : join([
-            t(`\`${doc.path}\`: ${met} de ${items.length}.`, `\`${doc.path}\`: ${met} of ${items.length}.`),
+            t(`${literal(doc.path)}: ${met} de ${items.length}.`, `${literal(doc.path)}: ${met} of ${items.length}.`),
             t(`Falta: ${missing.map((i) => i.label.es).join('; ')}.`, `Missing: ${missing.map((i) => i.label.en).join('; ')}.`),
           ]);
     return { fraction, message, items };
   },
 });
 
-function walk(tokens: readonly Token[], visit: (t: Token) => void): void {
+/** Every token of marked's lexer, depth first: nested inline tokens, list items and table cells. */
+export function walkTokens(tokens: readonly Token[], visit: (t: Token) => void): void {
   for (const token of tokens) {
     visit(token);
     const nested = (token as { tokens?: Token[] }).tokens;
-    if (nested) walk(nested, visit);
-    if (token.type === 'list') for (const item of (token as Tokens.List).items) walk(item.tokens, visit);
+    if (nested) walkTokens(nested, visit);
+    if (token.type === 'list') for (const item of (token as Tokens.List).items) walkTokens(item.tokens, visit);
     if (token.type === 'table') {
       const table = token as Tokens.Table;
-      for (const cell of [...table.header, ...table.rows.flat()]) walk(cell.tokens, visit);
+      for (const cell of [...table.header, ...table.rows.flat()]) walkTokens(cell.tokens, visit);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { globMatcher } from '../core/glob.ts';
+import { tailGlobMatcher } from '../core/glob.ts';
 import { TextSchema } from '../core/schemas.ts';
-import { seconds, t, type Text } from '../core/text.ts';
+import { literal, seconds, t, type Text } from '../core/text.ts';
 import { REPO_DIR } from '../sandbox/paths.ts';
 import {
   collectionHang,
@@ -123,18 +123,39 @@ export function parseCollect(output: string): Collected {
   };
 }
 
-/** Does a test file count for a glob? Its path as pytest prints it, or any tail of it (a project in a subfolder). */
-function fileMatcher(glob: string): (file: string) => boolean {
-  const matches = globMatcher(glob);
-  return (file) => {
-    const parts = file.split('/');
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i] === '..' || parts[i] === '.') continue;
-      if (matches(parts.slice(i).join('/'))) return true;
+/**
+ * Tests per file as counted: pytest's collected ids, capped file by file by the test
+ * functions the file's source defines. A conftest can make pytest report tests that do
+ * not exist (or that a file does not hold); the static count cannot be talked up.
+ * Without static counts (not asked for) pytest's figure stands.
+ */
+export function countedPerFile(ids: readonly string[], testCounts: ReadonlyMap<string, number | null> | undefined): Map<string, { collected: number; counted: number; defined: number | null }> {
+  const collected = new Map<string, number>();
+  for (const id of ids) {
+    const file = id.split('::')[0]!;
+    collected.set(file, (collected.get(file) ?? 0) + 1);
+  }
+  const out = new Map<string, { collected: number; counted: number; defined: number | null }>();
+  for (const [file, n] of collected) {
+    if (!testCounts) {
+      out.set(file, { collected: n, counted: n, defined: null });
+      continue;
     }
-    return false;
-  };
+    // pytest prints paths from its rootdir; the snapshot's paths may have a folder in front.
+    const path = testCounts.has(file) ? file : [...testCounts.keys()].find((p) => p.endsWith(`/${file}`));
+    const defined = path === undefined ? 0 : (testCounts.get(path) ?? null);
+    // Not parsable by Python: pytest cannot have imported it either, so nothing of it counts.
+    const bound = defined ?? 0;
+    out.set(file, { collected: n, counted: Math.min(n, bound), defined });
+  }
+  return out;
 }
+
+/** What this check measures, in one line: a student's conftest can make pytest report anything, the source cannot. */
+const MEASURED = t(
+  'Medido: los tests que reúne pytest, cada archivo hasta las funciones test_ que su código define (leído sin ejecutarlo).',
+  'Measured: the tests pytest collects, each file up to the test_ functions its source defines (read without running it).',
+);
 
 /** Test counts from `pytest --collect-only`, per group of files (`tests/**\/test_training*.py` ≥ 5). */
 export const pytestTestsCheck = defineCheck<PytestTestsParams>({
@@ -145,6 +166,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       commands: {
         collect: { run: collectCommand(params.args), timeoutSeconds: params.timeout, requires: params.requires },
       },
+      testFiles: params.files.map((f) => f.glob),
     };
   },
   evaluate(params, evidence) {
@@ -153,19 +175,23 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, run);
 
     const collected = parseCollect(result.output);
-    const files = collected.ids.map((id) => id.split('::')[0]!);
+    const perFile = countedPerFile(collected.ids, evidence.testCounts);
     const rows = params.files.map((entry) => {
-      const matches = fileMatcher(entry.glob);
-      const count = files.filter(matches).length;
+      const matches = tailGlobMatcher(entry.glob);
+      const mine = [...perFile].filter(([file]) => matches(file)).map(([, n]) => n);
+      const count = mine.reduce((sum, n) => sum + n.counted, 0);
+      const reported = mine.reduce((sum, n) => sum + n.collected, 0);
+      const cappedEs = reported > count ? `; pytest informó ${reported}, pero los archivos definen menos funciones test_` : '';
+      const cappedEn = reported > count ? `; pytest reported ${reported}, but the files define fewer test_ functions` : '';
       const broken = collected.errors.filter((e) => matches(e.file)).map((e) => e.file);
-      const brokenEs = broken.length ? `; no se pudo importar: ${broken.join(', ')}` : '';
-      const brokenEn = broken.length ? `; could not be imported: ${broken.join(', ')}` : '';
+      const brokenEs = broken.length ? `; no se pudo importar: ${broken.map(literal).join(', ')}` : '';
+      const brokenEn = broken.length ? `; could not be imported: ${broken.map(literal).join(', ')}` : '';
       const item: ChecklistItem = {
-        label: entry.label ?? t(`tests en \`${entry.glob}\` (mínimo ${entry.min})`, `tests in \`${entry.glob}\` (at least ${entry.min})`),
+        label: entry.label ?? t(`tests en ${literal(entry.glob)} (mínimo ${entry.min})`, `tests in ${literal(entry.glob)} (at least ${entry.min})`),
         ok: count >= entry.min,
-        note: t(`${count} de ${entry.min} tests${brokenEs}`, `${count} of ${entry.min} tests${brokenEn}`),
+        note: t(`${count} de ${entry.min} tests${cappedEs}${brokenEs}`, `${count} of ${entry.min} tests${cappedEn}${brokenEn}`),
       };
-      return { entry, count, item };
+      return { entry, count, reported, item };
     });
     const items = rows.map((r) => r.item);
     const fraction = params.partial
@@ -183,7 +209,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       t('pytest', 'pytest'),
       collectionHang(limit),
     );
-    const notFound = notFoundMessage(result, t(`\`${run}\``, `\`${run}\``));
+    const notFound = notFoundMessage(result, t(literal(run), literal(run)));
     const { conftest } = collected;
 
     if (stopped) {
@@ -191,25 +217,25 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     } else if (notFound) {
       parts.push(notFound);
     } else if (conftest) {
-      const why = conftest.reason ? ` (${conftest.reason})` : '';
+      const why = conftest.reason ? ` (${literal(conftest.reason)})` : '';
       parts.push(
         t(
-          `No se pudo importar ${conftest.file}${why}, así que pytest no reunió ningún test: arréglalo.`,
-          `${conftest.file} could not be imported${why}, so pytest collected no tests: fix it.`,
+          `No se pudo importar ${literal(conftest.file)}${why}, así que pytest no reunió ningún test: arréglalo.`,
+          `${literal(conftest.file)} could not be imported${why}, so pytest collected no tests: fix it.`,
         ),
       );
     } else if (collected.notFound) {
       parts.push(
         t(
-          `No existe \`${collected.notFound}\` en tu repositorio: pon tus tests ahí (archivos test_*.py).`,
-          `\`${collected.notFound}\` does not exist in your repository: put your tests there (test_*.py files).`,
+          `No existe ${literal(collected.notFound)} en tu repositorio: pon tus tests ahí (archivos test_*.py).`,
+          `${literal(collected.notFound)} does not exist in your repository: put your tests there (test_*.py files).`,
         ),
       );
     } else if (collected.usage && result.exitCode === 4) {
       parts.push(
         t(
-          `pytest rechazó sus opciones (${collected.usage}): revisa \`addopts\` en tu pytest.ini, pyproject.toml o setup.cfg.`,
-          `pytest refused its options (${collected.usage}): check \`addopts\` in your pytest.ini, pyproject.toml or setup.cfg.`,
+          `pytest rechazó sus opciones (${literal(collected.usage)}): revisa \`addopts\` en tu pytest.ini, pyproject.toml o setup.cfg.`,
+          `pytest refused its options (${literal(collected.usage)}): check \`addopts\` in your pytest.ini, pyproject.toml or setup.cfg.`,
         ),
       );
     } else if (result.exitCode !== 0 && result.exitCode !== 2 && result.exitCode !== 5 && collected.errors.length === 0) {
@@ -222,7 +248,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     }
 
     if (collected.errors.length > 0) {
-      const listed = collected.errors.map((e) => `${e.file}${e.reason ? ` (${e.reason})` : ''}`).join('; ');
+      const listed = collected.errors.map((e) => `${literal(e.file)}${e.reason ? ` (${literal(e.reason)})` : ''}`).join('; ');
       const n = collected.errors.length;
       parts.push(
         t(
@@ -244,18 +270,18 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     const explained = stopped ?? notFound ?? conftest ?? collected.notFound ?? (collected.errors.length > 0 ? true : null);
     if (short.length === 0) {
       parts.push(
-        t(`pytest reunió ${total} tests con \`${run}\`; alcanzan lo pedido.`, `pytest collected ${total} tests with \`${run}\`; enough for what is asked.`),
+        t(`pytest reunió ${total} tests con ${literal(run)}; alcanzan lo pedido.`, `pytest collected ${total} tests with ${literal(run)}; enough for what is asked.`),
       );
     } else if (total === 0 && explained === null) {
       parts.push(
         t(
-          `pytest no encontró ningún test en \`${params.args}\`: los archivos deben llamarse test_*.py (o *_test.py) y las funciones empezar con test_.`,
-          `pytest found no tests in \`${params.args}\`: files must be named test_*.py (or *_test.py) and functions start with test_.`,
+          `pytest no encontró ningún test en ${literal(params.args)}: los archivos deben llamarse test_*.py (o *_test.py) y las funciones empezar con test_.`,
+          `pytest found no tests in ${literal(params.args)}: files must be named test_*.py (or *_test.py) and functions start with test_.`,
         ),
       );
     } else {
-      const es = short.map((r) => `\`${r.entry.glob}\` tiene ${r.count} de ${r.entry.min}`).join('; ');
-      const en = short.map((r) => `\`${r.entry.glob}\` has ${r.count} of ${r.entry.min}`).join('; ');
+      const es = short.map((r) => `${literal(r.entry.glob)} tiene ${r.count} de ${r.entry.min}`).join('; ');
+      const en = short.map((r) => `${literal(r.entry.glob)} has ${r.count} of ${r.entry.min}`).join('; ');
       parts.push(
         t(
           `pytest reunió ${total} tests y faltan: ${es}. Agrega tests (funciones test_ en archivos que coincidan).`,
@@ -264,8 +290,9 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       );
     }
     if (result.outputTruncated) parts.push(truncatedNote(result), t('Los conteos pueden quedar cortos.', 'The counts may fall short.'));
+    if (evidence.testCounts) parts.push(MEASURED);
     if (short.length > 0 || collected.errors.length > 0 || result.exitCode !== 0) {
-      parts.push(t(`Corre \`${run}\` en tu máquina para ver lo mismo.`, `Run \`${run}\` on your machine to see the same.`));
+      parts.push(t(`Corre ${literal(run)} en tu máquina para ver lo mismo.`, `Run ${literal(run)} on your machine to see the same.`));
     }
 
     return { fraction, message: joinTexts(parts), items, details: commandDetails(run, result) };

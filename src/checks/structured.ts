@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, join, same, t, type Text } from '../core/text.ts';
+import { bytes, join, literal, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'use a string, a number or true/false' });
@@ -77,7 +77,7 @@ export const structuredCheck = defineCheck<StructuredParams>({
   evaluate(params, evidence) {
     const globs = globList(params.files);
     const matches = globMatcher(globs);
-    const wanted = globs.map((g) => `\`${g}\``).join(', ');
+    const wanted = globs.map((g) => literal(g)).join(', ');
     const files = [...evidence.contents.values()].filter((c) => matches(c.path)).sort((a, b) => a.path.localeCompare(b.path));
     const skipped = evidence.skipped.filter((s) => matches(s.path));
 
@@ -108,8 +108,8 @@ export const structuredCheck = defineCheck<StructuredParams>({
     } else if (documents.length === 0 && params.where && all.length > 0) {
       const seen = seenValues(all.map((d) => d.doc), Object.keys(params.where)[0]!);
       parts.push(t(
-        `Ningún documento de ${files.length} archivo(s) tiene \`${whereWords}\`${seen ? ` (encontré ${seen})` : ''}. Agrega ese documento.`,
-        `No document in ${files.length} file(s) has \`${whereWords}\`${seen ? ` (found ${seen})` : ''}. Add that document.`,
+        `Ningún documento de ${files.length} archivo(s) tiene ${literal(whereWords)}${seen ? ` (encontré ${seen})` : ''}. Agrega ese documento.`,
+        `No document in ${files.length} file(s) has ${literal(whereWords)}${seen ? ` (found ${seen})` : ''}. Add that document.`,
       ));
     } else if (documents.length === 0) {
       parts.push(t(
@@ -118,7 +118,7 @@ export const structuredCheck = defineCheck<StructuredParams>({
       ));
     } else {
       const missing = items.filter((i) => !i.ok);
-      const where = [...new Set(documents.map((d) => `\`${d.path}\``))].slice(0, 3).join(', ');
+      const where = [...new Set(documents.map((d) => literal(d.path)))].slice(0, 3).join(', ');
       parts.push(
         missing.length === 0
           ? t(`Todo presente (${met} de ${items.length}) en ${where}.`, `Everything present (${met} of ${items.length}) in ${where}.`)
@@ -130,8 +130,8 @@ export const structuredCheck = defineCheck<StructuredParams>({
     }
     for (const s of skipped) {
       parts.push(t(
-        `\`${s.path}\` (${bytes(s.size)}) no se pudo leer para corregir.`,
-        `\`${s.path}\` (${bytes(s.size)}) could not be read for grading.`,
+        `${literal(s.path)} (${bytes(s.size)}) no se pudo leer para corregir.`,
+        `${literal(s.path)} (${bytes(s.size)}) could not be read for grading.`,
       ));
     }
     for (const p of problems) parts.push(problemSentence(p));
@@ -149,13 +149,13 @@ function documentsItem(params: StructuredParams, documents: readonly Found[], wh
   const n = params.minDocuments;
   const label = params.where
     ? n > 1
-      ? t(`${n} documentos con \`${whereWords}\``, `${n} documents with \`${whereWords}\``)
-      : t(`un documento con \`${whereWords}\``, `a document with \`${whereWords}\``)
+      ? t(`${n} documentos con ${literal(whereWords)}`, `${n} documents with ${literal(whereWords)}`)
+      : t(`un documento con ${literal(whereWords)}`, `a document with ${literal(whereWords)}`)
     : n > 1
       ? t(`${n} documentos en ${wanted}`, `${n} documents in ${wanted}`)
       : t(`un documento válido en ${wanted}`, `a valid document in ${wanted}`);
   const paths = [...new Set(documents.map((d) => d.path))];
-  const shown = paths.slice(0, 3).map((p) => `\`${p}\``).join(', ') + (paths.length > 3 ? ', …' : '');
+  const shown = paths.slice(0, 3).map((p) => literal(p)).join(', ') + (paths.length > 3 ? ', …' : '');
   return {
     label,
     ok: documents.length >= n,
@@ -166,7 +166,7 @@ function documentsItem(params: StructuredParams, documents: readonly Found[], wh
 }
 
 function requirementItem(req: Requirement, documents: readonly Found[]): ChecklistItem {
-  const label = req.label ?? same(`\`${req.path}\``);
+  const label = req.label ?? same(literal(req.path));
   if (documents.length === 0) return { label, ok: false };
   const judged = documents.map((d) => ({ d, j: judge(d.doc, req) }));
   if (req.every) {
@@ -180,8 +180,8 @@ function requirementItem(req: Requirement, documents: readonly Found[]): Checkli
       label,
       ok: false,
       note: bad.j.values.length
-        ? t(`no se cumple en ${whereEs}: \`${req.path}\` = ${summary(bad.j.values)}`, `does not hold in ${whereEn}: \`${req.path}\` = ${summary(bad.j.values)}`)
-        : t(`falta \`${req.path}\` en ${whereEs}`, `\`${req.path}\` is missing in ${whereEn}`),
+        ? t(`no se cumple en ${whereEs}: ${literal(req.path)} = ${summary(bad.j.values)}`, `does not hold in ${whereEn}: ${literal(req.path)} = ${summary(bad.j.values)}`)
+        : t(`falta ${literal(req.path)} en ${whereEs}`, `${literal(req.path)} is missing in ${whereEn}`),
     };
   }
   const good = judged.find((x) => x.j.ok);
@@ -194,10 +194,10 @@ function requirementItem(req: Requirement, documents: readonly Found[]): Checkli
     ok: false,
     note: withValues
       ? t(
-          `en ${docName(withValues.d, 'es')} \`${req.path}\` es ${summary(withValues.j.values)}${expectation(req, 'es')}`,
-          `in ${docName(withValues.d, 'en')} \`${req.path}\` is ${summary(withValues.j.values)}${expectation(req, 'en')}`,
+          `en ${docName(withValues.d, 'es')} ${literal(req.path)} es ${summary(withValues.j.values)}${expectation(req, 'es')}`,
+          `in ${docName(withValues.d, 'en')} ${literal(req.path)} is ${summary(withValues.j.values)}${expectation(req, 'en')}`,
         )
-      : t(`\`${req.path}\` no está en ningún documento`, `\`${req.path}\` is in no document`),
+      : t(`${literal(req.path)} no está en ningún documento`, `${literal(req.path)} is in no document`),
   };
 }
 
@@ -211,18 +211,18 @@ function expectation(req: Requirement, locale: 'es' | 'en'): string {
 }
 
 function docName(d: Found, locale: 'es' | 'en'): string {
-  if (!d.multi) return `\`${d.path}\``;
+  if (!d.multi) return literal(d.path);
   const kind = d.doc && typeof d.doc === 'object' && !Array.isArray(d.doc) ? (d.doc as Record<string, unknown>)['kind'] : undefined;
-  const extra = typeof kind === 'string' ? ` ${kind}` : '';
-  return locale === 'es' ? `\`${d.path}\` (documento ${d.index}${extra})` : `\`${d.path}\` (document ${d.index}${extra})`;
+  const extra = typeof kind === 'string' ? ` ${literal(kind)}` : '';
+  return locale === 'es' ? `${literal(d.path)} (documento ${d.index}${extra})` : `${literal(d.path)} (document ${d.index}${extra})`;
 }
 
 function problemSentence(p: Problem): Text {
   const at = p.line ? { es: `, línea ${p.line}`, en: `, line ${p.line}` } : { es: '', en: '' };
   const how = validator(p);
   return t(
-    `\`${p.path}\`${at.es} no es ${formatName(p.format)} válido: ${p.what.es}.${how ? ` Corrígelo y compruébalo con \`${how}\`.` : ''}`,
-    `\`${p.path}\`${at.en} is not valid ${formatName(p.format)}: ${p.what.en}.${how ? ` Fix it and check it with \`${how}\`.` : ''}`,
+    `${literal(p.path)}${at.es} no es ${formatName(p.format)} válido: ${p.what.es}.${how ? ` Corrígelo y compruébalo con ${literal(how)}.` : ''}`,
+    `${literal(p.path)}${at.en} is not valid ${formatName(p.format)}: ${p.what.en}.${how ? ` Fix it and check it with ${literal(how)}.` : ''}`,
   );
 }
 
@@ -270,7 +270,7 @@ function parseFile(file: FileContent, format: StructuredParams['format']): { doc
       const message = error instanceof Error ? error.message : String(error);
       const line = /\(line (\d+) column \d+\)/.exec(message)?.[1];
       const what = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
-      return problem(t(`JSON dice «${what}»`, `JSON says "${what}"`), line ? Number(line) : undefined, true);
+      return problem(t(`JSON dice ${literal(what)}`, `JSON says ${literal(what)}`), line ? Number(line) : undefined, true);
     }
   }
   if (kind === 'toml') {
@@ -279,7 +279,7 @@ function parseFile(file: FileContent, format: StructuredParams['format']): { doc
     } catch (error) {
       const message = error instanceof Error ? firstLine(error.message).replace(/^Invalid TOML document: /, '') : String(error);
       const line = error instanceof TomlError ? error.line : undefined;
-      return problem(t(`TOML dice «${message}»`, `TOML says "${message}"`), line, true);
+      return problem(t(`TOML dice ${literal(message)}`, `TOML says ${literal(message)}`), line, true);
     }
   }
   const documents: unknown[] = [];
@@ -288,14 +288,14 @@ function parseFile(file: FileContent, format: StructuredParams['format']): { doc
   try {
     docs = parseAllDocuments(file.text, { prettyErrors: true, merge: true });
   } catch (error) {
-    return problem(t(`yaml dice «${firstLine(String(error))}»`, `yaml says "${firstLine(String(error))}"`), undefined, true);
+    return problem(t(`yaml dice ${literal(firstLine(String(error)))}`, `yaml says ${literal(firstLine(String(error)))}`), undefined, true);
   }
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
       const line = error.linePos?.[0]?.line;
       const what = firstLine(error.message);
-      problems.push({ path: file.path, format: kind, ...(line ? { line } : {}), what: t(`yaml dice «${what}»`, `yaml says "${what}"`), syntax: true });
+      problems.push({ path: file.path, format: kind, ...(line ? { line } : {}), what: t(`yaml dice ${literal(what)}`, `yaml says ${literal(what)}`), syntax: true });
       continue;
     }
     let value: unknown;
@@ -308,7 +308,7 @@ function parseFile(file: FileContent, format: StructuredParams['format']): { doc
         format: kind,
         what: bomb
           ? t(`usa demasiados alias (\`*ancla\`): más de ${MAX_ALIASES} expansiones, como una «bomba de alias»; escribe los valores sin alias`, `it uses too many aliases (\`*anchor\`): over ${MAX_ALIASES} expansions, like an "alias bomb"; write the values without aliases`)
-          : t(`yaml dice «${firstLine(String(e))}»`, `yaml says "${firstLine(String(e))}"`),
+          : t(`yaml dice ${literal(firstLine(String(e)))}`, `yaml says ${literal(firstLine(String(e)))}`),
       });
       continue;
     }
@@ -388,7 +388,7 @@ function matchesWhere(doc: unknown, where: StructuredParams['where']): boolean {
 function seenValues(docs: readonly unknown[], path: string): string {
   const values = [...new Set(docs.flatMap((d) => resolvePath(d, path)).filter(isScalar).map(String))];
   if (!values.length) return '';
-  return `${path}: ${values.slice(0, 5).join(', ')}${values.length > 5 ? ', …' : ''}`;
+  return `${path}: ${values.slice(0, 5).map(literal).join(', ')}${values.length > 5 ? ', …' : ''}`;
 }
 
 function isScalar(v: unknown): v is string | number | boolean {
@@ -431,7 +431,7 @@ function judge(doc: unknown, req: Requirement): Judgement {
 
 function itemName(item: unknown, index: number): string {
   const name = isMap(item) ? item['name'] ?? item['id'] : undefined;
-  return isScalar(name) ? `\`${String(name)}\`` : `#${index + 1}`;
+  return isScalar(name) ? literal(String(name)) : `#${index + 1}`;
 }
 
 function holds(values: readonly unknown[], req: Requirement, every: boolean): boolean {
@@ -456,14 +456,14 @@ function holds(values: readonly unknown[], req: Requirement, every: boolean): bo
 /** A short, readable rendering of found values for a note. */
 function summary(values: readonly unknown[]): string {
   const one = (v: unknown): string => {
-    if (v instanceof Date) return `\`${v.toISOString()}\``;
+    if (v instanceof Date) return literal(v.toISOString());
     if (Array.isArray(v)) return `[${v.length} ${v.length === 1 ? 'item' : 'items'}]`;
     if (isMap(v)) {
       const keys = Object.keys(v);
-      return `{${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''}}`;
+      return `{${keys.slice(0, 4).map(literal).join(', ')}${keys.length > 4 ? ', …' : ''}}`;
     }
     const s = String(v);
-    return `\`${s.length > 60 ? `${s.slice(0, 57)}…` : s}\``;
+    return literal(s.length > 60 ? `${s.slice(0, 57)}…` : s);
   };
   const shown = values.slice(0, 3).map(one).join(', ');
   return values.length > 3 ? `${shown} (+${values.length - 3})` : shown;

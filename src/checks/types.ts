@@ -46,7 +46,19 @@ export interface CommandSpec {
   readonly input?: string;
   /** Keep stdout apart from stderr as well (`CommandResult.stdout`): output comparisons read stdout alone. */
   readonly stdout?: boolean;
+  /** The grader measures coverage of these folders itself, with its own configuration (see CoverageMeasure). */
+  readonly coverage?: { readonly source: readonly string[] };
 }
+
+/**
+ * Coverage as the grader measured it after the command: its own configuration (no omit,
+ * no excluded lines), every Python file of the source folders counted, reported by an
+ * isolated helper once no student process is left. The data itself is what the test run
+ * recorded, so code that tampers with the tracer from inside that run can still lie.
+ */
+export type CoverageMeasure =
+  | { readonly percent: number; readonly covered: number; readonly statements: number; readonly files: number }
+  | { readonly error: string };
 
 export interface CommandResult {
   readonly exitCode: number | null;
@@ -65,6 +77,9 @@ export interface CommandResult {
   /** stdout alone, capped; only when the spec asked for it. */
   readonly stdout?: string;
   readonly stdoutTruncated?: boolean;
+  readonly coverage?: CoverageMeasure;
+  /** The grader's supervisor was killed or stopped answering while the command ran: the student's code did it. */
+  readonly failure?: 'supervisor-died' | 'supervisor-hung';
   /**
    * Not run: an earlier command collecting the same tests never finished collecting
    * (src/grading/suites.ts), so this one would hang the same way.
@@ -89,6 +104,11 @@ export interface Evidence {
     /** How much of each file `contents` holds; a longer file's text is its beginning (`truncated`). */
     readonly maxReadBytes: number;
   };
+  /**
+   * Test functions each test file defines, counted from its source without running it
+   * (null: not parsable; Infinity: parametrized beyond what can be counted statically).
+   */
+  readonly testCounts?: ReadonlyMap<string, number | null>;
 }
 
 export interface Requirements {
@@ -99,6 +119,8 @@ export interface Requirements {
   readonly commits?: boolean;
   /** Commands, keyed by a name local to the check. */
   readonly commands?: Readonly<Record<string, CommandSpec>>;
+  /** Globs of test files whose test functions to count statically (Python's ast). */
+  readonly testFiles?: readonly string[];
 }
 
 export interface Annotation {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { isInfrastructureError } from '../core/errors.ts';
-import { isLocale, same, say, t, type Locale } from '../core/text.ts';
+import { isLocale, same, say, singleLine, t, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
 import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
 import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
@@ -17,7 +17,7 @@ import { createLogger } from '../logger.ts';
 import { parse } from './args.ts';
 import { describeGraded, differencesFromPush, gradedJson, type GradedWhat } from './precheck.ts';
 import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
-import { gradesCommand, jobsCommand } from './records.ts';
+import { gradesCommand, jobsCommand, outboxCommand } from './records.ts';
 import { workerCommand } from './worker.ts';
 import { importCommand } from './classroom.ts';
 import { rosterCommand } from './roster.ts';
@@ -68,6 +68,8 @@ const USAGE = `Usage:
       (.github/classroom/autograding.json, .github/workflows/classroom.yml) into a
       week of a rubric pack (DIR/NAME, default rubrics/NAME), and list what cannot
       be carried over.
+  rubrica outbox [list] [--failed] [--json] | rubrica outbox retry [ID]
+      What waits to be published on GitHub, and when each is expected to go out.
   rubrica worker
       Grade queued jobs without serving webhooks (scale out with DATABASE_URL).
 
@@ -108,7 +110,7 @@ const OPTIONS = {
   example: { lang: { type: 'string' }, json: { type: 'boolean' }, rubrics: { type: 'string' }, help: { type: 'boolean' } },
 } as const satisfies Record<string, Record<string, { type: 'string' | 'boolean' }>>;
 
-const COMMANDS = ['check', 'pack', 'example', 'grades', 'jobs', 'worker', 'import', 'roster', 'help'];
+const COMMANDS = ['check', 'pack', 'example', 'grades', 'jobs', 'outbox', 'worker', 'import', 'roster', 'help'];
 
 /**
  * What an error report needs to know about this run: the language of the CLI's own
@@ -163,6 +165,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'example') return await exampleCommand(rest, io, speaker);
     if (command === 'grades') return await gradesCommand(rest, io);
     if (command === 'jobs') return await jobsCommand(rest, io);
+    if (command === 'outbox') return await outboxCommand(rest, io);
     if (command === 'worker') return await workerCommand(io.env);
     if (command === 'import') return await importCommand(rest, io);
     if (command === 'roster') return await rosterCommand(rest, io);
@@ -370,7 +373,7 @@ function progressPrinter(io: CliIo, locale: Locale): (p: GradeProgress) => void 
           : p.phase === 'inspect'
             ? es ? 'Revisando archivos…' : 'Inspecting files…'
             : p.phase === 'command'
-              ? `[${p.index + 1}/${p.total}] ${p.run.slice(0, 70)}`
+              ? `[${p.index + 1}/${p.total}] ${singleLine(p.run.slice(0, 70))}`
               : es ? 'Calificando…' : 'Scoring…';
     io.stderr.write(`\r\u001b[2K${line}`);
   };

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { say, t, type Locale, type Text } from '../core/text.ts';
+import { say, singleLine, t, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
 import type { CriterionResult } from '../grading/score.ts';
 import { formatPoints } from '../report/terminal.ts';
@@ -88,7 +88,7 @@ export function describeGraded(graded: GradedWhat, differences: readonly Differe
       );
       for (const d of differences) {
         lines.push(`  ${say(d.criterion.title, locale)}: ${points(d.criterion.score, locale)} → ${points(d.pushed.score, locale)} / ${points(d.criterion.maxScore, locale)}`);
-        for (const p of d.paths.slice(0, 10)) lines.push(`    ${p.path}  (${say(CHANGE_TEXT[p.change], locale)})`);
+        for (const p of d.paths.slice(0, 10)) lines.push(`    ${singleLine(p.path)}  (${say(CHANGE_TEXT[p.change], locale)})`);
         if (d.paths.length > 10) lines.push(`    … ${es ? `y ${d.paths.length - 10} más` : `and ${d.paths.length - 10} more`}`);
       }
       if (differences.length) lines.push(es ? 'Haz commit de esos cambios (`git add`, `git commit`) antes de subir.' : 'Commit those changes (`git add`, `git commit`) before pushing.');
@@ -101,9 +101,9 @@ export function gradedJson(graded: GradedWhat, differences: readonly Difference[
   return {
     what: graded.what,
     ...(graded.what === 'head' ? { commit: graded.commit } : {}),
-    uncommitted: graded.changes.map((c) => ({ path: c.path, change: c.change })),
+    uncommitted: graded.changes.map((c) => ({ path: singleLine(c.path), change: c.change })),
     ...(graded.what === 'worktree'
-      ? { differsFromPush: differences.map((d) => ({ criterion: d.criterion.id, score: d.criterion.score, pushedScore: d.pushed.score, paths: d.paths.map((p) => p.path) })) }
+      ? { differsFromPush: differences.map((d) => ({ criterion: d.criterion.id, score: d.criterion.score, pushedScore: d.pushed.score, paths: d.paths.map((p) => singleLine(p.path)) })) }
       : {}),
   };
 }

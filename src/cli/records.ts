@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { same, t } from '../core/text.ts';
+import { same, singleLine, t } from '../core/text.ts';
+import { limitsFromEnv } from '../outbox/budget.ts';
+import { outboxPlan } from '../outbox/plan.ts';
 import { EXPORT_FORMATS, ExportError, exportGrades, type ExportFormat } from '../report/export.ts';
 import { openStore } from '../store/open.ts';
 import type { JobState } from '../store/store.ts';
@@ -62,20 +64,60 @@ export async function jobsCommand(args: readonly string[], io: RecordsIo): Promi
   const store = await openStore(io.env);
   try {
     if (sub === 'requeue') {
-      const n = await store.requeue(id);
+      const n = await store.queue.requeue(id);
       io.stdout.write(`${n} job(s) queued again${id ? '' : ' (every failed job)'}\n`);
       return 0;
     }
     if (sub !== 'list') throw usage('bad-argument', t('usa "jobs list [--state queued|running|done|failed|superseded]" o "jobs requeue [JOB_ID]".', 'use "jobs list [--state queued|running|done|failed|superseded]" or "jobs requeue [JOB_ID]".'), helpHint());
-    const jobs = await store.jobs({ ...(values.state ? { state: values.state as JobState } : {}), limit: 200 });
+    const jobs = await store.queue.jobs({ ...(values.state ? { state: values.state as JobState } : {}), limit: 200 });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
       return 0;
     }
-    const counts = await store.counts();
+    const counts = await store.queue.counts();
     io.stdout.write(`${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(' · ')}\n`);
     for (const j of jobs) {
-      io.stdout.write(`${j.id}  ${j.state.padEnd(10)} ${`${j.request.owner}/${j.request.repo}`.padEnd(32)} ${j.sha.slice(0, 7)}  try ${j.attempts}/${j.maxAttempts}  ${new Date(j.createdAt).toISOString()}  ${j.outcome ?? ''}${j.lastError ? `  — ${j.lastError}` : ''}\n`);
+      io.stdout.write(`${j.id}  ${j.state.padEnd(10)} ${`${j.request.owner}/${j.request.repo}`.padEnd(32)} ${j.sha.slice(0, 7)}  try ${j.attempts}/${j.maxAttempts}  ${new Date(j.createdAt).toISOString()}  ${j.outcome ?? ''}${j.lastError ? `  — ${singleLine(j.lastError)}` : ''}\n`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `rubrica outbox [list] [--failed] [--json]` and `rubrica outbox retry [ID]`: what waits
+ * to be told to GitHub and when it is expected to go out (held back by a rate limit,
+ * the hourly budget, a retry), or the publications that failed for good.
+ */
+export async function outboxCommand(args: readonly string[], io: RecordsIo): Promise<number> {
+  const { values, positionals } = parse('outbox', args, { failed: { type: 'boolean' }, json: { type: 'boolean' }, lang: { type: 'string' } });
+  const [sub = 'list', id] = positionals;
+  const store = await openStore(io.env);
+  try {
+    if (sub === 'retry') {
+      const n = await store.outbox.retry(id);
+      io.stdout.write(`${n} publication(s) waiting again${id ? '' : ' (every failed one)'}\n`);
+      return 0;
+    }
+    if (sub !== 'list') throw usage('bad-argument', t('usa "outbox list [--failed] [--json]" o "outbox retry [ID]".', 'use "outbox list [--failed] [--json]" or "outbox retry [ID]".'), helpHint());
+    const counts = await store.outbox.counts();
+    if (values.failed) {
+      const failed = await store.outbox.list({ states: ['failed'], limit: 500 });
+      if (values.json) io.stdout.write(`${JSON.stringify(failed.map(({ publication, ...f }) => ({ ...f, about: publication })), null, 2)}\n`);
+      else for (const f of failed) io.stdout.write(`${f.id}  ${f.kind.padEnd(14)} try ${f.attempts}  ${f.lastError ?? ''}\n`);
+      return 0;
+    }
+    const plan = await outboxPlan(store, limitsFromEnv(io.env));
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ counts, plan: plan.map((p) => ({ ...p, expectedAt: new Date(p.expectedAt).toISOString(), createdAt: new Date(p.createdAt).toISOString() })) }, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout.write(`${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(' · ')}\n`);
+    const last = plan.at(-1);
+    if (last) io.stdout.write(`${plan.length} to go; the last expected at ${new Date(last.expectedAt).toISOString()}\n`);
+    for (const p of plan) {
+      io.stdout.write(`${p.id}  ${p.kind.padEnd(14)} ${p.about.padEnd(40)} expected ${new Date(p.expectedAt).toISOString()}${p.heldBy ? `  held back: ${p.heldBy}` : ''}${p.lastError ? `  — ${p.lastError}` : ''}\n`);
     }
     return 0;
   } finally {

@@ -15,7 +15,7 @@ const refuse = (message: string) => usage('bad-argument', same(message));
 
 /** The organization a command is about: --org, or the only course in the record. */
 export async function courseOrg(store: Store, org: string | undefined): Promise<string> {
-  const courses = await store.courses();
+  const courses = await store.record.courses();
   if (org) return courses.find((c) => c.org.toLowerCase() === org.toLowerCase())?.org ?? org;
   if (courses.length === 1) return courses[0]!.org;
   throw refuse(
@@ -75,7 +75,7 @@ export async function rosterCommand(args: readonly string[], io: RecordsIo): Pro
     const roster = await rosterOf(store.db, org);
     if (roster.entries.length === 0) throw refuse(`"${org}" has no roster: load one with "rubrica roster import FILE.csv --org ${org}"`);
     const repos = new Map<string, { repo: string; students: readonly string[] }>();
-    for (const g of await store.gradings({ org })) repos.set(`${g.repoId}`, { repo: g.repo, students: g.students });
+    for (const g of await store.record.gradings({ org })) repos.set(`${g.repoId}`, { repo: g.repo, students: g.students });
     const result = checkRoster(roster, [...repos.values()]);
     if (values.json) {
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -26,6 +26,7 @@ export async function workerCommand(env: NodeJS.ProcessEnv): Promise<number> {
   const { appFn, rubrica } = createRubrica({
     ...(env.RUBRICA_RUNNER_IMAGE ? { runnerImage: env.RUBRICA_RUNNER_IMAGE } : {}),
     concurrency: Number(env.RUBRICA_CONCURRENCY) || availableParallelism(),
+    ...(Number(env.RUBRICA_LEASE_MS) > 0 ? { leaseMs: Number(env.RUBRICA_LEASE_MS) } : {}),
   });
   // Taken before the first job can start, so a signal at any point reaches it.
   const stopped = new Promise<string>((resolve) => onStopSignal(resolve));

@@ -1,5 +1,6 @@
 import { t, type Locale, type Text } from '../core/text.ts';
 import { closest } from '../rubrics/problems.ts';
+import { inline } from '../report/markup.ts';
 
 /**
  * TA commands in pull-request comments → commands, or what is wrong with them. Pure:
@@ -544,7 +545,7 @@ const DESCRIPTIONS: Record<CommandKind, Text> = {
 export function helpMessage(rubric: CommandRubric): Text {
   const text = (locale: Locale): string => {
     const es = locale === 'es';
-    const heading = `${es ? 'Semana' : 'Week'} ${rubric.week}${rubric.title ? ` — ${rubric.title[locale]}` : ''}`;
+    const heading = `${es ? 'Semana' : 'Week'} ${rubric.week}${rubric.title ? ` — ${inline(rubric.title[locale])}` : ''}`;
     const rows = KINDS.map((kind) => {
       // `--week` is explained once below the table.
       const args = USAGE_ARGS[kind][locale].replace(/ ?\[--(semana|week) N\]/, '');
@@ -554,7 +555,8 @@ export function helpMessage(rubric: CommandRubric): Text {
       return `| ${line}${aka} | ${DESCRIPTIONS[kind][locale]} |`;
     });
     const criteria = rubric.criteria.map((c) => {
-      const title = c.title ? ` ${c.title[locale]}:` : '';
+      // Rubric titles show as written (paths and globs in them are not Markdown).
+      const title = c.title ? ` ${inline(c.title[locale])}:` : '';
       const manual = c.manual ? ' ✋ manual' : '';
       return `- \`${c.id}\` —${title} 0–${points(c.points, locale)} ${es ? 'puntos' : 'points'}${manual}`;
     });

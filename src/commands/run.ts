@@ -1,16 +1,19 @@
-import { courseMomentAt, deadlineOf, weekNamedBy } from '../course/calendar.ts';
+import { courseMomentAt, weekNamedBy } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
 import { studentOf } from '../course/load.ts';
-import { say, t } from '../core/text.ts';
+import { literal, say, t } from '../core/text.ts';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
-import { completeCheckRun, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
+import { statusOf, type RepoRef } from '../github/api.ts';
 import { taStatus } from '../github/teams.ts';
-import { finalScore, lateness } from '../grading/late.ts';
-import { checkRunName, checkRunOutput } from '../report/markdown.ts';
+import { measuredLateness } from '../grading/late.ts';
+import { checkRunName } from '../report/markdown.ts';
+import { inline } from '../report/markup.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
-import { publicationOf, publishComment, type JobDeps } from '../jobs/grading-job.ts';
-import { RetryLater, type QueuedJob } from '../jobs/queue.ts';
+import { commentPublication, gradedCheckRun, publicationOf, whereOf, type JobDeps } from '../jobs/grading-job.ts';
+import type { ParsedPublication } from '../outbox/publications.ts';
+import { LeaseLost } from '../jobs/lease.ts';
+import { RetryLater, type JobResult, type QueuedJob } from '../jobs/queue.ts';
 import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
 
 /** A non-TA's refused commands on one pull request are answered at most once in this long. */
@@ -29,10 +32,11 @@ export interface CommandDeps extends JobDeps {
  * new points, the reason), and the week's check run and scored comment are published
  * again. Anyone else gets a polite reply and nothing changes.
  */
-export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<string> {
+export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   try {
     return await carryOut(job, deps);
   } catch (error) {
+    if (error instanceof LeaseLost || job.lease.signal.aborted) throw error;
     // GitHub down or rate limiting: the same command is tried again (its effects are idempotent); a bug of ours is not.
     const status = statusOf(error);
     if ((status === undefined || status >= 500 || status === 429 || status === 403) && !job.lastAttempt && !(error instanceof TypeError)) throw new RetryLater(error);
@@ -40,18 +44,21 @@ export async function runCommandJob(job: QueuedJob, deps: CommandDeps): Promise<
   }
 }
 
-async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
-  const r = job.request as unknown as CommandRequest;
+async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
+  if (job.payload.kind !== 'ta-command') throw new Error(`a ${job.payload.kind} job is not a command`);
+  const r: CommandRequest = job.payload.request;
+  // What to tell GitHub: recorded with the job's end, sent by the outbox in this order.
+  const out: ParsedPublication[] = [];
   const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, pr: r.pullRequest.number, comment: r.comment.id, action: r.action });
-  const octokit = await deps.octokitFor(r.installationId);
+  const octokit = await deps.octokitFor(r.installationId, job.lease);
   const ref: RepoRef = { owner: r.owner, repo: r.repo };
   const setup = await deps.courses.get(octokit, r.owner);
-  if (setup.status !== 'ready') return finish(log, 'not-configured');
+  if (setup.status !== 'ready') return finish(log, out, 'not-configured');
   const { config, pack } = setup;
-  if (studentOf(config, { name: r.repo, topics: r.topics }) === null) return finish(log, 'not-a-student-repo');
+  if (studentOf(config, { name: r.repo, topics: r.topics }) === null) return finish(log, out, 'not-a-student-repo');
   const locale = config.locale;
 
-  if (r.action !== 'created') return tamperCheck(r, deps, octokit, ref, config, pack, log);
+  if (r.action !== 'created') return tamperCheck(r, deps, config, pack, log, out);
 
   const author = r.comment.author;
   const status = await taStatus(octokit, r.owner, config.tas, author);
@@ -59,26 +66,26 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
     // Logged for the teaching team; the student is told only that TAs can.
     log.warn({ author, status, outcome: 'refused' }, 'a command by someone who is not a TA');
     const refusal = { commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt };
-    await deps.store.recordCommand(refusal);
+    await deps.store.tas.recordCommand(refusal);
     // One answer per author and pull request per few minutes: each reply costs a notifying write on the installation's shared lane.
     const since = new Date(new Date(r.deliveredAt).getTime() - REFUSAL_REPLY_EVERY_MS).toISOString();
-    if (await deps.store.refusalAnsweredBefore(refusal, since)) {
-      await deps.store.setCommandOutcome(r.comment.id, `refused-unanswered:${status}`);
-      return finish(log, 'refused', { author, status, answered: false });
+    if (await deps.store.tas.refusalAnsweredBefore(refusal, since)) {
+      await deps.store.tas.setCommandOutcome(r.comment.id, `refused-unanswered:${status}`);
+      return finish(log, out, 'refused', { author, status, answered: false });
     }
-    await reply(octokit, ref, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
-    return finish(log, 'refused', { author, status });
+    reply(out, r, say(t(`@${author}, solo el equipo docente del curso puede usar los comandos de Rubrica. No cambió nada. Si crees que tu nota tiene un error, díselo a tu ayudante.`, `@${author}, only the course's teaching team can use Rubrica's commands. Nothing changed. If you think your grade is wrong, tell your TA.`), locale));
+    return finish(log, out, 'refused', { author, status });
   }
-  const first = await deps.store.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: 'accepted', at: r.deliveredAt });
+  const first = await deps.store.tas.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: 'accepted', at: r.deliveredAt });
   if (!first) {
-    const previous = await deps.store.commandOf(r.comment.id);
+    const previous = await deps.store.tas.commandOf(r.comment.id);
     // A resumed job carries on (its effects are idempotent); another delivery of a comment already done does not.
-    if (previous && previous.outcome !== 'accepted') return finish(log, 'already-done');
+    if (previous && previous.outcome !== 'accepted') return finish(log, out, 'already-done');
   }
 
   const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: r.pullRequest.number });
   const named = weekNamedBy((pr.labels ?? []).map((l) => l.name ?? ''), pr.head.ref);
-  const latest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
+  const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
   const calendar = courseMomentAt(config, new Date(r.deliveredAt));
   const defaultWeek = named ?? latest?.week ?? (calendar.status === 'week' ? calendar.week : undefined);
 
@@ -91,25 +98,25 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   const applied: { command: Command; week: number }[] = [];
   for (const line of parsed) {
     if (!line.ok) {
-      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(line.error, locale)}`);
+      errors.push(`${literal(line.raw.slice(0, 120))} — ${say(line.error, locale)}`);
       continue;
     }
     const week = line.command.week ?? defaultWeek;
     const rubric = week === undefined ? undefined : pack.weeks.get(week);
     if (week === undefined || !rubric || week < 1 || week > config.weeks) {
-      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(t(`no sé de qué semana es este pull request: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell this pull request's week: add \`--week N\` (1 to ${config.weeks}).`), locale)}`);
+      errors.push(`${literal(line.raw.slice(0, 120))} — ${say(t(`no sé de qué semana es este pull request: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell this pull request's week: add \`--week N\` (1 to ${config.weeks}).`), locale)}`);
       continue;
     }
     const invalid = validateCommand(line.command, rubric);
     if (invalid) {
-      errors.push(`\`${line.raw.replace(/`/g, "'").slice(0, 120)}\` — ${say(invalid, locale)}`);
+      errors.push(`${literal(line.raw.slice(0, 120))} — ${say(invalid, locale)}`);
       continue;
     }
     applied.push({ command: line.command, week });
   }
 
   // Accepted commands are acknowledged at once, before the slower republishing.
-  if (applied.length) await octokit.rest.reactions.createForIssueComment({ ...ref, comment_id: r.comment.id, content: '+1' });
+  if (applied.length) out.push({ kind: 'reaction', ...whereOf(r), commentId: r.comment.id, content: '+1' });
 
   for (const { command, week } of applied) {
     const rubric = pack.weeks.get(week)!;
@@ -117,25 +124,24 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
     const base = { org: r.owner, repoId: r.repoId, week, by: author, at: r.deliveredAt, commentId: r.comment.id };
     if (command.kind === 'override' || command.kind === 'manual') {
       const automatic = graded?.criteria.find((c) => c.id === command.criterion)?.score ?? null;
-      await deps.store.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
+      await deps.store.tas.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
       done.push(`${command.kind} ${command.criterion} ${command.points} (w${week})`);
       touched.add(week);
     } else if (command.kind === 'clear') {
-      const current = (await deps.store.overrides({ repoId: r.repoId, week })).find((o) => o.criterion === command.criterion);
+      const current = (await deps.store.tas.overrides({ repoId: r.repoId, week })).find((o) => o.criterion === command.criterion);
       if (!current) {
         errors.push(say(t(`\`${command.criterion}\` no tiene un ajuste en la semana ${week}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in week ${week}: nothing to clear.`), locale));
         continue;
       }
-      await deps.store.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
+      await deps.store.tas.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
       done.push(`clear ${command.criterion} (w${week})`);
       touched.add(week);
     } else if (command.kind === 'extend') {
-      await deps.store.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
+      await deps.store.record.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
       // Lateness is a record too: every grading of the week is measured again against the new deadline.
-      for (const g of await deps.store.gradings({ repoId: r.repoId, week })) {
-        const late = lateness(config, week, new Date(g.deliveredAt), command.minutes);
-        const scored = finalScore(g.score, g.maxScore, late);
-        await deps.store.updateLateness(g.jobId, late, scored.penalty, scored.finalScore);
+      for (const g of await deps.store.record.gradings({ repoId: r.repoId, week })) {
+        const measured = measuredLateness(config, week, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
+        await deps.store.record.updateLateness(g.jobId, measured.late, measured.penalty, measured.finalScore);
       }
       done.push(`extend ${command.minutes}m (w${week})`);
       touched.add(week);
@@ -167,7 +173,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   const unpublished: number[] = [];
   for (const week of touched) {
     if (regrades.has(week)) continue; // the regrade publishes with the change
-    if (!(await republish(octokit, ref, r, config, pack.weeks.get(week)!, deps))) unpublished.push(week);
+    if (!(await republish(r, config, pack.weeks.get(week)!, deps, out))) unpublished.push(week);
   }
 
   if (errors.length) {
@@ -176,7 +182,8 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
       [
         say(t(`@${author}, ${errors.length === 1 ? 'un comando no se aplicó' : `${errors.length} comandos no se aplicaron`}${done.length ? ' (los demás sí)' : ''}:`, `@${author}, ${errors.length === 1 ? 'one command was not applied' : `${errors.length} commands were not applied`}${done.length ? ' (the others were)' : ''}:`), locale),
         '',
-        ...errors.map((e) => `- ${e}`),
+        // Each error quotes the comment's own line: rendered inert, like every text we publish.
+        ...errors.map((e) => `- ${inline(e)}`),
         ...(valid ? ['', '<details><summary>' + say(t('Comandos y criterios', 'Commands and criteria'), locale) + '</summary>', '', valid, '', '</details>'] : []),
       ].join('\n'),
     );
@@ -184,27 +191,21 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<string> {
   if (unpublished.length) {
     replies.push(say(t(`Registrado. Todavía no hay una corrección de la semana ${unpublished.join(', ')} en este pull request: el cambio se aplicará cuando se corrija.`, `Recorded. There is no grading of week ${unpublished.join(', ')} on this pull request yet: the change applies when it is graded.`), locale));
   }
-  for (const text of replies) await reply(octokit, ref, r, text);
+  for (const text of replies) reply(out, r, text);
   // A comment none of whose commands took effect is no override to guard against tampering.
-  if (applied.length === 0) await deps.store.setCommandOutcome(r.comment.id, 'rejected');
-  return finish(log, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
+  if (applied.length === 0) await deps.store.tas.setCommandOutcome(r.comment.id, 'rejected');
+  return finish(log, out, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
 }
 
 /** The week's check run and scored comment, published again with the overrides in force. */
-async function republish(octokit: Octokit, ref: RepoRef, r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps): Promise<boolean> {
+async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
   const week = rubric.week;
   const graded = await gradingShown(deps, r, week);
   if (!graded) return false;
   const view = await publicationOf(deps, config, graded, r.pullRequest.number);
   const now = deps.now();
-  const reveal = now.getTime() > deadlineOf(config, week).getTime();
-  if (graded.checkRunId !== undefined) {
-    const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes });
-    await completeCheckRun(octokit, ref, graded.checkRunId, { name: checkRunName({ week, title: rubric.title }, config.locale), conclusion: view.conclusion, output });
-  }
-  if (config.comments.pullRequests) {
-    await publishComment(octokit, ref, { pullRequest: r.pullRequest, repoId: r.repoId, sha: graded.sha }, config, view.grade, graded.checkRunUrl, deps, now, view.verdict, view.taNotes);
-  }
+  out.push(gradedCheckRun(r, config, graded, view, now, graded.checkRunId, checkRunName({ week, title: rubric.title }, config.locale)));
+  if (config.comments.pullRequests) out.push(commentPublication(r, config, graded.sha, view, now));
   return true;
 }
 
@@ -213,30 +214,31 @@ async function republish(octokit: Octokit, ref: RepoRef, r: CommandRequest, conf
  * anyone else: nothing changes (the record keeps the original), the tampering is
  * logged and shown to TAs in the scored comment.
  */
-async function tamperCheck(r: CommandRequest, deps: CommandDeps, octokit: Octokit, ref: RepoRef, config: CourseConfig, pack: Pack, log: JobDeps['log']): Promise<string> {
-  const recorded = await deps.store.commandOf(r.comment.id);
-  if (!recorded || recorded.outcome !== 'accepted') return finish(log, 'not-a-command');
-  if (r.sender === recorded.author) return finish(log, 'edited-by-author');
+async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseConfig, pack: Pack, log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
+  const recorded = await deps.store.tas.commandOf(r.comment.id);
+  if (!recorded || recorded.outcome !== 'accepted') return finish(log, out, 'not-a-command');
+  if (r.sender === recorded.author) return finish(log, out, 'edited-by-author');
   log.warn({ author: recorded.author, by: r.sender, outcome: 'tampering' }, `a TA's command comment was ${r.action} by someone else; nothing changes`);
-  await deps.store.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
-  const latest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
-  if (latest && pack.weeks.get(latest.week)) await republish(octokit, ref, r, config, pack.weeks.get(latest.week)!, deps);
-  return finish(log, 'tampering-flagged', { by: r.sender });
+  await deps.store.tas.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
+  const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
+  if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack.weeks.get(latest.week)!, deps, out);
+  return finish(log, out, 'tampering-flagged', { by: r.sender });
 }
 
 /** The grading a week's check run and comment show: this pull request's latest, else the repository's latest for the week. */
 async function gradingShown(deps: CommandDeps, r: CommandRequest, week: number): Promise<StoredGrading | undefined> {
-  const ofPullRequest = await deps.store.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
+  const ofPullRequest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
   if (ofPullRequest) return ofPullRequest;
-  return [...(await deps.store.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+  return [...(await deps.store.record.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
 }
 
-async function reply(octokit: Octokit, ref: RepoRef, r: CommandRequest, body: string) {
-  await octokit.rest.issues.createComment({ ...ref, issue_number: r.pullRequest.number, body });
+function reply(out: ParsedPublication[], r: CommandRequest, body: string) {
+  out.push({ kind: 'reply', ...whereOf(r), pullRequest: r.pullRequest.number, body });
 }
 
-function finish(log: JobDeps['log'], outcome: string, extra: Record<string, unknown> = {}): string {
-  log.info({ outcome, ...extra }, `command ${outcome}`);
-  return outcome;
+
+function finish(log: JobDeps['log'], publications: ParsedPublication[], outcome: string, extra: Record<string, unknown> = {}): JobResult {
+  log.info({ outcome, publications: publications.length, ...extra }, `command ${outcome}`);
+  return { outcome, publications };
 }
 

@@ -40,3 +40,63 @@ export function bytes(n: number): string {
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${n} B`;
 }
+
+/*
+ * Text a student controls (paths, symlink targets, commit subjects, README headings,
+ * YAML keys and values, pytest lines, command output) reaches a PR comment, a check
+ * run and an instructor's terminal. Checks mark each such value with `literal()`
+ * where they interpolate it; renderers show a marked value exactly as written and
+ * never as markup (a code span in Markdown), and strip control characters from
+ * everything they print.
+ */
+
+/** Private-use characters around a literal value; a student's own copies are removed. */
+export const LITERAL_OPEN = '\uE000';
+export const LITERAL_CLOSE = '\uE001';
+
+// ESC/CSI/OSC sequences first (so their parameters go too), then lone C0/C1 controls,
+// bidirectional overrides (text that reads differently than it is) and our markers.
+const ESCAPE_SEQUENCES = /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[ -/]*[0-~]/g;
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\uE000\uE001]/g;
+
+/** Text safe to print anywhere, keeping its lines: no escape sequences or control characters. */
+export function multiLine(s: string): string {
+  return s.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(CONTROLS, '').replace(/[\u2028\u2029]/g, '\n');
+}
+
+/** One line of text safe to print anywhere: line breaks and tabs become spaces. */
+export function singleLine(s: string): string {
+  return multiLine(s).replace(/[\n\t]/g, ' ');
+}
+
+/** A value the student wrote, marked so renderers show it verbatim: `Encontré ${literal(path)}`. */
+export function literal(value: string | number): string {
+  return `${LITERAL_OPEN}${singleLine(String(value))}${LITERAL_CLOSE}`;
+}
+
+/** Splits a message into the text around literal values and the values themselves. */
+export function segments(s: string): { readonly text: string; readonly literal: boolean }[] {
+  const out: { text: string; literal: boolean }[] = [];
+  let rest = s;
+  while (rest.length > 0) {
+    const open = rest.indexOf(LITERAL_OPEN);
+    if (open < 0) {
+      out.push({ text: rest, literal: false });
+      break;
+    }
+    if (open > 0) out.push({ text: rest.slice(0, open), literal: false });
+    const close = rest.indexOf(LITERAL_CLOSE, open + 1);
+    // A value cut short (a message sliced to a limit) runs to the end.
+    const end = close < 0 ? rest.length : close;
+    out.push({ text: rest.slice(open + 1, end), literal: true });
+    rest = rest.slice(end + 1);
+  }
+  return out;
+}
+
+/** A message as plain text (terminal, JSON, annotations): literal values in backticks, no control characters. */
+export function plain(s: string): string {
+  return segments(s)
+    .map((part) => (part.literal ? `\`${singleLine(part.text)}\`` : singleLine(part.text)))
+    .join('');
+}

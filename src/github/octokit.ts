@@ -1,17 +1,25 @@
 import { ProbotOctokit } from 'probot';
 
 /**
- * Probot's Octokit (throttling and retries), except that a secondary rate limit is
- * retried after its `retry-after` instead of only logged (Probot's default handler
- * drops the request): a dropped write would be a grading nobody sees.
+ * Probot's Octokit (throttling and retries). A rate-limited read is retried after its
+ * `retry-after` (Probot's default handler drops the request). A rate-limited write is
+ * handed back at once: the outbox pauses the installation's lane in the store until
+ * GitHub's `retry-after` (or `x-ratelimit-reset`), for every process, shows
+ * instructors when publications will go out, and tries again then. Nothing is dropped.
  */
 export const RubricaOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
   ...options,
   throttle: {
     ...options.throttle,
     onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, octokit: { log: { warn(m: string): void } }, retryCount: number) => {
-      octokit.log.warn(`secondary rate limit on ${request.method} ${request.url}: retrying in ${retryAfter} s (retry ${retryCount + 1})`);
-      return retryCount < 5;
+      const read = String(request.method).toUpperCase() === 'GET';
+      octokit.log.warn(`secondary rate limit on ${request.method} ${request.url}: ${read ? `retrying in ${retryAfter} s (retry ${retryCount + 1})` : `GitHub asks to wait ${retryAfter} s; the outbox holds the installation's publications until then`}`);
+      return read && retryCount < 5;
+    },
+    onRateLimit: (retryAfter: number, request: { method: string; url: string }, octokit: { log: { warn(m: string): void } }, retryCount: number) => {
+      const read = String(request.method).toUpperCase() === 'GET';
+      octokit.log.warn(`rate limit on ${request.method} ${request.url}: resets in ${retryAfter} s`);
+      return read && retryCount < 1;
     },
   },
 })) as typeof ProbotOctokit;

@@ -1,6 +1,6 @@
 import type { CheckEvidence, CommandResult, CommandSpec, Evidence, FileEntry, Outcome } from '../checks/types.ts';
 import { isInfrastructureError } from '../core/errors.ts';
-import { globMatcher, isGitInternal } from '../core/glob.ts';
+import { globMatcher, isGitInternal, tailGlobMatcher } from '../core/glob.ts';
 import { t } from '../core/text.ts';
 import type { Pack, Week, Criterion } from '../rubrics/load.ts';
 import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
@@ -91,16 +91,26 @@ export async function grade(
     const readable = files.filter((f) => f.type === 'file' || f.type === 'symlink').map((f) => f.path);
     const toRead = new Set<string>();
     const ignorePaths = new Set<string>();
+    const testFiles = new Set<string>();
     for (const { requirements } of automatic) {
       if (requirements.contents?.length) {
         const matches = globMatcher(requirements.contents);
         for (const path of readable) if (matches(path)) toRead.add(path);
       }
       for (const p of requirements.ignorePaths ?? []) ignorePaths.add(p);
+      if (requirements.testFiles?.length) {
+        const matches = tailGlobMatcher(requirements.testFiles);
+        for (const path of readable) if (path.endsWith('.py') && matches(path)) testFiles.add(path);
+      }
     }
     const probed =
-      toRead.size || ignorePaths.size
-        ? await sandbox.probe({ read: [...toRead].sort(), maxFileBytes: READ_LIMIT_BYTES, ignore: [...ignorePaths] })
+      toRead.size || ignorePaths.size || testFiles.size
+        ? await sandbox.probe({
+            read: [...toRead].sort(),
+            maxFileBytes: READ_LIMIT_BYTES,
+            ignore: [...ignorePaths],
+            ...(testFiles.size ? { countTests: [...testFiles].sort() } : {}),
+          })
         : {};
     const inspectMs = performance.now() - inspectStarted;
 
@@ -111,8 +121,10 @@ export async function grade(
     for (const { requirements } of automatic) {
       for (const spec of Object.values(requirements.commands ?? {})) {
         const key = commandKey(spec);
-        const reports = new Set([...(distinct.get(key)?.reports ?? []), ...(spec.reports ?? [])]);
-        distinct.set(key, { ...spec, reports: [...reports].sort() });
+        const seen = distinct.get(key);
+        const reports = new Set([...(seen?.reports ?? []), ...(spec.reports ?? [])]);
+        const coverage = new Set([...(seen?.coverage?.source ?? []), ...(spec.coverage?.source ?? [])]);
+        distinct.set(key, { ...spec, reports: [...reports].sort(), ...(coverage.size ? { coverage: { source: [...coverage].sort() } } : {}) });
       }
     }
     const results = new Map<string, CommandResult>();
@@ -150,6 +162,9 @@ export async function grade(
         : {}),
       skipped,
       limits: { maxFileBytes: caps.maxFileBytes, maxReadBytes: READ_LIMIT_BYTES },
+      ...(probed.testCounts
+        ? { testCounts: new Map(Object.entries(probed.testCounts).map(([path, n]) => [path, n === -1 ? Infinity : n])) }
+        : {}),
     };
     const criteria = automatic.map(({ criterion, requirements }) => {
       const commands = new Map(

@@ -1,6 +1,6 @@
 import { deadlineOf } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
-import type { CountingRule, Lateness, RecordedCriterion } from '../store/records.ts';
+import type { CountingRule, Lateness } from '../store/records.ts';
 import { roundPoints } from './score.ts';
 
 /**
@@ -45,6 +45,15 @@ export function finalScore(score: number, maxScore: number, late: Lateness): { p
   return { penalty, finalScore: roundPoints(Math.max(0, score - penalty)) };
 }
 
+/**
+ * The one lateness rule every caller uses (the grading, an extension's re-measure):
+ * how late a delivery is for its week and what its score comes to.
+ */
+export function measuredLateness(config: CourseConfig, week: number, deliveredAt: Date, extensionMinutes: number, score: number, maxScore: number): { late: Lateness; penalty: number; finalScore: number | null } {
+  const late = lateness(config, week, deliveredAt, extensionMinutes);
+  return { late, ...finalScore(score, maxScore, late) };
+}
+
 interface Countable {
   readonly gradedAt: string;
   readonly deliveredAt: string;
@@ -81,30 +90,4 @@ export function countedGrading<T extends Countable>(gradings: readonly T[], rule
       return latestOf(scored.filter((g) => g.finalScore === top));
     }
   }
-}
-
-export type OverriddenCriterion = RecordedCriterion & {
-  /** The points the checks gave (null when pending or in error). */
-  readonly automatic: number | null;
-  readonly overridden: boolean;
-};
-
-/**
- * A TA's points replace a criterion's, pending or not; a later override of the same
- * criterion wins. Overrides naming a criterion the grading lacks (the rubric changed)
- * are ignored: without the criterion there is no scale to score it on.
- */
-export function applyOverrides(
-  criteria: readonly RecordedCriterion[],
-  overrides: readonly { criterion: string; points: number }[],
-): { criteria: OverriddenCriterion[]; score: number } {
-  const points = new Map(overrides.map((o) => [o.criterion, o.points]));
-  const out = criteria.map((c): OverriddenCriterion => {
-    const p = points.get(c.id);
-    if (p === undefined) return { ...c, automatic: c.score, overridden: false };
-    const score = roundPoints(p);
-    const status = score >= c.maxScore ? 'passed' : score > 0 ? 'partial' : 'failed';
-    return { ...c, score, status, automatic: c.score, overridden: true };
-  });
-  return { criteria: out, score: roundPoints(out.reduce((sum, c) => sum + (c.score ?? 0), 0)) };
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { COURSE_FILE, COURSE_REPO, parseCourseFile, type CourseSetup } from '../course/load.ts';
-import { readCourseFile, upsertCourseIssue, type Octokit } from '../github/api.ts';
+import { readCourseFile, type Octokit } from '../github/api.ts';
+import type { ParsedPublication } from '../outbox/publications.ts';
 import { RUBRICS_DIR } from '../rubrics/load.ts';
 
 interface CourseDirectoryOptions {
@@ -57,26 +58,28 @@ export class CourseDirectory {
   }
 
   /**
-   * Tells the instructors, once per distinct problem, with an issue in the `.github`
-   * repository (edited, not duplicated, when the problem changes). Without that
-   * repository there is nowhere of theirs to write: it is logged.
+   * What tells the instructors, once per distinct problem: an issue in the `.github`
+   * repository (edited, not duplicated, when the problem changes), sent by the
+   * outbox. Without that repository there is nowhere of theirs to write: it is logged.
    */
-  async tellInstructors(octokit: Octokit, owner: string, setup: Exclude<CourseSetup, { status: 'ready' }>): Promise<void> {
+  tellInstructors(installationId: number, owner: string, setup: Exclude<CourseSetup, { status: 'ready' }>): ParsedPublication | undefined {
     const body = courseProblemBody(owner, setup);
     const fingerprint = createHash('sha256').update(body).digest('hex');
-    if (this.told.get(owner) === fingerprint) return;
+    if (this.told.get(owner) === fingerprint) return undefined;
+    this.told.set(owner, fingerprint);
     if (setup.status === 'missing' && setup.reason === 'no-repo') {
       this.options.log.error({ owner, outcome: 'not-configured' }, `no ${owner}/${COURSE_REPO} repository (or the app cannot see it): grading is off`);
-    } else {
-      const result = await upsertCourseIssue(octokit, owner, {
-        title: 'Rubrica: la configuración del curso necesita atención / the course configuration needs attention',
-        body,
-        marker: ISSUE_MARKER,
-        botLogin: this.options.botLogin,
-      });
-      this.options.log.warn({ owner, outcome: 'not-configured', issue: result }, 'course configuration problem told to instructors');
+      return undefined;
     }
-    this.told.set(owner, fingerprint);
+    this.options.log.warn({ owner, outcome: 'not-configured' }, 'course configuration problem: instructors are told in an issue');
+    return {
+      kind: 'course-issue',
+      installationId,
+      owner,
+      title: 'Rubrica: la configuración del curso necesita atención / the course configuration needs attention',
+      body,
+      marker: ISSUE_MARKER,
+    };
   }
 }
 

@@ -5,30 +5,23 @@ import { loginFromName, studentOf } from '../course/load.ts';
 import { isInfrastructureError } from '../core/errors.ts';
 import { say, t, type Locale, type Text } from '../core/text.ts';
 import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
-import {
-  completeCheckRun,
-  completedCheckRun,
-  createCompletedCheckRun,
-  fetchSnapshot,
-  repositoryStudents,
-  statusOf,
-  upsertIssueComment,
-  type Octokit,
-  type RepoRef,
-} from '../github/api.ts';
+import { fetchSnapshot, repositoryStudents, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
 import type { Grade } from '../grading/grade.ts';
-import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, pullRequestComment, type LateVerdict } from '../report/markdown.ts';
+import type { ParsedPublication } from '../outbox/publications.ts';
+import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, type LateVerdict } from '../report/markdown.ts';
 import { gradeWithOverrides } from '../grading/overrides.ts';
-import { finalScore, lateness } from '../grading/late.ts';
+import { finalScore, measuredLateness } from '../grading/late.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
 import type { SnapshotSource } from '../sandbox/snapshot.ts';
 import type { StoredGrading, Store } from '../store/store.ts';
 import type { CourseDirectory } from './courses.ts';
+import { LeaseLost, type JobLease } from './lease.ts';
 import { notGradedCheckRun, notTheStudents } from './pull-request-origin.ts';
-import { RetryLater, type QueuedJob } from './queue.ts';
+import { RetryLater, type JobResult, type QueuedJob } from './queue.ts';
 
 export interface JobDeps {
-  octokitFor(installationId: number): Promise<Octokit>;
+  /** A client for the installation's reads (jobs never write to GitHub: the outbox does). */
+  octokitFor(installationId: number, lease?: JobLease): Promise<Octokit>;
   readonly courses: CourseDirectory;
   grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string }): Promise<Grade>;
   readonly store: Store;
@@ -53,61 +46,72 @@ export type JobOutcome =
   | 'infrastructure-error';
 
 /**
- * One grading, start to end: course → week → check run → snapshot → grade → check run
- * and comment. Failures of ours are retried by the queue (the check run stays in
- * progress) and, once retries are spent, end as a neutral check run that says so —
+ * One grading, start to end: course → week → snapshot → grade → the grading and what
+ * to tell GitHub (check run, comment), recorded together once the sandbox is done;
+ * the outbox publishes them at GitHub's pace. Failures of ours are retried by the
+ * queue and, once retries are spent, end as a neutral check run that says so —
  * never as a score.
  */
-export async function runGradingJob(job: QueuedJob, deps: JobDeps): Promise<JobOutcome> {
+export async function runGradingJob(job: QueuedJob, deps: JobDeps): Promise<JobResult> {
   const r = job.request;
   const started = performance.now();
   const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, sha: r.sha, trigger: r.trigger, attempt: job.attempt });
   const state: JobState = {};
-  const finish = (outcome: JobOutcome, extra: Record<string, unknown> = {}) => {
-    log.info({ outcome, week: state.week, ms: Math.round(performance.now() - started), ...state.timings, ...extra }, `job ${outcome}`);
-    return outcome;
+  const finish = ([outcome, extra = {}, made = {}]: Step, failed = false): JobResult => {
+    log.info({ outcome, week: state.week, ms: Math.round(performance.now() - started), ...state.timings, publications: made.publications?.length ?? 0, ...extra }, `job ${outcome}`);
+    return { outcome, state: failed ? 'failed' : 'done', ...made };
   };
-  let octokit: Octokit | undefined;
   try {
-    octokit = await deps.octokitFor(r.installationId);
-    if (job.kind === 'supersede-notice') return finish(...(await tellSuperseded(job, octokit)));
-    return finish(...(await gradeAndPublish(job, octokit, deps, state)));
+    const octokit = await deps.octokitFor(r.installationId, job.lease);
+    if (job.kind === 'supersede-notice') return finish(tellSuperseded(job));
+    return finish(await gradeAndPublish(job, octokit, deps, state));
   } catch (error) {
+    // Another worker has the job: nothing more is written, not even a failure.
+    if (error instanceof LeaseLost || job.lease.signal.aborted) throw error;
     const status = statusOf(error);
     if (status === 401 || status === 404 || status === 410) {
       // The repository was deleted or the app uninstalled meanwhile: nothing left to tell.
-      return finish('gone', { status });
+      return finish(['gone', { status }]);
     }
     const retryable = isInfrastructureError(error) || status === undefined || status >= 500 || status === 429 || status === 403;
     if (retryable && !job.lastAttempt) {
       log.warn({ err: describe(error), week: state.week }, 'failure of ours; the job will be retried');
-      finish('retrying');
+      finish(['retrying']);
       throw new RetryLater(error);
     }
     log.error({ err: describe(error), week: state.week }, 'grading failed on our side; shown to the student as not graded');
-    if (octokit) await reportInfrastructureFailure(octokit, r, state, error).catch((e: unknown) => log.error({ err: describe(e) }, 'could not report the failure'));
-    return finish('infrastructure-error');
+    return finish(['infrastructure-error', {}, { publications: [infrastructureFailure(r, state, error)] }], true);
   }
 }
+
+/** What a job step decided: its outcome, log fields, and what it made. */
+type Step = [JobOutcome, Record<string, unknown>?, { grading?: StoredGrading; publications?: ParsedPublication[] }?];
 
 interface JobState {
   week?: number;
   locale?: Locale;
-  checkRun?: { id: number; url?: string };
+  checkRunId?: number;
   name?: string;
   timings?: Record<string, number>;
 }
 
-async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, state: JobState): Promise<[JobOutcome, Record<string, unknown>?]> {
+/** Where a request's check run and comments go. */
+export function whereOf(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId'>) {
+  return { installationId: r.installationId, owner: r.owner, repo: r.repo, repoId: r.repoId };
+}
+
+/** A check run without a grade (not configured, outside the course): neutral, named Rubrica, of no week. */
+function neutralCheckRun(r: GradingRequest, text: { title: string; summary: string }): ParsedPublication {
+  return { kind: 'check-run', ...whereOf(r), sha: r.sha, week: 0, name: 'Rubrica', status: 'completed', conclusion: 'neutral', output: { ...text, annotations: [] } };
+}
+
+async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, state: JobState): Promise<Step> {
   const r = job.request;
   const ref: RepoRef = { owner: r.owner, repo: r.repo };
   const setup = await deps.courses.get(octokit, r.owner);
   if (setup.status !== 'ready') {
-    await deps.courses.tellInstructors(octokit, r.owner, setup);
-    await completedCheckRun(octokit, ref, {
-      name: 'Rubrica',
-      sha: r.sha,
-      conclusion: 'neutral',
+    const toInstructors = deps.courses.tellInstructors(r.installationId, r.owner, setup);
+    const toStudent = neutralCheckRun(r, {
       title: 'Corrección no configurada / Grading is not configured',
       summary: [
         'Rubrica todavía no corrige en este curso: la configuración del curso falta o tiene errores, y el equipo docente ya fue avisado. No tienes que hacer nada; tu push quedará corregido cuando la arreglen y vuelvas a hacer push (o pulses «Re-run»).',
@@ -115,7 +119,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
         "Rubrica is not grading this course yet: the course configuration is missing or has errors, and your instructors have been told. Nothing to do on your side; push again (or press “Re-run”) once they fix it.",
       ].join('\n'),
     });
-    return ['not-configured', { problem: setup.status }];
+    return ['not-configured', { problem: setup.status }, { publications: [...(toInstructors ? [toInstructors] : []), toStudent] }];
   }
   const { config, pack } = setup;
   const student = studentOf(config, { name: r.repo, topics: r.topics });
@@ -125,11 +129,10 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const locale = config.locale;
   state.locale = locale;
   // A pull request from a fork or by an outsider is no hand-in: a neutral check run says so, nothing is recorded.
-  const deliveries = r.trigger === 'push' ? [] : await deps.store.deliveriesOf(r.repoId, r.sha);
+  const deliveries = r.trigger === 'push' ? [] : await deps.store.queue.deliveriesOf(r.repoId, r.sha);
   const outsider = await notTheStudents(octokit, ref, config, r, deliveries, namedLogin);
   if (outsider) {
-    await completedCheckRun(octokit, ref, { name: 'Rubrica', sha: r.sha, conclusion: 'neutral', ...notGradedCheckRun(outsider, locale) });
-    return ['not-graded', { reason: outsider.reason }];
+    return ['not-graded', { reason: outsider.reason }, { publications: [neutralCheckRun(r, notGradedCheckRun(outsider, locale))] }];
   }
 
   // The week: named by the pull request or the re-run check run, else the calendar at delivery.
@@ -137,25 +140,19 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   let deliveredAt = r.deliveredAt;
   if (r.trigger === 'rerun') {
     // A re-run or regrade is dated by its own commit's delivery, never by another commit's nor by the re-run's.
-    const previous = week === undefined ? await deps.store.latestGradingOf(r.repoId, r.sha) : undefined;
+    const previous = week === undefined ? await deps.store.record.latestGradingOf(r.repoId, r.sha) : undefined;
     if (previous) ({ week, deliveredAt } = previous);
     deliveredAt = deliveries[0]?.deliveredAt ?? deliveredAt;
   }
   if (week === undefined) {
     const moment = courseMomentAt(config, new Date(deliveredAt));
-    if (moment.status !== 'week') {
-      await completedCheckRun(octokit, ref, { name: 'Rubrica', sha: r.sha, conclusion: 'neutral', ...outsideCourse(moment, locale) });
-      return ['outside-course', { moment: moment.status }];
-    }
+    if (moment.status !== 'week') return ['outside-course', { moment: moment.status }, { publications: [neutralCheckRun(r, outsideCourse(moment, locale))] }];
     week = moment.week;
   }
   state.week = week;
   const rubric = pack.weeks.get(week);
   if (week < 1 || week > config.weeks || !rubric) {
-    await completedCheckRun(octokit, ref, {
-      name: 'Rubrica',
-      sha: r.sha,
-      conclusion: 'neutral',
+    const text = {
       title: say(t(`La semana ${week} no existe`, `Week ${week} does not exist`), locale),
       summary: say(
         t(
@@ -164,129 +161,154 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
         ),
         locale,
       ),
-    });
-    return ['unknown-week'];
+    };
+    return ['unknown-week', {}, { publications: [neutralCheckRun(r, text)] }];
   }
   const name = checkRunName({ week, title: rubric.title }, locale);
   state.name = name;
-  // A check run this commit and week already has (re-run, a queued one): graded into, also when grading fails for good.
-  const known = r.checkRunId !== undefined ? { id: r.checkRunId } : (await deps.store.checkRunFor(r.repoId, r.sha, week)) ?? (job.checkRunId ? { id: job.checkRunId } : undefined);
-  if (known) state.checkRun = known;
+  // A check run named for this job (a re-run's, a long wait's "queued" one) is graded into; else the outbox finds the commit and week's.
+  const checkRunId = r.checkRunId ?? job.checkRunId;
+  if (checkRunId !== undefined) state.checkRunId = checkRunId;
 
-  // A job resumed after a crash finds its own grading and only publishes it.
-  const own = await deps.store.gradingOfJob(job.id);
-  const previous = own ? undefined : await deps.store.latestGradingOf(r.repoId, r.sha, week);
+  const previous = await deps.store.record.latestGradingOf(r.repoId, r.sha, week);
   if (previous && r.trigger !== 'rerun') {
     // The same commit came by push and by pull request: graded once, commented where due.
-    if (r.pullRequest && config.comments.pullRequests) {
-      const view = await publicationOf(deps, config, previous, r.pullRequest.number);
-      await publishComment(octokit, ref, r, config, view.grade, previous.checkRunUrl, deps, deps.now(), view.verdict, view.taNotes);
-    }
-    return ['already-graded'];
+    if (!(r.pullRequest && config.comments.pullRequests)) return ['already-graded'];
+    const view = await publicationOf(deps, config, previous, r.pullRequest.number);
+    return ['already-graded', {}, { publications: [commentPublication(r, config, previous.sha, view, deps.now())] }];
   }
 
-  let graded: StoredGrading;
-  if (own) {
-    graded = own;
-  } else {
-    const fetchStarted = performance.now();
-    const [source, students] = await Promise.all([fetchSnapshot(octokit, ref, r.sha), namedLogin ? [namedLogin] : repositoryStudents(octokit, ref)]);
-    const fetchMs = Math.round(performance.now() - fetchStarted);
-    const grade = await deps.grade({ pack, week: rubric, source, jobId: `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}` });
-    state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
-    const extension = await deps.store.extensionFor(r.repoId, week);
-    const late = lateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0);
-    const { penalty, finalScore: final } = finalScore(grade.score, grade.maxScore, late);
-    graded = {
-      jobId: job.id,
-      installationId: r.installationId,
-      org: r.owner,
-      repoId: r.repoId,
-      repo: r.repo,
-      students,
-      week,
-      sha: r.sha,
-      deliveredAt,
-      gradedAt: deps.now().toISOString(),
-      trigger: r.trigger,
-      ...(r.pullRequest ? { pullRequest: r.pullRequest.number } : {}),
-      packName: grade.pack,
-      packHash: grade.packHash,
-      image: grade.image,
-      imageId: grade.imageId,
-      score: grade.score,
-      maxScore: grade.maxScore,
-      pendingPoints: grade.pendingPoints,
-      errorPoints: grade.errorPoints,
-      criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score, status: c.status })),
-      late,
-      penalty,
-      finalScore: final,
-      grade,
-    };
-    // Recorded before anything is published: a crash from here on publishes this grading, never a second one.
-    await deps.store.recordGrading(graded);
-    await deps.store.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
-  }
+  const fetchStarted = performance.now();
+  const [source, students] = await Promise.all([fetchSnapshot(octokit, ref, r.sha), namedLogin ? [namedLogin] : repositoryStudents(octokit, ref)]);
+  const fetchMs = Math.round(performance.now() - fetchStarted);
+  const grade = await deps.grade({ pack, week: rubric, source, jobId: `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}` });
+  state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
+  // Frozen or partitioned meanwhile, this job may be another worker's by now: it stops here.
+  job.lease.assertHeld();
+  const extension = await deps.store.record.extensionFor(r.repoId, week);
+  const { late, penalty, finalScore: final } = measuredLateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0, grade.score, grade.maxScore);
+  const graded: StoredGrading = {
+    jobId: job.id,
+    installationId: r.installationId,
+    org: r.owner,
+    repoId: r.repoId,
+    repo: r.repo,
+    students,
+    week,
+    sha: r.sha,
+    deliveredAt,
+    gradedAt: deps.now().toISOString(),
+    trigger: r.trigger,
+    ...(r.pullRequest ? { pullRequest: r.pullRequest.number } : {}),
+    packName: grade.pack,
+    packHash: grade.packHash,
+    image: grade.image,
+    imageId: grade.imageId,
+    score: grade.score,
+    maxScore: grade.maxScore,
+    pendingPoints: grade.pendingPoints,
+    errorPoints: grade.errorPoints,
+    criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score, status: c.status })),
+    late,
+    penalty,
+    finalScore: final,
+    grade,
+  };
+  await deps.store.record.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
   const view = await publicationOf(deps, config, graded, r.pullRequest?.number);
-  const { grade, verdict, conclusion } = view;
-
   const now = deps.now();
-  const reveal = now.getTime() > deadlineOf(config, week).getTime();
-  const output = checkRunOutput(grade, { locale, reveal, late: verdict, taNotes: view.taNotes });
-  const publishStarted = performance.now();
-  // One write when the job starts promptly: the check run is created already completed.
-  if (known) await completeCheckRun(octokit, ref, known.id, { name, conclusion, output });
-  const checkRun = known ?? (await createCompletedCheckRun(octokit, ref, { name, sha: r.sha, externalId: checkRunExternalId(week, deliveredAt), conclusion, output }));
-  state.checkRun = checkRun;
-  await deps.store.saveCheckRun(r.repoId, r.sha, week, checkRun);
-  await deps.store.markPublished(job.id, checkRun);
+  const publications: ParsedPublication[] = [gradedCheckRun(r, config, graded, view, now, checkRunId)];
   if (r.pullRequest && config.comments.pullRequests) {
-    await publishComment(octokit, ref, r, config, grade, checkRun.url, deps, now, verdict, view.taNotes);
+    publications.push(commentPublication(r, config, r.sha, view, now));
   } else if (!r.pullRequest && config.comments.commits && r.trigger === 'push') {
-    const body = pullRequestComment(grade, { locale, reveal, late: verdict, commit: r.sha, ...(checkRun.url ? { checkRunUrl: checkRun.url } : {}) });
-    await octokit.rest.repos.createCommitComment({ ...ref, commit_sha: r.sha, body });
+    const reveal = now.getTime() > deadlineOf(config, week).getTime();
+    publications.push({ kind: 'commit-comment', ...whereOf(r), sha: r.sha, week, grade: view.grade, render: { locale, reveal, late: view.verdict } });
   }
-  state.timings = { ...state.timings, publishMs: Math.round(performance.now() - publishStarted) };
-  return ['graded', { score: grade.score, maxScore: grade.maxScore, penalty: verdict.penalty, finalScore: verdict.finalScore, overrides: grade.criteria.filter((c) => c.override).length, annotations: output.annotations.length, student, resumed: Boolean(own) }];
+  // The grading and its publications are recorded with the job's end, in one transaction under its lease.
+  return [
+    'graded',
+    { score: view.grade.score, maxScore: view.grade.maxScore, penalty: view.verdict.penalty, finalScore: view.verdict.finalScore, overrides: view.grade.criteria.filter((c) => c.override).length, student },
+    { grading: graded, publications },
+  ];
 }
 
 /** A commit whose waiting job a newer push replaced, and which already showed a check run: say by which commit. */
-async function tellSuperseded(job: QueuedJob, octokit: Octokit): Promise<[JobOutcome, Record<string, unknown>?]> {
+function tellSuperseded(job: QueuedJob): Step {
   const r = job.request;
   if (!r.checkRunId || !r.supersededBy) return ['superseded-notice'];
-  await completeAsSuperseded(octokit, { owner: r.owner, repo: r.repo }, r.checkRunId, r.supersededBy);
-  return ['superseded-notice', { supersededBy: r.supersededBy }];
+  return ['superseded-notice', { supersededBy: r.supersededBy }, { publications: [supersededPublication(r, r.checkRunId, r.supersededBy)] }];
 }
 
 /** Ends a waiting commit's check run: a newer push replaced it before it was graded. */
-export async function completeAsSuperseded(octokit: Octokit, ref: RepoRef, checkRunId: number, bySha: string): Promise<void> {
+export function supersededPublication(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId' | 'sha' | 'week'>, checkRunId: number, bySha: string): ParsedPublication {
   const by = bySha.slice(0, 7);
-  await octokit.rest.checks.update({
-    ...ref,
-    check_run_id: checkRunId,
+  return {
+    kind: 'check-run',
+    ...whereOf(r),
+    sha: r.sha,
+    week: r.week ?? 0,
+    name: 'Rubrica',
+    checkRunId,
     status: 'completed',
     conclusion: 'skipped',
-    completed_at: new Date().toISOString(),
     output: {
       title: `Reemplazado por ${by} / Superseded by ${by}`,
       summary: `Llegó un push más nuevo (${bySha}) antes de que este commit se corrigiera: se corrige ese, que incluye este trabajo.\n\nA newer push (${bySha}) arrived before this commit was graded: that one is graded, and it includes this work.`,
+      annotations: [],
     },
-  });
+  };
 }
+
+/** A recorded grading's check run, as it stands (overrides, lateness): completes `checkRunId` when given. */
+export function gradedCheckRun(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId'>, config: CourseConfig, graded: StoredGrading, view: Publication, now: Date, checkRunId?: number, name?: string): ParsedPublication {
+  const reveal = now.getTime() > deadlineOf(config, graded.week).getTime();
+  const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes });
+  return {
+    kind: 'check-run',
+    ...whereOf(r),
+    sha: graded.sha,
+    week: graded.week,
+    name: name ?? checkRunName({ week: graded.week, title: view.grade.title }, config.locale),
+    externalId: checkRunExternalId(graded.week, graded.deliveredAt),
+    ...(checkRunId !== undefined ? { checkRunId } : {}),
+    status: 'completed',
+    conclusion: view.conclusion,
+    output: { title: output.title, summary: output.summary, text: output.text, annotations: [...output.annotations] },
+    gradingJobId: graded.jobId,
+  };
+}
+
+/** The scored comment of a pull request and week (rendered when sent, with its check run's link). */
+export function commentPublication(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId' | 'pullRequest'>, config: CourseConfig, sha: string, view: Publication, now: Date): ParsedPublication {
+  const week = view.grade.week;
+  const reveal = now.getTime() > deadlineOf(config, week).getTime();
+  return {
+    kind: 'pr-comment',
+    ...whereOf(r),
+    pullRequest: r.pullRequest!.number,
+    week,
+    sha,
+    marker: commentMarker(week),
+    grade: view.grade,
+    render: { locale: config.locale, reveal, late: view.verdict, ...(view.taNotes.length ? { taNotes: view.taNotes } : {}) },
+  };
+}
+
+/** How a recorded grading is shown: see publicationOf. */
+export type Publication = Awaited<ReturnType<typeof publicationOf>>;
 
 /**
  * How a recorded grading is shown: with the TAs' overrides for its week (the late
  * penalty applied to the overridden score), and notes for TAs.
  */
 export async function publicationOf(deps: Pick<JobDeps, 'store'>, config: CourseConfig, graded: StoredGrading, pullRequest?: number) {
-  const overrides = await deps.store.overrides({ repoId: graded.repoId, week: graded.week });
+  const overrides = await deps.store.tas.overrides({ repoId: graded.repoId, week: graded.week });
   const grade = gradeWithOverrides(graded.grade, overrides);
   // The penalty is taken from the score as it stands, TAs' overrides included.
   const verdict: LateVerdict = { late: graded.late, ...finalScore(grade.score, grade.maxScore, graded.late), timeZone: config.timezone };
   const conclusion = conclusionOf(grade, config.belowPassMark, verdict);
   const es = config.locale === 'es';
-  const tampering = pullRequest === undefined ? [] : await deps.store.tamperingOf(graded.repoId, pullRequest);
+  const tampering = pullRequest === undefined ? [] : await deps.store.tas.tamperingOf(graded.repoId, pullRequest);
   const taNotes = [
     ...overrideNotes(grade, config.locale),
     ...tampering.map((t) =>
@@ -296,19 +318,6 @@ export async function publicationOf(deps: Pick<JobDeps, 'store'>, config: Course
     ),
   ];
   return { grade, verdict, conclusion, taNotes };
-}
-
-export async function publishComment(octokit: Octokit, ref: RepoRef, r: Pick<GradingRequest, 'pullRequest' | 'repoId' | 'sha'>, config: CourseConfig, grade: Grade, checkRunUrl: string | undefined, deps: Pick<JobDeps, 'store' | 'botLogin'>, now: Date, late?: LateVerdict, taNotes?: readonly string[]) {
-  const pr = r.pullRequest!.number;
-  const reveal = now.getTime() > deadlineOf(config, grade.week).getTime();
-  const body = pullRequestComment(grade, { locale: config.locale, reveal, commit: r.sha, ...(late ? { late } : {}), ...(taNotes?.length ? { taNotes } : {}), ...(checkRunUrl ? { checkRunUrl } : {}) });
-  const commentId = await deps.store.commentFor(r.repoId, pr, grade.week);
-  const result = await upsertIssueComment(octokit, ref, pr, body, {
-    ...(commentId !== undefined ? { commentId } : {}),
-    marker: commentMarker(grade.week),
-    botLogin: deps.botLogin,
-  });
-  await deps.store.saveComment(r.repoId, pr, grade.week, result.id);
 }
 
 function outsideCourse(moment: Exclude<CourseMoment, { status: 'week' }>, locale: Locale): { title: string; summary: string } {
@@ -330,7 +339,8 @@ function outsideCourse(moment: Exclude<CourseMoment, { status: 'week' }>, locale
   return { title: say(text.title, locale), summary: say(text.summary, locale) };
 }
 
-async function reportInfrastructureFailure(octokit: Octokit, r: GradingRequest, state: JobState, error: unknown) {
+/** The neutral check run of a grading that failed on our side for good: it says so, and is not a grade. */
+function infrastructureFailure(r: GradingRequest, state: JobState, error: unknown): ParsedPublication {
   const locale = state.locale ?? 'es';
   const reason = isInfrastructureError(error) ? error.text : t('GitHub o el corrector no respondieron.', 'GitHub or the grader did not answer.');
   const title = say(t('No se pudo corregir (problema nuestro)', 'Could not grade (our problem)'), locale);
@@ -341,12 +351,18 @@ async function reportInfrastructureFailure(octokit: Octokit, r: GradingRequest, 
     ),
     locale,
   );
-  const ref = { owner: r.owner, repo: r.repo };
-  if (state.checkRun) {
-    await octokit.rest.checks.update({ ...ref, check_run_id: state.checkRun.id, status: 'completed', conclusion: 'neutral', completed_at: new Date().toISOString(), output: { title, summary } });
-  } else {
-    await completedCheckRun(octokit, ref, { name: state.name ?? 'Rubrica', sha: r.sha, conclusion: 'neutral', title, summary, ...(state.week ? { externalId: checkRunExternalId(state.week, r.deliveredAt) } : {}) });
-  }
+  return {
+    kind: 'check-run',
+    ...whereOf(r),
+    sha: r.sha,
+    week: state.week ?? 0,
+    name: state.name ?? 'Rubrica',
+    ...(state.week ? { externalId: checkRunExternalId(state.week, r.deliveredAt) } : {}),
+    ...(state.checkRunId !== undefined ? { checkRunId: state.checkRunId } : {}),
+    status: 'completed',
+    conclusion: 'neutral',
+    output: { title, summary, annotations: [] },
+  };
 }
 
 function describe(error: unknown): Record<string, unknown> {

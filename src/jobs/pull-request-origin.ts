@@ -1,5 +1,6 @@
 import type { CourseConfig } from '../course/config.ts';
-import { say, t, type Locale } from '../core/text.ts';
+import { literal, plain, say, t, type Locale } from '../core/text.ts';
+import { inline } from '../report/markup.ts';
 import type { GradingRequest } from '../events/requests.ts';
 import { repositoryStudents, type Octokit, type RepoRef } from '../github/api.ts';
 import { taStatus } from '../github/teams.ts';
@@ -46,12 +47,12 @@ export function notGradedCheckRun(why: NotTheStudents, locale: Locale): { title:
           ),
         }
       : {
-          // A GitHub login is letters, digits and hyphens; the code span keeps it from pinging anyone.
+          // The login is shown as code (a literal), so it pings no one.
           title: t('No se corrige: pull request de otra persona', 'Not graded: a pull request by someone else'),
           summary: t(
-            `Este pull request lo abrió \`${why.author}\`, que no es el estudiante de este repositorio ni del equipo docente: Rubrica no lo corrige ni lo registra como entrega. Los pushes y pull requests del estudiante se siguen corrigiendo como siempre.`,
-            `This pull request was opened by \`${why.author}\`, who is neither this repository's student nor on the teaching team: Rubrica neither grades it nor records it as a hand-in. The student's own pushes and pull requests are graded as always.`,
+            `Este pull request lo abrió ${literal(why.author)}, que no es el estudiante de este repositorio ni del equipo docente: Rubrica no lo corrige ni lo registra como entrega. Los pushes y pull requests del estudiante se siguen corrigiendo como siempre.`,
+            `This pull request was opened by ${literal(why.author)}, who is neither this repository's student nor on the teaching team: Rubrica neither grades it nor records it as a hand-in. The student's own pushes and pull requests are graded as always.`,
           ),
         };
-  return { title: say(text.title, locale), summary: say(text.summary, locale) };
+  return { title: plain(say(text.title, locale)), summary: inline(say(text.summary, locale)) };
 }

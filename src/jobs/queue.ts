@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { GradingRequest } from '../events/requests.ts';
-import type { EnqueueResult, JobKind, JobRow, Store } from '../store/store.ts';
+import type { ParsedPublication } from '../outbox/publications.ts';
+import type { EnqueueResult, JobKind, JobRow, Store, StoredGrading } from '../store/store.ts';
+import { JobLease, LeaseLost } from './lease.ts';
+import { Pump } from './pump.ts';
 
 export interface QueuedJob {
   readonly id: string;
   readonly kind: JobKind;
   readonly request: JobRow['request'];
+  /** The same payload, typed by kind (checked against its schema when read from the store). */
+  readonly payload: JobRow['payload'];
   /** 1 on the first try. */
   readonly attempt: number;
   readonly lastAttempt: boolean;
@@ -15,6 +20,22 @@ export interface QueuedJob {
   readonly createdAt: number;
   /** A check run already written for this job (a long wait's "queued" one). */
   readonly checkRunId?: number;
+  /**
+   * The job's lease: its `signal` aborts when the lease is lost or may have run out,
+   * and every write the job makes goes through it (refused once the job is another's).
+   */
+  readonly lease: JobLease;
+}
+
+/**
+ * What a job made, recorded with its end in one transaction under its lease: its
+ * grading (if it graded) and its publications (what the outbox will tell GitHub).
+ */
+export interface JobResult {
+  readonly outcome: string;
+  readonly state?: 'done' | 'failed';
+  readonly grading?: StoredGrading;
+  readonly publications?: readonly ParsedPublication[];
 }
 
 /** A failure that may pass (Docker down, GitHub 5xx): the job is tried again later. */
@@ -65,19 +86,24 @@ export function isDeadOwner(owner: string): boolean {
 export class GradingQueue {
   readonly store: Store;
   readonly owner = workerName();
-  private readonly process: (job: QueuedJob) => Promise<string>;
+  private readonly process: (job: QueuedJob) => Promise<string | JobResult>;
   private readonly options: Required<Omit<QueueOptions, 'log'>> & { log?: Logger };
-  private running = 0;
-  private pumping = false;
-  private pumpAgain = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pump: Pump<JobRow>;
   private closed = false;
-  private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(store: Store, process: (job: QueuedJob) => Promise<string>, options: QueueOptions) {
+  constructor(store: Store, process: (job: QueuedJob) => Promise<string | JobResult>, options: QueueOptions) {
     this.store = store;
     this.process = process;
     this.options = { leaseMs: 30_000, pollMs: 500, work: true, ...options };
+    this.pump = new Pump<JobRow>({
+      concurrency: this.options.concurrency,
+      pollMs: this.options.pollMs,
+      claim: () => this.store.queue.claim(this.owner, this.options.leaseMs),
+      run: (row) => this.runJob(row),
+      nextAt: () => this.store.queue.nextRunAt(),
+      what: 'a job',
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
   }
 
   get maxAttempts(): number {
@@ -86,116 +112,77 @@ export class GradingQueue {
 
   /** Records the request durably (or says it is a duplicate, merged or superseded) and wakes a worker. */
   async enqueue(request: GradingRequest): Promise<EnqueueResult> {
-    const result = await this.store.enqueue(request, { maxAttempts: this.maxAttempts });
+    const result = await this.store.queue.enqueue(request, { maxAttempts: this.maxAttempts });
     this.wake();
     return result;
   }
 
   dropInstallation(installationId: number): Promise<number> {
-    return this.store.dropInstallation(installationId);
+    return this.store.queue.dropInstallation(installationId);
   }
 
   /** Starts working: jobs left running by a dead process on this host are taken back first. */
   async start(): Promise<void> {
     if (!this.options.work) return;
-    const released = await this.store.releaseOwners(isDeadOwner);
+    const released = await this.store.queue.releaseOwners(isDeadOwner);
     if (released) this.options.log?.warn({ released, outcome: 'resumed' }, 'jobs of a stopped process resumed');
     this.wake();
   }
 
   wake(): void {
     if (!this.options.work || this.closed) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    void this.pump();
+    this.pump.wake();
   }
 
-  /** Settles when no job waits or runs anywhere in the store (tests, benchmarks). */
+  /** Settles when no job waits or runs anywhere in the store, and no publication waits to be sent (tests, benchmarks). */
   async idle(pollMs = 10): Promise<void> {
     for (;;) {
-      const counts = await this.store.counts();
-      if (counts.queued === 0 && counts.running === 0 && this.running === 0) return;
+      const counts = await this.store.queue.counts();
+      const outbox = await this.store.outbox.counts();
+      if (counts.queued === 0 && counts.running === 0 && this.pump.running === 0 && outbox.waiting === 0 && outbox.sending === 0) return;
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }
 
-  private readonly closeHooks: (() => void)[] = [];
+  private readonly closeHooks: (() => void | Promise<void>)[] = [];
 
-  /** Runs `fn` when the queue closes (timers of companions such as the queued notices). */
-  onClose(fn: () => void): void {
+  /** Runs `fn` when the queue closes (companions: the queued notices' timer, the outbox). */
+  onClose(fn: () => void | Promise<void>): void {
     this.closeHooks.push(fn);
   }
 
-  /** Stops taking jobs and waits for the ones running here. */
+  /** Stops taking jobs and waits for the ones running here (and for the companions to stop). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const fn of this.closeHooks.splice(0)) fn();
-    if (this.timer) clearTimeout(this.timer);
-    await Promise.allSettled([...this.inFlight]);
+    const companions = this.closeHooks.splice(0).map((fn) => fn());
+    await Promise.allSettled([this.pump.close(), ...companions]);
   }
 
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        while (!this.closed && this.running < this.options.concurrency) {
-          const row = await this.store.claim(this.owner, this.options.leaseMs);
-          if (!row) break;
-          this.startJob(row);
-        }
-      } while (this.pumpAgain && !this.closed);
-      await this.schedule();
-    } catch (error) {
-      // The store is unreachable: try again shortly rather than stop working.
-      this.options.log?.error({ err: { message: (error as Error).message } }, 'could not claim a job; retrying');
-      this.timer = setTimeout(() => this.wake(), 1_000);
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private async schedule() {
-    if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    const next = await this.store.nextRunAt();
-    const wait = next === undefined ? this.options.pollMs : Math.min(this.options.pollMs, Math.max(5, next - Date.now()));
-    this.timer = setTimeout(() => this.wake(), wait);
-    this.timer.unref?.();
-  }
-
-  private startJob(row: JobRow) {
-    this.running++;
-    const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
+  private async runJob(row: JobRow): Promise<void> {
     const { leaseMs } = this.options;
-    const heartbeat = setInterval(() => {
-      void this.store.heartbeat(row.id, this.owner, leaseMs).catch(() => undefined);
-    }, Math.max(50, Math.floor(leaseMs / 3)));
-    const run = (async () => {
-      try {
-        const outcome = await this.process(job);
-        await this.store.finish(row.id, this.owner, outcome === 'infrastructure-error' ? 'failed' : 'done', outcome);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (error instanceof RetryLater && !job.lastAttempt) {
-          const delays = this.options.retryDelaysMs;
-          await this.store.retryLater(row.id, this.owner, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
-        } else {
-          // A bug of ours: the job is kept as failed for an instructor to see and requeue.
-          this.options.log?.error({ jobId: row.id, err: { message } }, 'job crashed');
-          await this.store.finish(row.id, this.owner, 'failed', 'crashed', message);
-        }
+    const lease = new JobLease(this.store.queue, row.lease!, leaseMs).start();
+    const job: QueuedJob = { id: row.id, kind: row.kind, request: row.request, payload: row.payload, attempt: row.attempts, lastAttempt: row.attempts >= row.maxAttempts, createdAt: row.createdAt, lease, ...(row.checkRunId !== null ? { checkRunId: row.checkRunId } : {}) };
+    const log = this.options.log;
+    try {
+      const done = await this.process(job);
+      const result: JobResult = typeof done === 'string' ? { outcome: done } : done;
+      lease.assertHeld();
+      await this.store.queue.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done') });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof LeaseLost || (error as Error)?.cause instanceof LeaseLost || lease.signal.aborted) {
+        // Another worker has the job (or will): this one stops and writes nothing more.
+        log?.warn({ jobId: row.id, attempt: job.attempt, outcome: 'lease-lost', err: { message: lease.signal.aborted ? String((lease.signal.reason as Error).message) : message } }, 'job stopped: its lease is lost');
+      } else if (error instanceof RetryLater && !job.lastAttempt) {
+        const delays = this.options.retryDelaysMs;
+        await this.store.queue.retryLater(lease.lease, delays[job.attempt - 1] ?? delays.at(-1) ?? 0, message);
+      } else {
+        // A bug of ours: the job is kept as failed for an instructor to see and requeue.
+        log?.error({ jobId: row.id, err: { message } }, 'job crashed');
+        await this.store.queue.finish(lease.lease, 'failed', 'crashed', message);
       }
-    })()
-      .catch((error: unknown) => this.options.log?.error({ jobId: row.id, err: { message: (error as Error).message } }, 'could not record the end of a job'))
-      .finally(() => {
-        clearInterval(heartbeat);
-        this.running--;
-        this.inFlight.delete(run);
-        this.wake();
-      });
-    this.inFlight.add(run);
+    } finally {
+      lease.stop();
+    }
   }
 }

@@ -2,23 +2,22 @@ import { courseMomentAt } from '../course/calendar.ts';
 import { studentOf } from '../course/load.ts';
 import { say, t } from '../core/text.ts';
 import { checkRunExternalId } from '../events/requests.ts';
-import { createCheckRun } from '../github/api.ts';
 import { checkRunName, localDeadline } from '../report/markdown.ts';
-import { completeAsSuperseded, type JobDeps } from './grading-job.ts';
+import { whereOf, type JobDeps } from './grading-job.ts';
 
 /**
  * A student whose job waits long (a deadline rush, Docker slow to come back) sees a
- * "queued" check run, but only when the installation's write lane is idle: under
- * load every write goes to results, and a grading stays at one write. The job is
- * held from workers while its check run is written, so the worker completes that
- * check run rather than creating a second one.
+ * "queued" check run, but only when the installation's outbox and write lane are
+ * idle: under load every write goes to results, and a grading stays at one write.
+ * The notice is a publication like any other: if the grading is recorded before it
+ * goes out, it is stale and dropped; once sent, the grading completes that check run.
  */
 export async function noticeLongWaits(deps: JobDeps, waitMs: number): Promise<number> {
   let written = 0;
-  for (const job of await deps.store.longWaiting(waitMs)) {
+  for (const job of await deps.store.queue.longWaiting(waitMs)) {
     const r = job.request;
-    if (!(await deps.store.budgetIdle(r.installationId))) continue;
-    if (!(await deps.store.holdForNotice(job.id, 30_000))) continue;
+    if (!(await deps.store.budget.idle(r.installationId))) continue;
+    if ((await deps.store.outbox.list({ installationId: r.installationId, limit: 1 })).length) continue;
     try {
       const octokit = await deps.octokitFor(r.installationId);
       const setup = await deps.courses.get(octokit, r.owner);
@@ -28,33 +27,37 @@ export async function noticeLongWaits(deps: JobDeps, waitMs: number): Promise<nu
       const rubric = setup.pack.weeks.get(moment.week);
       if (!rubric) continue;
       const locale = setup.config.locale;
-      const ahead = await deps.store.jobsAhead(job);
+      const ahead = await deps.store.queue.jobsAhead(job);
       const at = localDeadline(r.deliveredAt, setup.config.timezone);
-      const run = await createCheckRun(octokit, { owner: r.owner, repo: r.repo }, {
-        name: checkRunName({ week: moment.week, title: rubric.title }, locale),
-        sha: r.sha,
-        externalId: checkRunExternalId(moment.week, r.deliveredAt),
-        status: 'queued',
-        output: {
-          title: say(t('En cola', 'Queued'), locale),
-          summary: say(
-            t(
-              `Tu push quedó registrado el ${at}: esa es su hora de entrega, no la de la corrección. Hay ${ahead} entregas antes que la tuya: este check run se completa con tu nota en cuanto se corrija.`,
-              `Your push was recorded at ${at}: that is its delivery time, not the time it is graded. ${ahead} pushes are ahead of yours: this check run completes with your grade as soon as it is graded.`,
-            ),
-            locale,
-          ),
-        },
-      });
-      await deps.store.saveCheckRun(r.repoId, r.sha, moment.week, run);
-      const now = await deps.store.setJobCheckRun(job.id, run.id);
+      await deps.store.outbox.enqueue(
+        [
+          {
+            kind: 'check-run',
+            ...whereOf(r),
+            sha: r.sha,
+            week: moment.week,
+            name: checkRunName({ week: moment.week, title: rubric.title }, locale),
+            externalId: checkRunExternalId(moment.week, r.deliveredAt),
+            status: 'queued',
+            output: {
+              title: say(t('En cola', 'Queued'), locale),
+              summary: say(
+                t(
+                  `Tu push quedó registrado el ${at}: esa es su hora de entrega, no la de la corrección. Hay ${ahead} entregas antes que la tuya: este check run se completa con tu nota en cuanto se corrija.`,
+                  `Your push was recorded at ${at}: that is its delivery time, not the time it is graded. ${ahead} pushes are ahead of yours: this check run completes with your grade as soon as it is graded.`,
+                ),
+                locale,
+              ),
+              annotations: [],
+            },
+            noticeForJob: job.id,
+          },
+        ],
+        { jobId: job.id },
+      );
       written++;
-      // Superseded while its check run was being written: say so now, or it would stay queued.
-      if (now?.state === 'superseded' && now.supersededBy) await completeAsSuperseded(octokit, { owner: r.owner, repo: r.repo }, run.id, now.supersededBy);
     } catch (error) {
-      deps.log.warn({ jobId: job.id, err: { message: (error as Error).message } }, 'could not write the queued check run');
-    } finally {
-      await deps.store.releaseNotice(job.id);
+      deps.log.warn({ jobId: job.id, err: { message: (error as Error).message } }, 'could not queue the queued check run');
     }
   }
   return written;

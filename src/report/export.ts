@@ -40,7 +40,7 @@ export class ExportError extends Error {
  * one week, a row per student with each criterion.
  */
 export async function exportGrades(store: Store, options: { org?: string; week?: number; format: ExportFormat }): Promise<ExportResult> {
-  const courses = await store.courses();
+  const courses = await store.record.courses();
   const course = options.org ? courses.find((c) => c.org.toLowerCase() === options.org!.toLowerCase()) : courses.length === 1 ? courses[0] : undefined;
   if (!course) {
     throw new ExportError(
@@ -54,7 +54,7 @@ export async function exportGrades(store: Store, options: { org?: string; week?:
   if (options.week !== undefined && !(Number.isInteger(options.week) && options.week >= 1 && options.week <= course.weeks)) {
     throw new ExportError(`week ${options.week} is not a week of the course (1–${course.weeks})`, 'bad-request');
   }
-  const input = { weeks: course.weeks, rule: course.counts, gradings: await store.gradings({ org: course.org }), overrides: await store.overrides({ org: course.org }) };
+  const input = { weeks: course.weeks, rule: course.counts, gradings: await store.record.gradings({ org: course.org }), overrides: await store.tas.overrides({ org: course.org }) };
   const roster = await rosterOf(store.db, course.org);
   const org = course.org;
   const format = options.format;

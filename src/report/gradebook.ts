@@ -1,4 +1,5 @@
-import { applyOverrides, countedGrading, finalScore, type OverriddenCriterion } from '../grading/late.ts';
+import { countedGrading, finalScore } from '../grading/late.ts';
+import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
 import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
 

@@ -1,13 +1,15 @@
-import { say, type Locale } from '../core/text.ts';
+import { multiLine, plain, say, singleLine, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
 import { isHidden } from '../grading/score.ts';
 
 /** The `--json` report: stable field names a script can rely on. */
 export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
+  // Plain text, as the terminal shows it: a script that prints a message prints no control characters.
+  const shown = (text: Text) => plain(say(text, locale));
   return {
     pack: grade.pack,
     week: grade.week,
-    title: say(grade.title, locale),
+    title: shown(grade.title),
     commit: grade.commit,
     score: grade.score,
     maxScore: grade.maxScore,
@@ -19,20 +21,20 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
       const hidden = isHidden(c, reveal);
       return {
         id: c.id,
-        title: say(c.title, locale),
+        title: shown(c.title),
         kind: c.kind,
         score: c.score,
         maxScore: c.maxScore,
         status: c.status,
-        message: hidden ? null : say(c.message, locale),
-        ...(c.feedback && !hidden ? { feedback: say(c.feedback, locale) } : {}),
-        items: hidden ? [] : c.items.map((i) => ({ label: say(i.label, locale), ok: i.ok, ...(i.note ? { note: say(i.note, locale) } : {}) })),
-        ...(c.details && !hidden ? { details: c.details } : {}),
-        annotations: hidden ? [] : c.annotations.map((a) => ({ path: a.path, ...(a.line ? { line: a.line } : {}), message: say(a.message, locale) })),
+        message: hidden ? null : shown(c.message),
+        ...(c.feedback && !hidden ? { feedback: shown(c.feedback) } : {}),
+        items: hidden ? [] : c.items.map((i) => ({ label: shown(i.label), ok: i.ok, ...(i.note ? { note: shown(i.note) } : {}) })),
+        ...(c.details && !hidden ? { details: multiLine(c.details) } : {}),
+        annotations: hidden ? [] : c.annotations.map((a) => ({ path: singleLine(a.path), ...(a.line ? { line: a.line } : {}), message: shown(a.message) })),
         visibility: c.visibility,
       };
     }),
-    skipped: grade.skipped,
+    skipped: grade.skipped.map((s) => ({ ...s, path: singleLine(s.path) })),
     image: grade.image,
     packHash: grade.packHash,
     timings: grade.timings,

@@ -1,12 +1,15 @@
-import { say, type Locale, type Text } from '../core/text.ts';
+import { plain, say, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
 import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 import { formatPoints, whatToDoFirst } from './terminal.ts';
+import { fencedBlock, inline } from './markup.ts';
 
 /**
  * What GitHub shows: a check run (title, summary, text, annotations) and a pull
  * request comment. Pure functions of a grade; the GitHub adapter only sends them.
+ * Every message, label and rubric text goes through `inline` (markup.ts), so what a
+ * student or an instructor wrote renders as written, never as Markdown or HTML.
  */
 
 /** GitHub's limits: output summary and text 65,535 characters each, comments 65,536, 50 annotations per request. */
@@ -28,7 +31,7 @@ export interface RenderOptions {
 export function taNotesSection(options: RenderOptions): string {
   if (!options.taNotes?.length) return '';
   const heading = options.locale === 'es' ? '#### Para el equipo docente' : '#### For the teaching team';
-  return [heading, '', ...options.taNotes.map((n) => `- ${n}`)].join('\n');
+  return [heading, '', ...options.taNotes.map((n) => `- ${inline(n)}`)].join('\n');
 }
 
 /** What TAs should know about a grade's overrides: where the checks now disagree with what they overrode. */
@@ -105,7 +108,7 @@ export interface CheckRunOutput {
 }
 
 export function checkRunName(grade: Pick<Grade, 'week' | 'title'>, locale: Locale): string {
-  return `Rubrica · ${locale === 'es' ? 'Semana' : 'Week'} ${grade.week} — ${say(grade.title, locale)}`;
+  return `Rubrica · ${locale === 'es' ? 'Semana' : 'Week'} ${grade.week} — ${plain(say(grade.title, locale))}`;
 }
 
 /**
@@ -120,8 +123,9 @@ export function conclusionOf(grade: Grade, belowPassMark: 'failure' | 'neutral',
   return passed ? 'success' : belowPassMark;
 }
 
+/** Text in a table cell: inert, and its pipes cannot split the row. */
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return inline(s, { table: true });
 }
 
 export function scoreTable(grade: Grade, options: RenderOptions): string {
@@ -138,9 +142,9 @@ export function scoreTable(grade: Grade, options: RenderOptions): string {
     const message = hidden
       ? es ? 'Se muestra después de la fecha de entrega.' : 'Shown after the deadline.'
       : c.override
-        ? `✏️ ${c.override.kind === 'manual' ? (es ? 'Puntuado por' : 'Scored by') : es ? 'Ajustado por' : 'Adjusted by'} ${c.override.by}: ${c.override.reason}`
-        : L(c.message);
-    return `| ${ICON[c.status]} | ${cell(L(c.title))} | ${points} | ${cell(message)} |`;
+        ? `✏️ ${c.override.kind === 'manual' ? (es ? 'Puntuado por' : 'Scored by') : es ? 'Ajustado por' : 'Adjusted by'} ${cell(c.override.by)}: ${cell(c.override.reason)}`
+        : cell(L(c.message));
+    return `| ${ICON[c.status]} | ${cell(L(c.title))} | ${points} | ${message} |`;
   });
   return [`| | ${es ? 'Criterio' : 'Criterion'} | ${es ? 'Puntos' : 'Points'} | ${es ? 'Resultado' : 'Result'} |`, '|---|---|---|---|', ...rows].join('\n');
 }
@@ -160,10 +164,15 @@ function todoList(grade: Grade, options: RenderOptions, limit = 5): string {
   if (todo.length === 0) return '';
   const heading = options.locale === 'es' ? '### Qué hacer primero' : '### What to do first';
   const items = todo.map((c, i) => {
-    const unmet = c.items.filter((it) => !it.ok).map((it) => `   - ${L(it.label)}${it.note ? ` — ${L(it.note)}` : ''}`);
-    return [`${i + 1}. **${L(c.title)}** (−${formatPoints(c.maxScore - (c.score ?? 0))}): ${c.feedback ? L(c.feedback) : L(c.message)}`, ...unmet].join('\n');
+    const unmet = c.items.filter((it) => !it.ok).map((it) => `   - ${itemText(it, L)}`);
+    return [`${i + 1}. **${inline(L(c.title))}** (−${formatPoints(c.maxScore - (c.score ?? 0))}): ${inline(c.feedback ? L(c.feedback) : L(c.message))}`, ...unmet].join('\n');
   });
   return [heading, '', ...items].join('\n');
+}
+
+/** A checklist item's label and note, inert. */
+function itemText(item: CriterionResult['items'][number], L: (text: Text) => string): string {
+  return `${inline(L(item.label))}${item.note ? ` — ${inline(L(item.note))}` : ''}`;
 }
 
 /** Cuts text to GitHub's limit, saying so at the end. */
@@ -173,26 +182,42 @@ export function fitTo(text: string, limit: number, note: string): string {
   return text.slice(0, limit - tail.length) + tail;
 }
 
+/**
+ * Whole sections up to the limit, then the note: a cut inside a section's fenced
+ * output would leave the fence open and the note inside it.
+ */
+function fitSections(sections: readonly string[], limit: number, note: string): string {
+  const whole = sections.join('\n\n');
+  if (whole.length <= limit) return whole;
+  const tail = `\n\n… ${note}`;
+  const kept: string[] = [];
+  let size = 0;
+  for (const section of sections) {
+    const added = (kept.length ? 2 : 0) + section.length;
+    if (size + added + tail.length > limit) break;
+    kept.push(section);
+    size += added;
+  }
+  return kept.length ? `${kept.join('\n\n')}${tail}` : fitTo(whole, limit, note);
+}
+
 /** Command output in a details block, the end kept when it is long (failures print last). */
 function outputBlock(details: string, maxChars: number): string {
-  const body = details.length > maxChars ? `…\n${details.slice(-maxChars)}` : details;
-  // A fence longer than any run of backticks in the output cannot be closed by it.
-  const fence = '`'.repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  return `${fence}text\n${body}\n${fence}`;
+  return fencedBlock(details.length > maxChars ? `…\n${details.slice(-maxChars)}` : details);
 }
 
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), '', scoreTable(grade, options), '', todoList(grade, options), '', taNotesSection(options)]
+  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   const sections = grade.criteria
     .filter((c) => !isHidden(c, options.reveal) && (c.details || c.items.length))
     .map((c) => {
-      const lines = [`### ${ICON[c.status]} ${L(c.title)}`, '', L(c.message)];
-      if (c.items.length) lines.push('', ...c.items.map((it) => `- ${it.ok ? '✅' : '❌'} ${L(it.label)}${it.note ? ` — ${L(it.note)}` : ''}`));
+      const lines = [`### ${ICON[c.status]} ${inline(L(c.title))}`, '', inline(L(c.message))];
+      if (c.items.length) lines.push('', ...c.items.map((it) => `- ${it.ok ? '✅' : '❌'} ${itemText(it, L)}`));
       if (c.details) lines.push('', `<details><summary>${es ? 'Salida' : 'Output'}</summary>`, '', outputBlock(c.details, 12_000), '', '</details>');
       return lines.join('\n');
     });
@@ -208,14 +233,15 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
         start_line: a.line ?? 1,
         end_line: a.line ?? 1,
         annotation_level: c.status === 'passed' ? ('notice' as const) : ('warning' as const),
-        title: L(c.title).slice(0, 255),
-        message: L(a.message).slice(0, 64_000),
+        // Annotations are shown as plain text: no markup to escape, only control characters to drop.
+        title: plain(L(c.title)).slice(0, 255),
+        message: plain(L(a.message)).slice(0, 64_000),
       })),
     );
   return {
     title: scoreTitle(grade, options.late, options.locale),
-    summary: fitTo(summary, GITHUB_LIMITS.outputChars, cut),
-    text: fitTo(sections.join('\n\n'), GITHUB_LIMITS.outputChars, cut),
+    summary: withNotes(summary, taNotesSection(options), GITHUB_LIMITS.outputChars, cut),
+    text: fitSections(sections, GITHUB_LIMITS.outputChars, cut),
     annotations,
   };
 }
@@ -237,7 +263,7 @@ export function pullRequestComment(grade: Grade, options: RenderOptions & { read
   const link = options.checkRunUrl ? `[${es ? 'Ver el detalle' : 'See the details'}](${options.checkRunUrl})` : '';
   const body = [
     commentMarker(grade.week),
-    `## ${checkRunName(grade, options.locale)}`,
+    `## ${inline(checkRunName(grade, options.locale))}`,
     '',
     `${scoreLine(grade, options.locale)} · commit ${options.commit.slice(0, 7)}`,
     ...(lateLine(options.late, grade.maxScore, options.locale) ? [lateLine(options.late, grade.maxScore, options.locale)] : []),
@@ -245,13 +271,18 @@ export function pullRequestComment(grade: Grade, options: RenderOptions & { read
     scoreTable(grade, options),
     '',
     todoList(grade, options, 3),
-    '',
-    taNotesSection(options),
-    '',
-    link,
   ]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-  return fitTo(body, GITHUB_LIMITS.commentChars, es ? 'recortado; el detalle está en el check run.' : 'cut; the check run has the details.');
+  const tail = [taNotesSection(options), link].filter(Boolean).join('\n\n');
+  return withNotes(body, tail, GITHUB_LIMITS.commentChars, es ? 'recortado; el detalle está en el check run.' : 'cut; the check run has the details.');
+}
+
+/** The body cut to fit, then what must always show (the notes for TAs, the link) after it. */
+function withNotes(body: string, notes: string, limit: number, note: string): string {
+  if (!notes) return fitTo(body, limit, note);
+  // Notes past half the limit are cut too, so the score and the table always have room.
+  const kept = fitTo(notes, Math.floor(limit / 2), note);
+  return `${fitTo(body, limit - kept.length - 2, note)}\n\n${kept}`;
 }

@@ -1,4 +1,4 @@
-import { bytes, say, t, type Locale, type Text } from '../core/text.ts';
+import { bytes, multiLine, plain, say, singleLine, t, type Locale, type Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
@@ -13,10 +13,14 @@ export interface TerminalOptions {
 const ICON: Record<CriterionStatus, string> = { passed: '✔', partial: '◐', failed: '✘', pending: '⏸', error: '⚠' };
 const COLOR: Record<CriterionStatus, number> = { passed: 32, partial: 33, failed: 31, pending: 36, error: 35 };
 
-/** The report a person reads in a terminal: a table, then what to do first. */
+/**
+ * The report a person reads in a terminal: a table, then what to do first. Every
+ * text is printed without control characters, so a commit subject or a command's
+ * output cannot clear the screen, move the cursor or recolour what follows.
+ */
 export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   const { locale } = options;
-  const L = (text: Text) => say(text, locale);
+  const L = (text: Text) => plain(say(text, locale));
   const paint = (code: number, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const bold = (s: string) => (options.color ? `\u001b[1m${s}\u001b[0m` : s);
   const dim = (s: string) => (options.color ? `\u001b[2m${s}\u001b[0m` : s);
@@ -70,7 +74,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
         out.push(`     ${paint(31, '✘')} ${L(item.label)}${item.note ? dim(` — ${L(item.note)}`) : ''}`);
       }
       if (c.details && c.status !== 'passed') {
-        const lines = c.details.split('\n');
+        const lines = multiLine(c.details).split('\n');
         const shown = lines.length > 12 ? [...lines.slice(0, 4), '…', ...lines.slice(-7)] : lines;
         for (const line of shown) out.push(dim(`     │ ${line.slice(0, 200)}`));
       }
@@ -79,7 +83,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   if (grade.skipped.length > 0) {
     out.push('');
     out.push(locale === 'es' ? 'Archivos que no se copiaron al contenedor:' : 'Files not copied into the container:');
-    for (const s of grade.skipped.slice(0, 10)) out.push(`  - ${s.path}: ${L(skipReason(s))}`);
+    for (const s of grade.skipped.slice(0, 10)) out.push(`  - ${singleLine(s.path)}: ${L(skipReason(s))}`);
     if (grade.skipped.length > 10) out.push(`  … (+${grade.skipped.length - 10})`);
   }
   out.push('');

@@ -11,15 +11,28 @@ const inside = (name: string) => readFileSync(new URL(`./inside/${name}`, import
 const INIT_PY = inside('init.py');
 const PROBE_PY = inside('probe.py');
 const SUPERVISE_PY = inside('supervise.py');
+const COVERAGE_PY = inside('coverage.py');
 
 /** Containers of ours carry this label, so a restarted grader can find and remove leftovers. */
 export const SANDBOX_LABEL = 'dev.rubrica.sandbox';
 /** `host:pid` of the grader that started a container: a restarted grader removes only dead graders' leftovers. */
 export const OWNER_LABEL = `${SANDBOX_LABEL}.owner`;
 const PROCESS_OWNER = `${hostname()}:${process.pid}`;
-import { OUT_DIR, REPO_DIR } from './paths.ts';
+import { COVERAGE_DATA_DIR, GRADER_DIR, OUT_DIR, REPO_DIR } from './paths.ts';
 export { OUT_DIR, REPO_DIR };
-const SANDBOX_USER = '1000:1000';
+/** The student's code runs as this uid, which holds no capability and cannot signal or ptrace the grader's root helpers. */
+const STUDENT = { uid: 1000, gid: 1000 } as const;
+/** The grader's helpers (init, probe, supervisor) run as the container's root, with only the capabilities below. */
+const GRADER_USER = '0:0';
+/** setuid/setgid: drop to the student's uid; kill: end the student's processes; the rest: manage the student's files. */
+const GRADER_CAPS = ['SETUID', 'SETGID', 'KILL', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER'];
+const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The helpers' own environment; `python3 -I` ignores PYTHON* variables anyway. */
+const GRADER_ENV = [PATH, 'LANG=C.UTF-8'];
+/** Where the student may write outside the repository. */
+const STUDENT_DIRS = [REPO_DIR, OUT_DIR, '/work/home'];
+/** Seconds the grader's coverage report may take after the command (kept inside the job's time). */
+const COVERAGE_SECONDS = 20;
 /**
  * A container outlives its job's time limit by this much at most: then its PID 1
  * exits and Docker removes it (AutoRemove), even when the grader that started it
@@ -29,15 +42,18 @@ const SANDBOX_USER = '1000:1000';
 export const CONTAINER_MARGIN_SECONDS = 30;
 
 /**
- * The whole environment of a sandbox. Nothing of the grader's own environment is
- * passed on: no token, no key, no proxy setting.
+ * The whole environment of the student's commands. Nothing of the grader's own
+ * environment is passed on: no token, no key, no proxy setting. PYTHONSAFEPATH and
+ * PYTHONNOUSERSITE: a file of the repository (pytest.py, coverage/) or of the user
+ * site cannot stand in for a module the grader relies on.
  */
 const SANDBOX_ENV = [
-  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  PATH,
   'HOME=/work/home',
   'LANG=C.UTF-8',
   'PYTHONDONTWRITEBYTECODE=1',
-  'PYTHONUSERBASE=/work/home/.local',
+  'PYTHONSAFEPATH=1',
+  'PYTHONNOUSERSITE=1',
   'PIP_NO_INDEX=1',
   'PIP_DISABLE_PIP_VERSION_CHECK=1',
   'PIP_BREAK_SYSTEM_PACKAGES=1',
@@ -52,6 +68,8 @@ export interface ProbeRequest {
   readonly maxFileBytes?: number;
   readonly ignore?: readonly string[];
   readonly modules?: readonly string[];
+  /** Test files whose test functions to count without running them. */
+  readonly countTests?: readonly string[];
 }
 
 export interface ProbeResult {
@@ -64,6 +82,8 @@ export interface ProbeResult {
   readonly contents?: { path: string; text: string; encoding: 'utf-8' | 'utf-16' | 'binary'; truncated: boolean }[];
   readonly ignore?: Record<string, { ignored: boolean; rule: string | null }>;
   readonly modules?: Record<string, boolean>;
+  /** Test functions each file defines, read with Python's ast (null: not parsable); -1: parametrized beyond counting. */
+  readonly testCounts?: Record<string, number | null>;
 }
 
 export interface RunRequest extends CommandSpec {
@@ -185,9 +205,9 @@ export class DockerSandboxProvider implements SandboxProvider {
     try {
       const creating = this.docker.createContainer({
         Image: imageId,
-        Cmd: ['python3', '-c', INIT_PY, String(limits.jobTimeoutSeconds + CONTAINER_MARGIN_SECONDS)],
-        User: SANDBOX_USER,
-        Env: SANDBOX_ENV,
+        Cmd: ['python3', '-I', '-c', INIT_PY, String(limits.jobTimeoutSeconds + CONTAINER_MARGIN_SECONDS)],
+        User: GRADER_USER,
+        Env: GRADER_ENV,
         WorkingDir: '/work',
         Labels: { [SANDBOX_LABEL]: '1', [`${SANDBOX_LABEL}.job`]: jobId, [OWNER_LABEL]: PROCESS_OWNER },
         NetworkDisabled: true,
@@ -199,14 +219,17 @@ export class DockerSandboxProvider implements SandboxProvider {
           PidsLimit: limits.pids,
           ReadonlyRootfs: true,
           CapDrop: ['ALL'],
+          CapAdd: GRADER_CAPS,
           SecurityOpt: ['no-new-privileges'],
           Tmpfs: {
-            '/work': `rw,exec,nosuid,nodev,size=${limits.diskMb}m,uid=1000,gid=1000,mode=0755`,
-            '/tmp': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=1777',
+            // Root-owned: the student writes only in the folders the first probe makes theirs.
+            '/work': `rw,exec,nosuid,nodev,size=${limits.diskMb}m,uid=0,gid=0,mode=0755`,
+            '/tmp': 'rw,nosuid,nodev,size=64m,uid=0,gid=0,mode=1777',
           },
           Ulimits: [
             { Name: 'fsize', Soft: containerBytes(limits).maxWriteBytes, Hard: containerBytes(limits).maxWriteBytes },
             { Name: 'nofile', Soft: 1024, Hard: 1024 },
+            { Name: 'core', Soft: 0, Hard: 0 },
           ],
           IpcMode: 'private',
           Privileged: false,
@@ -249,7 +272,44 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 }
 
-class SandboxTimeout extends Error {}
+/** A helper did not answer in time; `started`: after the student's command began (the supervisor said so). */
+class SandboxTimeout extends Error {
+  readonly started: boolean;
+  constructor(started: boolean) {
+    super('sandbox helper timed out');
+    this.started = started;
+  }
+}
+
+/** The line supervise.py writes to its stderr just before starting the student's command. */
+const SUPERVISOR_STARTED = 'rubrica-supervisor: started';
+
+function helperFailed(exitCode: number, stderr: Buffer): InfrastructureError {
+  return new InfrastructureError(
+    exitCode === 127 ? 'runner-image-incomplete' : 'sandbox-failed',
+    t(
+      `El programa de corrección falló dentro del contenedor (código ${exitCode}).`,
+      `The grader's helper failed inside the container (exit code ${exitCode}).`,
+    ),
+    { cause: new Error(stderr.toString('utf8').slice(-2000)) },
+  );
+}
+
+/** The supervisor was killed or stopped answering while the student's command ran: a result, not an error of ours. */
+function supervisorLost(failure: NonNullable<CommandResult['failure']>, durationMs: number): CommandResult {
+  return {
+    exitCode: null,
+    timedOut: false,
+    killed: false,
+    durationMs,
+    output: '',
+    outputBytes: 0,
+    outputTruncated: false,
+    reports: {},
+    missingModules: [],
+    failure,
+  };
+}
 
 class DockerSandbox implements Sandbox {
   readonly containerId: string;
@@ -277,34 +337,60 @@ class DockerSandbox implements Sandbox {
 
   async unpack(tar: Readable): Promise<ProbeResult> {
     // The inventory lists as many entries as the snapshot may hold (its cap refuses more).
-    return this.provider.guard(
-      this.python(PROBE_PY, { repo: REPO_DIR, unpack: true, makeDirs: [OUT_DIR, '/work/home'], maxEntries: this.limits.maxEntries }, tar, 120_000),
-    );
+    const request = { ...STUDENT, repo: REPO_DIR, unpack: true, rootDirs: [GRADER_DIR], makeDirs: STUDENT_DIRS, maxEntries: this.limits.maxEntries };
+    return this.provider.guard(this.python(PROBE_PY, request, tar, 120_000));
   }
 
   async probe(request: ProbeRequest): Promise<ProbeResult> {
-    return this.provider.guard(this.python(PROBE_PY, { repo: REPO_DIR, ...request }, undefined, 60_000));
+    return this.provider.guard(this.python(PROBE_PY, { ...STUDENT, repo: REPO_DIR, ...request }, undefined, 60_000));
   }
 
   async run(request: RunRequest): Promise<CommandResult> {
-    const timeoutSeconds = Math.max(1, Math.min(request.timeoutSeconds, this.secondsLeft()));
-    const raw = await this.provider.guard(this.python<Partial<CommandResult>>(
-      SUPERVISE_PY,
-      {
-        run: request.run,
-        cwd: REPO_DIR,
-        timeoutSeconds,
-        outputCap: this.limits.outputCapBytes,
-        requires: request.requires,
-        reports: request.reports,
-        ...(request.input !== undefined ? { input: request.input } : {}),
-        ...(request.stdout ? { stdout: true } : {}),
-        reportCap: 4 << 20,
-      },
-      undefined,
-      // The supervisor enforces the limit; this only catches a supervisor that cannot answer.
-      (timeoutSeconds + 30) * 1000,
-    ));
+    return this.provider.guard(this.supervise(request));
+  }
+
+  private async supervise(request: RunRequest): Promise<CommandResult> {
+    // The grader's coverage report comes after the command, still inside the job's time.
+    const reserve = request.coverage ? COVERAGE_SECONDS : 0;
+    const timeoutSeconds = Math.max(1, Math.min(request.timeoutSeconds, this.secondsLeft() - reserve));
+    const supervisorRequest = {
+      ...STUDENT,
+      env: SANDBOX_ENV,
+      run: request.run,
+      cwd: REPO_DIR,
+      timeoutSeconds,
+      outputCap: this.limits.outputCapBytes,
+      requires: request.requires,
+      reports: request.reports,
+      reportCap: 4 << 20,
+      ...(request.input !== undefined ? { input: request.input } : {}),
+      ...(request.stdout ? { stdout: true } : {}),
+      ...(request.coverage
+        ? { coverage: { source: request.coverage.source, dir: GRADER_DIR, dataDir: COVERAGE_DATA_DIR, helper: COVERAGE_PY, timeoutSeconds: COVERAGE_SECONDS } }
+        : {}),
+    };
+    // The supervisor enforces the limits; this only catches a supervisor that cannot answer.
+    const budgetMs = (timeoutSeconds + 30 + reserve) * 1000;
+    let answer: Awaited<ReturnType<DockerSandbox['exec']>>;
+    try {
+      answer = await this.exec(['python3', '-I', '-c', SUPERVISE_PY, JSON.stringify(supervisorRequest)], { timeoutMs: budgetMs });
+    } catch (err) {
+      if (err instanceof SandboxTimeout && err.started) return supervisorLost('supervisor-hung', Math.round(budgetMs));
+      throw err;
+    }
+    const { exitCode, stdout, stderr } = answer;
+    const started = stderr.includes(SUPERVISOR_STARTED);
+    let raw: Partial<CommandResult> | undefined;
+    try {
+      raw = exitCode === 0 ? (JSON.parse(stdout.toString('utf8')) as Partial<CommandResult>) : undefined;
+    } catch {
+      raw = undefined;
+    }
+    if (!raw) {
+      // Killed or broken after the student's command started: the student's code is why.
+      if (started) return supervisorLost('supervisor-died', 0);
+      throw helperFailed(exitCode, stderr);
+    }
     return {
       exitCode: raw.exitCode ?? null,
       timedOut: raw.timedOut ?? false,
@@ -315,22 +401,14 @@ class DockerSandbox implements Sandbox {
       outputTruncated: raw.outputTruncated ?? false,
       reports: raw.reports ?? {},
       missingModules: raw.missingModules ?? [],
+      ...(raw.coverage ? { coverage: raw.coverage } : {}),
       ...(request.stdout ? { stdout: raw.stdout ?? '', stdoutTruncated: raw.stdoutTruncated ?? false } : {}),
     };
   }
 
   private async python<R>(source: string, request: object, stdin: Readable | undefined, timeoutMs: number): Promise<R> {
-    const { exitCode, stdout, stderr } = await this.exec(['python3', '-c', source, JSON.stringify(request)], { stdin, timeoutMs });
-    if (exitCode !== 0) {
-      throw new InfrastructureError(
-        exitCode === 127 ? 'runner-image-incomplete' : 'sandbox-failed',
-        t(
-          `El programa de corrección falló dentro del contenedor (código ${exitCode}).`,
-          `The grader's helper failed inside the container (exit code ${exitCode}).`,
-        ),
-        { cause: new Error(stderr.toString('utf8').slice(-2000)) },
-      );
-    }
+    const { exitCode, stdout, stderr } = await this.exec(['python3', '-I', '-c', source, JSON.stringify(request)], { stdin, timeoutMs });
+    if (exitCode !== 0) throw helperFailed(exitCode, stderr);
     return JSON.parse(stdout.toString('utf8')) as R;
   }
 
@@ -344,9 +422,9 @@ class DockerSandbox implements Sandbox {
         AttachStdout: true,
         AttachStderr: true,
         Tty: false,
-        User: SANDBOX_USER,
+        User: GRADER_USER,
         WorkingDir: '/work',
-        Env: SANDBOX_ENV,
+        Env: GRADER_ENV,
       });
       stream = (await exec.start({ hijack: true, stdin: Boolean(stdin) })) as unknown as NodeJS.ReadWriteStream & { destroy(): void };
     } catch (e) {
@@ -382,12 +460,12 @@ class DockerSandbox implements Sandbox {
           stream.on('error', reject);
         }),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new SandboxTimeout()), timeoutMs);
+          timer = setTimeout(() => reject(new SandboxTimeout(Buffer.concat(err).includes(SUPERVISOR_STARTED))), timeoutMs);
         }),
       ]);
     } catch (e) {
       stream.destroy();
-      if (e instanceof SandboxTimeout) {
+      if (e instanceof SandboxTimeout && !e.started) {
         throw new InfrastructureError('job-timeout', t('El contenedor de corrección dejó de responder.', 'The grading container stopped answering.'));
       }
       throw e;

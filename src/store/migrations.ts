@@ -171,6 +171,55 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'lease tokens',
+    statements: [
+      // A new token per claim: a worker that lost its lease (frozen, partitioned) cannot
+      // write as the one that took the job over, even when both are the same process.
+      `ALTER TABLE jobs ADD COLUMN lease_token TEXT`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'the outbox and the full write budget',
+    statements: [
+      // Everything Rubrica tells GitHub waits here until the installation's budget lets it out.
+      `CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        installation_id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        stale_key TEXT,
+        job_id TEXT,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        position INTEGER NOT NULL,
+        finished_at BIGINT,
+        lease_owner TEXT,
+        lease_token TEXT,
+        lease_until BIGINT,
+        result TEXT,
+        last_error TEXT,
+        stale_by TEXT
+      )`,
+      `CREATE INDEX outbox_ready ON outbox (state, installation_id, created_at, position)`,
+      `CREATE INDEX outbox_stale ON outbox (stale_key, state)`,
+      `CREATE INDEX outbox_job ON outbox (job_id)`,
+      // The last hour of each installation's writes: the windows of GitHub's secondary limits.
+      `CREATE TABLE write_log (
+        installation_id BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        endpoint TEXT NOT NULL,
+        creates INTEGER NOT NULL
+      )`,
+      `CREATE INDEX write_log_lane ON write_log (installation_id, at)`,
+      // Set from GitHub's retry-after or x-ratelimit-reset: no write of the installation before it.
+      `ALTER TABLE write_budget ADD COLUMN paused_until BIGINT NOT NULL DEFAULT 0`,
+    ],
+  },
+  {
+    version: 5,
     name: 'course roster',
     statements: [
       // The course's students as the LMS knows them; a re-import replaces an organization's rows.

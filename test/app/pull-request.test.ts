@@ -125,7 +125,7 @@ describe('a pull request of a student repository', () => {
       .reply(201, { id: 7003 });
     await webhooks.probot.receive({ id: 'both-push', name: 'push', payload: payload('push') });
     await webhooks.probot.receive({ id: 'both-pr', name: 'pull_request', payload: prEvent('opened') });
-    const jobs = await store.jobs();
+    const jobs = await store.queue.jobs();
     expect(jobs.map((j) => [j.deliveryId, j.state, j.outcome]).sort()).toEqual([
       ['both-pr', 'done', 'merged'],
       ['both-push', 'queued', null],
@@ -141,7 +141,7 @@ describe('a pull request of a student repository', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/604)`);
-    expect(await store.gradings()).toHaveLength(1);
+    expect(await store.record.gradings()).toHaveLength(1);
     await rubrica.queue.close();
   });
 
@@ -173,7 +173,7 @@ describe('a pull request of a student repository', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/606)`);
-    expect(await rubrica.store.gradings()).toHaveLength(1);
+    expect(await rubrica.store.record.gradings()).toHaveLength(1);
   });
 
   it('a label semana-3 grades week 3, whatever the calendar says', async () => {
@@ -206,7 +206,7 @@ describe('a pull request of a student repository', () => {
     await probot.receive({ id: 'pr-closed', name: 'pull_request', payload: prEvent('synchronize', SHA, (p) => (p.pull_request.state = 'closed')) });
     await rubrica.queue.idle();
     // Nothing was queued, and (no interceptor being registered) nothing was asked of GitHub.
-    expect(await rubrica.store.jobs()).toEqual([]);
+    expect(await rubrica.store.queue.jobs()).toEqual([]);
     expect(unexpected).toEqual([]);
   });
 });
@@ -223,8 +223,8 @@ describe('a pull request that is not the student’s own hand-in', () => {
     await probot.receive({ id: 'pr-foreign', name: 'pull_request', payload: prEvent('opened', SHA, change) });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(await rubrica.store.gradings()).toEqual([]);
-    expect((await rubrica.store.jobs())[0]).toMatchObject({ state: 'done', outcome: 'not-graded' });
+    expect(await rubrica.store.record.gradings()).toEqual([]);
+    expect((await rubrica.store.queue.jobs())[0]).toMatchObject({ state: 'done', outcome: 'not-graded' });
     return { created, probot, rubrica, scope };
   }
 
@@ -263,7 +263,7 @@ describe('a pull request that is not the student’s own hand-in', () => {
     expect(scope.pendingMocks()).toEqual([]);
     expect(created).toHaveLength(2);
     expect(created[1]).toMatchObject({ conclusion: 'neutral', output: { title: expect.stringContaining('fork') } });
-    expect(await rubrica.store.gradings()).toEqual([]);
+    expect(await rubrica.store.record.gradings()).toEqual([]);
   });
 
   it('in a repository recognised by topic, the students are its collaborators: one of them is graded, anyone else is not', async () => {
@@ -299,7 +299,7 @@ describe('a pull request that is not the student’s own hand-in', () => {
     await probot.receive({ id: 'topic-student', name: 'pull_request', payload: byTopic('ana', SHA) });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ sha: SHA, students: ['ana'], score: 100 })]);
+    expect(await rubrica.store.record.gradings()).toEqual([expect.objectContaining({ sha: SHA, students: ['ana'], score: 100 })]);
   });
 
   it("opened by a TA (a member of the TA team's child team): graded into the student's record as usual", async () => {
@@ -318,6 +318,6 @@ describe('a pull request that is not the student’s own hand-in', () => {
     await probot.receive({ id: 'pr-by-ta', name: 'pull_request', payload: prEvent('opened', SHA, (p) => (p.pull_request.user = { ...p.pull_request.user, login: PEOPLE.labTa })) });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ sha: SHA, week: 1, score: 100, trigger: 'pull_request' })]);
+    expect(await rubrica.store.record.gradings()).toEqual([expect.objectContaining({ sha: SHA, week: 1, score: 100, trigger: 'pull_request' })]);
   });
 });

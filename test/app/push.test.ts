@@ -132,7 +132,7 @@ describe('a push to a student repository', () => {
     await probot.receive({ id: `skip-${_label}`, name: 'push', payload: change(payload('push')) });
     await rubrica.queue.idle();
     // Nothing was queued, and (no interceptor being registered) nothing was asked of GitHub.
-    expect(await rubrica.store.jobs()).toEqual([]);
+    expect(await rubrica.store.queue.jobs()).toEqual([]);
     expect(unexpected).toEqual([]);
   });
 
@@ -172,7 +172,7 @@ describe('a push to a student repository', () => {
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ name: CHECK_NAME, head_sha: SHA, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
     // Admins (instructors) and bots are not students.
-    const gradings = await rubrica.store.gradings({ org: ORG });
+    const gradings = await rubrica.store.record.gradings({ org: ORG });
     expect(gradings.map((g) => g.students)).toEqual([['ana']]);
   });
 });

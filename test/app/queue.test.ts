@@ -42,10 +42,10 @@ describe('the queue under load, seen from GitHub', () => {
 
     // A is being graded (held at the sandbox); B waits behind it and gets a queued check run.
     await probot.receive({ id: 'push-a', name: 'push', payload: push(A, 1788879600) });
-    await until(async () => (await rubrica.store.jobs()).some((j) => j.sha === A && j.state === 'running'), 'A to be taken by the worker');
+    await until(async () => (await rubrica.store.queue.jobs()).some((j) => j.sha === A && j.state === 'running'), 'A to be taken by the worker');
     await probot.receive({ id: 'push-b', name: 'push', payload: push(B, 1788879610) });
     await until(() => created.length === 1, "B's queued check run");
-    await until(async () => (await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 701), "B's queued check run recorded");
+    await until(async () => (await rubrica.store.queue.jobs()).some((j) => j.sha === B && j.checkRunId === 701), "B's queued check run recorded");
     expect(created[0]).toMatchObject({ head_sha: B, status: 'queued', name: 'Rubrica · Semana 1 — Fundamentos de Git y estructuración', external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:10.000Z', output: { title: 'En cola' } });
     expect(created[0].output.summary).toContain('Hay 1 entregas antes que la tuya');
 
@@ -62,9 +62,9 @@ describe('the queue under load, seen from GitHub', () => {
     expect(patched[701]).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'skipped', output: expect.objectContaining({ title: `Reemplazado por ${C.slice(0, 7)} / Superseded by ${C.slice(0, 7)}` }) })]);
     expect(patched[702]).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'success', output: expect.objectContaining({ title: '100/100' }) })]);
 
-    const jobs = await rubrica.store.jobs();
+    const jobs = await rubrica.store.queue.jobs();
     expect(jobs.find((j) => j.sha === B && j.kind === 'grade')).toMatchObject({ state: 'superseded', supersededBy: C });
-    const gradings = await rubrica.store.gradings({ org: ORG });
+    const gradings = await rubrica.store.record.gradings({ org: ORG });
     expect(gradings.map((g) => g.sha).sort()).toEqual([A, C]);
     expect(gradings.find((g) => g.sha === C)).toMatchObject({ checkRunId: 702, students: ['ana'], deliveredAt: '2026-09-08T15:00:20.000Z', late: { status: 'on-time' } });
   });

@@ -21,8 +21,8 @@ async function gradeWith(pack: string, files: Record<string, string>) {
   await probot.receive({ id: `size-${pack}`, name: 'push', payload: payload('push') });
   await rubrica.queue.idle();
   expect(scope.pendingMocks()).toEqual([]);
-  const [job] = await rubrica.store.jobs();
-  const [grading] = await rubrica.store.gradings({ org: ORG });
+  const [job] = await rubrica.store.queue.jobs();
+  const [grading] = await rubrica.store.record.gradings({ org: ORG });
   return { check: creates[0], job, grading };
 }
 

@@ -55,7 +55,7 @@ describe('re-runs', () => {
       },
     ]);
     // The week and delivery time come from the check run's external_id.
-    const [grading] = await rubrica.store.gradings();
+    const [grading] = await rubrica.store.record.gradings();
     expect(grading).toMatchObject({ week: 1, deliveredAt: '2026-09-08T15:00:00.000Z', trigger: 'rerun', checkRunId: 9001 });
   });
 
@@ -76,7 +76,7 @@ describe('re-runs', () => {
     await probot.receive({ id: 'push-unconfigured', name: 'push', payload: payload('push') }); // pushed at 2026-09-08T15:00:00Z, week 1
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(await rubrica.store.gradings()).toEqual([]);
+    expect(await rubrica.store.record.gradings()).toEqual([]);
 
     // The course file is fixed a week later, after week 1's deadline; the student presses Re-run on the neutral check run.
     now = new Date('2026-09-15T15:00:00Z');
@@ -91,7 +91,7 @@ describe('re-runs', () => {
     await probot.receive({ id: 'rerun-unconfigured', name: 'check_run', payload: rerun });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ week: 1, trigger: 'rerun', deliveredAt: '2026-09-08T15:00:00.000Z', late: expect.objectContaining({ status: 'on-time' }), finalScore: 100 })]);
+    expect(await rubrica.store.record.gradings()).toEqual([expect.objectContaining({ week: 1, trigger: 'rerun', deliveredAt: '2026-09-08T15:00:00.000Z', late: expect.objectContaining({ status: 'on-time' }), finalScore: 100 })]);
     expect(created).toEqual([expect.objectContaining({ external_id: 'rubrica:week=1;delivered=2026-09-08T15:00:00.000Z', conclusion: 'success' })]);
   });
 
@@ -103,7 +103,7 @@ describe('re-runs', () => {
     await probot.receive({ id: 'rerun-other', name: 'check_run', payload: p });
     await rubrica.queue.idle();
     // Nothing was queued, and (no interceptor being registered) nothing was asked of GitHub.
-    expect(await rubrica.store.jobs()).toEqual([]);
+    expect(await rubrica.store.queue.jobs()).toEqual([]);
     expect(unexpected).toEqual([]);
   });
 });
@@ -137,8 +137,8 @@ describe('failures of ours', () => {
     expect(creates.length).toBeGreaterThan(2);
     for (const c of creates) expect(c).toEqual(creates[0]);
     expect(creates[0]).toMatchObject({ name: CHECK_NAME, head_sha: SHA, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
-    expect(await rubrica.store.gradings()).toEqual([expect.objectContaining({ sha: SHA, score: 100, checkRunId: 801 })]);
-    expect((await rubrica.store.jobs())[0]).toMatchObject({ state: 'done', outcome: 'graded' });
+    expect(await rubrica.store.record.gradings()).toEqual([expect.objectContaining({ sha: SHA, score: 100, checkRunId: 801 })]);
+    expect((await rubrica.store.queue.jobs())[0]).toMatchObject({ state: 'done', outcome: 'graded' });
   });
 
   it('Docker down: the job waits and is graded when Docker is back, never a zero', async () => {
@@ -190,8 +190,8 @@ describe('failures of ours', () => {
     expect(summary).toContain('El motor de Docker del corrector no responde');
     expect(summary).toContain('no cuenta como nota');
     expect(JSON.stringify(creates)).not.toMatch(/"title":"\d+\/100"/);
-    expect(await rubrica.store.gradings()).toEqual([]);
-    const [job] = await rubrica.store.jobs();
+    expect(await rubrica.store.record.gradings()).toEqual([]);
+    const [job] = await rubrica.store.queue.jobs();
     expect(job).toMatchObject({ state: 'failed', outcome: 'infrastructure-error', attempts: 3 });
   });
 
@@ -209,7 +209,7 @@ describe('failures of ours', () => {
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
     expect(updates).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'neutral', output: expect.objectContaining({ title: 'No se pudo corregir (problema nuestro)' }) })]);
-    expect((await rubrica.store.jobs())[0]).toMatchObject({ state: 'failed', attempts: 3 });
+    expect((await rubrica.store.queue.jobs())[0]).toMatchObject({ state: 'failed', attempts: 3 });
   });
 
   it('the repository deleted while the job runs: the job ends quietly', async () => {
@@ -226,7 +226,7 @@ describe('failures of ours', () => {
     await probot.receive({ id: 'deleted', name: 'push', payload: payload('push') });
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    const [job] = await rubrica.store.jobs();
+    const [job] = await rubrica.store.queue.jobs();
     expect(job).toMatchObject({ state: 'done', outcome: 'gone', attempts: 1 });
   });
 });
@@ -328,13 +328,13 @@ describe('GitHub limits', () => {
     // A is held at the sandbox; B waits behind it long enough for a queued check run.
     await probot.receive({ id: 'queued-a', name: 'push', payload: pushOf(A, 1788879600) });
     await probot.receive({ id: 'queued-b', name: 'push', payload: pushOf(B, 1788879610) });
-    for (let i = 0; i < 400 && !(await rubrica.store.jobs()).some((j) => j.sha === B && j.checkRunId === 830); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && !(await rubrica.store.queue.jobs()).some((j) => j.sha === B && j.checkRunId === 830); i++) await new Promise((r) => setTimeout(r, 25));
     expect(queued.filter((q) => q.status === 'queued')).toHaveLength(1);
     release();
     await rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
     expectCompletedInBatches(updates);
-    expect(await rubrica.store.gradings()).toEqual(expect.arrayContaining([expect.objectContaining({ sha: B, checkRunId: 830 })]));
+    expect(await rubrica.store.record.gradings()).toEqual(expect.arrayContaining([expect.objectContaining({ sha: B, checkRunId: 830 })]));
   });
 
   it("a TA's override republishes a check run with more than 50 annotations in batches of 50", async () => {
@@ -372,7 +372,7 @@ describe('GitHub limits', () => {
       .reply(200, { id: 7001 });
     await deliver({ probot, rubrica }, 'override-annotated', commentEvent('created', '/rubrica override readme 30 El README está vacío'));
     expect(scope.pendingMocks()).toEqual([]);
-    expect(await rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 30 })]);
+    expect(await rubrica.store.tas.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: 30 })]);
     expectCompletedInBatches(updates);
   });
 });
@@ -416,7 +416,7 @@ describe('re-run all (check suite)', () => {
     expect(updates[0]).toMatchObject({ name: CHECK_NAME, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
     expect(updates[0].output.annotations).toEqual([]);
     // Same week, same delivery time (the push's, not the re-run's 15:01).
-    const gradings = await rubrica.store.gradings();
+    const gradings = await rubrica.store.record.gradings();
     expect(gradings.map((g) => [g.trigger, g.week, g.deliveredAt, g.checkRunId]).sort()).toEqual([
       ['push', 1, '2026-09-08T15:00:00.000Z', 810],
       ['rerun', 1, '2026-09-08T15:00:00.000Z', 810],

@@ -121,11 +121,11 @@ describe('TA commands in pull-request comments', () => {
     expect(body).not.toContain(TA_NOTES);
 
     // The record: who, when, why, from which comment, over which automatic points.
-    expect(await a.rubrica.store.overrides({ repoId: REPO_ID, week: 1 })).toEqual([
+    expect(await a.rubrica.store.tas.overrides({ repoId: REPO_ID, week: 1 })).toEqual([
       { org: ORG, repoId: REPO_ID, week: 1, criterion: 'readme', points: README_POINTS - 5, reason: OVERRIDE_REASON, by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: README_POINTS, commentId: COMMENT_ID },
     ]);
     // The grading itself stays the automatic one.
-    const [grading] = await a.rubrica.store.gradings();
+    const [grading] = await a.rubrica.store.record.gradings();
     expect(grading).toMatchObject({ score: 100, finalScore: 100, checkRunId: CHECK_RUN_ID });
     // The gradebook counts the TA's points.
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
@@ -162,8 +162,8 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toEqual([]);
     expect(seen.checkRunPatches).toEqual([]);
     expect(seen.commentPatches).toEqual([]);
-    expect(await a.rubrica.store.overrides()).toEqual([]);
-    expect(await a.rubrica.store.commandOf(COMMENT_ID)).toMatchObject({ author: STUDENT, outcome: 'refused:none' });
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.commandOf(COMMENT_ID)).toMatchObject({ author: STUDENT, outcome: 'refused:none' });
   });
 
   it('an organization owner (not on the team) is allowed', async () => {
@@ -177,7 +177,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
     expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(overriddenRow(1, 'readme', README_POINTS, README_POINTS - 5, PEOPLE.owner, OVERRIDE_REASON)))]);
     expect(seen.commentPatches).toHaveLength(1);
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: README_POINTS - 5, by: PEOPLE.owner })]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: README_POINTS - 5, by: PEOPLE.owner })]);
   });
 
   it('an override comment edited or deleted by someone else changes nothing and is flagged to TAs; an edit by its author is not', async () => {
@@ -185,7 +185,7 @@ describe('TA commands in pull-request comments', () => {
     const a = await app({ now: time.now });
     const scope = taNock();
     await gradedAndOverridden(a, scope);
-    const before = await a.rubrica.store.overrides();
+    const before = await a.rubrica.store.tas.overrides();
 
     // The student edits the TA's comment to give full points.
     time.set('2026-09-08T15:30:00Z');
@@ -202,8 +202,8 @@ describe('TA commands in pull-request comments', () => {
     expect(edited.commentPatches).toHaveLength(1);
     expect(edited.commentPatches[0].body).toContain(README_OVERRIDDEN);
     expect(edited.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${editNote}`);
-    expect(await a.rubrica.store.overrides()).toEqual(before);
-    expect(await a.rubrica.store.tamperingOf(REPO_ID, 7)).toEqual([{ commentId: COMMENT_ID, action: 'edited', by: STUDENT, author: TA, at: '2026-09-08T15:30:00.000Z' }]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual(before);
+    expect(await a.rubrica.store.tas.tamperingOf(REPO_ID, 7)).toEqual([{ commentId: COMMENT_ID, action: 'edited', by: STUDENT, author: TA, at: '2026-09-08T15:30:00.000Z' }]);
 
     // The TA fixes a typo in their own comment: nothing is re-published, nothing flagged.
     time.set('2026-09-08T15:40:00Z');
@@ -212,8 +212,8 @@ describe('TA commands in pull-request comments', () => {
     await deliver(a, 'edit-by-author', commentEvent('edited', `/rubrica override readme ${README_POINTS - 5} Falta la sección «Uso»`));
     expect(scope.pendingMocks()).toEqual([]);
     expect(byAuthor).toEqual({ checkRunCreates: [], checkRunPatches: [], commentPosts: [], commentPatches: [], reactions: [] });
-    expect(await a.rubrica.store.overrides()).toEqual(before);
-    expect(await a.rubrica.store.tamperingOf(REPO_ID, 7)).toHaveLength(1);
+    expect(await a.rubrica.store.tas.overrides()).toEqual(before);
+    expect(await a.rubrica.store.tas.tamperingOf(REPO_ID, 7)).toHaveLength(1);
 
     // The student deletes it: flagged too, the override still stands.
     time.set('2026-09-08T15:50:00Z');
@@ -228,8 +228,8 @@ describe('TA commands in pull-request comments', () => {
     expect(deleted.commentPatches).toHaveLength(1);
     expect(deleted.commentPatches[0].body).toContain(README_OVERRIDDEN);
     expect(deleted.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${editNote}\n${deleteNote}`);
-    expect(await a.rubrica.store.overrides()).toEqual(before);
-    expect((await a.rubrica.store.tamperingOf(REPO_ID, 7)).map((t) => [t.action, t.by])).toEqual([
+    expect(await a.rubrica.store.tas.overrides()).toEqual(before);
+    expect((await a.rubrica.store.tas.tamperingOf(REPO_ID, 7)).map((t) => [t.action, t.by])).toEqual([
       ['edited', STUDENT],
       ['deleted', STUDENT],
     ]);
@@ -277,7 +277,7 @@ describe('TA commands in pull-request comments', () => {
     await a.probot.receive({ id: 'sync-2', name: 'pull_request', payload: prEvent('synchronize', SHA3) as never });
     await a.rubrica.queue.idle();
     expect(scope.pendingMocks()).toEqual([]);
-    const latest = (await a.rubrica.store.gradings()).find((g) => g.sha === SHA3)!;
+    const latest = (await a.rubrica.store.record.gradings()).find((g) => g.sha === SHA3)!;
     const automatic = latest.criteria.find((c) => c.id === 'readme')!.score!;
     expect(automatic).toBeLessThan(README_POINTS);
     const row = overriddenRow(1, 'readme', automatic, README_POINTS - 5, TA, OVERRIDE_REASON);
@@ -291,7 +291,7 @@ describe('TA commands in pull-request comments', () => {
     expect(third.commentPatches[0].body).toContain(row);
     expect(third.commentPatches[0].body).toContain(`${TA_NOTES}\n\n${note}`);
     // The record still holds one override, made over the full automatic points.
-    expect(await a.rubrica.store.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: README_POINTS - 5, automaticPoints: README_POINTS })]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([expect.objectContaining({ criterion: 'readme', points: README_POINTS - 5, automaticPoints: README_POINTS })]);
   });
 
   it('clear removes the override and shows the automatic result again', async () => {
@@ -309,7 +309,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(seen.commentPatches[0].body).toContain(ROW.readme);
     expect(seen.commentPatches[0].body).not.toContain('✏️');
-    expect(await a.rubrica.store.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
     expect(rows[0].weeks[0]).toBe(100);
   });
@@ -324,7 +324,7 @@ describe('TA commands in pull-request comments', () => {
     expect(rowOf(first.checkRun.output.summary, 5, manual.id).startsWith(pendingRow)).toBe(true);
     expect(first.checkRun.output.summary).toContain(`${manual.points} pts pendientes de revisión de un ayudante`);
     expect(rowOf(first.comment.body, 5, manual.id).startsWith(pendingRow)).toBe(true);
-    const [graded] = await a.rubrica.store.gradings();
+    const [graded] = await a.rubrica.store.record.gradings();
     expect(graded!.week).toBe(5);
     const automatic = graded!.score;
 
@@ -339,7 +339,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain(scoredRow);
     expect(seen.commentPatches[0].body).toContain(`**${automatic + 12} / 100**`);
-    expect(await a.rubrica.store.overrides()).toEqual([
+    expect(await a.rubrica.store.tas.overrides()).toEqual([
       { org: ORG, repoId: REPO_ID, week: 5, criterion: 'comparacion-runs', points: 12, reason: 'Buen análisis, falta justificar el modelo', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: null, commentId: COMMENT_ID },
     ]);
 
@@ -357,7 +357,7 @@ describe('TA commands in pull-request comments', () => {
     expect(reply).toContain(
       `- \`/rubrica manual experimentos 20 Tres corridas --week 5\` — \`experimentos\` se corrige automáticamente, así que \`manual\` no lo puede puntuar: \`manual\` (o \`puntuar\`) es para los criterios que corrige un TA (en la semana 5: ${PACK.weeks.get(5)!.criteria.filter((c) => c.manual).map((c) => `\`${c.id}\``).join(', ')}).`,
     );
-    expect(await a.rubrica.store.overrides()).toHaveLength(1);
+    expect(await a.rubrica.store.tas.overrides()).toHaveLength(1);
   });
 
   it('extend moves the deadline: a late grading is published again on time', async () => {
@@ -369,7 +369,7 @@ describe('TA commands in pull-request comments', () => {
     expect(first.checkRun.output.title).toBe('80/100 (100/100 − 20 por atraso)');
     expect(first.checkRun.output.summary).toContain(lateLine);
     expect(first.comment.body).toContain(lateLine);
-    const [late] = await a.rubrica.store.gradings();
+    const [late] = await a.rubrica.store.record.gradings();
     expect(late).toMatchObject({ week: 1, penalty: 20, finalScore: 80, late: { status: 'late', daysLate: 2 } });
 
     const seen = calls(scope);
@@ -382,9 +382,9 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
     expect(seen.commentPatches[0].body).not.toContain('⏰');
-    const [onTime] = await a.rubrica.store.gradings();
+    const [onTime] = await a.rubrica.store.record.gradings();
     expect(onTime).toMatchObject({ penalty: 0, finalScore: 100, late: { status: 'on-time', deadline: '2026-09-14T02:59:00.000Z', effectiveDeadline: '2026-09-17T02:59:00.000Z' } });
-    expect(await a.rubrica.store.extensionFor(REPO_ID, 1)).toEqual({ org: ORG, repoId: REPO_ID, week: 1, minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
+    expect(await a.rubrica.store.record.extensionFor(REPO_ID, 1)).toEqual({ org: ORG, repoId: REPO_ID, week: 1, minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
     expect(rows[0]).toMatchObject({ latePenalties: 0 });
     expect(rows[0].weeks[0]).toBe(100);
@@ -410,7 +410,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(rowOf(first.checkRun.output.summary, 1, 'readme')))]);
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
-    const gradings = await a.rubrica.store.gradings();
+    const gradings = await a.rubrica.store.record.gradings();
     expect(gradings.map((g) => [g.sha, g.week, g.trigger, g.deliveredAt, g.gradedAt])).toEqual([
       [SHA, 1, 'pull_request', '2026-09-08T15:01:00.000Z', '2026-09-08T15:01:00.000Z'],
       [SHA, 1, 'rerun', '2026-09-08T15:01:00.000Z', '2026-09-08T15:30:00.000Z'],
@@ -433,7 +433,7 @@ describe('TA commands in pull-request comments', () => {
     scope.post(paths.checkRuns, (b) => b.head_sha === SHA2).reply(201, { id: 602, html_url: `https://github.com/${ORG}/${REPO}/runs/602` }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
     await deliver(a, 'regrade-late', commentEvent('created', '/rubrica regrade'));
     expect(scope.pendingMocks()).toEqual([]);
-    const late = (await a.rubrica.store.gradings()).find((g) => g.sha === SHA2);
+    const late = (await a.rubrica.store.record.gradings()).find((g) => g.sha === SHA2);
     expect(late).toMatchObject({ week: 1, trigger: 'rerun', deliveredAt: '2026-09-15T15:01:00.000Z', late: { status: 'late', daysLate: 2 }, penalty: 20, finalScore: 80 });
     expect(seen.checkRunCreates).toEqual([expect.objectContaining({ head_sha: SHA2, external_id: 'rubrica:week=1;delivered=2026-09-15T15:01:00.000Z', output: expect.objectContaining({ title: '80/100 (100/100 − 20 por atraso)' }) })]);
     expect(seen.commentPatches[0].body).toContain('commit b2c3d4e');
@@ -452,7 +452,7 @@ describe('TA commands in pull-request comments', () => {
     scope.patch(paths.checkRun(603)).reply(200, { id: 603 }).patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
     await deliver(a, 'regrade-on-time', commentEvent('created', '/rubrica regrade', (p) => (p.comment.id = COMMENT_ID + 1)));
     expect(scope.pendingMocks()).toEqual([]);
-    const onTime = (await a.rubrica.store.gradings()).filter((g) => g.sha === SHA3);
+    const onTime = (await a.rubrica.store.record.gradings()).filter((g) => g.sha === SHA3);
     expect(onTime.map((g) => [g.trigger, g.deliveredAt, g.late.status, g.finalScore])).toEqual([
       ['pull_request', '2026-09-13T20:00:00.000Z', 'on-time', 100],
       ['rerun', '2026-09-13T20:00:00.000Z', 'on-time', 100],
@@ -487,7 +487,7 @@ describe('TA commands in pull-request comments', () => {
     // The valid commands and criteria with their ranges, folded.
     expect(reply).toContain('<details><summary>Comandos y criterios</summary>');
     for (const c of PACK.weeks.get(1)!.criteria) expect(reply).toContain(`- \`${c.id}\` — ${c.title.es}: 0–${c.points} puntos`);
-    expect(await a.rubrica.store.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
   });
 
   it('a comment with a good and a bad command: the good one is applied and published, the bad one answered', async () => {
@@ -503,16 +503,16 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPosts).toHaveLength(1);
     expect(seen.commentPosts[0].body).toContain(`@${TA}, un comando no se aplicó (los demás sí):\n\n- \`/rubrica override docs 10 No hay docs\` — La semana 1 no tiene el criterio \`docs\`.`);
-    expect((await a.rubrica.store.overrides()).map((o) => o.criterion)).toEqual(['readme']);
+    expect((await a.rubrica.store.tas.overrides()).map((o) => o.criterion)).toEqual(['readme']);
   });
 
   it('GitHub down (5xx) while publishing an accepted command: retried until GitHub answers, so the override shows in the end', async () => {
     // Enough attempts of ours for an outage longer than any count of Octokit's own retries.
-    const a = await app({ retryDelaysMs: Array(8).fill(10) });
+    const a = await app({ retryDelaysMs: Array(8).fill(10), outboxRetryDelaysMs: Array(8).fill(10) });
     const scope = taNock();
     await gradeOpenedPullRequest(a, scope);
     const seen = calls(scope);
-    // What a retry reads again may be read again; the writes that failed must happen.
+    // The outbox tries the failed publication again (the command is not carried out again); the writes that failed must happen.
     courseScope(scope, COURSE_YAML, { times: 10 });
     scope.get(paths.pull).optionally().times(10).reply(200, pullResponse()).post(paths.reactions(), { content: '+1' }).optionally().times(10).reply(201, { id: 1, content: '+1' });
     let failures = 0;
@@ -523,15 +523,20 @@ describe('TA commands in pull-request comments', () => {
       .reply(() => (failures++ < 6 ? [502, { message: 'Server Error' }] : [200, { id: CHECK_RUN_ID }]));
     scope.patch(paths.comment()).reply(200, { id: SCORED_COMMENT_ID });
     await deliver(a, 'flaky-1', commentEvent('created', OVERRIDE));
-    const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
+    const [job] = (await a.rubrica.store.queue.jobs()).filter((j) => j.kind === 'ta-command');
     expect(job).toMatchObject({ state: 'done', outcome: 'applied' });
     expect(failures).toBeGreaterThan(6); // GitHub's outage was met, and outlived
     expect(seen.checkRunPatches.at(-1)).toEqual(checkRunPatch('95/100', 'success', expect.stringContaining(README_OVERRIDDEN)));
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain(README_OVERRIDDEN);
     expect(seen.commentPosts).toEqual([]);
-    expect(await a.rubrica.store.overrides()).toHaveLength(1);
+    expect(await a.rubrica.store.tas.overrides()).toHaveLength(1);
     expect(scope.pendingMocks()).toEqual([]);
+    // The reaction went once; the check run's publication took more than one try of the outbox, and nothing failed for good.
+    expect(seen.reactions).toHaveLength(1);
+    const outbox = await a.rubrica.store.outbox.ofJob(job!.id);
+    expect(outbox.map((p) => [p.kind, p.state])).toEqual([['reaction', 'sent'], ['check-run', 'sent'], ['pr-comment', 'sent']]);
+    expect(outbox.find((p) => p.kind === 'check-run')!.attempts).toBeGreaterThan(1);
   });
 
   it('two commands in one comment: both applied, one reaction, one re-publication', async () => {
@@ -554,7 +559,7 @@ describe('TA commands in pull-request comments', () => {
     ].join('\n');
     expect(seen.checkRunPatches).toEqual([checkRunPatch('55/100', 'failure', expect.stringContaining(`**55 / 100** · aprobación: 60\n\n| | Criterio | Puntos | Resultado |\n|---|---|---|---|\n${rows}`))]);
     expect(seen.commentPatches[0].body).toContain(rows);
-    expect((await a.rubrica.store.overrides()).map((o) => [o.criterion, o.points, o.reason])).toEqual([
+    expect((await a.rubrica.store.tas.overrides()).map((o) => [o.criterion, o.points, o.reason])).toEqual([
       ['estructura', 0, 'No hay carpetas: todo está en la raíz'],
       ['readme', 5, 'Faltan casi todas las secciones'],
     ]);
@@ -569,7 +574,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.reactions).toHaveLength(1);
     expect(seen.checkRunPatches).toHaveLength(1);
     expect(seen.commentPatches).toHaveLength(1);
-    expect((await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command')).toHaveLength(1);
+    expect((await a.rubrica.store.queue.jobs()).filter((j) => j.kind === 'ta-command')).toHaveLength(1);
   });
 
   it('a comment without a command, one by the bot, or one on an issue: no GitHub call at all', async () => {
@@ -583,7 +588,7 @@ describe('TA commands in pull-request comments', () => {
     await deliver(a, 'issue-1', commentEvent('created', OVERRIDE, (p) => delete p.issue.pull_request));
     // No interceptor is registered beyond who-is-who: any call to GitHub would be unexpected.
     expect(unexpected).toEqual([]);
-    expect(await a.rubrica.store.jobs()).toEqual([]);
+    expect(await a.rubrica.store.queue.jobs()).toEqual([]);
   });
 
   it('commands inside a code block or a quote are ignored', async () => {
@@ -591,7 +596,7 @@ describe('TA commands in pull-request comments', () => {
     const scope = taNock();
     const quoted = ['Para ajustar una nota se escribe:', '', '```', '/rubrica override readme 0 ejemplo', '```', '', '> /rubrica override estructura 0 citado'].join('\n');
     await deliver(a, 'quoted-1', commentEvent('created', quoted));
-    expect(await a.rubrica.store.jobs()).toEqual([]);
+    expect(await a.rubrica.store.queue.jobs()).toEqual([]);
 
     // Beside a real command, only the real one counts.
     const ROW = week1Rows((await gradeOpenedPullRequest(a, scope)).checkRun.output.summary);
@@ -603,7 +608,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.checkRunPatches).toEqual([checkRunPatch('95/100', 'success', expect.stringContaining(overriddenRow(1, 'gitignore', criterion(1, 'gitignore').points, 20, TA, 'Falta ignorar .env.local')))]);
     expect(seen.checkRunPatches[0].output.summary).toContain(ROW.readme);
     expect(seen.checkRunPatches[0].output.summary).toContain(ROW.estructura);
-    expect((await a.rubrica.store.overrides()).map((o) => o.criterion)).toEqual(['gitignore']);
+    expect((await a.rubrica.store.tas.overrides()).map((o) => o.criterion)).toEqual(['gitignore']);
   });
 });
 
@@ -623,8 +628,8 @@ describe('who is a TA: asked of GitHub at the time of the command', () => {
       .optionally()
       .reply(201, { id: 7100 });
     await deliver(a, `by-${user}`, commentEvent('created', OVERRIDE, by(user)));
-    const overrides = await a.rubrica.store.overrides();
-    const command = await a.rubrica.store.commandOf(COMMENT_ID);
+    const overrides = await a.rubrica.store.tas.overrides();
+    const command = await a.rubrica.store.tas.commandOf(COMMENT_ID);
     return { seen, overrides, command, accepted: overrides.length === 1 && seen.reactions.length === 1 };
   }
 
@@ -675,9 +680,9 @@ describe('who is a TA: asked of GitHub at the time of the command', () => {
     await attempt(5, '2026-09-08T15:07:00Z'); // more than five minutes after the last answer to this author
     expect(seen.commentPosts).toHaveLength(3);
     expect(seen.commentPosts.map((c) => c.body.includes(PEOPLE.parentOnly))).toEqual([false, true, false]);
-    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(async (id) => (await a.rubrica.store.commandOf(id))?.outcome));
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(async (id) => (await a.rubrica.store.tas.commandOf(id))?.outcome));
     expect(outcomes).toEqual(['refused:none', 'refused-unanswered:none', 'refused:none', 'refused-unanswered:none', 'refused:none']);
-    expect(await a.rubrica.store.overrides()).toEqual([]);
+    expect(await a.rubrica.store.tas.overrides()).toEqual([]);
     expect(seen.reactions).toEqual([]);
   });
 
@@ -693,7 +698,7 @@ describe('who is a TA: asked of GitHub at the time of the command', () => {
     expect(result.command).toMatchObject({ outcome: 'accepted' });
     expect(result.seen.commentPosts.filter((c) => c.body.includes('equipo docente'))).toEqual([]);
     // Retried (by Octokit, by the job, or both: how they share it is theirs) until GitHub answered.
-    const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
+    const [job] = (await a.rubrica.store.queue.jobs()).filter((j) => j.kind === 'ta-command');
     expect(job).toMatchObject({ state: 'done' });
   });
 
@@ -709,7 +714,7 @@ describe('who is a TA: asked of GitHub at the time of the command', () => {
     expect(result.seen.reactions).toEqual([]);
     expect(result.seen.commentPosts).toEqual([]);
     expect(result.command).toBeUndefined();
-    const [job] = (await a.rubrica.store.jobs()).filter((j) => j.kind === 'ta-command');
+    const [job] = (await a.rubrica.store.queue.jobs()).filter((j) => j.kind === 'ta-command');
     expect(job).toMatchObject({ state: 'failed' });
   });
 });

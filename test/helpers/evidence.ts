@@ -1,4 +1,5 @@
-import type { CheckEvidence, CommandResult, Commit, FileContent, FileEntry, IgnoreVerdict } from '../../src/checks/types.ts';
+import type { CheckEvidence, CommandResult, Commit, FileContent, FileEntry, IgnoreVerdict, Outcome } from '../../src/checks/types.ts';
+import { plain, type Text } from '../../src/core/text.ts';
 import type { SkippedFile } from '../../src/sandbox/snapshot.ts';
 
 /**
@@ -15,6 +16,8 @@ export function evidence(options: {
   skipped?: SkippedFile[];
   /** Overrides the decoded contents (e.g. a UTF-16 file). */
   contents?: FileContent[];
+  /** Test functions per file, as the static count reports them. */
+  testCounts?: Record<string, number | null>;
 } = {}): CheckEvidence {
   const entries = new Map<string, FileEntry>();
   const contents = new Map<string, FileContent>();
@@ -50,6 +53,7 @@ export function evidence(options: {
     commands: new Map(Object.entries(options.commands ?? {}).map(([k, v]) => [k, commandResult(v)])),
     skipped: options.skipped ?? [],
     limits: { maxFileBytes: 50 * 1024 * 1024, maxReadBytes: 256 * 1024 },
+    ...(options.testCounts ? { testCounts: new Map(Object.entries(options.testCounts)) } : {}),
   };
 }
 
@@ -66,4 +70,21 @@ export function commandResult(partial: Partial<CommandResult> = {}): CommandResu
     missingModules: [],
     ...partial,
   };
+}
+
+/** An outcome's texts as a terminal shows them: the student's values (marked with `literal()`) in backticks. */
+export function asShown<O extends Outcome>(outcome: O): O {
+  const text = (x: Text): Text => ({ es: plain(x.es), en: plain(x.en) });
+  return {
+    ...outcome,
+    message: text(outcome.message),
+    ...(outcome.items ? { items: outcome.items.map((i) => ({ ...i, label: text(i.label), ...(i.note ? { note: text(i.note) } : {}) })) } : {}),
+    ...(outcome.annotations ? { annotations: outcome.annotations.map((a) => ({ ...a, message: text(a.message) })) } : {}),
+    ...(outcome.error ? { error: { ...outcome.error, message: text(outcome.error.message) } } : {}),
+  };
+}
+
+/** A check's outcome on this evidence, as shown (see `asShown`). */
+export function asShownOf<P>(check: { evaluate(params: P, evidence: CheckEvidence): Outcome }, params: P, ev: CheckEvidence): Outcome {
+  return asShown(check.evaluate(params, ev));
 }

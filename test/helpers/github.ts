@@ -47,6 +47,7 @@ export async function testApp(options: RubricaOptions = {}) {
     appSlug: 'rubrica',
     concurrency: 2,
     retryDelaysMs: [10, 10],
+    outboxRetryDelaysMs: [10, 10],
     courseTtlMs: 0,
     now: () => new Date('2026-09-08T15:01:00Z'),
     writeSpacing: { writeMs: 0, notifyMs: 0 },

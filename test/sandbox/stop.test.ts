@@ -165,19 +165,19 @@ describe.each(BACKENDS)('stopping graders mid-grading ($name store)', (backend) 
 describe.each(BACKENDS)('stopWorkers, in this process ($name store)', (backend) => {
   const request = (n: number) => ({ deliveryId: `stop-${n}-${randomUUID()}`, installationId: 1, owner: ORG, repo: `mlops-stop-${n}`, repoId: 7_000 + n, topics: [], sha: randomUUID().replace(/-/g, '').padEnd(40, '0').slice(0, 40), deliveredAt: new Date().toISOString(), trigger: 'push' as const });
   const running = async (store: Store, jobId: string) => {
-    while ((await store.job(jobId))?.state !== 'running') await new Promise((r) => setTimeout(r, 10));
+    while ((await store.queue.job(jobId))?.state !== 'running') await new Promise((r) => setTimeout(r, 10));
   };
 
   it('lets a job that ends within the grace finish and record its end', async () => {
     const { db, reopen } = await backend.fresh();
     const store = await Store.open(db);
     const queue = new GradingQueue(store, () => new Promise((r) => setTimeout(() => r('graded'), 400)), { concurrency: 1, retryDelaysMs: [10], pollMs: 10 });
-    const { jobId } = await store.enqueue(request(1), { maxAttempts: 2 });
+    const { jobId } = await store.queue.enqueue(request(1), { maxAttempts: 2 });
     await queue.start();
     await running(store, jobId);
     expect(await stopWorkers({ queue, store, sandbox: provider }, { graceMs: 5_000 })).toEqual({ finished: true, removed: 0, released: 0 });
     const after = await Store.open(reopen());
-    expect(await after.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 1 });
+    expect(await after.queue.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 1 });
     await after.close();
   });
 
@@ -204,7 +204,7 @@ describe.each(BACKENDS)('stopWorkers, in this process ($name store)', (backend) 
       },
       { concurrency: 1, retryDelaysMs: [10], pollMs: 10, leaseMs: 30_000 },
     );
-    const { jobId } = await store.enqueue(request(2), { maxAttempts: 2 });
+    const { jobId } = await store.queue.enqueue(request(2), { maxAttempts: 2 });
     await queue.start();
     await running(store, jobId);
     const ours = async () => provider.docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABEL}.job=${label}`] } });
@@ -221,7 +221,7 @@ describe.each(BACKENDS)('stopWorkers, in this process ($name store)', (backend) 
     expect(pastSandbox).toBe(false);
     const after = await Store.open(reopen());
     // Another worker claims it now, not when the 30 s lease would have run out.
-    expect(await after.claim('next-worker', 30_000)).toMatchObject({ id: jobId, attempts: 2 });
+    expect(await after.queue.claim('next-worker', 30_000)).toMatchObject({ id: jobId, attempts: 2 });
     await after.close();
   });
 });

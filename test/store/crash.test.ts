@@ -16,7 +16,7 @@ describe.each(BACKENDS)('a worker killed mid-job, on $name', (backend) => {
     const { db, reopen, url } = await backend.fresh();
     const store = await Store.open(db);
     opened.push(store);
-    const { jobId } = await store.enqueue(
+    const { jobId } = await store.queue.enqueue(
       { deliveryId: 'crash-1', installationId: 1, owner: 'clase', repo: 'mlops-ana', repoId: 1, topics: [], sha: 'c'.repeat(40), deliveredAt: new Date().toISOString(), trigger: 'push' },
       { maxAttempts: 3 },
     );
@@ -32,7 +32,7 @@ describe.each(BACKENDS)('a worker killed mid-job, on $name', (backend) => {
       child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
     });
     expect(started).toBe(`started ${jobId} attempt 1`);
-    expect(await store.job(jobId)).toMatchObject({ state: 'running', attempts: 1 });
+    expect(await store.queue.job(jobId)).toMatchObject({ state: 'running', attempts: 1 });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGKILL');
     await exited;
@@ -47,7 +47,7 @@ describe.each(BACKENDS)('a worker killed mid-job, on $name', (backend) => {
     await queue.idle();
     await queue.close();
     expect(graded).toEqual([`${jobId}#2`]);
-    expect(await restarted.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
-    expect((await restarted.counts()).done).toBe(1);
+    expect(await restarted.queue.job(jobId)).toMatchObject({ state: 'done', outcome: 'graded', attempts: 2 });
+    expect((await restarted.queue.counts()).done).toBe(1);
   });
 });

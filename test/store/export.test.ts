@@ -70,8 +70,8 @@ async function seedStore(backend: (typeof BACKENDS)[number]) {
       grading(2, 'bruno', 2, 100, lateBy(9), '2026-09-30T12:00:00.000Z'), // too late: recorded, not scored
       grading(3, '=cmd', 1, 70, ON_TIME, '2026-09-13T12:00:00.000Z'),
     ];
-    for (const r of records) expect(await store.recordGrading(r)).toBe(true);
-    await store.saveCourse('clase-mlops', { weeks: 3, counts: 'best', config: {} });
+    for (const r of records) expect(await store.record.recordGrading(r)).toBe(true);
+    await store.record.saveCourse('clase-mlops', { weeks: 3, counts: 'best', config: {} });
     return { store, records, url };
 }
 
@@ -151,6 +151,14 @@ describe.each(BACKENDS)('the gradebook export on $name', (backend) => {
       expect(await weekTwo.json()).toEqual(JSON.parse((await exportGrades(store, { format: 'json', week: 2 })).body));
       expect((await fetch(`${base}/admin/grades.csv?org=otra-org`, auth)).status).toBe(404);
       expect((await fetch(`${base}/admin/jobs?state=nonsense`, auth)).status).toBe(400);
+      // Held-back publications: what waits and when each is expected to go out (a pause GitHub asked for, here).
+      await store.budget.pause(7, Date.now() + 120_000);
+      await store.outbox.enqueue([{ kind: 'reply', installationId: 7, owner: 'clase-mlops', repo: 'mlops-ana', repoId: 1, pullRequest: 3, body: 'hola' }]);
+      const outbox = await (await fetch(`${base}/admin/outbox`, auth)).json();
+      expect(outbox.counts).toMatchObject({ waiting: 1 });
+      expect(outbox.plan).toEqual([expect.objectContaining({ kind: 'reply', about: 'clase-mlops/mlops-ana#3', heldBy: 'retry-after' })]);
+      expect(Date.parse(outbox.plan[0].expectedAt)).toBeGreaterThan(Date.now() + 100_000);
+      expect((await fetch(`${base}/admin/outbox`)).status).toBe(401);
     } finally {
       await new Promise((r) => server.close(r));
     }

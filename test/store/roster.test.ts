@@ -52,8 +52,8 @@ async function seed(backend: (typeof BACKENDS)[number]) {
     grading(1, 'ana-dev', 2, 5, '2026-09-20T12:00:00.000Z'),
     grading(2, 'bo', 1, 0, '2026-09-13T12:00:00.000Z'),
     grading(3, 'cy', 1, 10, '2026-09-13T12:00:00.000Z'),
-  ]) expect(await store.recordGrading(g)).toBe(true);
-  await store.saveCourse('Clase-MLOps', { weeks: 2, counts: 'latest', config: {} });
+  ]) expect(await store.record.recordGrading(g)).toBe(true);
+  await store.record.saveCourse('Clase-MLOps', { weeks: 2, counts: 'latest', config: {} });
   return { store, url };
 }
 

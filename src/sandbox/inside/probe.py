@@ -1,8 +1,20 @@
-# Runs inside the sandbox. argv[1] is a JSON request; see sandbox/probe.ts.
-import json, os, stat, subprocess, sys, tarfile
+# Runs inside the sandbox, started as root with `python3 -I`. argv[1] is a JSON request; see
+# sandbox/sandbox.ts. It makes the folders, then drops to the student's uid for everything
+# that touches the student's files (unpacking, git, reading), before any student code runs.
+import ast, json, os, stat, subprocess, sys, tarfile
 
 req = json.loads(sys.argv[1])
 repo = req["repo"]
+for folder in req.get("rootDirs", []):
+    os.makedirs(folder, mode=0o755, exist_ok=True)
+    os.chmod(folder, 0o755)
+for folder in req.get("makeDirs", []):
+    os.makedirs(folder, exist_ok=True)
+    os.chown(folder, req["uid"], req["gid"])
+if os.getuid() == 0:
+    os.setgroups([])
+    os.setgid(req["gid"])
+    os.setuid(req["uid"])
 GIT = ["git", "-c", "safe.directory=*", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null",
        "-c", "core.quotePath=false"]
 
@@ -130,10 +142,80 @@ def check_ignore(paths):
     return verdicts
 
 
+UNBOUNDED = -1
+
+
+def parametrize_factor(decorators):
+    """How many cases pytest.mark.parametrize decorators make: literal lists only; UNBOUNDED otherwise."""
+    factor = 1
+    for d in decorators:
+        if not (isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "parametrize"):
+            continue
+        values = d.args[1] if len(d.args) > 1 else next((k.value for k in d.keywords if k.arg == "argvalues"), None)
+        if isinstance(values, (ast.List, ast.Tuple, ast.Set)):
+            factor *= len(values.elts)
+        else:
+            return UNBOUNDED
+    return factor
+
+
+def count_tests(path):
+    """Test functions a file defines, as pytest's defaults find them (test* functions, Test* classes), read without running it."""
+    full = os.path.join(repo, path)
+    try:
+        st = os.stat(full)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > (2 << 20):
+            return None
+        with open(full, "rb") as f:
+            tree = ast.parse(f.read(), filename=path)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return None
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+
+    def functions(body, outer):
+        n = 0
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                f = parametrize_factor(node.decorator_list)
+                if f == UNBOUNDED or outer == UNBOUNDED:
+                    return UNBOUNDED
+                n += f * outer
+            elif isinstance(node, ast.ClassDef) and (node.name.startswith("Test") or is_testcase(node)):
+                c = klass(node, outer, set())
+                if c == UNBOUNDED:
+                    return UNBOUNDED
+                n += c
+        return n
+
+    def is_testcase(node):
+        # unittest.TestCase subclasses are collected whatever their name.
+        return any((isinstance(b, ast.Name) and b.id.endswith("TestCase")) or
+                   (isinstance(b, ast.Attribute) and b.attr.endswith("TestCase")) for b in node.bases)
+
+    def klass(node, outer, seen):
+        if node.name in seen or not is_testcase(node) and any(isinstance(b, ast.FunctionDef) and b.name == "__init__" for b in node.body):
+            return 0
+        seen.add(node.name)
+        f = parametrize_factor(node.decorator_list)
+        if f == UNBOUNDED or outer == UNBOUNDED:
+            return UNBOUNDED
+        n = functions(node.body, outer * f)
+        if n == UNBOUNDED:
+            return UNBOUNDED
+        # Tests inherited from a class of the same file are collected again.
+        for base in node.bases:
+            if isinstance(base, ast.Name) and base.id in classes:
+                inherited = klass(classes[base.id], outer * f, seen)
+                if inherited == UNBOUNDED:
+                    return UNBOUNDED
+                n += inherited
+        return n
+
+    return functions(tree.body, 1)
+
+
 result = {}
 if req.get("unpack"):
-    for folder in req.get("makeDirs", []):
-        os.makedirs(folder, exist_ok=True)
     result["unpackErrors"] = unpack()
     has_git = os.path.isdir(os.path.join(repo, ".git"))
     result["hasGit"] = has_git
@@ -165,4 +247,6 @@ if req.get("ignore") is not None:
 if req.get("modules") is not None:
     import importlib.util
     result["modules"] = {m: importlib.util.find_spec(m) is not None for m in req["modules"]}
+if req.get("countTests") is not None:
+    result["testCounts"] = {p: count_tests(p) for p in req["countTests"]}
 sys.stdout.write(json.dumps(result))

@@ -1,20 +1,63 @@
-# Runs inside the sandbox. argv[1] is a JSON request; see sandbox/sandbox.ts.
-import json, os, select, signal, subprocess, sys, threading, time
+# Runs inside the sandbox as root (run with `python3 -I`). argv[1] is a JSON request; see
+# sandbox/sandbox.ts. The student's command runs as uid 1000, which can neither signal nor
+# ptrace this process; everything the grader learns comes back on this process's stdout.
+import json, os, resource, select, signal, stat, subprocess, sys, threading, time
 
 req = json.loads(sys.argv[1])
+UID, GID = req["uid"], req["gid"]
 cap = req["outputCap"]
 head_cap, tail_cap = cap // 4, cap - cap // 4
 result = {"exitCode": None, "timedOut": False, "killed": False, "outputBytes": 0,
           "outputTruncated": False, "reports": {}, "missingModules": []}
 
+# No core files from anything started here, and no way to raise the limit back.
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def student_pids():
+    pids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status") as f:
+                fields = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+        except (OSError, ValueError):
+            continue
+        if fields.get("State", "").startswith(("Z", "X")):
+            continue
+        if any(int(u) == UID for u in fields.get("Uid", "").split()):
+            pids.append(int(name))
+    return pids
+
 
 def sweep():
-    # Everything this user runs except PID 1 (our init) and this process: daemons,
-    # fork-bomb survivors that left the process group.
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except OSError:
-        pass
+    """Kills every process of the student's uid (daemons, fork-bomb survivors) and waits until none is left."""
+    for _ in range(200):
+        try:
+            # kill(-1) from the student's own uid reaches all of its processes at once, even forking ones.
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.setgroups([])
+                    os.setgid(GID)
+                    os.setuid(UID)
+                    os.kill(-1, signal.SIGKILL)
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass  # no free pid (a fork bomb): the scan below kills one by one
+        left = student_pids()
+        if not left:
+            return True
+        for p in left:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+    return not student_pids()
 
 
 def oom_kills():
@@ -31,6 +74,108 @@ def oom_kills():
     return None
 
 
+def open_regular(path):
+    """A read-only fd of `path` if it is a regular file reached without any symlink; None otherwise. Never blocks."""
+    parts = [p for p in path.split("/") if p]
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            nxt = os.open(part, flags | (0 if last else os.O_DIRECTORY), dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file")
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
+
+
+def read_capped(fd, limit):
+    chunks, n = [], 0
+    while n <= limit:
+        chunk = os.read(fd, min(1 << 16, limit + 1 - n))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n += len(chunk)
+    return b"".join(chunks)
+
+
+def remove(path):
+    # Whatever the student left at a report path (a file, a link, a FIFO, a folder) goes;
+    # through a linked parent folder nothing is touched (this process is root).
+    parent = os.path.dirname(path)
+    if os.path.realpath(parent) != parent:
+        return
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            import shutil
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def fresh_dir(path, mode, owner):
+    remove(path)
+    os.makedirs(path, mode=mode, exist_ok=True)
+    os.chown(path, owner, owner)
+    os.chmod(path, mode)
+
+
+def drain(proc, deadline, limit):
+    """Reads a pipe until EOF or the deadline, keeping the first `limit` bytes; returns (data, total, timed_out)."""
+    fd = proc.stdout.fileno()
+    data, total = bytearray(), 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return bytes(data), total, True
+        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return bytes(data), total, False
+        total += len(chunk)
+        if len(data) < limit:
+            data += chunk[: limit - len(data)]
+
+
+COVERAGE = req.get("coverage")
+if COVERAGE:
+    # The grader's own coverage configuration: the student's .coveragerc, setup.cfg or
+    # pyproject cannot omit files or exclude lines from it.
+    os.makedirs(COVERAGE["dir"], mode=0o755, exist_ok=True)
+    os.chmod(COVERAGE["dir"], 0o755)
+    rc = os.path.join(COVERAGE["dir"], "coveragerc")
+    with open(rc, "w") as f:
+        f.write("[run]\ndata_file = %s/.coverage\nbranch = False\nsource =\n%s\n"
+                "[report]\n# No line is excluded, `# pragma: no cover` included.\nexclude_lines =\n    (?!x)x\n"
+                % (COVERAGE["dataDir"], "".join(f"    {s}\n" for s in COVERAGE["source"])))
+    os.chmod(rc, 0o644)
+    fresh_dir(COVERAGE["dataDir"], 0o700, UID)
+
+
+def start(argv, env, cwd, stdout, stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT):
+    return subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout,
+                            stderr=stderr, start_new_session=True, close_fds=True,
+                            user=UID, group=GID, extra_groups=[])
+
+
+def prefer_for_oom(pid):
+    # Under memory pressure the kernel kills the student's processes first, not this one.
+    try:
+        with open(f"/proc/{pid}/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+
+
 if req.get("requires"):
     import importlib.util
     result["missingModules"] = [m for m in req["requires"] if importlib.util.find_spec(m) is None]
@@ -38,10 +183,10 @@ if req.get("requires"):
 output = b""
 if not result["missingModules"]:
     for report in req.get("reports", []):
-        try:
-            os.unlink(report)
-        except OSError:
-            pass
+        remove(report)
+    env = dict(e.split("=", 1) for e in req["env"])
+    if COVERAGE:
+        env["COVERAGE_RCFILE"] = rc
     ooms_before = oom_kills()
     started = time.monotonic()
     head, tail, total = bytearray(), bytearray(), 0
@@ -49,11 +194,13 @@ if not result["missingModules"]:
     split = bool(req.get("stdout"))
     stdout_only, stdout_total = bytearray(), 0
     feed = req.get("input")
+    # From here on a failure of this process is the student's doing (the host reads this line).
+    os.write(2, b"rubrica-supervisor: started\n")
     try:
-        proc = subprocess.Popen(["/bin/sh", "-c", req["run"]], cwd=req["cwd"],
-                                stdin=subprocess.DEVNULL if feed is None else subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE if split else subprocess.STDOUT,
-                                start_new_session=True)
+        proc = start(["/bin/sh", "-c", req["run"]], env, req["cwd"], subprocess.PIPE,
+                     stdin=subprocess.DEVNULL if feed is None else subprocess.PIPE,
+                     stderr=subprocess.PIPE if split else subprocess.STDOUT)
+        prefer_for_oom(proc.pid)
     except OSError as e:
         head += f"could not start the command: {e}".encode()
         proc = None
@@ -71,7 +218,8 @@ if not result["missingModules"]:
                     except OSError:
                         pass
             threading.Thread(target=write_input, daemon=True).start()
-        fds = [proc.stdout.fileno()] + ([proc.stderr.fileno()] if split else [])
+        out_fd = proc.stdout.fileno()
+        fds = [out_fd] + ([proc.stderr.fileno()] if split else [])
         deadline = started + req["timeoutSeconds"]
         while fds:
             left = deadline - time.monotonic()
@@ -84,7 +232,7 @@ if not result["missingModules"]:
                 if not chunk:
                     fds.remove(fd)
                     continue
-                if split and fd == proc.stdout.fileno():
+                if split and fd == out_fd:
                     stdout_total += len(chunk)
                     if len(stdout_only) < cap:
                         stdout_only += chunk[: cap - len(stdout_only)]
@@ -112,9 +260,11 @@ if not result["missingModules"]:
         if not result["timedOut"]:
             result["exitCode"] = code if code >= 0 else 128 - code
             ooms_after = oom_kills()
-            # A shell reports its killed child as 137; the cgroup's counter says it was memory.
-            oom = ooms_before is not None and ooms_after is not None and ooms_after > ooms_before
-            result["killed"] = oom or code == -signal.SIGKILL
+            # A shell reports its killed child as 137; the cgroup's counter says whether it was memory.
+            if ooms_before is not None and ooms_after is not None:
+                result["killed"] = ooms_after > ooms_before
+            else:
+                result["killed"] = code == -signal.SIGKILL
         result["durationMs"] = int((time.monotonic() - started) * 1000)
         result["outputBytes"] = total
         result["outputTruncated"] = total > len(head) + len(tail)
@@ -124,14 +274,37 @@ if not result["missingModules"]:
             output = bytes(head) + bytes(tail)
     else:
         output = bytes(head)
-    sweep()
+    # Nothing of the student's runs while the grader reads what the command left.
+    alone = sweep()
     for report in req.get("reports", []):
-        try:
-            with open(report, "rb") as f:
-                data = f.read(req["reportCap"] + 1)
-            result["reports"][report] = None if len(data) > req["reportCap"] else data.decode("utf-8", "replace")
-        except OSError:
+        fd = open_regular(report)
+        if fd is None:
             result["reports"][report] = None
+            continue
+        try:
+            data = read_capped(fd, req["reportCap"])
+        except OSError:
+            data = b"\0" * (req["reportCap"] + 1)
+        finally:
+            os.close(fd)
+        result["reports"][report] = None if len(data) > req["reportCap"] else data.decode("utf-8", "replace")
+    if COVERAGE:
+        if not alone:
+            result["coverage"] = {"error": "processes of the command survived every attempt to end them"}
+        else:
+            # The report is made by a fresh, isolated interpreter with nothing of the student's running.
+            helper = start(["python3", "-I", "-c", COVERAGE["helper"],
+                            json.dumps({"rc": rc, "source": COVERAGE["source"], "repo": req["cwd"]})],
+                           {"PATH": env.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}, req["cwd"], subprocess.PIPE)
+            data, _, late = drain(helper, time.monotonic() + COVERAGE["timeoutSeconds"], 1 << 20)
+            if late:
+                helper.kill()
+            helper.wait()
+            sweep()
+            try:
+                result["coverage"] = json.loads(data.decode("utf-8", "replace"))
+            except ValueError:
+                result["coverage"] = {"error": "the coverage report could not be produced" + (" in time" if late else "")}
 result["output"] = output.decode("utf-8", "replace")
 if req.get("stdout"):
     result["stdout"] = bytes(stdout_only).decode("utf-8", "replace") if not result["missingModules"] else ""

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandCheck, resolvePath, type CommandParams } from '../../../src/checks/command.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const COVERAGE_RUN = 'python3 -m pytest -q -p no:cacheprovider --cov=src --cov-report=json:/work/out/coverage.json';
 const COVERAGE_METRIC = {
@@ -17,7 +17,7 @@ function params(raw: Record<string, unknown>): CommandParams {
 }
 
 function run(raw: Record<string, unknown>, result: Partial<CommandResult>) {
-  return commandCheck.evaluate(params(raw), evidence({ commands: { main: result } }));
+  return asShown(commandCheck.evaluate(params(raw), evidence({ commands: { main: result } })));
 }
 
 function coverage(percent: unknown): string {
@@ -306,5 +306,56 @@ describe('resolvePath', () => {
     expect(resolvePath(data, 'runs.1.loss')).toEqual({ found: false });
     expect(resolvePath(data, 'totals.missing')).toEqual({ found: false });
     expect(resolvePath(data, 'totals.percent_covered.x')).toEqual({ found: false });
+  });
+});
+
+describe('command coverage measured by the grader', () => {
+  const COVERAGE = { run: 'python3 -m pytest -q --cov=src --cov-config="$COVERAGE_RCFILE"', expect: { exitCode: null }, coverage: { source: ['src'], min: 70 } };
+
+  it('asks the sandbox to measure the source folders', () => {
+    expect(commandCheck.requirements(params(COVERAGE)).commands?.main?.coverage).toEqual({ source: ['src'] });
+  });
+
+  it('passes at the minimum and fails under it, with what was measured', () => {
+    const ok = run(COVERAGE, { exitCode: 1, coverage: { percent: 71.2, covered: 178, statements: 250, files: 6 } });
+    expect(ok.fraction).toBe(1);
+    expect(ok.items![1]).toEqual({
+      label: { es: 'cobertura de src/ 71.2% (mínimo 70%)', en: 'coverage of src/ 71.2% (minimum 70%)' },
+      ok: true,
+      note: { es: '178 de 250 sentencias en 6 archivos', en: '178 of 250 statements in 6 files' },
+    });
+    expect(ok.message.en).toContain("Measured: coverage of src/ with the grader's own configuration");
+    const short = run(COVERAGE, { exitCode: 0, coverage: { percent: 69.96, covered: 10, statements: 14, files: 1 } });
+    expect(short.fraction).toBe(0);
+    expect(short.items![1]!.label.en).toBe('coverage of src/ 69.9% (minimum 70%)');
+  });
+
+  it('fails without coverage data, saying the test run recorded none', () => {
+    const outcome = run(COVERAGE, { exitCode: 2, coverage: { error: 'no-data' } });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.items![1]!.note?.en).toMatch(/recorded no coverage data/);
+    expect(run(COVERAGE, { exitCode: 0 }).items![1]!.note?.en).toMatch(/could not be measured/);
+  });
+
+  it('refuses source folders outside the repository', () => {
+    for (const source of [['/etc'], ['../x'], ['a/../../b'], []]) {
+      expect(commandCheck.params.safeParse({ ...COVERAGE, coverage: { source, min: 70 } }).success).toBe(false);
+    }
+  });
+});
+
+describe('command whose supervisor was lost', () => {
+  it('fails with what happened and what to do when the supervisor was killed or hung', () => {
+    const died = run({ run: 'pytest' }, { exitCode: null, failure: 'supervisor-died' });
+    expect(died.fraction).toBe(0);
+    expect(died.message.en).toMatch(/supervisor was ended abruptly.*push again/);
+    expect(died.message.es).toMatch(/terminó de golpe.*vuelve a subir/);
+    expect(died.details).toContain("the grader's supervisor was killed");
+    const hung = run({ run: 'pytest' }, { exitCode: null, failure: 'supervisor-hung' });
+    expect(hung.message.en).toMatch(/stopped answering.*FIFO/);
+  });
+
+  it('says in one line what a plain command measures', () => {
+    expect(run({ run: 'pytest' }, { exitCode: 0 }).message.en).toContain("Measured: the command's result in the grader's sandbox");
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { commitsCheck } from '../../../src/checks/commits.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 function run(params: unknown, messages: string[] | null, merges: number[] = []) {
   const commits = messages === null ? null : messages.map((message, i) => ({ message, parents: merges.includes(i) ? 2 : 1 }));
-  return commitsCheck.evaluate(commitsCheck.params.parse(params), evidence({ commits }));
+  return asShown(commitsCheck.evaluate(commitsCheck.params.parse(params), evidence({ commits })));
 }
 
 describe('commits check', () => {
@@ -12,7 +12,7 @@ describe('commits check', () => {
     const outcome = run({ min: 3 }, ['feat(api)!: cambia la respuesta', 'fix: corrige split', 'docs: README\n\ncuerpo', 'update stuff']);
     expect(outcome.fraction).toBe(1);
     expect(outcome.message.en).toContain('3 Conventional Commits of 4 commits');
-    expect(outcome.items!.map((i) => i.label.en)).toEqual(['"update stuff"']);
+    expect(outcome.items!.map((i) => i.label.en)).toEqual(['`update stuff`']);
   });
 
   it('gives credit in proportion and shows the right form', () => {

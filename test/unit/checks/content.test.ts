@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { contentCheck } from '../../../src/checks/content.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 function run(params: unknown, files: Record<string, string>) {
-  return contentCheck.evaluate(contentCheck.params.parse(params), evidence({ files }));
+  return asShown(contentCheck.evaluate(contentCheck.params.parse(params), evidence({ files })));
 }
 
 const api = {
@@ -59,9 +59,9 @@ describe('content check', () => {
         files: { 'src/a.py': 'import os\n', 'src/pad.py': 'x' },
         contents: [{ path: 'src/pad.py', text: '# padding\n', encoding: 'utf-8', truncated: true }],
       });
-      const outcome = contentCheck.evaluate(params, ev);
+      const outcome = asShown(contentCheck.evaluate(params, ev));
       expect(outcome.items).toEqual([
-        { label: { es: 'sin claves', en: 'no keys' }, ok: false, note: { es: 'no leído entero: src/pad.py', en: 'not read whole: src/pad.py' } },
+        { label: { es: 'sin claves', en: 'no keys' }, ok: false, note: { es: 'no leído entero: `src/pad.py`', en: 'not read whole: `src/pad.py`' } },
         expect.objectContaining({ ok: true }),
       ]);
       expect(outcome.fraction).toBe(0.5);
@@ -72,8 +72,8 @@ describe('content check', () => {
     it('so does a matching file the read budget never reached, or one left out of the sandbox', () => {
       const ev = evidence({ files: { 'src/a.py': 'import os\n', 'src/late.py': 'api_key = 1' }, skipped: [{ path: 'src/huge.py', size: 80 << 20, reason: 'too-large' }] });
       (ev.contents as Map<string, unknown>).delete('src/late.py');
-      const outcome = contentCheck.evaluate(params, ev);
-      expect(outcome.items![0]).toMatchObject({ ok: false, note: { en: 'not read whole: src/huge.py, src/late.py' } });
+      const outcome = asShown(contentCheck.evaluate(params, ev));
+      expect(outcome.items![0]).toMatchObject({ ok: false, note: { en: 'not read whole: `src/huge.py`, `src/late.py`' } });
     });
 
     it('files read whole, or unread ones the globs do not match, leave it judged as before', () => {
@@ -86,7 +86,7 @@ describe('content check', () => {
           { path: 'src/link.py', size: 0, reason: 'special-file' },
         ],
       });
-      const outcome = contentCheck.evaluate(params, ev);
+      const outcome = asShown(contentCheck.evaluate(params, ev));
       expect(outcome.fraction).toBe(1);
       expect(outcome.message.en).not.toContain('read whole');
     });
@@ -94,12 +94,12 @@ describe('content check', () => {
     it('with same-file, a truncated best file does not count as free of the pattern', () => {
       const same = contentCheck.params.parse({ ...noKeys, scope: 'same-file' });
       const ev = evidence({ files: { 'src/a.py': 'x' }, contents: [{ path: 'src/a.py', text: 'import os\n', encoding: 'utf-8', truncated: true }] });
-      const outcome = contentCheck.evaluate(same, ev);
+      const outcome = asShown(contentCheck.evaluate(same, ev));
       expect(outcome.items!.map((i) => i.ok)).toEqual([false, true]);
-      expect(outcome.items![0]!.note).toEqual({ es: 'no leído entero: src/a.py', en: 'not read whole: src/a.py' });
+      expect(outcome.items![0]!.note).toEqual({ es: 'no leído entero: `src/a.py`', en: 'not read whole: `src/a.py`' });
       // The pattern found in what was read fails it as it always did, with the file named as before.
       const found = evidence({ files: { 'src/a.py': 'x' }, contents: [{ path: 'src/a.py', text: 'import os\napi_key = 1\n', encoding: 'utf-8', truncated: true }] });
-      expect(contentCheck.evaluate(same, found).items![0]).toMatchObject({ ok: false, note: { en: 'src/a.py' } });
+      expect(asShown(contentCheck.evaluate(same, found)).items![0]).toMatchObject({ ok: false, note: { en: '`src/a.py`' } });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dockerfileCheck, parseDockerfile, type DockerfileParams } from '../../../src/checks/dockerfile.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const ALL = ['multi-stage', 'non-root-user', 'healthcheck', 'dockerignore', 'slim-base', 'no-latest-tag'];
 
@@ -37,7 +37,7 @@ function params(raw: Record<string, unknown>): DockerfileParams {
 }
 
 function run(require: string[], files: Record<string, string | null>, extra: Record<string, unknown> = {}) {
-  return dockerfileCheck.evaluate(params({ require, ...extra }), evidence({ files }));
+  return asShown(dockerfileCheck.evaluate(params({ require, ...extra }), evidence({ files })));
 }
 
 describe('dockerfile params', () => {
@@ -73,7 +73,7 @@ describe('dockerfile evaluate', () => {
       ['pinned image versions (no `latest`)', true],
     ]);
     expect(out.fraction).toBe(1);
-    expect(out.items?.[0]?.note?.en).toBe('2 stage(s): builder (4), runtime (16)');
+    expect(out.items?.[0]?.note?.en).toBe('2 stage(s): `builder` (4), `runtime` (16)');
     expect(out.items?.[1]?.note?.en).toBe('line 21: `USER app`');
     expect(out.items?.[2]?.note?.en).toBe('line 22');
     expect(out.items?.[3]?.note?.en).toBe('`.dockerignore`: 5 rule(s)');

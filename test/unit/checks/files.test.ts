@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { filesCheck } from '../../../src/checks/files.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const layout = (dirs: string[]) => ({ require: dirs.map((glob) => ({ glob, type: 'dir' as const })), pathIsAssignment: true });
 
 function run(params: unknown, ev = evidence()) {
-  return filesCheck.evaluate(filesCheck.params.parse(params), ev);
+  return asShown(filesCheck.evaluate(filesCheck.params.parse(params), ev));
 }
 
 describe('files check', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gitignoreCheck, suggest, type GitignoreParams } from '../../../src/checks/gitignore.ts';
 import type { IgnoreVerdict } from '../../../src/checks/types.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown, asShownOf } from '../../helpers/evidence.ts';
 
 const VENV = { label: { es: 'entornos virtuales', en: 'virtual environments' }, anyOf: ['.venv/pyvenv.cfg', 'venv/bin/python'] };
 const PYC = { label: { es: 'bytecode', en: 'bytecode' }, anyOf: ['src/__pycache__/main.cpython-311.pyc'] };
@@ -15,7 +15,7 @@ function params(raw: Record<string, unknown>): GitignoreParams {
 }
 
 function run(raw: Record<string, unknown>, ignore: Record<string, IgnoreVerdict>, files: Record<string, string | null> = { '.gitignore': GITIGNORE }) {
-  return gitignoreCheck.evaluate(params(raw), evidence({ files, ignore }));
+  return asShown(gitignoreCheck.evaluate(params(raw), evidence({ files, ignore })));
 }
 
 /** Verdicts as git check-ignore -v reports them for GITIGNORE. */
@@ -156,7 +156,7 @@ describe('gitignore evaluate', () => {
   });
 
   it('explains a UTF-16 .gitignore instead of grading the garbage git read', () => {
-    const out = gitignoreCheck.evaluate(
+    const out = asShownOf(gitignoreCheck, 
       params({ ignored: [VENV] }),
       evidence({
         files: { '.gitignore': '.venv/\n' },
@@ -173,14 +173,14 @@ describe('gitignore evaluate', () => {
   });
 
   it('refuses a .gitignore with NUL bytes', () => {
-    const out = gitignoreCheck.evaluate(params({ ignored: [VENV] }), evidence({ files: { '.gitignore': 'x' }, gitignoreEncoding: 'binary' }));
+    const out = asShownOf(gitignoreCheck, params({ ignored: [VENV] }), evidence({ files: { '.gitignore': 'x' }, gitignoreEncoding: 'binary' }));
     expect(out.fraction).toBe(0);
     expect(out.message.en).toContain('NUL bytes');
   });
 
   it('says git does not follow a symlinked .gitignore', () => {
     const ev = evidence({ files: {} });
-    const out = gitignoreCheck.evaluate(params({ ignored: [VENV] }), {
+    const out = asShownOf(gitignoreCheck, params({ ignored: [VENV] }), {
       ...ev,
       files: [{ path: '.gitignore', type: 'symlink', size: 0, target: 'config/gitignore' }],
     });

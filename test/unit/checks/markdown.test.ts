@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { markdownCheck, normalize } from '../../../src/checks/markdown.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 function run(params: unknown, files: Record<string, string>) {
-  return markdownCheck.evaluate(markdownCheck.params.parse(params), evidence({ files }));
+  return asShown(markdownCheck.evaluate(markdownCheck.params.parse(params), evidence({ files })));
 }
 
 const sections = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectCommand, parseCollect, pytestTestsCheck, type PytestTestsParams } from '../../../src/checks/pytest-tests.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const RUN = 'python3 -m pytest --collect-only -q -p no:cacheprovider tests';
 
@@ -10,7 +10,7 @@ function params(raw: Record<string, unknown>): PytestTestsParams {
 }
 
 function grade(raw: Record<string, unknown>, result: Partial<CommandResult>) {
-  return pytestTestsCheck.evaluate(params(raw), evidence({ commands: { collect: result } }));
+  return asShown(pytestTestsCheck.evaluate(params(raw), evidence({ commands: { collect: result } })));
 }
 
 /** `-q` output for these test ids, as pytest 7 prints it. */
@@ -97,6 +97,7 @@ describe('pytest-tests requirements', () => {
   it('runs collect-only on the given paths', () => {
     expect(pytestTestsCheck.requirements(params(TRAINING))).toEqual({
       commands: { collect: { run: RUN, timeoutSeconds: 120, requires: ['pytest'] } },
+      testFiles: ['tests/**/test_training*.py'],
     });
     expect(pytestTestsCheck.requirements(params({ ...TRAINING, args: '.', timeout: 60 })).commands?.collect).toEqual({
       run: 'python3 -m pytest --collect-only -q -p no:cacheprovider .',
@@ -197,10 +198,10 @@ describe('pytest-tests evaluate', () => {
   it('names files that failed to import and still counts what was collected', () => {
     const outcome = grade({ files: [{ glob: 'tests/**/test_training*.py', min: 4 }] }, { exitCode: 2, output: WITH_ERRORS });
     expect(outcome.fraction).toBeCloseTo(3 / 4);
-    expect(outcome.items![0]!.note?.es).toBe('3 de 4 tests; no se pudo importar: tests/test_training_syntax.py');
+    expect(outcome.items![0]!.note?.es).toBe('3 de 4 tests; no se pudo importar: `tests/test_training_syntax.py`');
     expect(outcome.message.es).toContain('2 archivos de test no se pudieron importar');
-    expect(outcome.message.es).toContain("tests/test_broken.py (ModuleNotFoundError: No module named 'nonexistent_mod')");
-    expect(outcome.message.en).toContain('tests/test_training_syntax.py (SyntaxError: invalid syntax)');
+    expect(outcome.message.es).toContain("`tests/test_broken.py` (`ModuleNotFoundError: No module named 'nonexistent_mod'`)");
+    expect(outcome.message.en).toContain('`tests/test_training_syntax.py` (`SyntaxError: invalid syntax`)');
     expect(outcome.message.en).toMatch(/course image may lack it/);
     expect(outcome.message.es).toContain(`Corre \`${RUN}\` en tu máquina`);
   });
@@ -211,7 +212,7 @@ describe('pytest-tests evaluate', () => {
       output: "ImportError while loading conftest '/work/repo/tests/conftest.py'.\ntests/conftest.py:1: in <module>\n    import nope\nE   ModuleNotFoundError: No module named 'nope'\n",
     });
     expect(outcome.fraction).toBe(0);
-    expect(outcome.message.es).toContain("No se pudo importar tests/conftest.py (ModuleNotFoundError: No module named 'nope')");
+    expect(outcome.message.es).toContain("No se pudo importar `tests/conftest.py` (`ModuleNotFoundError: No module named 'nope'`)");
     expect(outcome.message.es).not.toMatch(/no encontró ningún test/);
   });
 
@@ -260,5 +261,30 @@ describe('pytest-tests evaluate', () => {
     expect(outcome.items![0]!.note?.en).toBe('5 of 5 tests');
     expect(outcome.message.es).toContain('2.0 MB');
     expect(outcome.message.en).toMatch(/was cut.*counts may fall short/);
+  });
+});
+
+describe('pytest-tests against the static count', () => {
+  function counted(ids: string[], testCounts: Record<string, number | null>, raw: Record<string, unknown> = TRAINING) {
+    return pytestTestsCheck.evaluate(params(raw), evidence({ commands: { collect: { output: collected(ids) } }, testCounts }));
+  }
+
+  it('caps each file at the test functions its source defines, and says so', () => {
+    const ids = [...tests('tests/test_training.py', 3), ...Array.from({ length: 9 }, (_, i) => `tests/test_training.py::test_0[invented${i}]`)];
+    const outcome = counted(ids, { 'tests/test_training.py': 3 });
+    expect(outcome.fraction).toBeCloseTo(0.6, 5);
+    expect(outcome.items![0]!.note?.en).toBe('3 of 5 tests; pytest reported 12, but the files define fewer test_ functions');
+    expect(outcome.message.en).toContain('Measured: the tests pytest collects, each file up to the test_ functions its source defines');
+    expect(outcome.message.es).toContain('Medido:');
+  });
+
+  it('counts nothing of a file the snapshot does not have or Python cannot parse', () => {
+    expect(counted(tests('tests/test_training_ghost.py', 5), { 'tests/test_training.py': 5 }).fraction).toBe(0);
+    expect(counted(tests('tests/test_training.py', 5), { 'tests/test_training.py': null }).fraction).toBe(0);
+  });
+
+  it('keeps pytest’s figure when the source defines as many, also for a project in a subfolder or parametrized beyond counting', () => {
+    expect(counted(tests('tests/test_training.py', 5), { 'proj/tests/test_training.py': 7 }).fraction).toBe(1);
+    expect(counted(tests('tests/test_training.py', 6), { 'tests/test_training.py': Infinity }).items![0]!.note?.en).toBe('6 of 5 tests');
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePath, structuredCheck, type StructuredParams } from '../../../src/checks/structured.ts';
-import { evidence } from '../../helpers/evidence.ts';
+import { evidence, asShown, asShownOf } from '../../helpers/evidence.ts';
 
 function params(raw: Record<string, unknown>): StructuredParams {
   return structuredCheck.params.parse(raw);
 }
 
 function run(raw: Record<string, unknown>, files: Record<string, string | null>) {
-  return structuredCheck.evaluate(params(raw), evidence({ files }));
+  return asShown(structuredCheck.evaluate(params(raw), evidence({ files })));
 }
 
 const K8S = `apiVersion: apps/v1
@@ -96,7 +96,7 @@ describe('structured evaluate: Kubernetes', () => {
     const out = run(DEPLOYMENT_RULES, { 'k8s/all.yaml': broken });
     expect(out.items?.map((i) => i.ok)).toEqual([true, true, false, true, false]);
     expect(out.fraction).toBe(0.6);
-    expect(out.items?.[2]?.note?.en).toBe('`spec.template.spec.containers[].resources.requests` is missing in `k8s/all.yaml` (document 1 Deployment), item `worker`');
+    expect(out.items?.[2]?.note?.en).toBe('`spec.template.spec.containers[].resources.requests` is missing in `k8s/all.yaml` (document 1 `Deployment`), item `worker`');
     expect(out.items?.[4]?.note?.es).toContain('`spec.replicas` es `1`; se espera que coincida con');
     expect(out.message.es).toContain('3 de 5');
     expect(out.message.es).toContain('Falta: requests; réplicas');
@@ -112,7 +112,7 @@ describe('structured evaluate: Kubernetes', () => {
     const out = run(DEPLOYMENT_RULES, { 'k8s/service.yaml': K8S.split('---\n')[1]! });
     expect(out.fraction).toBe(0);
     expect(out.items?.every((i) => !i.ok)).toBe(true);
-    expect(out.message.es).toContain('Ningún documento de 1 archivo(s) tiene `kind: Deployment` (encontré kind: Service)');
+    expect(out.message.es).toContain('Ningún documento de 1 archivo(s) tiene `kind: Deployment` (encontré kind: `Service`)');
   });
 
   it('counts documents for minDocuments and accepts a list of values in where', () => {
@@ -262,7 +262,7 @@ describe('structured evaluate: files the student broke', () => {
     const out = run(raw, { 'configs/bad.yaml': broken, 'configs/good.yaml': 'model:\n  name: rf\n' });
     expect(out.fraction).toBe(1);
     expect(out.annotations).toEqual([expect.objectContaining({ path: 'configs/bad.yaml', line: 5 })]);
-    expect(out.annotations?.[0]?.message.en).toContain('Not valid YAML: yaml says "');
+    expect(out.annotations?.[0]?.message.en).toContain('Not valid YAML: yaml says `');
     expect(out.message.es).toContain('`configs/bad.yaml`, línea 5 no es YAML válido');
     expect(out.message.en).toContain('python -c "import yaml,sys; list(yaml.safe_load_all(open(sys.argv[1])))" configs/bad.yaml');
 
@@ -289,7 +289,7 @@ describe('structured evaluate: files the student broke', () => {
   });
 
   it('reports a truncated file as too large to parse', () => {
-    const out = structuredCheck.evaluate(
+    const out = asShownOf(structuredCheck, 
       params({ files: 'data/*.yaml' }),
       evidence({ contents: [{ path: 'data/big.yaml', text: 'a: 1\n', encoding: 'utf-8', truncated: true }] }),
     );
@@ -303,7 +303,7 @@ describe('structured evaluate: files the student broke', () => {
     expect(none.fraction).toBe(0);
     expect(none.items?.map((i) => i.ok)).toEqual([false, false]);
     expect(none.message.es).toContain('No encontré archivos `dvc.yaml`');
-    const skipped = structuredCheck.evaluate(
+    const skipped = asShownOf(structuredCheck, 
       params({ files: 'dvc.lock' }),
       evidence({ skipped: [{ path: 'dvc.lock', size: 80 * 1024 * 1024, reason: 'too-large' }] }),
     );

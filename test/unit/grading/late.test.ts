@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CourseConfigSchema } from '../../../src/course/config.ts';
-import { applyOverrides, countedGrading, finalScore, lateness } from '../../../src/grading/late.ts';
+import { countedGrading, finalScore, lateness } from '../../../src/grading/late.ts';
+import { applyOverrides } from '../../../src/grading/overrides.ts';
 import { COURSE_YAML } from '../../fixtures/github-repo.ts';
 import type { Lateness, RecordedCriterion } from '../../../src/store/records.ts';
 

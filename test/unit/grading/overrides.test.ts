@@ -84,3 +84,23 @@ describe('lateness as students read it', () => {
     expect(lateLine(tooLate, 100, 'en')).toContain('it is recorded, but it is past the course\'s maximum days late and earns no points');
   });
 });
+
+describe('one override rule for the check run and the gradebook', () => {
+  it('a TA’s points beyond a criterion’s range (the rubric lowered it since) count the same in both: clamped to the range', async () => {
+    const { gradebook } = await import('../../../src/report/gradebook.ts');
+    const { finalScore } = await import('../../../src/grading/late.ts');
+    const late = { deadline: '2026-09-21T02:59:00.000Z', effectiveDeadline: '2026-09-21T02:59:00.000Z', minutesLate: 0, daysLate: 0, penaltyFraction: 0, status: 'on-time' as const };
+    const overrides = [by('stages', 99, 10), by('remote', -5, 0)];
+    const shown = gradeWithOverrides(grade, overrides);
+    const record = {
+      jobId: 'j', installationId: 1, org: 'clase', repoId: 1, repo: 'mlops-ana', students: ['ana'], week: 3, sha: 'a'.repeat(40), deliveredAt: '2026-09-20T09:00:00Z', gradedAt: '2026-09-20T09:01:00Z',
+      trigger: 'push' as const, packName: 'mlops', packHash: 'h', image: 'i', imageId: 'sha256:1', score: grade.score, maxScore: grade.maxScore, pendingPoints: grade.pendingPoints, errorPoints: grade.errorPoints,
+      criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score, status: c.status })), late, ...finalScore(grade.score, grade.maxScore, late),
+    };
+    const [row] = gradebook({ weeks: 3, rule: 'best', gradings: [record], overrides });
+    const stagesMax = grade.criteria.find((c) => c.id === 'stages')!.maxScore;
+    expect(shown.criteria.find((c) => c.id === 'stages')!.score).toBe(stagesMax);
+    expect(shown.criteria.find((c) => c.id === 'remote')!.score).toBe(0);
+    expect(row!.weeks[2]).toBe(shown.score);
+  });
+});

@@ -70,3 +70,13 @@ describe('defaultTestPaths: what pytest collects when given no path', () => {
     expect(defaultTestPaths(['[project]\nname = "x"\n'])).toEqual(['.']);
   });
 });
+
+describe('the MLOps pack week 6 runs', () => {
+  it('are read with certainty, so a hung collection also spares its test run', async () => {
+    const { loadPack } = await import('../../../src/rubrics/load.ts');
+    const pack = await loadPack('mlops');
+    const runs = pack.weeks.get(6)!.criteria.flatMap((c) => Object.values(c.check.requirements(c.params).commands ?? {}).map((s) => s.run));
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) expect(pytestRuns(run), run).not.toBeNull();
+  });
+});

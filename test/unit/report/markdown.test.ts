@@ -1,3 +1,4 @@
+import { Lexer, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { t } from '../../../src/core/text.ts';
 import {
@@ -46,6 +47,10 @@ describe('check run output', () => {
     const output = checkRunOutput(huge, { locale: 'en', reveal: false });
     expect(output.text.length).toBeLessThanOrEqual(GITHUB_LIMITS.outputChars);
     expect(output.text).toMatch(/cut at GitHub's limit/);
+    // Cut between sections: every output fence is closed and the note is a paragraph of its own.
+    const blocks = new Lexer().lex(output.text).filter((tk) => tk.type !== 'space');
+    expect(blocks.at(-1)).toMatchObject({ type: 'paragraph', text: expect.stringContaining("cut at GitHub's limit") });
+    expect(blocks.filter((tk) => tk.type === 'code').every((tk) => (tk as Tokens.Code).text.endsWith('x'.repeat(100)))).toBe(true);
     expect(fitTo('short', 10, 'x')).toBe('short');
   });
 
