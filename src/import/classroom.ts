@@ -309,6 +309,24 @@ export function convertTest(test: ClassroomTest, options: { limitSeconds: number
     });
   }
   if (test.note) warnings.push({ test: test.name, what: test.note, instead: 'check the points this test gave in Classroom before comparing grades' });
+  // The sandbox runs Python with PYTHONSAFEPATH (a student's unittest.py cannot stand in for the
+  // real one), so `-m unittest file.py` no longer finds the file; discover puts its folder on the path.
+  const unittestFile = /^(python3?) -m unittest ((?:[\w.-]+\/)*)([\w.-]+\.py)$/.exec(run.trim());
+  if (unittestFile) {
+    const [, python, dir, file] = unittestFile;
+    run = `${python === 'python' ? 'python3' : python} -m unittest discover -s ${dir ? dir.replace(/\/$/, '') : '.'} -p ${file}`;
+    warnings.push({
+      test: test.name,
+      what: `\`${test.run}\` became \`${run}\`: the sandbox runs Python with PYTHONSAFEPATH, so the repository's folder is not on the import path and unittest would not find the file`,
+      instead: 'nothing, unless the test imports modules from other folders (then add them with `-t`)',
+    });
+  } else if (/-m unittest\b.*\.py\b/.test(run)) {
+    notCarried.push({
+      test: test.name,
+      what: 'it runs `python -m unittest` on files, which the sandbox (PYTHONSAFEPATH: the repository is not on the import path) cannot import',
+      instead: 'use `python3 -m unittest discover -s FOLDER -p PATTERN` or `python3 -m pytest FILES`',
+    });
+  }
   const lacking = new Set<string>();
   for (const program of [...programsOf(setup), ...programsOf(run)]) {
     const tool = MISSING_TOOLS[program];

@@ -117,6 +117,9 @@ describe('import classroom on a template repository', () => {
     expect(week.criteria[2].check).toMatchObject({ output: 'Hello [A-Z][a-z]+$', comparison: 'regex' });
     expect(week.criteria[3].check).toEqual({ kind: 'io', run: 'python3 -m py_compile hello.py', timeout: 60 });
     expect(week.criteria[0].feedback.en).toContain('print exactly `What is your name?⏎Hello Ada`');
+    // The sandbox's PYTHONSAFEPATH keeps the repository off the import path: unittest is told where to look.
+    expect(week.criteria[6].check.run).toBe('python3 -m unittest discover -s . -p test_hello.py');
+    expect(result.out).toContain('`python3 -m unittest test_hello.py` became `python3 -m unittest discover -s . -p test_hello.py`');
   });
 
   it('re-imports over its own week, and adds a second week to the pack when the points match', async () => {
