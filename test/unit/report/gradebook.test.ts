@@ -237,7 +237,9 @@ describe('weekDetail', () => {
     // The team's two students get the very same detail.
     const teamDetail = {
       repo: 'mlops-team',
+      repoId: 2,
       sha: 't1',
+      gradedAt: '2026-09-14T12:00:00.000Z',
       deliveredAt: '2026-09-14T12:00:00.000Z',
       status: 'late',
       criteria: [
@@ -252,7 +254,9 @@ describe('weekDetail', () => {
       {
         login: 'ana',
         repo: 'mlops-ana',
+        repoId: 1,
         sha: 'a1',
+        gradedAt: '2026-09-13T20:00:00.000Z',
         deliveredAt: '2026-09-13T20:00:00.000Z',
         status: 'on-time',
         criteria: [
