@@ -10,6 +10,8 @@ import type { JobState, Store } from './store/store.ts';
  * environment (RUBRICA_ADMIN_TOKEN; without it the door does not exist):
  *   GET  /admin/grades.csv?org=ORG[&week=N]   the gradebook (or one week by criterion)
  *   GET  /admin/grades.json?org=ORG[&week=N]
+ *   GET  /admin/export/canvas|moodle|long|gradescope?org=ORG   what an LMS imports as it is;
+ *        graded students not on the roster are named in `x-rubrica-not-on-roster`
  *   GET  /admin/jobs?state=failed             jobs, e.g. infrastructure errors to look at
  *   POST /admin/jobs/requeue[?id=JOB]         grade failed jobs again
  *   GET  /admin/outbox[?state=failed]         publications still to go, and when each is expected to
@@ -35,6 +37,22 @@ export function adminHandler(store: Store, token: string | undefined, limits: Wr
         const result = await exportGrades(store, { format: match[1] as 'csv' | 'json', ...(org ? { org } : {}), ...(week !== undefined ? { week } : {}) });
         const filename = `${result.org}-grades${week !== undefined ? `-week-${week}` : ''}.${match[1]}`;
         res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': attachment(filename) }).end(result.body);
+        return true;
+      }
+      const lms = /^\/admin\/export\/(canvas|moodle|long|gradescope)$/.exec(url.pathname);
+      if (req.method === 'GET' && lms) {
+        const org = url.searchParams.get('org');
+        const result = await exportGrades(store, { format: lms[1] as 'canvas' | 'moodle' | 'long' | 'gradescope', ...(org ? { org } : {}) });
+        // Logins are GitHub's charset (letters, digits, dashes): safe in a header.
+        const missing = result.notOnRoster.map((r) => r.login).filter((l) => /^[A-Za-z0-9-]{1,39}$/.test(l));
+        res
+          .writeHead(200, {
+            'content-type': result.contentType,
+            'content-disposition': attachment(`${result.org}-${lms[1]}.${result.extension}`),
+            'x-rubrica-not-on-roster-count': String(result.notOnRoster.length),
+            ...(missing.length ? { 'x-rubrica-not-on-roster': missing.join(', ') } : {}),
+          })
+          .end(result.body);
         return true;
       }
       if (req.method === 'GET' && url.pathname === '/admin/jobs') {

@@ -7,6 +7,7 @@ import { gitignoreCheck } from './gitignore.ts';
 import { structuredCheck } from './structured.ts';
 import { dockerfileCheck } from './dockerfile.ts';
 import { commandCheck } from './command.ts';
+import { ioCheck } from './io.ts';
 import { pytestTestsCheck } from './pytest-tests.ts';
 import { manualCheck } from './manual.ts';
 
@@ -21,6 +22,7 @@ export const CHECK_KINDS: ReadonlyMap<string, CheckKind<any>> = new Map(
     structuredCheck,
     dockerfileCheck,
     commandCheck,
+    ioCheck,
     pytestTestsCheck,
     manualCheck,
   ].map((k) => [k.kind, k as CheckKind<any>]),

@@ -42,6 +42,10 @@ export interface CommandSpec {
   readonly requires: readonly string[];
   /** Files the command writes under /work/out that the check reads back (e.g. coverage.json). */
   readonly reports?: readonly string[];
+  /** Fed to the command's stdin (then closed); without it stdin is empty. */
+  readonly input?: string;
+  /** Keep stdout apart from stderr as well (`CommandResult.stdout`): output comparisons read stdout alone. */
+  readonly stdout?: boolean;
   /** The grader measures coverage of these folders itself, with its own configuration (see CoverageMeasure). */
   readonly coverage?: { readonly source: readonly string[] };
 }
@@ -70,6 +74,9 @@ export interface CommandResult {
   readonly reports: Readonly<Record<string, string | null>>;
   /** Modules of `requires` the runner image lacks; the command did not run. */
   readonly missingModules: readonly string[];
+  /** stdout alone, capped; only when the spec asked for it. */
+  readonly stdout?: string;
+  readonly stdoutTruncated?: boolean;
   readonly coverage?: CoverageMeasure;
   /** The grader's supervisor was killed or stopped answering while the command ran: the student's code did it. */
   readonly failure?: 'supervisor-died' | 'supervisor-hung';

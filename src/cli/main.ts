@@ -19,6 +19,8 @@ import { describeGraded, differencesFromPush, gradedJson, type GradedWhat } from
 import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
 import { gradesCommand, jobsCommand, outboxCommand } from './records.ts';
 import { workerCommand } from './worker.ts';
+import { importCommand } from './classroom.ts';
+import { rosterCommand } from './roster.ts';
 import { EXIT_ON_SIGNAL, onStopSignal, type StopSignal } from '../stop.ts';
 
 /**
@@ -47,11 +49,25 @@ const USAGE = `Usage:
       Validate a rubric pack and list its weeks and criteria.
   rubrica pack list [--lang es|en]
       List the rubric packs under rubrics/.
-  rubrica grades export [--org ORG] [--week N] [--format csv|json]
+  rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
       The gradebook from the record: a row per student, a column per week (counted
       score, late penalties and overrides applied); with --week, one week by criterion.
+      canvas and moodle: the CSV those LMS import (students matched through the roster);
+      long: a row per student, week and criterion; gradescope: results.json per student
+      and week (under --out DIR, or one JSON object). Students not on the roster are listed.
+  rubrica roster import FILE.csv [--org ORG] [--login-column C] [--id-column C]
+                 [--name-column C] [--email-column C] [--section-column C]
+      Load the course roster (GitHub Classroom's roster export, or any CSV whose columns
+      the flags name); a re-import replaces it.
+  rubrica roster check [--org ORG]
+      Students with no repository, repositories not on the roster, logins listed twice.
   rubrica jobs [list] [--state failed] | rubrica jobs requeue [JOB_ID]
       The grading queue: e.g. infrastructure errors, and grading them again.
+  rubrica import classroom PATH [--pack NAME] [--out DIR] [--week N]
+      Turn a GitHub Classroom template repository's autograding tests
+      (.github/classroom/autograding.json, .github/workflows/classroom.yml) into a
+      week of a rubric pack (DIR/NAME, default rubrics/NAME), and list what cannot
+      be carried over.
   rubrica outbox [list] [--failed] [--json] | rubrica outbox retry [ID]
       What waits to be published on GitHub, and when each is expected to go out.
   rubrica worker
@@ -94,7 +110,7 @@ const OPTIONS = {
   example: { lang: { type: 'string' }, json: { type: 'boolean' }, rubrics: { type: 'string' }, help: { type: 'boolean' } },
 } as const satisfies Record<string, Record<string, { type: 'string' | 'boolean' }>>;
 
-const COMMANDS = ['check', 'pack', 'example', 'grades', 'jobs', 'outbox', 'worker', 'help'];
+const COMMANDS = ['check', 'pack', 'example', 'grades', 'jobs', 'outbox', 'worker', 'import', 'roster', 'help'];
 
 /**
  * What an error report needs to know about this run: the language of the CLI's own
@@ -151,6 +167,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'jobs') return await jobsCommand(rest, io);
     if (command === 'outbox') return await outboxCommand(rest, io);
     if (command === 'worker') return await workerCommand(io.env);
+    if (command === 'import') return await importCommand(rest, io);
+    if (command === 'roster') return await rosterCommand(rest, io);
     const guess = closest(command, COMMANDS);
     throw usage(
       'unknown-command',

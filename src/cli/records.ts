@@ -1,7 +1,9 @@
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { same, singleLine, t } from '../core/text.ts';
 import { limitsFromEnv } from '../outbox/budget.ts';
 import { outboxPlan } from '../outbox/plan.ts';
-import { ExportError, exportGrades } from '../report/export.ts';
+import { EXPORT_FORMATS, ExportError, exportGrades, type ExportFormat } from '../report/export.ts';
 import { openStore } from '../store/open.ts';
 import type { JobState } from '../store/store.ts';
 import { parse } from './args.ts';
@@ -14,18 +16,38 @@ export interface RecordsIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** `rubrica grades export [--org ORG] [--week N] [--format csv|json]` */
+/** `rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]` */
 export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values: given, positionals } = parse('grades', args, { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
+  const { values: given, positionals } = parse('grades', args, { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
   const values = { ...given, format: given.format ?? 'csv' };
-  if (positionals[0] !== 'export') throw usage('bad-argument', t('usa "grades export [--org ORG] [--week N] [--format csv|json]".', 'use "grades export [--org ORG] [--week N] [--format csv|json]".'), helpHint());
-  if (values.format !== 'csv' && values.format !== 'json') throw usage('bad-argument', t(`--format debe ser csv o json, no "${values.format}".`, `--format must be csv or json, not "${values.format}".`));
+  const formats = EXPORT_FORMATS.join('|');
+  if (positionals[0] !== 'export') throw usage('bad-argument', t(`usa "grades export [--org ORG] [--week N] [--format ${formats}]".`, `use "grades export [--org ORG] [--week N] [--format ${formats}]".`), helpHint());
+  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw usage('bad-argument', t(`--format debe ser ${EXPORT_FORMATS.join(', ')}, no "${values.format}".`, `--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${values.format}".`));
+  const format = values.format as ExportFormat;
   const week = values.week === undefined ? undefined : Number(values.week);
   if (week !== undefined && !Number.isInteger(week)) throw usage('bad-week', t(`--week debe ser un número de semana, no "${values.week}".`, `--week must be a week number, not "${values.week}".`));
+  if (values.out !== undefined && format !== 'gradescope') throw usage('bad-argument', t('--out es para la exportación gradescope (un results.json por estudiante y semana).', '--out is for the gradescope export (a results.json per student and week).'));
   const store = await openStore(io.env);
   try {
-    const result = await exportGrades(store, { format: values.format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
-    io.stdout.write(result.body);
+    const result = await exportGrades(store, { format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
+    if (format === 'gradescope' && values.out !== undefined) {
+      const files = JSON.parse(result.body) as Record<string, unknown>;
+      for (const [path, content] of Object.entries(files)) {
+        const target = join(values.out, path);
+        await fs.mkdir(dirname(target), { recursive: true });
+        await fs.writeFile(target, `${JSON.stringify(content, null, 2)}\n`);
+      }
+      io.stdout.write(`${Object.keys(files).length} results.json written under ${values.out}\n`);
+    } else {
+      io.stdout.write(result.body);
+    }
+    // Never silently dropped: who the LMS cannot place is said, on stderr so the file stays clean.
+    if (result.notOnRoster.length) {
+      const dropped = format === 'canvas' || format === 'moodle';
+      io.stderr.write(
+        `rubrica: ${result.notOnRoster.length} graded student(s) are not on the roster${dropped ? ` and are NOT in this ${format} file` : ''}: ${result.notOnRoster.map((r) => `${r.login} (${r.repo})`).join(', ')}. Add them to the roster (rubrica roster import) and export again.\n`,
+      );
+    }
     return 0;
   } catch (error) {
     if (error instanceof ExportError) throw usage('bad-argument', same(error.message));

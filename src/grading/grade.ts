@@ -195,7 +195,7 @@ export async function grade(
 }
 
 function commandKey(spec: CommandSpec): string {
-  return JSON.stringify([spec.run, spec.timeoutSeconds, [...spec.requires].sort()]);
+  return JSON.stringify([spec.run, spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false]);
 }
 
 async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandResult> {
@@ -211,6 +211,7 @@ async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandR
       outputTruncated: false,
       reports: {},
       missingModules: [],
+      ...(spec.stdout ? { stdout: '', stdoutTruncated: false } : {}),
     };
   }
   return sandbox.run({ ...spec, reports: spec.reports ?? [] });

@@ -30,7 +30,9 @@ export interface GradebookRow {
 export interface WeekDetailRow {
   readonly login: string;
   readonly repo: string;
+  readonly repoId: number;
   readonly sha: string;
+  readonly gradedAt: string;
   readonly deliveredAt: string;
   readonly status: Lateness['status'];
   /** In the rubric's order, with the TA's points where they overrode. */
@@ -129,7 +131,9 @@ export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[]
     for (const login of studentsOf(repo.latest)) rows.push({
       login,
       repo: repo.latest.repo,
+      repoId: repo.latest.repoId,
       sha: counted.record.sha,
+      gradedAt: counted.gradedAt,
       deliveredAt: counted.deliveredAt,
       status: counted.late.status,
       criteria: counted.criteria,
@@ -142,7 +146,7 @@ export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[]
 }
 
 /** Two decimals at most, with a dot, whatever the locale. */
-function number(n: number | null): string {
+export function number(n: number | null): string {
   return n === null ? '' : String(roundPoints(n));
 }
 
@@ -150,21 +154,28 @@ function number(n: number | null): string {
  * One CSV field (RFC 4180). A text starting like a formula is defused with an apostrophe:
  * repository names are chosen by the organization, and a spreadsheet would run `=…`.
  */
-function field(text: string): string {
+export function field(text: string): string {
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-function csv(lines: readonly (readonly string[])[]): string {
+export function csv(lines: readonly (readonly string[])[]): string {
   return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
 }
 
-export function gradebookCsv(rows: readonly GradebookRow[], weeks: number): string {
-  const header = ['login', 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), 'late_penalty', 'total'];
+export function gradebookCsv(
+  rows: readonly GradebookRow[],
+  weeks: number,
+  /** The roster's columns for each row, in the same order; without a roster they are left out. */
+  students?: readonly { identifier: string | null; name: string | null; email: string | null; section: string | null }[],
+): string {
+  const who = students ? ['identifier', 'name', 'email', 'section'] : [];
+  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), 'late_penalty', 'total'];
   return csv([
     header,
-    ...rows.map((r) => [
+    ...rows.map((r, i) => [
       field(r.login),
+      ...(students ? [students[i]!.identifier, students[i]!.name, students[i]!.email, students[i]!.section].map((v) => field(v ?? '')) : []),
       field(r.repo),
       ...Array.from({ length: weeks }, (_, i) => number(r.weeks[i] ?? null)),
       number(r.latePenalties),

@@ -56,7 +56,8 @@ export async function listPacks(rubricsDir = RUBRICS_DIR): Promise<string[]> {
   const entries = await fs.readdir(rubricsDir, { withFileTypes: true }).catch(() => []);
   const names: string[] = [];
   for (const e of entries) {
-    if (e.isDirectory() && (await exists(join(rubricsDir, e.name, 'pack.yaml')))) names.push(e.name);
+    // Dot folders are not packs (an import's scratch folder, editors' and VCS's own).
+    if (e.isDirectory() && !e.name.startsWith('.') && (await exists(join(rubricsDir, e.name, 'pack.yaml')))) names.push(e.name);
   }
   return names.sort();
 }

@@ -363,6 +363,8 @@ class DockerSandbox implements Sandbox {
       requires: request.requires,
       reports: request.reports,
       reportCap: 4 << 20,
+      ...(request.input !== undefined ? { input: request.input } : {}),
+      ...(request.stdout ? { stdout: true } : {}),
       ...(request.coverage
         ? { coverage: { source: request.coverage.source, dir: GRADER_DIR, dataDir: COVERAGE_DATA_DIR, helper: COVERAGE_PY, timeoutSeconds: COVERAGE_SECONDS } }
         : {}),
@@ -400,6 +402,7 @@ class DockerSandbox implements Sandbox {
       reports: raw.reports ?? {},
       missingModules: raw.missingModules ?? [],
       ...(raw.coverage ? { coverage: raw.coverage } : {}),
+      ...(request.stdout ? { stdout: raw.stdout ?? '', stdoutTruncated: raw.stdoutTruncated ?? false } : {}),
     };
   }
 

@@ -218,6 +218,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE write_budget ADD COLUMN paused_until BIGINT NOT NULL DEFAULT 0`,
     ],
   },
+  {
+    version: 5,
+    name: 'course roster',
+    statements: [
+      // The course's students as the LMS knows them; a re-import replaces an organization's rows.
+      `CREATE TABLE roster (
+        org TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        login TEXT,
+        login_key TEXT,
+        identifier TEXT,
+        name TEXT,
+        email TEXT,
+        section TEXT,
+        github_id BIGINT,
+        imported_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (org, position)
+      )`,
+      `CREATE INDEX roster_login ON roster (org, login_key)`,
+    ],
+  },
 ];
 
 /**

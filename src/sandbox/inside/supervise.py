@@ -1,7 +1,7 @@
 # Runs inside the sandbox as root (run with `python3 -I`). argv[1] is a JSON request; see
 # sandbox/sandbox.ts. The student's command runs as uid 1000, which can neither signal nor
 # ptrace this process; everything the grader learns comes back on this process's stdout.
-import json, os, resource, select, signal, stat, subprocess, sys, time
+import json, os, resource, select, signal, stat, subprocess, sys, threading, time
 
 req = json.loads(sys.argv[1])
 UID, GID = req["uid"], req["gid"]
@@ -161,9 +161,9 @@ if COVERAGE:
     fresh_dir(COVERAGE["dataDir"], 0o700, UID)
 
 
-def start(argv, env, cwd, stdout):
-    return subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout,
-                            stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+def start(argv, env, cwd, stdout, stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT):
+    return subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout,
+                            stderr=stderr, start_new_session=True, close_fds=True,
                             user=UID, group=GID, extra_groups=[])
 
 
@@ -190,37 +190,61 @@ if not result["missingModules"]:
     ooms_before = oom_kills()
     started = time.monotonic()
     head, tail, total = bytearray(), bytearray(), 0
+    # Classroom-style checks compare stdout alone; the combined output stays for the details.
+    split = bool(req.get("stdout"))
+    stdout_only, stdout_total = bytearray(), 0
+    feed = req.get("input")
     # From here on a failure of this process is the student's doing (the host reads this line).
     os.write(2, b"rubrica-supervisor: started\n")
     try:
-        proc = start(["/bin/sh", "-c", req["run"]], env, req["cwd"], subprocess.PIPE)
+        proc = start(["/bin/sh", "-c", req["run"]], env, req["cwd"], subprocess.PIPE,
+                     stdin=subprocess.DEVNULL if feed is None else subprocess.PIPE,
+                     stderr=subprocess.PIPE if split else subprocess.STDOUT)
         prefer_for_oom(proc.pid)
     except OSError as e:
         head += f"could not start the command: {e}".encode()
         proc = None
     if proc is not None:
-        fd = proc.stdout.fileno()
+        if feed is not None:
+            # A thread, so a program that never reads its input cannot block the supervisor.
+            def write_input():
+                try:
+                    proc.stdin.write(feed.encode())
+                except OSError:
+                    pass
+                finally:
+                    try:
+                        proc.stdin.close()
+                    except OSError:
+                        pass
+            threading.Thread(target=write_input, daemon=True).start()
+        out_fd = proc.stdout.fileno()
+        fds = [out_fd] + ([proc.stderr.fileno()] if split else [])
         deadline = started + req["timeoutSeconds"]
-        while True:
+        while fds:
             left = deadline - time.monotonic()
             if left <= 0:
                 result["timedOut"] = True
                 break
-            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if not ready:
-                continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            total += len(chunk)
-            if len(head) < head_cap:
-                take = head_cap - len(head)
-                head += chunk[:take]
-                chunk = chunk[take:]
-            if chunk:
-                tail += chunk
-                if len(tail) > tail_cap:
-                    del tail[: len(tail) - tail_cap]
+            ready, _, _ = select.select(fds, [], [], min(left, 1.0))
+            for fd in ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    fds.remove(fd)
+                    continue
+                if split and fd == out_fd:
+                    stdout_total += len(chunk)
+                    if len(stdout_only) < cap:
+                        stdout_only += chunk[: cap - len(stdout_only)]
+                total += len(chunk)
+                if len(head) < head_cap:
+                    take = head_cap - len(head)
+                    head += chunk[:take]
+                    chunk = chunk[take:]
+                if chunk:
+                    tail += chunk
+                    if len(tail) > tail_cap:
+                        del tail[: len(tail) - tail_cap]
         if result["timedOut"]:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -282,4 +306,7 @@ if not result["missingModules"]:
             except ValueError:
                 result["coverage"] = {"error": "the coverage report could not be produced" + (" in time" if late else "")}
 result["output"] = output.decode("utf-8", "replace")
+if req.get("stdout"):
+    result["stdout"] = bytes(stdout_only).decode("utf-8", "replace") if not result["missingModules"] else ""
+    result["stdoutTruncated"] = (stdout_total > len(stdout_only)) if not result["missingModules"] else False
 sys.stdout.write(json.dumps(result))

@@ -188,6 +188,15 @@ describe('gradebook', () => {
     ]);
   });
 
+  it('takes the current name from the latest delivery, in whatever order the record lists the gradings', () => {
+    const renamed = record({ repoId: 1, repo: 'mlops-ana-lopez', students: ['ana', 'dario'], week: 5, sha: 'a5', deliveredAt: '2026-10-10T12:00:00.000Z', points: [70, 30] });
+    const rows = gradebook(input({ weeks: 5, gradings: [renamed, ...gradings] }));
+    expect(rows.filter((r) => r.login === 'ana' || r.login === 'dario').map((r) => [r.login, r.repo])).toEqual([
+      ['ana', 'mlops-ana-lopez'],
+      ['dario', 'mlops-ana-lopez'],
+    ]);
+  });
+
   it('has no rows without gradings', () => {
     expect(gradebook(input({ gradings: [] }))).toEqual([]);
   });
@@ -228,7 +237,9 @@ describe('weekDetail', () => {
     // The team's two students get the very same detail.
     const teamDetail = {
       repo: 'mlops-team',
+      repoId: 2,
       sha: 't1',
+      gradedAt: '2026-09-14T12:00:00.000Z',
       deliveredAt: '2026-09-14T12:00:00.000Z',
       status: 'late',
       criteria: [
@@ -243,7 +254,9 @@ describe('weekDetail', () => {
       {
         login: 'ana',
         repo: 'mlops-ana',
+        repoId: 1,
         sha: 'a1',
+        gradedAt: '2026-09-13T20:00:00.000Z',
         deliveredAt: '2026-09-13T20:00:00.000Z',
         status: 'on-time',
         criteria: [
