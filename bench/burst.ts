@@ -154,7 +154,7 @@ class AppProcess {
   constructor(env: NodeJS.ProcessEnv, logPath: string) {
     this.logPath = logPath;
     const fd = openSync(logPath, 'a');
-    this.child = spawn(process.execPath, ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+    this.child = spawn(process.execPath, ['--import', './bench/loop-probe.ts', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     if (this.child.pid === undefined) throw new Error('could not start the app');
     this.pid = this.child.pid;
@@ -217,6 +217,9 @@ function appEnv(config: { port: number; ghe: string; dataDir: string }): NodeJS.
     NODE_ENV: 'production',
   };
   for (const key of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'RUBRICA_RUNNER_IMAGE']) if (process.env[key]) env[key] = process.env[key];
+  // Profiling the app, not configuring it: `RUBRICA_BENCH_NODE_OPTIONS='--cpu-prof'` reaches its node.
+  if (process.env.RUBRICA_BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.RUBRICA_BENCH_NODE_OPTIONS;
+  env.RUBRICA_LOOP_PROBE = join(config.dataDir, 'event-loop.jsonl');
   return env;
 }
 
@@ -520,6 +523,7 @@ async function runBurst(o: BurstOptions) {
     })
     .filter((x): x is number => x !== undefined);
   const logs = apps.map((a) => summarizeLog(a.logPath));
+  const loop = summarizeLoop(join(dataDir, 'event-loop.jsonl'), firstSent, lastCompleted);
 
   const figures = {
     label: o.label,
@@ -589,6 +593,7 @@ async function runBurst(o: BurstOptions) {
     unknownRoutes: Object.fromEntries(fake.unknown),
     leftoverContainers: leftover.length,
     appLogs: logs,
+    eventLoop: loop,
   };
   if (leftover.length) execFileSync('docker', ['rm', '-f', ...leftover], { stdio: 'ignore' });
   fake.onCompleted = undefined;
@@ -597,6 +602,24 @@ async function runBurst(o: BurstOptions) {
   currentApps = [];
   printBurst(figures, o);
   return figures;
+}
+
+/** The app's event-loop delay (bench/loop-probe.ts), second by second, over the burst. */
+function summarizeLoop(path: string, from: number, to: number) {
+  if (!existsSync(path)) return null;
+  const seconds = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { at: number; p50: number; p99: number; max: number; utilization: number })
+    .filter((s) => s.at >= from && s.at <= to + 1_000);
+  const p99s = seconds.map((s) => s.p99);
+  return {
+    seconds: seconds.length,
+    p99OfSecondsMs: { p50: round(quantile(p99s, 0.5)), p90: round(quantile(p99s, 0.9)), max: round(Math.max(...p99s)) },
+    maxMs: round(Math.max(...seconds.map((s) => s.max))),
+    secondsOver50Ms: seconds.filter((s) => s.max > 50).length,
+    utilization: { mean: round(mean(seconds.map((s) => s.utilization)), 3), max: round(Math.max(...seconds.map((s) => s.utilization)), 3) },
+  };
 }
 
 /** Warnings and errors of the app's JSON log, counted by message. */
@@ -644,6 +667,10 @@ function printBurst(f: Figures, o: BurstOptions) {
     `  floor: writes ${f.floor.writeFloorS} s (${f.writes.total} writes ÷ ${WRITES_PER_SECOND}/s), containers ${f.floor.containerFloorS} s (${f.repos} × ${o.throughput.meanS.toFixed(2)} s ÷ ${f.concurrency}) → floor ${f.floor.floorS} s (${f.floor.boundBy}); drain ÷ floor = ${f.floor.drainOverFloor} (target ≤ ${f.floor.target})`,
     `  app peak memory: ${f.memory.peakMb} MB (${f.memory.perProcess.map((p) => `pid ${p.pid}: VmHWM ${p.vmHwmMb} MB, max VmRSS ${p.vmRssMaxMb} MB, ${p.samples} samples`).join('; ')})`,
   ];
+  if (f.eventLoop) {
+    const e = f.eventLoop;
+    lines.push(`  app event loop (${e.seconds} s sampled): delay p99 per second p50 ${e.p99OfSecondsMs.p50} / p90 ${e.p99OfSecondsMs.p90} / max ${e.p99OfSecondsMs.max} ms; worst ${e.maxMs} ms; ${e.secondsOver50Ms} seconds with a delay over 50 ms; utilization mean ${e.utilization.mean}, max ${e.utilization.max}`);
+  }
   if (f.kill) {
     const k = f.kill as Record<string, unknown>;
     lines.push(
