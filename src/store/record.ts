@@ -66,20 +66,20 @@ export class RecordStore {
 
   /** The latest grading of a commit (for a week, if given), in full. */
   async latestGradingOf(repoId: number, sha: string, week?: number): Promise<StoredGrading | undefined> {
-    const row = await one<GradingDbRow>(
-      this.db,
-      `SELECT * FROM gradings WHERE repo_id = ? AND sha = ?${week !== undefined ? ' AND week = ?' : ''} ORDER BY graded_at DESC LIMIT 1`,
-      week !== undefined ? [repoId, sha, week] : [repoId, sha],
-    );
-    return row ? grading(row) : undefined;
+    return this.latestGradingWhere('sha', repoId, sha, week);
   }
 
   /** The latest grading of a pull request (for a week, if given). */
   async latestGradingOfPullRequest(repoId: number, pullRequest: number, week?: number): Promise<StoredGrading | undefined> {
+    return this.latestGradingWhere('pull_request', repoId, pullRequest, week);
+  }
+
+  /** One query for both lookups: the newest grading of a repository matching one column (and a week, if given). */
+  private async latestGradingWhere(column: 'sha' | 'pull_request', repoId: number, value: string | number, week?: number): Promise<StoredGrading | undefined> {
     const row = await one<GradingDbRow>(
       this.db,
-      `SELECT * FROM gradings WHERE repo_id = ? AND pull_request = ?${week !== undefined ? ' AND week = ?' : ''} ORDER BY graded_at DESC LIMIT 1`,
-      week !== undefined ? [repoId, pullRequest, week] : [repoId, pullRequest],
+      `SELECT * FROM gradings WHERE repo_id = ? AND ${column} = ?${week !== undefined ? ' AND week = ?' : ''} ORDER BY graded_at DESC LIMIT 1`,
+      week !== undefined ? [repoId, value, week] : [repoId, value],
     );
     return row ? grading(row) : undefined;
   }
