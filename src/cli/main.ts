@@ -5,9 +5,10 @@ import { isInfrastructureError } from '../core/errors.ts';
 import { isLocale, same, say, singleLine, t, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
 import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
-import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
+import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, unitCriteria, type Pack } from '../rubrics/load.ts';
 import { closest, formatProblem, RubricError } from '../rubrics/problems.ts';
-import { renderJson } from '../report/json.ts';
+import { finalJson, renderJson } from '../report/json.ts';
+import { countedUnitOf, finalOfOneGrading } from '../grading/final-grade.ts';
 import { renderTerminal, formatPoints } from '../report/terminal.ts';
 import { DockerSandboxProvider } from '../sandbox/sandbox.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
@@ -313,7 +314,8 @@ async function check(args: readonly string[], io: CliIo, speaker: Invocation): P
   const differences = pushed ? differencesFromPush(week.criteria, result, pushed, changes) : [];
   const graded: GradedWhat = values.worktree || !head ? { what: 'worktree', changes } : { what: 'head', commit: head.commit, changes };
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ ...renderJson(result, locale, Boolean(values.all)), graded: gradedJson(graded, differences) }, null, 2)}\n`);
+    const final = pack.final ? { final: finalJson(finalOfOneGrading(pack.final, unitCriteria(pack.weeks), countedUnitOf(result))) } : {};
+    io.stdout.write(`${JSON.stringify({ ...renderJson(result, locale, Boolean(values.all)), ...final, graded: gradedJson(graded, differences) }, null, 2)}\n`);
   } else {
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     io.stdout.write(renderTerminal(result, { locale, color, reveal: Boolean(values.all) }));

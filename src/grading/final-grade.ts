@@ -1,4 +1,5 @@
 import type { Text } from '../core/text.ts';
+import type { Grade } from './grade.ts';
 import type { FinalGradeSpec, UnitSelector } from '../rubrics/schema.ts';
 import { roundPoints } from './score.ts';
 
@@ -48,7 +49,7 @@ export interface FinalGrade {
   readonly components?: readonly FinalComponent[];
   /** Points still waiting for a TA in what the grade reads (counted as 0 until scored). */
   readonly pendingPoints: number;
-  /** Every unit the grade reads has a counted grading. */
+  /** Every unit the grade reads that is due has a counted grading. */
   readonly complete: boolean;
 }
 
@@ -72,9 +73,10 @@ function tally(selectors: readonly UnitSelector[], units: readonly CountedUnit[]
   for (const selector of selectors) {
     const unit = units.find((u) => selects(selector, u));
     if (!unit) {
-      // Not handed in (yet): its points are possible and none is earned.
-      t.possible += possibleOf(selector);
-      t.missing = true;
+      // Not handed in: its points are possible and none is earned (none possible before it is due).
+      const points = possibleOf(selector);
+      t.possible += points;
+      if (points > 0) t.missing = true;
       continue;
     }
     // The late penalty falls on a subset of criteria in proportion: a week 20% late loses 20% of each part.
@@ -122,8 +124,10 @@ export function finalGrade(spec: FinalGradeSpec, units: readonly CountedUnit[], 
     return { grade, scale, ...verdict(grade), level, pendingPoints: roundPoints(pending), complete };
   }
   const components = (spec.components ?? []).map((c) => ({ spec: c, t: tally(c.from, units, possibleOf) }));
-  const weights = components.reduce((sum, c) => sum + c.spec.weight, 0);
-  const weighted = components.reduce((sum, c) => sum + c.spec.weight * share(c.t), 0);
+  // A component with nothing possible yet (nothing due, nothing handed in) weighs nothing so far.
+  const counting = components.filter((c) => c.t.possible > 0);
+  const weights = counting.reduce((sum, c) => sum + c.spec.weight, 0);
+  const weighted = counting.reduce((sum, c) => sum + c.spec.weight * share(c.t), 0);
   const grade = onScale(spec, weights > 0 ? weighted / weights : 0);
   return {
     grade,
@@ -138,9 +142,13 @@ export function finalGrade(spec: FinalGradeSpec, units: readonly CountedUnit[], 
 /** What a pack holds, as the final grade refers to it: a unit's criteria and their points. */
 export type UnitCriteria = (selector: UnitSelector) => readonly { readonly id: string; readonly points: number }[] | undefined;
 
-/** The points of what `selector` names, from the pack (for units not handed in). */
-export function pointsOf(criteriaOf: UnitCriteria): (selector: UnitSelector) => number {
+/**
+ * The points of what `selector` names, from the pack, for units not handed in; 0 for
+ * those not yet due (`due`), so a grade mid-course is the standing so far.
+ */
+export function pointsOf(criteriaOf: UnitCriteria, due: (selector: UnitSelector) => boolean = () => true): (selector: UnitSelector) => number {
   return (selector) => {
+    if (!due(selector)) return 0;
     const criteria = criteriaOf(selector) ?? [];
     return criteria.filter((c) => !selector.criteria || selector.criteria.includes(c.id)).reduce((sum, c) => sum + c.points, 0);
   };
@@ -160,4 +168,17 @@ export function unknownReferences(spec: FinalGradeSpec, criteriaOf: UnitCriteria
   for (const [i, c] of (spec.components ?? []).entries()) for (const [j, s] of c.from.entries()) check(s, s.criteria, ['final', 'components', i, 'from', j]);
   for (const [i, level] of (spec.levels?.list ?? []).entries()) check(spec.levels!.from, level.criteria, ['final', 'levels', 'list', i, 'criteria']);
   return problems;
+}
+
+/**
+ * What one grading alone says of the final grade (the CLI, before anything is recorded):
+ * units other than this one weigh nothing. Decisive for a pack graded by levels.
+ */
+export function finalOfOneGrading(spec: FinalGradeSpec, criteriaOf: UnitCriteria, unit: CountedUnit): FinalGrade {
+  return finalGrade(spec, [unit], pointsOf(criteriaOf, () => false));
+}
+
+/** A grading as the final grade reads it, before lateness (the CLI's). */
+export function countedUnitOf(grade: Pick<Grade, 'week' | 'score' | 'maxScore' | 'criteria'>): CountedUnit {
+  return { week: grade.week, maxScore: grade.maxScore, score: grade.score, finalScore: grade.score, criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score })) };
 }

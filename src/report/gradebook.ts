@@ -1,6 +1,6 @@
 import { finalGrade, pointsOf, type CountedUnit, type FinalGrade, type UnitCriteria } from '../grading/final-grade.ts';
 import { countedGrading, finalScore } from '../grading/late.ts';
-import type { FinalGradeSpec } from '../rubrics/schema.ts';
+import type { FinalGradeSpec, UnitSelector } from '../rubrics/schema.ts';
 import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
 import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
@@ -17,7 +17,12 @@ export interface GradebookInput {
   readonly gradings: readonly GradingRecord[];
   readonly overrides: readonly Override[];
   /** The pack's final grade (`final:` in pack.yaml) and its weeks' criteria, when it has one. */
-  readonly final?: { readonly spec: FinalGradeSpec; readonly criteriaOf: UnitCriteria };
+  readonly final?: {
+    readonly spec: FinalGradeSpec;
+    readonly criteriaOf: UnitCriteria;
+    /** Units past their deadline; the others weigh nothing until handed in. All of them when left out. */
+    readonly due?: (selector: UnitSelector) => boolean;
+  };
 }
 
 export interface GradebookRow {
@@ -29,7 +34,7 @@ export interface GradebookRow {
   /** Points lost to lateness over the counted weeks. */
   readonly latePenalties: number;
   readonly total: number;
-  /** The course's final grade so far (units not handed in count as 0), when the pack defines one. */
+  /** The course's final grade so far (units due and not handed in count as 0), when the pack defines one. */
   readonly final?: FinalGrade;
 }
 
@@ -124,7 +129,7 @@ export function gradebook(input: GradebookInput): GradebookRow[] {
     }
     const total = weeks.reduce<number>((sum, w) => sum + (w ?? 0), 0);
     // One row per student, as an LMS imports grades: a team repository gives each of its students the same scores.
-    const final = input.final ? { final: finalGrade(input.final.spec, units, pointsOf(input.final.criteriaOf)) } : {};
+    const final = input.final ? { final: finalGrade(input.final.spec, units, pointsOf(input.final.criteriaOf, input.final.due)) } : {};
     return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total), ...final }));
   }).flat().sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
 }

@@ -66,8 +66,11 @@ describe('a weighted final grade', () => {
     const g = finalGrade(weighted, units, possible);
     expect(g.grade).toBe(7.5);
     expect(g.complete).toBe(false);
-    // "So far": what is not handed in weighs nothing yet (its component's share is 0 of 0).
-    expect(finalGrade(weighted, units, () => 0).components!.find((c) => c.id === 'tests')!.possible).toBe(0);
+    // "So far": what is not due weighs nothing yet: the tests component has 0 of 0 and is left out.
+    const soFar = finalGrade(weighted, units, () => 0);
+    expect(soFar.components!.find((c) => c.id === 'tests')!.possible).toBe(0);
+    expect(soFar.grade).toBe(10);
+    expect(finalGrade(weighted, [], () => 0).grade).toBe(0);
   });
 
   it('takes the late penalty off each part in proportion, and nothing of a too-late week', () => {
