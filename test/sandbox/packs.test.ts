@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { grade, type Grade } from '../../src/grading/grade.ts';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { exampleFiles, exampleHistory } from '../../src/rubrics/example.ts';
+import { DEFAULT_RUNNER_IMAGE, scaffoldPack } from '../../src/rubrics/scaffold.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
 import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
@@ -118,5 +122,19 @@ describe.each(CASES)('the $pack pack', (c) => {
       expect(`${x.message.es} ${x.message.en} ${x.items.map((i) => `${i.label.en} ${i.note?.en ?? ''}`).join(' ')}`, id).toMatch(word);
     }
     expect(result.score).toBe(p.score);
+  });
+});
+
+describe('a pack started with `rubrica pack new`', () => {
+  it('grades its own model solution at full marks', async () => {
+    const rubrics = await mkdtemp(join(tmpdir(), 'rubrica-new-pack-'));
+    for (const [path, content] of Object.entries(scaffoldPack('nuevo', { locale: 'es', image: DEFAULT_RUNNER_IMAGE }))) {
+      await mkdir(dirname(join(rubrics, 'nuevo', path)), { recursive: true });
+      await writeFile(join(rubrics, 'nuevo', path), content);
+    }
+    const pack = await loadPack('nuevo', rubrics);
+    const result = await gradeWeek(pack, await variant(pack, {}), 1, 'model');
+    expect(result.criteria.filter((x) => x.status !== 'passed').map((x) => `${x.id}: ${x.message.en}`)).toEqual([]);
+    expect(result.score).toBe(100);
   });
 });
