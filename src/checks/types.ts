@@ -109,7 +109,15 @@ export interface Evidence {
    * (null: not parsable; Infinity: parametrized beyond what can be counted statically).
    */
   readonly testCounts?: ReadonlyMap<string, number | null>;
+  /** HCL files (Terraform) parsed on request (`Requirements.hcl`), by path. */
+  readonly hcl?: ReadonlyMap<string, HclDocument>;
 }
+
+/** An HCL file as the grader parsed it (src/grading/hcl.ts): its JSON form, the parser's complaint, or a refusal. */
+export type HclDocument =
+  | { readonly value: unknown }
+  | { readonly error: string; readonly line?: number }
+  | { readonly refused: 'too-large' | 'too-deep'; readonly limit: number };
 
 export interface Requirements {
   /** Globs whose files' text the check reads. */
@@ -121,6 +129,8 @@ export interface Requirements {
   readonly commands?: Readonly<Record<string, CommandSpec>>;
   /** Globs of test files whose test functions to count statically (Python's ast). */
   readonly testFiles?: readonly string[];
+  /** Globs of files (among `contents`) to parse as HCL when named .tf, .tfvars or .hcl. */
+  readonly hcl?: readonly string[];
 }
 
 export interface Annotation {
