@@ -16,7 +16,9 @@ command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=non
 # git, python3 with pip, setuptools, pytest and pytest-cov. The rest are the
 # MLOps course's own tools.
 contract=python3,python3-pip,python3-setuptools,python3-wheel,git,python3-pytest,python3-pytest-cov
-course=python3-yaml,python3-pydantic,python3-pandas,python3-sklearn,python3-joblib,python3-fastapi,python3-httpx
+# uvicorn serves a student's API for the http check; prometheus-client is the
+# metrics library the deployment weeks teach; mypy judges "typing passes".
+course=python3-yaml,python3-pydantic,python3-pandas,python3-sklearn,python3-joblib,python3-fastapi,python3-httpx,python3-uvicorn,python3-prometheus-client,mypy
 
 root="$(mktemp -d /tmp/rubrica-rootfs.XXXXXX)"
 trap 'rm -rf "$root"' EXIT
