@@ -11,6 +11,7 @@ import { ioCheck } from './io.ts';
 import { pytestTestsCheck } from './pytest-tests.ts';
 import { manualCheck } from './manual.ts';
 import { mypyCheck } from './mypy.ts';
+import { httpCheck } from './http.ts';
 import { unittestCheck } from './unittest.ts';
 
 /** Every check kind a rubric may name, by its `kind`. */
@@ -28,6 +29,7 @@ export const CHECK_KINDS: ReadonlyMap<string, CheckKind<any>> = new Map(
     pytestTestsCheck,
     manualCheck,
     mypyCheck,
+    httpCheck,
     unittestCheck,
   ].map((k) => [k.kind, k as CheckKind<any>]),
 );

@@ -200,7 +200,7 @@ export async function grade(
 }
 
 function commandKey(spec: CommandSpec): string {
-  return JSON.stringify([spec.run, spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false]);
+  return JSON.stringify([spec.run, spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false, spec.http ?? null]);
 }
 
 async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandResult> {
