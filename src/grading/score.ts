@@ -1,6 +1,6 @@
 import type { ChecklistItem, Annotation, Outcome } from '../checks/types.ts';
 import type { Text } from '../core/text.ts';
-import type { Criterion, Pack, Week } from '../rubrics/load.ts';
+import type { Criterion, Pack, Reading, Week } from '../rubrics/load.ts';
 
 export type CriterionStatus = 'passed' | 'partial' | 'failed' | 'pending' | 'error';
 
@@ -15,6 +15,8 @@ export interface CriterionResult {
   readonly message: Text;
   /** The rubric's advice, for a criterion not fully met. */
   readonly feedback?: Text;
+  /** The module or reading that teaches it, with the advice. */
+  readonly reading?: Reading;
   readonly items: readonly ChecklistItem[];
   readonly details?: string;
   readonly annotations: readonly Annotation[];
@@ -86,7 +88,7 @@ export function scoreCriterion(criterion: Criterion, outcome: Outcome): Criterio
     score,
     status,
     message: outcome.message,
-    ...(status === 'passed' ? {} : { feedback: criterion.feedback }),
+    ...(status === 'passed' ? {} : { feedback: criterion.feedback, ...(criterion.reading ? { reading: criterion.reading } : {}) }),
   };
 }
 
