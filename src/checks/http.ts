@@ -78,6 +78,8 @@ const schema = z
       })
       .default({ path: '/health', timeout: 30 }),
     requests: z.array(RequestSchema).min(1),
+    /** Seconds each request may take once the service is up (the first may load a model). */
+    requestTimeout: z.number().int().min(1).max(120).default(20),
     /** Seconds for everything: starting, waiting and every request. */
     timeout: TimeoutSchema,
     requires: PythonModulesSchema.default([]),
@@ -86,8 +88,6 @@ const schema = z
   .refine((p) => (p.run === undefined) !== (p.app === undefined), { message: 'give either `run` (a command) or `app` (files with an ASGI app), not both' });
 export type HttpParams = z.output<typeof schema>;
 
-/** Seconds each request may take once the service is up. */
-const REQUEST_SECONDS = 10;
 /** Bytes of each answer the supervisor keeps. */
 const BODY_CAP = 256 * 1024;
 
@@ -116,7 +116,7 @@ function probeOf(params: HttpParams): HttpProbe {
     port: params.port,
     readyPath: params.ready.path,
     readySeconds: Math.min(params.ready.timeout, params.timeout),
-    requestSeconds: REQUEST_SECONDS,
+    requestSeconds: params.requestTimeout,
     bodyCap: BODY_CAP,
     requests: params.requests.map((r) => ({
       method: r.method,
@@ -151,12 +151,12 @@ function header(exchange: Extract<HttpExchange, { status: number }>, name: strin
 }
 
 /** What is wrong with an answer, in one phrase; null when it meets every expectation. */
-function firstProblem(r: RequestParams, exchange: HttpExchange | undefined): Text | null {
+function firstProblem(r: RequestParams, exchange: HttpExchange | undefined, limit: number): Text | null {
   if (!exchange) return t('no se envió', 'not sent');
   if ('error' in exchange) {
     switch (exchange.error) {
       case 'timeout':
-        return t(`no respondió en ${REQUEST_SECONDS} s`, `no answer within ${REQUEST_SECONDS} s`);
+        return t(`no respondió en ${limit} s`, `no answer within ${limit} s`);
       case 'refused':
         return t('el servicio ya no aceptaba conexiones (¿se cayó?)', 'the service no longer accepted connections (did it crash?)');
       case 'reset':
@@ -221,9 +221,9 @@ function firstProblem(r: RequestParams, exchange: HttpExchange | undefined): Tex
   return null;
 }
 
-function requestItem(r: RequestParams, exchange: HttpExchange | undefined): ChecklistItem {
+function requestItem(r: RequestParams, exchange: HttpExchange | undefined, limit: number): ChecklistItem {
   const label = r.label ?? t(`${requestName(r)} responde ${statuses(r.expect).join(' o ')}`, `${requestName(r)} answers ${statuses(r.expect).join(' or ')}`);
-  const problem = firstProblem(r, exchange);
+  const problem = firstProblem(r, exchange, limit);
   return problem ? { label, ok: false, note: problem } : { label, ok: true };
 }
 
@@ -261,7 +261,7 @@ export const httpCheck = defineCheck<HttpParams>({
     const result = commandOf(evidence, 'main');
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, params.run ?? `uvicorn ${params.app!.files.join(' ')}`);
     const ready = `GET ${params.ready.path}`;
-    const items = params.requests.map((r, i) => requestItem(r, result.http?.ready ? result.http.responses[i] : undefined));
+    const items = params.requests.map((r, i) => requestItem(r, result.http?.ready ? result.http.responses[i] : undefined, params.requestTimeout));
     const lost = result.failure ? stoppedMessage(result, params.timeout, t('el servicio', 'the service')) : null;
     if (lost || !result.http?.ready) {
       const unmatched = /^rubrica: no file matches (.*)$/m.exec(result.output);

@@ -25,6 +25,8 @@ export interface Criterion {
   readonly feedback: Text;
   /** The module or reading that teaches it, shown with the feedback. */
   readonly reading?: Reading;
+  /** The tool it would take is not in the runner image: judged from the files, and the result says so. */
+  readonly judgedFromArtifacts?: { readonly tool: string };
   readonly manual: boolean;
   readonly visibility: 'always' | 'after-deadline';
 }
@@ -223,6 +225,7 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
       ...(c.reading
         ? { reading: { title: typeof c.reading.title === 'string' ? same(c.reading.title) : c.reading.title, ...(c.reading.url ? { url: c.reading.url } : {}) } }
         : {}),
+      ...(c.judgedFromArtifacts ? { judgedFromArtifacts: c.judgedFromArtifacts } : {}),
       manual: c.manual,
       visibility: c.visibility,
     });

@@ -46,6 +46,11 @@ export const CriterionSchema = z.strictObject({
   feedback: TextSchema,
   /** Where the course teaches it, e.g. "Módulo 05: DVC.md". */
   reading: ReadingSchema.optional(),
+  /**
+   * The tool a TA would run (Docker, Trivy, DVC, MLflow, Airflow) is not in the runner
+   * image, so the check reads the files it would use; the result says so.
+   */
+  judgedFromArtifacts: z.strictObject({ tool: z.string().min(1).max(40) }).optional(),
   /** Scored later by a TA; the automatic grade leaves its points pending. */
   manual: z.boolean().default(false),
   /** `after-deadline`: the result is recorded now and shown to the student after the deadline. */

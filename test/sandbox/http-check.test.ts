@@ -193,7 +193,7 @@ exec(open("service.py").read())
 `;
     const stalled = `
         - { path: /slow, expect: { json: [{ path: ok, equals: true }] } }`;
-    const criterion = httpCriterion('api', 'python3 hostile.py', 100).replace(REQUESTS, REQUESTS + stalled).replace('kind: http', 'kind: http\n      partial: false');
+    const criterion = httpCriterion('api', 'python3 hostile.py', 100, '\n      requestTimeout: 5').replace(REQUESTS, REQUESTS + stalled).replace('kind: http', 'kind: http\n      partial: false');
     const started = performance.now();
     const result = await gradeWith('hostile', week(criterion), { 'hostile.py': hostile, 'service.py': SERVICE.replace('"status": "ok"', '"status": "down"') });
     const api = result.criteria[0]!;
@@ -202,7 +202,7 @@ exec(open("service.py").read())
     expect(api.message.en).not.toContain('supervisor');
     expect(api.score).toBe(0);
     expect(api.items.map((i) => i.ok)).toEqual([false, true, true, true, false]);
-    expect(api.items[4]!.note?.en).toBe('no answer within 10 s');
+    expect(api.items[4]!.note?.en).toBe('no answer within 5 s');
     expect(performance.now() - started).toBeLessThan(60_000);
   }, 90_000);
 });

@@ -98,8 +98,11 @@ describe('rubrica CLI errors, in both languages, with --json', () => {
   it('lists the packs in one language', async () => {
     const es = (await run(['pack', 'list', '--lang', 'es'])).out;
     const en = (await run(['pack', 'list', '--lang', 'en'])).out;
-    expect(es).toMatch(/^mlops\tMLOps — .+ \(10 semanas\)\n$/);
-    expect(en).toMatch(/^mlops\tMLOps — .+ \(10 weeks\)\n$/);
+    // One line per pack under rubrics/, sorted by name.
+    expect(es).toMatch(/^mlops\tMLOps — .+ \(10 semanas\)$/m);
+    expect(en).toMatch(/^mlops\tMLOps — .+ \(10 weeks\)$/m);
+    expect(es).toMatch(/^bootcamp-deploy\tBootcamp IA — .+ \(1 semana\)$/m);
+    expect(en).toMatch(/^bootcamp-deploy\tAI Bootcamp — .+ \(1 week\)$/m);
     expect(es).not.toEqual(en);
     expect((await run(['pack', 'list'], { LANG: 'es_ES.UTF-8' })).out).toBe(es);
   });

@@ -64,7 +64,7 @@ describe('http check: messages', () => {
     expect(run({}, { http: { ready: true, responses: [ok({ status: 'ok' }), ok('<html>')] } }).items?.[1]?.note?.en).toBe('the answer is not JSON (it starts with `<html>`)');
     expect(run({}, { http: { ready: true, responses: [{ ...ok({}), status: 500 }, { error: 'timeout', ms: 10_000 }] } }).items?.map((i) => i.note?.en)).toEqual([
       'answered 500 (expected 200)',
-      'no answer within 10 s',
+      'no answer within 20 s',
     ]);
   });
   it('a service that never came up: why, with the end of its log as literals, the student text inert', () => {
