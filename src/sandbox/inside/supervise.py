@@ -254,6 +254,20 @@ if req.get("requires"):
     import importlib.util
     result["missingModules"] = [m for m in req["requires"] if importlib.util.find_spec(m) is None]
 
+def keep(chunk):
+    """Keeps the output's first head_cap and last tail_cap bytes, counting all of it."""
+    global total
+    total += len(chunk)
+    if len(head) < head_cap:
+        take = head_cap - len(head)
+        head.extend(chunk[:take])
+        chunk = chunk[take:]
+    if chunk:
+        tail.extend(chunk)
+        if len(tail) > tail_cap:
+            del tail[: len(tail) - tail_cap]
+
+
 output = b""
 if not result["missingModules"]:
     for report in req.get("reports", []):
@@ -299,7 +313,6 @@ if not result["missingModules"]:
             # The service's log is drained by a thread (a full pipe would stall it) while this
             # process, root and isolated, makes the requests; then everything of the student's ends.
             def keep_log():
-                global head, tail, total
                 while True:
                     try:
                         chunk = os.read(out_fd, 1 << 16)
@@ -307,15 +320,7 @@ if not result["missingModules"]:
                         return
                     if not chunk:
                         return
-                    total += len(chunk)
-                    if len(head) < head_cap:
-                        take = head_cap - len(head)
-                        head += chunk[:take]
-                        chunk = chunk[take:]
-                    if chunk:
-                        tail += chunk
-                        if len(tail) > tail_cap:
-                            del tail[: len(tail) - tail_cap]
+                    keep(chunk)
             reader = threading.Thread(target=keep_log, daemon=True)
             reader.start()
             result["http"] = probe_service(proc, deadline)
@@ -342,15 +347,7 @@ if not result["missingModules"]:
                     stdout_total += len(chunk)
                     if len(stdout_only) < cap:
                         stdout_only += chunk[: cap - len(stdout_only)]
-                total += len(chunk)
-                if len(head) < head_cap:
-                    take = head_cap - len(head)
-                    head += chunk[:take]
-                    chunk = chunk[take:]
-                if chunk:
-                    tail += chunk
-                    if len(tail) > tail_cap:
-                        del tail[: len(tail) - tail_cap]
+                keep(chunk)
         if result["timedOut"]:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
