@@ -102,12 +102,12 @@ describe('the week page', () => {
     // ada's failed b was overridden to full points; the group's b was not graded (ours).
     expect(b.counts).toEqual({ passed: 1, partial: 0, failed: 0, pending: 0, error: 1 });
     expect(b.passPercent).toBe(50);
-    expect(b.segments.map((s) => [s.outcome, s.width])).toEqual([['passed', 190], ['error', 190]]);
+    expect(b.segments.map((s) => [s.outcome, s.width])).toEqual([['passed', 145], ['error', 145]]);
     const all = weekPage({ course, week: 1, gradings: [...gradings, classGrading({ org: 'clase', repoId: 3, login: 'dani', week: 1, criteria: two(7) })], overrides: [], locale: 'en' });
     expect(all.failures.map((f) => [f.criterion, f.count, f.message.map((p) => p.text).join('')])).toEqual([['b', 1, 'faltan pruebas']]);
     const html = renderView('week', { title: 'Week 2', view: page, t: translator('en'), locale: 'en', course, navLinks: [], csrf: '', fmt: String });
     expect(html).toMatch(/<svg [^>]*role="img"/);
-    expect(html).toContain('<rect class="o-passed" x="260" y="39" width="190" height="20">');
+    expect(html).toContain('<rect class="o-passed" x="210" y="39" width="145" height="20">');
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
   });
 });
