@@ -71,12 +71,16 @@ function overridesByWeek(overrides: readonly Override[]): Map<string, Override[]
 
 /** A grading with its week's overrides applied (the late penalty re-applied on the TA's score). */
 export function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
-  const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
   if (!overrides?.length) {
     // Built when asked: a class-wide view reads thousands of gradings and the criteria of few.
     let criteria: OverriddenCriterion[] | undefined;
     return {
-      ...base,
+      record: g,
+      gradedAt: g.gradedAt,
+      deliveredAt: g.deliveredAt,
+      get late() {
+        return g.late;
+      },
       get criteria() {
         return (criteria ??= g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false })));
       },
@@ -88,6 +92,7 @@ export function effective(g: GradingRecord, overrides: readonly Override[] | und
   }
   // The late penalty is re-applied on the TA's score: overriding doesn't forgive lateness.
   const applied = applyOverrides(g.criteria, overrides);
+  const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
   return { ...base, criteria: applied.criteria, overridden: applied.criteria.some((c) => c.overridden), score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
 }
 

@@ -175,16 +175,24 @@ export function grading(row: GradingDbRow): StoredGrading {
   return { ...record(row), grade: JSON.parse(row.grade) as Grade };
 }
 
-/** A row without its full Grade, as the record's summary (plain assignments: thousands of rows per class view). */
+/**
+ * A row without its full Grade, as the record's summary. Plain assignments, and the JSON
+ * columns parsed when first read: a class-wide view reads thousands of rows and the
+ * criteria, students and lateness of only the few it shows.
+ */
 function record(row: Omit<GradingDbRow, 'grade'>): GradingRecord {
   let criteria: RecordedCriterion[] | undefined;
+  let students: string[] | undefined;
+  let late: Lateness | undefined;
   const r: { -readonly [K in keyof GradingRecord]: GradingRecord[K] } = {
     jobId: row.job_id,
     installationId: Number(row.installation_id),
     org: row.org,
     repoId: Number(row.repo_id),
     repo: row.repo,
-    students: JSON.parse(row.students) as string[],
+    get students() {
+      return (students ??= JSON.parse(row.students) as string[]);
+    },
     week: Number(row.week),
     sha: row.sha,
     deliveredAt: row.delivered_at,
@@ -198,11 +206,12 @@ function record(row: Omit<GradingDbRow, 'grade'>): GradingRecord {
     maxScore: Number(row.max_score),
     pendingPoints: Number(row.pending_points),
     errorPoints: Number(row.error_points),
-    // Parsed when first read: a class-wide view reads thousands of rows and the criteria of few.
     get criteria() {
       return (criteria ??= JSON.parse(row.criteria) as RecordedCriterion[]);
     },
-    late: JSON.parse(row.late) as Lateness,
+    get late() {
+      return (late ??= JSON.parse(row.late) as Lateness);
+    },
     penalty: Number(row.penalty),
     finalScore: row.final_score === null ? null : Number(row.final_score),
   };
