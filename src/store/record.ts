@@ -118,13 +118,14 @@ export class RecordStore {
 
   /** One organization's course settings as last recorded (matched case-insensitively, as GitHub does), config included. */
   async course(org: string): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown } | undefined> {
-    const row = await one<{ org: string; weeks: number; counts: CountingRule; config: string }>(this.db, `SELECT org, weeks, counts, config FROM courses WHERE LOWER(org) = LOWER(?)`, [org]);
-    return row ? { org: row.org, weeks: Number(row.weeks), counts: row.counts, config: JSON.parse(row.config) as unknown } : undefined;
+    const row = await one<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(this.db, `SELECT org, weeks, counts, config FROM courses WHERE LOWER(org) = LOWER(?)`, [org]);
+    return row ? { org: row.org, weeks: Number(row.weeks), counts: row.counts, config: row.config ? (JSON.parse(row.config) as unknown) : null } : undefined;
   }
 
-  async courses(): Promise<{ org: string; weeks: number; counts: CountingRule }[]> {
-    const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule }>(`SELECT org, weeks, counts FROM courses ORDER BY org`);
-    return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts }));
+  /** The courses graded so far, with the course file as it was at their latest grading. */
+  async courses(): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown }[]> {
+    const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(`SELECT org, weeks, counts, config FROM courses ORDER BY org`);
+    return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts, config: r.config ? (JSON.parse(r.config) as unknown) : null }));
   }
 }
 
