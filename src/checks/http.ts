@@ -292,7 +292,8 @@ export const httpCheck = defineCheck<HttpParams>({
       }
       return {
         fraction: 0,
-        message: joinTexts([headline, lost ? null : logTail(result.output)]),
+        // The log says no more than the headline when nothing ran or no file matched.
+        message: joinTexts([headline, lost || unmatched ? null : logTail(result.output)]),
         items: items.map((i) => ({ ...i, ok: false, note: t('no se envió: el servicio no estaba arriba', 'not sent: the service was not up') })),
         details: details(run, params, result),
       };

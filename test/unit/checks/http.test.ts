@@ -86,6 +86,7 @@ describe('http check: messages', () => {
       ),
     );
     expect(outcome.message.en).toContain('The app was not found: no file matches `src/*/api.py`');
+    expect(outcome.message.en).not.toContain('The end of its output');
   });
 });
 

@@ -58,6 +58,11 @@ describe('the MLOps pack names its readings, from the course plan', () => {
     }
     expect(pack.weeks.get(3)!.criteria.map((c) => c.reading!.title.es)).toEqual(Array(4).fill('Módulo 05: DVC.md'));
     expect(pack.weeks.get(6)!.criteria.every((c) => c.reading!.title.es === 'Módulo 08: TESTING.md')).toBe(true);
+    // The tools the offline runner image lacks: those weeks are judged from their files, and say so.
+    const tools = (w: number) => pack.weeks.get(w)!.criteria.map((c) => c.judgedFromArtifacts?.tool ?? null);
+    expect(tools(3)).toEqual(['DVC', 'DVC', 'DVC', 'DVC']);
+    expect(tools(7)).toEqual(Array(5).fill('Docker'));
+    expect(tools(6).every((x) => x === null)).toBe(true);
     expect(pack.weeks.get(1)!.criteria.find((c) => c.id === 'commits-convencionales')!.reading).toEqual({
       title: { es: 'Conventional Commits', en: 'Conventional Commits' },
       url: 'https://www.conventionalcommits.org/es/v1.0.0/',
