@@ -27,6 +27,8 @@ export interface CriterionView {
   readonly maxScore: number;
   readonly message: readonly TextPart[];
   readonly feedback: readonly TextPart[];
+  /** The course's reading that teaches it, next to the feedback (its address only when https, as the pack schema requires). */
+  readonly reading?: { readonly title: string; readonly url?: string };
   readonly output: string;
   /** A TA's points in place of the checks' (with the automatic result, who, why, when). */
   readonly override?: CriterionOverride;
@@ -154,6 +156,9 @@ function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Ove
         maxScore: c.maxScore,
         message: parts(automatic.message[locale]),
         feedback: automatic.status === 'passed' ? [] : parts(automatic.feedback?.[locale]),
+        ...(automatic.status !== 'passed' && automatic.reading
+          ? { reading: { title: automatic.reading.title[locale], ...(automatic.reading.url && /^https:\/\//.test(automatic.reading.url) ? { url: automatic.reading.url } : {}) } }
+          : {}),
         output: output.length > OUTPUT_LIMIT ? `${output.slice(0, OUTPUT_LIMIT)}\n…` : output,
         ...(override ? { override } : {}),
       };

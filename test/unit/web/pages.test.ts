@@ -98,6 +98,30 @@ describe('the student page', () => {
   });
 });
 
+describe('the student page: the reading that teaches a missed criterion', () => {
+  it('is shown next to the feedback, linked only with its https address, its title escaped', () => {
+    const base = classGrading({ org: 'clase', repoId: 1, login: 'ada', week: 1, criteria: [{ id: 'a', max: 6, score: 0, status: 'failed' }, { id: 'b', max: 4, score: 4, status: 'passed' }] });
+    const [a, b] = base.grade!.criteria;
+    const grading = {
+      ...base,
+      grade: {
+        ...base.grade!,
+        criteria: [
+          { ...a!, reading: { title: { es: 'Módulo 05: <b>DVC</b>.md', en: 'Module 05: <b>DVC</b>.md' }, url: 'https://dvc.org/doc' } },
+          { ...b!, reading: { title: { es: 'no se muestra', en: 'not shown' } } },
+        ],
+      },
+    };
+    const page = repositoryPage({ course, gradings: [grading], overrides: [], extensions: [], roster, webUrl: 'https://github.example.edu' });
+    const [missed, passed] = page.weeks[0]!.gradings[0]!.criteria;
+    expect(missed!.reading).toEqual({ title: 'Module 05: <b>DVC</b>.md', url: 'https://dvc.org/doc' });
+    expect(passed!.reading).toBeUndefined();
+    const html = renderView('repository', { title: page.title, view: page, t: translator('en'), locale: 'en', course, navLinks: [], csrf: '', fmt: String, when: (s: string) => s });
+    expect(html).toContain('📖 Reading: <a href="https://dvc.org/doc" rel="noopener noreferrer">Module 05: &lt;b&gt;DVC&lt;/b&gt;.md</a>');
+    expect(html).not.toContain('not shown');
+  });
+});
+
 describe('the week page', () => {
   it("gives each criterion's shares as SVG bars and the commonest failure messages", () => {
     const page = weekPage({ course, week: 2, gradings: gradings.filter((g) => g.week === 2), overrides: [override], locale: 'en' });
