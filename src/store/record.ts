@@ -53,9 +53,11 @@ export class RecordStore {
     return row ? grading(row) : undefined;
   }
 
-  async gradings(filter: { org?: string; week?: number; repoId?: number } = {}): Promise<StoredGrading[]> {
+  /** The gradings in force (a published regrade's replaces the commit's earlier ones of the week; `replaced: true` includes those too). */
+  async gradings(filter: { org?: string; week?: number; repoId?: number; replaced?: boolean } = {}): Promise<StoredGrading[]> {
     const { where, params } = whereOf(filter);
-    const rows = await this.db.all<GradingDbRow>(`SELECT * FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
+    const inForce = filter.replaced ? '' : `${where ? ' AND' : ' WHERE'} replaced_by IS NULL`;
+    const rows = await this.db.all<GradingDbRow>(`SELECT * FROM gradings${where}${inForce} ORDER BY delivered_at, graded_at`, params);
     return rows.map(grading);
   }
 

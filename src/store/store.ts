@@ -4,11 +4,15 @@ import { OutboxStore } from './outbox.ts';
 import { PublishedStore } from './published.ts';
 import { QueueStore } from './queue.ts';
 import { RecordStore } from './record.ts';
+import { RegradeStore } from './regrades.ts';
+import { ReviewStore } from './reviews.ts';
 import type { SqlDatabase } from './sql.ts';
 import { TaStore } from './tas.ts';
 
 export { commitKeyOf, laneOf, LeaseLost, type EnqueueResult, type JobKind, type JobRow, type JobState, type Lease } from './queue.ts';
 export type { StoredGrading } from './record.ts';
+export type { Regrade, RegradeItem } from './regrades.ts';
+export type { ReviewRequest } from './reviews.ts';
 
 /**
  * Rubrica's durable store over SQLite or PostgreSQL, one part per concern (each in
@@ -30,6 +34,10 @@ export class Store {
   readonly outbox: OutboxStore;
   /** GitHub's write budget per installation (budget.ts). */
   readonly budget: BudgetStore;
+  /** Students' review requests (reviews.ts). */
+  readonly reviews: ReviewStore;
+  /** Whole-week regrades held until decided (regrades.ts). */
+  readonly regrades: RegradeStore;
 
   private constructor(db: SqlDatabase, clock: () => number) {
     this.db = db;
@@ -38,7 +46,9 @@ export class Store {
     this.published = new PublishedStore(db, clock);
     this.tas = new TaStore(db);
     this.record = new RecordStore(db, clock, (lease, fn) => this.queue.withLease(lease, fn));
-    this.queue = new QueueStore(db, clock, this.record, this.outbox);
+    this.reviews = new ReviewStore(db);
+    this.regrades = new RegradeStore(db, this.record, this.outbox);
+    this.queue = new QueueStore(db, clock, this.record, this.outbox, this.regrades);
   }
 
   static async open(db: SqlDatabase, options: { clock?: () => number } = {}): Promise<Store> {
