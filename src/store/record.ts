@@ -108,6 +108,12 @@ export class RecordStore {
     );
   }
 
+  /** One organization's course settings as last recorded (matched case-insensitively, as GitHub does), config included. */
+  async course(org: string): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown } | undefined> {
+    const row = await one<{ org: string; weeks: number; counts: CountingRule; config: string }>(this.db, `SELECT org, weeks, counts, config FROM courses WHERE LOWER(org) = LOWER(?)`, [org]);
+    return row ? { org: row.org, weeks: Number(row.weeks), counts: row.counts, config: JSON.parse(row.config) as unknown } : undefined;
+  }
+
   async courses(): Promise<{ org: string; weeks: number; counts: CountingRule }[]> {
     const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule }>(`SELECT org, weeks, counts FROM courses ORDER BY org`);
     return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts }));
