@@ -57,6 +57,11 @@ export async function applyTaChange(store: Store, config: CourseConfig, change: 
   return { done: `extend ${command.minutes}m (w${week})` };
 }
 
+/** The grading a week's check run shows when no pull request says which: the repository's latest of the week. */
+export async function latestGradingOfWeek(store: Store, repoId: number, week: number): Promise<StoredGrading | undefined> {
+  return (await store.record.gradings({ repoId, week })).sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+}
+
 /**
  * What tells the student their review request was answered: a reply on the pull request
  * they asked on, naming them (they asked, so the ping is theirs), the TA and the answer

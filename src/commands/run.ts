@@ -13,7 +13,7 @@ import { commentPublication, gradedCheckRun, publicationOf, whereOf, type JobDep
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { LeaseLost } from '../jobs/lease.ts';
 import { RetryLater, type JobResult, type QueuedJob } from '../jobs/queue.ts';
-import { applyTaChange, reviewAnsweredReply } from './apply.ts';
+import { applyTaChange, latestGradingOfWeek, reviewAnsweredReply } from './apply.ts';
 import { helpMessage, kindOf, parseCommands, validateCommand, type Command, type ParsedLine } from './parse.ts';
 
 /** A non-TA's refused commands on one pull request are answered at most once in this long. */
@@ -298,7 +298,7 @@ async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseC
 async function gradingShown(deps: CommandDeps, r: CommandRequest, week: number): Promise<StoredGrading | undefined> {
   const ofPullRequest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
   if (ofPullRequest) return ofPullRequest;
-  return [...(await deps.store.record.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+  return latestGradingOfWeek(deps.store, r.repoId, week);
 }
 
 function reply(out: ParsedPublication[], r: CommandRequest, body: string) {

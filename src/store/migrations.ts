@@ -292,6 +292,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE UNIQUE INDEX regrade_items_job ON regrade_items (job_id)`,
       // A published regrade's grading replaces the commit's earlier gradings of the week in the count; both stay in the record.
       `ALTER TABLE gradings ADD COLUMN replaced_by TEXT`,
+      // What the teaching team did in the dashboard, with who and when (the overrides and extensions keep theirs too).
+      `CREATE TABLE dashboard_actions (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+      )`,
+      `CREATE INDEX dashboard_actions_org ON dashboard_actions (org, at)`,
     ],
   },
 ];

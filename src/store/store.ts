@@ -1,3 +1,4 @@
+import { ActionLog } from './actions.ts';
 import { BudgetStore } from './budget.ts';
 import { migrate } from './migrations.ts';
 import { OutboxStore } from './outbox.ts';
@@ -38,6 +39,8 @@ export class Store {
   readonly reviews: ReviewStore;
   /** Whole-week regrades held until decided (regrades.ts). */
   readonly regrades: RegradeStore;
+  /** What the teaching team did in the dashboard, with who and when (actions.ts). */
+  readonly actions: ActionLog;
 
   private constructor(db: SqlDatabase, clock: () => number) {
     this.db = db;
@@ -47,6 +50,7 @@ export class Store {
     this.tas = new TaStore(db);
     this.record = new RecordStore(db, clock, (lease, fn) => this.queue.withLease(lease, fn));
     this.reviews = new ReviewStore(db);
+    this.actions = new ActionLog(db);
     this.regrades = new RegradeStore(db, this.record, this.outbox);
     this.queue = new QueueStore(db, clock, this.record, this.outbox, this.regrades);
   }
