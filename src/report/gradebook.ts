@@ -43,7 +43,7 @@ export interface WeekDetailRow {
 }
 
 /** A grading as it stands after the TAs' overrides for its repository and week. */
-interface Effective {
+export interface Effective {
   readonly record: GradingRecord;
   readonly gradedAt: string;
   readonly deliveredAt: string;
@@ -104,12 +104,20 @@ function repositories(input: GradebookInput): Repository[] {
 
 const loginOf = (g: GradingRecord) => g.students.join(' ');
 
+/** Each repository (as its latest grading names it) with its counted grading of each week (index 0 = week 1) and how many it had. */
+export function countedByRepository(input: GradebookInput): { latest: GradingRecord; counted: (Effective | undefined)[]; attempts: number[] }[] {
+  return repositories(input).map((repo) => ({
+    latest: repo.latest,
+    counted: Array.from({ length: input.weeks }, (_, i) => countedGrading(repo.weeks.get(i + 1) ?? [], input.rule)),
+    attempts: Array.from({ length: input.weeks }, (_, i) => repo.weeks.get(i + 1)?.length ?? 0),
+  }));
+}
+
 export function gradebook(input: GradebookInput): GradebookRow[] {
-  return repositories(input).map((repo) => {
+  return countedByRepository(input).map((repo) => {
     const weeks: (number | null)[] = [];
     let latePenalties = 0;
-    for (let week = 1; week <= input.weeks; week++) {
-      const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
+    for (const counted of repo.counted) {
       weeks.push(counted?.finalScore ?? null);
       // Only points actually taken off a counted score: a too-late week is lost whole, not penalised.
       if (counted?.finalScore != null) latePenalties += counted.penalty;

@@ -1,0 +1,151 @@
+import { multiLine, segments, singleLine, type Locale } from '../../core/text.ts';
+import { countedByRepository } from '../../report/gradebook.ts';
+import type { StoredGrading } from '../../store/record.ts';
+import type { Extension, Override } from '../../store/records.ts';
+import type { StoredRosterEntry } from '../../store/roster.ts';
+import type { CourseInfo } from '../context.ts';
+
+/**
+ * A student's (or group's) repository (pure): every grading of every week, newest
+ * first, with each criterion's result, feedback and output; the overrides in force
+ * with who, why and when; lateness and extensions; links to the commit, check run and
+ * pull request. Student text comes out as plain segments (literal values apart), never markup.
+ */
+export interface TextPart {
+  readonly text: string;
+  /** A value the student wrote (a path, a commit subject): shown as code. */
+  readonly literal: boolean;
+}
+
+export interface CriterionView {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly score: number | null;
+  readonly maxScore: number;
+  readonly message: readonly TextPart[];
+  readonly feedback: readonly TextPart[];
+  readonly output: string;
+  readonly override?: Override;
+}
+
+export interface GradingView {
+  readonly jobId: string;
+  readonly counted: boolean;
+  readonly sha: string;
+  readonly shortSha: string;
+  readonly deliveredAt: string;
+  readonly gradedAt: string;
+  readonly score: number;
+  readonly maxScore: number;
+  readonly finalScore: number | null;
+  readonly penalty: number;
+  readonly late: StoredGrading['late'];
+  readonly pack: string;
+  readonly packHash: string;
+  readonly links: { readonly commit: string; readonly checkRun?: string; readonly pullRequest?: { readonly number: number; readonly href: string } };
+  readonly criteria: readonly CriterionView[];
+}
+
+export interface WeekOfRepository {
+  readonly week: number;
+  readonly gradings: readonly GradingView[];
+  readonly overrides: readonly Override[];
+  readonly extension?: Extension;
+}
+
+export interface RepositoryPage {
+  readonly title: string;
+  readonly repo: string;
+  readonly repoHref: string;
+  readonly students: readonly { readonly login: string; readonly name: string | null; readonly section: string | null }[];
+  readonly weeks: readonly WeekOfRepository[];
+}
+
+/** Output beyond this is cut (the check run has it all): a page stays readable. */
+const OUTPUT_LIMIT = 8_000;
+
+export function parts(s: string | undefined): TextPart[] {
+  if (!s) return [];
+  return segments(s).map((p) => ({ text: p.literal ? singleLine(p.text) : multiLine(p.text), literal: p.literal }));
+}
+
+export function repositoryPage(input: {
+  readonly course: CourseInfo;
+  readonly gradings: readonly StoredGrading[];
+  readonly overrides: readonly Override[];
+  readonly extensions: readonly Extension[];
+  readonly roster: ReadonlyMap<string, StoredRosterEntry>;
+  readonly webUrl: string;
+  readonly locale?: Locale;
+}): RepositoryPage {
+  const locale = input.locale ?? input.course.locale;
+  const [summary] = countedByRepository({ weeks: input.course.weeks, rule: input.course.counts, gradings: input.gradings, overrides: input.overrides });
+  const countedJobs = new Set(summary?.counted.flatMap((c) => (c ? [c.record.jobId] : [])) ?? []);
+  const latest = summary?.latest ?? input.gradings[input.gradings.length - 1]!;
+  const web = input.webUrl.replace(/\/$/, '');
+  const repoHref = `${web}/${encodeURIComponent(input.course.org)}/${encodeURIComponent(latest.repo)}`;
+  const weeks = [...new Set(input.gradings.map((g) => g.week))].sort((a, b) => a - b);
+  return {
+    title: (latest.students.length ? latest.students : [latest.repo]).join(', '),
+    repo: latest.repo,
+    repoHref,
+    students: latest.students.map((login) => {
+      const e = input.roster.get(login.toLowerCase());
+      return { login, name: e?.name ?? null, section: e?.section ?? null };
+    }),
+    weeks: weeks.map((week) => {
+      const overrides = input.overrides.filter((o) => o.week === week);
+      const extension = input.extensions.find((e) => e.week === week);
+      return {
+        week,
+        overrides,
+        ...(extension ? { extension } : {}),
+        gradings: input.gradings
+          .filter((g) => g.week === week)
+          .sort((a, b) => Date.parse(b.deliveredAt) - Date.parse(a.deliveredAt) || Date.parse(b.gradedAt) - Date.parse(a.gradedAt))
+          .map((g) => gradingView(g, countedJobs.has(g.jobId), overrides, repoHref, locale)),
+      };
+    }),
+  };
+}
+
+function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Override[], repoHref: string, locale: Locale): GradingView {
+  const byCriterion = new Map(overrides.map((o) => [o.criterion, o]));
+  return {
+    jobId: g.jobId,
+    counted,
+    sha: g.sha,
+    shortSha: g.sha.slice(0, 7),
+    deliveredAt: g.deliveredAt,
+    gradedAt: g.gradedAt,
+    score: g.score,
+    maxScore: g.maxScore,
+    finalScore: g.finalScore,
+    penalty: g.penalty,
+    late: g.late,
+    pack: g.packName,
+    packHash: g.packHash.slice(0, 12),
+    links: {
+      commit: `${repoHref}/commit/${encodeURIComponent(g.sha)}`,
+      // Our own record of where we published; only GitHub addresses are linked.
+      ...(g.checkRunUrl && /^https?:\/\//.test(g.checkRunUrl) ? { checkRun: g.checkRunUrl } : {}),
+      ...(g.pullRequest !== undefined ? { pullRequest: { number: g.pullRequest, href: `${repoHref}/pull/${g.pullRequest}` } } : {}),
+    },
+    criteria: (g.grade?.criteria ?? []).map((c) => {
+      const output = multiLine(c.details ?? '');
+      const override = byCriterion.get(c.id);
+      return {
+        id: c.id,
+        title: c.title[locale],
+        status: c.status,
+        score: c.score,
+        maxScore: c.maxScore,
+        message: parts(c.message[locale]),
+        feedback: c.status === 'passed' ? [] : parts(c.feedback?.[locale]),
+        output: output.length > OUTPUT_LIMIT ? `${output.slice(0, OUTPUT_LIMIT)}\n…` : output,
+        ...(override ? { override } : {}),
+      };
+    }),
+  };
+}
