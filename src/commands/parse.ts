@@ -446,7 +446,8 @@ function criterionOf(arg: Arg | undefined): string | undefined {
   return id || undefined;
 }
 
-function parsePoints(value: string): number | Text {
+/** Points as a TA writes them (`7`, `7.5`, `7,5`; two decimals at most), or what is wrong. */
+export function parsePoints(value: string): number | Text {
   if (/^-\d/.test(value)) return t(`Los puntos no pueden ser negativos (${code(value)}).`, `The points cannot be negative (${code(value)}).`);
   const m = /^(\d+)(?:[.,](\d+))?$/.exec(value);
   if (!m) return t(`${code(value)} no son puntos: escribe un número como \`7\`, \`7.5\` o \`7,5\`.`, `${code(value)} is not a number of points: write a number like \`7\`, \`7.5\` or \`7,5\`.`);
@@ -476,7 +477,7 @@ function reasonOf(argText: string, args: readonly Arg[]): string {
 const DURATION_PART = /^(\d+[dhm])+$/i;
 
 /** `2d`, `36h`, `90m`, `1d12h` (or `1d 12h`) → minutes, at most 60 days. */
-function parseDuration(text: string): number | Text {
+export function parseDuration(text: string): number | Text {
   const seen = new Set<string>();
   let minutes = 0;
   for (const [, amount, unit] of text.toLowerCase().matchAll(/(\d+)([dhm])/g)) {
