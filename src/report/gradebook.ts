@@ -49,6 +49,8 @@ export interface Effective {
   readonly deliveredAt: string;
   readonly late: Lateness;
   readonly criteria: readonly OverriddenCriterion[];
+  /** A TA's points replace at least one criterion's. */
+  readonly overridden: boolean;
   readonly score: number;
   readonly penalty: number;
   readonly finalScore: number | null;
@@ -67,15 +69,26 @@ function overridesByWeek(overrides: readonly Override[]): Map<string, Override[]
   return byWeek;
 }
 
-function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
+/** A grading with its week's overrides applied (the late penalty re-applied on the TA's score). */
+export function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
   const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
   if (!overrides?.length) {
-    const criteria = g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false }));
-    return { ...base, criteria, score: g.score, penalty: g.penalty, finalScore: g.finalScore };
+    // Built when asked: a class-wide view reads thousands of gradings and the criteria of few.
+    let criteria: OverriddenCriterion[] | undefined;
+    return {
+      ...base,
+      get criteria() {
+        return (criteria ??= g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false })));
+      },
+      overridden: false,
+      score: g.score,
+      penalty: g.penalty,
+      finalScore: g.finalScore,
+    };
   }
   // The late penalty is re-applied on the TA's score: overriding doesn't forgive lateness.
   const applied = applyOverrides(g.criteria, overrides);
-  return { ...base, criteria: applied.criteria, score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
+  return { ...base, criteria: applied.criteria, overridden: applied.criteria.some((c) => c.overridden), score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
 }
 
 interface Repository {

@@ -66,11 +66,8 @@ export class RecordStore {
    */
   async gradingRecords(filter: { org?: string; week?: number; repoId?: number; replaced?: boolean } = {}): Promise<GradingRecord[]> {
     const { where, params } = inForceWhere(filter);
-    const rows = await this.db.all<GradingDbRow>(`SELECT ${RECORD_COLUMNS}, '' AS grade FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
-    return rows.map((row) => {
-      const { grade: _grade, ...record } = grading({ ...row, grade: 'null' });
-      return record;
-    });
+    const rows = await this.db.all<Omit<GradingDbRow, 'grade'>>(`SELECT ${RECORD_COLUMNS} FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
+    return rows.map(record);
   }
 
   /** Re-applies lateness to a student's week after an extension changed (the record stays the truth). */
@@ -183,7 +180,13 @@ export interface GradingDbRow {
 }
 
 export function grading(row: GradingDbRow): StoredGrading {
-  return {
+  return { ...record(row), grade: JSON.parse(row.grade) as Grade };
+}
+
+/** A row without its full Grade, as the record's summary (plain assignments: thousands of rows per class view). */
+function record(row: Omit<GradingDbRow, 'grade'>): GradingRecord {
+  let criteria: RecordedCriterion[] | undefined;
+  const r: { -readonly [K in keyof GradingRecord]: GradingRecord[K] } = {
     jobId: row.job_id,
     installationId: Number(row.installation_id),
     org: row.org,
@@ -195,7 +198,6 @@ export function grading(row: GradingDbRow): StoredGrading {
     deliveredAt: row.delivered_at,
     gradedAt: row.graded_at,
     trigger: row.trigger_kind,
-    ...(row.pull_request !== null ? { pullRequest: Number(row.pull_request) } : {}),
     packName: row.pack_name,
     packHash: row.pack_hash,
     image: row.image,
@@ -204,12 +206,16 @@ export function grading(row: GradingDbRow): StoredGrading {
     maxScore: Number(row.max_score),
     pendingPoints: Number(row.pending_points),
     errorPoints: Number(row.error_points),
-    criteria: JSON.parse(row.criteria) as RecordedCriterion[],
+    // Parsed when first read: a class-wide view reads thousands of rows and the criteria of few.
+    get criteria() {
+      return (criteria ??= JSON.parse(row.criteria) as RecordedCriterion[]);
+    },
     late: JSON.parse(row.late) as Lateness,
     penalty: Number(row.penalty),
     finalScore: row.final_score === null ? null : Number(row.final_score),
-    ...(row.check_run_id !== null ? { checkRunId: Number(row.check_run_id) } : {}),
-    ...(row.check_run_url ? { checkRunUrl: row.check_run_url } : {}),
-    grade: JSON.parse(row.grade) as Grade,
   };
+  if (row.pull_request !== null) r.pullRequest = Number(row.pull_request);
+  if (row.check_run_id !== null) r.checkRunId = Number(row.check_run_id);
+  if (row.check_run_url) r.checkRunUrl = row.check_run_url;
+  return r;
 }

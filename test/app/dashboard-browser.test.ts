@@ -52,9 +52,9 @@ beforeAll(async () => {
   await store.record.saveCourse(OTHER, { weeks: 2, counts: 'best', config: { tas: 'equipo', locale: 'en' } });
   const full = [{ id: 'estructura', max: 60, score: 60, status: 'passed' }, { id: 'tests', max: 40, score: 20, status: 'partial', message: 'los tests fallan: <script>alert(1)</script>', details: '$ pytest\n<img src=x onerror=alert(2)>\n1 failed' }] as const;
   await recordAll(store, [
-    // alumna-ada: week 1 on time 80; week 2 late (80 − 16); week 3 a TA override; week 4 nothing.
+    // alumna-ada: week 1 on time 80; week 2 late (80 − 20% of 100); week 3 a TA override; week 4 nothing.
     classGrading({ org: ORG, repoId: 11, login: STUDENT.login, week: 1, criteria: full, pullRequest: 3, checkRunUrl: 'https://github.example.edu/clase-mlops/entrega-alumna-ada/runs/77' }),
-    classGrading({ org: ORG, repoId: 11, login: STUDENT.login, week: 2, criteria: full, late, penalty: 16 }),
+    classGrading({ org: ORG, repoId: 11, login: STUDENT.login, week: 2, criteria: full, late, penalty: 20 }),
     classGrading({ org: ORG, repoId: 11, login: STUDENT.login, week: 3, criteria: [{ id: 'estructura', max: 60, score: 0, status: 'failed', message: 'no encontré dvc.yaml' }, { id: 'tests', max: 40, score: 40, status: 'passed' }] }),
     // beto: week 1 pending a manual criterion; week 2 a criterion not graded (our error).
     classGrading({ org: ORG, repoId: 12, login: 'beto', week: 1, criteria: [{ id: 'estructura', max: 60, score: 60, status: 'passed' }, { id: 'informe', max: 40, score: null, status: 'pending' }] }),
@@ -143,7 +143,7 @@ describe('signing in with GitHub', () => {
 
     const row = (login: string) => page.locator('#heatmap tbody tr', { has: page.locator(`th:has-text("${login}")`) });
     const cells = async (login: string) => row(login).locator('td').allTextContents();
-    expect(await cells(STUDENT.login)).toEqual(['80', '64◷, atrasada', '90✎, corregida por un ayudante', '·Sin entrega', '234']);
+    expect(await cells(STUDENT.login)).toEqual(['80', '60◷, atrasada', '90✎, corregida por un ayudante', '·Sin entrega', '230']);
     expect(await cells('beto')).toEqual(['60?, criterio manual pendiente', '60⚠, falló de nuestro lado', '·Sin entrega', '·Sin entrega', '120']);
     expect(await row(STUDENT.login).locator('td').nth(0).getAttribute('class')).toBe('b4');
     expect(await row(STUDENT.login).locator('td').nth(1).getAttribute('class')).toBe('b3');
@@ -182,7 +182,8 @@ describe('signing in with GitHub', () => {
     const text = await page.textContent('main');
     expect(text).toContain('ayudante-ana puso 50 (automático: 0)');
     expect(text).toContain('dvc.yaml estaba en otra carpeta');
-    expect(text).toContain('atrasada 2 día(s): −16 puntos');
+    expect(text).toContain('Puntaje 90 de 100; cuenta 90 (✎ automático: 40)');
+    expect(text).toContain('atrasada 2 día(s): −20 puntos');
     expect(text).toContain('los tests fallan: <script>alert(1)</script>');
     expect(await page.locator('main script, main img').count()).toBe(0);
     expect(await page.locator('a', { hasText: 'Pull request #3' }).getAttribute('href')).toBe(`${fake.origin}/${ORG}/entrega-alumna-ada/pull/3`);
@@ -274,7 +275,7 @@ describe('CSRF', () => {
     // The real form (with the session's token) signs out.
     await page.click('.signout button');
     await page.waitForLoadState('load');
-    expect(await page.textContent('h1')).toBe('Saliste del panel.');
+    expect(await page.textContent('h1')).toBe('You are signed out.');
     await page.goto(`${origin}/dashboard/${ORG}`);
     expect(page.url()).toContain('/dashboard/sign-in');
     await page.close();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { t, literal } from '../../src/core/text.ts';
 import type { Grade } from '../../src/grading/grade.ts';
 import type { CriterionResult } from '../../src/grading/score.ts';
@@ -19,6 +20,12 @@ export interface CriterionSpec {
 }
 
 const ON_TIME = { deadline: '2026-03-08T23:59:00.000Z', effectiveDeadline: '2026-03-08T23:59:00.000Z', minutesLate: 0, daysLate: 0, penaltyFraction: 0, status: 'on-time' } as const;
+
+/** On time for week `week` of a course that starts on 2026-03-02 (deadline: the week's Sunday). */
+function onTime(week: number) {
+  const deadline = new Date(Date.parse(ON_TIME.deadline) + (week - 1) * 7 * 86_400_000).toISOString();
+  return { ...ON_TIME, deadline, effectiveDeadline: deadline };
+}
 
 export function classGrading(o: {
   org: string;
@@ -46,10 +53,10 @@ export function classGrading(o: {
   const maxScore = criteria.reduce((s, c) => s + c.maxScore, 0);
   const pendingPoints = criteria.filter((c) => c.status === 'pending').reduce((s, c) => s + c.maxScore, 0);
   const errorPoints = criteria.filter((c) => c.status === 'error').reduce((s, c) => s + c.maxScore, 0);
-  const late = o.late ?? ON_TIME;
+  const late = o.late ?? onTime(o.week);
   const penalty = o.penalty ?? 0;
   const deliveredAt = o.deliveredAt ?? new Date(Date.parse('2026-03-02T12:00:00Z') + (o.week - 1) * 7 * 86_400_000).toISOString();
-  const sha = o.sha ?? `${o.repoId.toString(16).padStart(8, '0')}${o.week.toString(16).padStart(4, '0')}${'0'.repeat(28)}`;
+  const sha = o.sha ?? createHash('sha1').update(`${o.repoId}:${o.week}:${deliveredAt}`).digest('hex');
   const grade: Grade = {
     week: o.week, title: t(`Semana ${o.week}`, `Week ${o.week}`), score, maxScore, pendingPoints, errorPoints, passMark: 0.6, passed: score >= 0.6 * maxScore, criteria,
     pack: 'mlops', packHash: 'c0ffee1234567890', commit: sha, image: 'rubrica/runner-mlops:1', imageId: 'sha256:x', skipped: [],
@@ -115,10 +122,10 @@ export function syntheticClass(org: string, students: number, weeks: number): St
         const lateness = random();
         const late =
           lateness < 0.08
-            ? { ...ON_TIME, minutesLate: 1500, daysLate: 2, penaltyFraction: 0.2, status: 'late' as const }
+            ? { ...onTime(w), minutesLate: 1500, daysLate: 2, penaltyFraction: 0.2, status: 'late' as const }
             : lateness < 0.1
-              ? { ...ON_TIME, minutesLate: 15000, daysLate: 11, penaltyFraction: 1, status: 'too-late' as const }
-              : ON_TIME;
+              ? { ...onTime(w), minutesLate: 15000, daysLate: 11, penaltyFraction: 1, status: 'too-late' as const }
+              : onTime(w);
         const score = criteria.reduce((sum, c) => sum + (c.score ?? 0), 0);
         out.push(classGrading({
           org, repoId: 1000 + s, login, week: w, criteria, late,

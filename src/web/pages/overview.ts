@@ -136,9 +136,10 @@ function cell(week: number, counted: Effective | undefined, attempts: number, fa
     band: share === null ? 'none' : share >= 0.8 ? 4 : share >= 0.6 ? 3 : share >= 0.4 ? 2 : share >= 0.2 ? 1 : 0,
     late: counted.late.status === 'late',
     tooLate: counted.late.status === 'too-late',
-    overridden: counted.criteria.some((c) => c.overridden),
-    pending: counted.criteria.some((c) => c.status === 'pending' && !c.overridden),
-    ours: failed || counted.criteria.some((c) => c.status === 'error' && !c.overridden),
+    overridden: counted.overridden,
+    // The record's pending and error points say it unless a TA's points replaced a criterion.
+    pending: counted.overridden ? counted.criteria.some((c) => c.status === 'pending' && !c.overridden) : counted.record.pendingPoints > 0,
+    ours: failed || (counted.overridden ? counted.criteria.some((c) => c.status === 'error' && !c.overridden) : counted.record.errorPoints > 0),
     attempts,
   };
 }

@@ -1,5 +1,7 @@
 import { multiLine, segments, singleLine, type Locale } from '../../core/text.ts';
-import { countedByRepository } from '../../report/gradebook.ts';
+import { gradeWithOverrides } from '../../grading/overrides.ts';
+import type { CriterionOverride } from '../../grading/score.ts';
+import { countedByRepository, effective } from '../../report/gradebook.ts';
 import type { StoredGrading } from '../../store/record.ts';
 import type { Extension, Override } from '../../store/records.ts';
 import type { StoredRosterEntry } from '../../store/roster.ts';
@@ -26,7 +28,8 @@ export interface CriterionView {
   readonly message: readonly TextPart[];
   readonly feedback: readonly TextPart[];
   readonly output: string;
-  readonly override?: Override;
+  /** A TA's points in place of the checks' (with the automatic result, who, why, when). */
+  readonly override?: CriterionOverride;
 }
 
 export interface GradingView {
@@ -36,7 +39,9 @@ export interface GradingView {
   readonly shortSha: string;
   readonly deliveredAt: string;
   readonly gradedAt: string;
+  /** With the TAs' overrides of the week (the automatic score beside it when they differ). */
   readonly score: number;
+  readonly automaticScore: number;
   readonly maxScore: number;
   readonly finalScore: number | null;
   readonly penalty: number;
@@ -111,7 +116,10 @@ export function repositoryPage(input: {
 }
 
 function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Override[], repoHref: string, locale: Locale): GradingView {
-  const byCriterion = new Map(overrides.map((o) => [o.criterion, o]));
+  // Oldest first, so a later correction of the same criterion wins (as in the gradebook).
+  const ordered = [...overrides].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const now = effective(g, ordered);
+  const shown = g.grade ? gradeWithOverrides(g.grade, ordered) : undefined;
   return {
     jobId: g.jobId,
     counted,
@@ -119,10 +127,11 @@ function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Ove
     shortSha: g.sha.slice(0, 7),
     deliveredAt: g.deliveredAt,
     gradedAt: g.gradedAt,
-    score: g.score,
+    score: now.score,
+    automaticScore: g.score,
     maxScore: g.maxScore,
-    finalScore: g.finalScore,
-    penalty: g.penalty,
+    finalScore: now.finalScore,
+    penalty: now.penalty,
     late: g.late,
     pack: g.packName,
     packHash: g.packHash.slice(0, 12),
@@ -132,9 +141,9 @@ function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Ove
       ...(g.checkRunUrl && /^https?:\/\//.test(g.checkRunUrl) ? { checkRun: g.checkRunUrl } : {}),
       ...(g.pullRequest !== undefined ? { pullRequest: { number: g.pullRequest, href: `${repoHref}/pull/${g.pullRequest}` } } : {}),
     },
-    criteria: (g.grade?.criteria ?? []).map((c) => {
+    criteria: (shown?.criteria ?? []).map((c) => {
       const output = multiLine(c.details ?? '');
-      const override = byCriterion.get(c.id);
+      const override = c.override;
       return {
         id: c.id,
         title: c.title[locale],

@@ -41,7 +41,8 @@ export interface WeekPage {
   readonly chart: { readonly width: number; readonly height: number; readonly labelWidth: number; readonly barWidth: number; readonly row: number };
 }
 
-const CHART = { width: 720, labelWidth: 260, barWidth: 380, row: 30 };
+// Narrow enough that a phone's width still shows the labels at a readable size.
+const CHART = { width: 560, labelWidth: 210, barWidth: 290, row: 30 };
 
 /** What a criterion came to once the TAs' points are in: an overridden one by its points. */
 function outcomeOf(c: OverriddenCriterion): Outcome {

@@ -48,6 +48,7 @@ addCatalogue({
   'repo.feedback': { es: 'Sugerencia', en: 'Feedback' },
   'repo.output': { es: 'Salida', en: 'Output' },
   'repo.override': { es: '{by} puso {points} (automático: {automatic}) el {at}: {reason}', en: '{by} set {points} (automatic: {automatic}) on {at}: {reason}' },
+  'repo.automatic': { es: '✎ automático: {points}', en: '✎ automatic: {points}' },
   'repo.overrides': { es: 'Correcciones de ayudantes', en: "TAs' overrides" },
   'repo.score': { es: 'Puntaje {score} de {max}; cuenta {final}', en: 'Score {score} of {max}; counts {final}' },
   'repo.weekNone': { es: 'Sin calificaciones esta semana.', en: 'No gradings this week.' },
