@@ -1,9 +1,6 @@
-import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { Probot } from 'probot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCourseFile } from '../../src/course/load.ts';
@@ -12,6 +9,7 @@ import { loadPack } from '../../src/rubrics/load.ts';
 import type { Store, StoredGrading } from '../../src/store/store.ts';
 import { membershipViaApp } from '../../src/web/github.ts';
 import { dashboardHandler } from '../../src/web/handler.ts';
+import { launchBrowser, screenshots } from '../helpers/browser.ts';
 import { classGrading, recordAll, type CriterionSpec } from '../helpers/dashboard.ts';
 import { FakeGitHubWeb } from '../helpers/fake-github-web.ts';
 import { COURSE_YAML, PRIVATE_KEY } from '../helpers/github.ts';
@@ -21,9 +19,8 @@ import { tempStore } from '../helpers/store.ts';
  * The TA queue, operations, a student's week to change and the regrade before/after, in
  * a real browser (Debian's chromium through playwright-core) against the real dashboard
  * handler and store; GitHub's sign-in and TA lookups are the same stand-in the other
- * dashboard tests use. Screenshots go to test-results/screenshots/ beside theirs.
+ * dashboard tests use. Screenshots go to test-results/screenshots/ (helpers/browser.ts) beside theirs.
  */
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const ORG = 'clase-mlops';
 const TEAM = 'mlops-tas';
 const TA = { login: 'ayudante-ana', id: 501 };
@@ -37,7 +34,7 @@ if (setup.status !== 'ready') throw new Error('the test course must be valid');
 let store: Store;
 let fake: FakeGitHubWeb;
 let context: BrowserContext;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let server: Server;
 let origin: string;
 
@@ -52,7 +49,6 @@ function week5(repoId: number, login: string, share: number, extra: { pullReques
 const failedRequest = (i: number): GradingRequest => ({ deliveryId: `fail-${i}`, installationId: 1, owner: ORG, repo: `entrega-caida-${i}`, repoId: 300 + i, topics: [], sha: String(i).padStart(40, 'f'), deliveredAt: '2026-10-09T15:00:00.000Z', trigger: 'push', week: 5 });
 
 beforeAll(async () => {
-  await fs.mkdir(SHOTS, { recursive: true });
   fake = await new FakeGitHubWeb().start();
   fake.addTa(ORG, TEAM, TA.login);
   store = await tempStore();
@@ -87,20 +83,15 @@ beforeAll(async () => {
   server = createServer((req, res) => void handler(req, res).then((done) => done || res.writeHead(404).end()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profile = await fs.mkdtemp(join(tmpdir(), 'rubrica-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await fake?.close();
   await store?.close();
-  if (profile) await fs.rm(profile, { recursive: true, force: true });
 });
 
 async function signIn(page: Page, path: string): Promise<void> {
@@ -111,14 +102,6 @@ async function signIn(page: Page, path: string): Promise<void> {
     await page.waitForLoadState('load');
   }
   expect(page.url()).toBe(`${origin}${path}`);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const [width, label] of [[1280, 'desktop'], [390, 'phone']] as const) {
-    await page.setViewportSize({ width, height: label === 'phone' ? 844 : 900 });
-    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 /** Submits a form by its button and waits for the page it leads to. */
@@ -141,7 +124,7 @@ describe('the TA queue and its actions', () => {
     expect(await page.textContent('#reviews-title + ul blockquote')).toBe('Mi captura está en docs/ <img src=x onerror=alert(1)>');
     expect(await page.locator('main img').count()).toBe(0);
     expect(await page.textContent('#tampering-title + ul')).toContain(`beto editó un comentario de ${TA.login}`);
-    await shoot(page, 'ta-queue');
+    await screenshots(page, 'ta-queue');
 
     // Points over the criterion's maximum are refused, with the reason; nothing changes.
     const ada = page.locator('.card', { hasText: 'alumna-ada' }).first();
@@ -182,7 +165,7 @@ describe('the TA queue and its actions', () => {
     await page.click('#reviews-title + ul .card a.button');
     expect(page.url()).toBe(`${origin}/dashboard/${ORG}/repos/11/weeks/5/change`);
     expect(await page.textContent(`#c-${AUTOMATIC[0]!.id}`)).toContain('Pedido de revisión abierto de alumna-ada');
-    await shoot(page, 'change-grade');
+    await screenshots(page, 'change-grade');
     await page.goBack();
     await card.locator('input[name="answer"]').fill('Revisado: la captura no muestra las métricas');
     expect(await submit(page, card.locator('button'))).toBe(200);
@@ -224,7 +207,7 @@ describe('operations', () => {
     expect(await page.textContent('#held-title + .table-wrap')).toContain('GitHub pidió esperar');
     expect(await page.textContent('#rubrics-title + .table-wrap')).toContain('c0ffee123456');
     expect(await page.textContent('#waiting')).toBe('0');
-    await shoot(page, 'operations');
+    await screenshots(page, 'operations');
 
     const first = page.locator('table.jobs tbody tr[id^="job-"]').first();
     const jobId = (await first.getAttribute('id'))!.slice('job-'.length);
@@ -268,7 +251,7 @@ describe('operations', () => {
     expect(await carla.locator('td').nth(0).textContent()).toBe('0');
     expect(await carla.locator('td').nth(2).textContent()).toContain(`${AUTOMATIC[0]!.id} 0 → ${AUTOMATIC[0]!.points / 2}`);
     expect(await page.locator('#publish').isDisabled()).toBe(false);
-    await shoot(page, 'regrade');
+    await screenshots(page, 'regrade');
 
     expect(await submit(page, page.locator('#publish'))).toBe(200);
     expect(await page.textContent('.flash.done')).toContain('Recorrección publicada');

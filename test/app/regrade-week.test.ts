@@ -32,26 +32,33 @@ async function fixRubric(dir: string) {
   await fs.writeFile(file, fixed);
 }
 
+/**
+ * A pull request graded 100/100, the rubric fixed, and week 1 regraded for the class (its
+ * jobs done): the regrade's job reads the course file and the commit again.
+ */
+async function regradedAfterFix() {
+  const rubricsDir = await packsCopy();
+  const a = await testApp({ rubricsDir });
+  apps.push(a);
+  const scope = taNock();
+  const first = await gradeOpenedPullRequest(a, scope);
+  expect(first.checkRun.output.title).toBe('100/100');
+  const store = a.rubrica.store;
+  const [before] = await store.record.gradings({ week: 1 });
+  const deps = { store, now: () => new Date('2026-09-20T12:00:00Z'), rubricsDir };
+  await fixRubric(rubricsDir);
+  courseScope(scope);
+  await serveCommit(scope);
+  const seen = calls(scope);
+  const started = await startRegrade(deps, before!.org, 1, INSTRUCTOR);
+  if (!started.ok) throw new Error(started.error.en);
+  await a.rubrica.queue.idle();
+  return { a, scope, store, before, deps, seen, started };
+}
+
 describe('regrading a week for the whole class after a rubric fix', () => {
   it('reruns the counted commit with nothing published, shows what changed, and publishes on request: the new grading counts and reaches GitHub', async () => {
-    const rubricsDir = await packsCopy();
-    const a = await testApp({ rubricsDir });
-    apps.push(a);
-    const scope = taNock();
-    const first = await gradeOpenedPullRequest(a, scope);
-    expect(first.checkRun.output.title).toBe('100/100');
-    const store = a.rubrica.store;
-    const [before] = await store.record.gradings({ week: 1 });
-    const deps = { store, now: () => new Date('2026-09-20T12:00:00Z'), rubricsDir };
-
-    await fixRubric(rubricsDir);
-    // The regrade's job reads the course file and the commit again; it writes nothing to GitHub.
-    courseScope(scope);
-    await serveCommit(scope);
-    const seen = calls(scope);
-    const started = await startRegrade(deps, before!.org, 1, INSTRUCTOR);
-    if (!started.ok) throw new Error(started.error.en);
-    await a.rubrica.queue.idle();
+    const { a, scope, store, before, deps, seen, started } = await regradedAfterFix();
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen).toEqual({ checkRunCreates: [], checkRunPatches: [], commentPosts: [], commentPatches: [], reactions: [] });
     expect(await store.outbox.list()).toEqual([]);
@@ -81,21 +88,7 @@ describe('regrading a week for the whole class after a rubric fix', () => {
   });
 
   it('discarded, nothing changes and nothing is published', async () => {
-    const rubricsDir = await packsCopy();
-    const a = await testApp({ rubricsDir });
-    apps.push(a);
-    const scope = taNock();
-    await gradeOpenedPullRequest(a, scope);
-    const store = a.rubrica.store;
-    const [before] = await store.record.gradings({ week: 1 });
-    const deps = { store, now: () => new Date('2026-09-20T12:00:00Z'), rubricsDir };
-    await fixRubric(rubricsDir);
-    courseScope(scope);
-    await serveCommit(scope);
-    const seen = calls(scope);
-    const started = await startRegrade(deps, before!.org, 1, INSTRUCTOR);
-    if (!started.ok) throw new Error(started.error.en);
-    await a.rubrica.queue.idle();
+    const { a, store, before, deps, seen, started } = await regradedAfterFix();
     expect((await regradeSummary(deps, started.regrade.id))!.changed).toBe(1);
     expect(await discardRegrade(deps, before!.org, started.regrade.id, INSTRUCTOR)).toMatchObject({ ok: true });
     await a.rubrica.queue.idle();
