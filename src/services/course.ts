@@ -1,5 +1,6 @@
 import { CourseConfigSchema, type CourseConfig } from '../course/config.ts';
 import { loadPack, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
+import { countedByRepository, type Effective } from '../report/gradebook.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the dashboard's services work with: the store, the clock, where the rubric packs are. */
@@ -19,4 +20,17 @@ export async function courseOf(deps: ServiceDeps, org: string): Promise<{ config
   if (!course) return undefined;
   const config = CourseConfigSchema.parse(course.config);
   return { config, pack: await loadPack(config.pack, deps.rubricsDir ?? RUBRICS_DIR) };
+}
+
+/**
+ * Each repository's counted grading of each week (of one week, if given), as the
+ * gradebook and the overview count it: the course's rule over the gradings with the
+ * TAs' overrides applied.
+ */
+export async function countedOfCourse(deps: ServiceDeps, org: string, week?: number): Promise<Effective[]> {
+  const course = await deps.store.record.course(org);
+  if (!course) return [];
+  const filter = { org: course.org, ...(week !== undefined ? { week } : {}) };
+  const [gradings, overrides] = await Promise.all([deps.store.record.gradingRecords(filter), deps.store.tas.overrides(filter)]);
+  return countedByRepository({ weeks: course.weeks, rule: course.counts, gradings, overrides }).flatMap((r) => r.counted.filter((e): e is Effective => e !== undefined));
 }

@@ -1,8 +1,7 @@
-import { countedGrading } from '../grading/late.ts';
 import type { WriteLimits } from '../outbox/budget.ts';
 import { outboxPlan, type PlannedPublication } from '../outbox/plan.ts';
-import type { JobRow, ReviewRequest, StoredGrading } from '../store/store.ts';
-import type { ServiceDeps } from './course.ts';
+import type { JobRow, ReviewRequest } from '../store/store.ts';
+import { countedOfCourse, type ServiceDeps } from './course.ts';
 
 /** A manual criterion of a counted grading that no TA has scored yet. */
 export interface PendingManual {
@@ -25,37 +24,26 @@ export interface TaQueue {
   readonly tampering: readonly { readonly repo: string; readonly repoId: number; readonly pullRequest: number; readonly commentId: number; readonly action: 'edited' | 'deleted'; readonly by: string; readonly author: string; readonly at: string }[];
 }
 
-/** Each repository and week's counted grading of a course, by the course's counting rule. */
-async function countedGradings(deps: ServiceDeps, org: string): Promise<StoredGrading[]> {
-  const course = await deps.store.record.course(org);
-  const rule = course?.counts ?? 'best';
-  const byKey = new Map<string, StoredGrading[]>();
-  for (const g of await deps.store.record.gradings({ org: course?.org ?? org })) {
-    const key = `${g.repoId}:${g.week}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), g]);
-  }
-  return [...byKey.values()].map((gs) => countedGrading(gs, rule)!).filter(Boolean);
-}
-
 /** What waits for the teaching team: manual criteria to score, students' review requests, tampering flags. Read from the record only. */
 export async function taQueue(deps: ServiceDeps, org: string): Promise<TaQueue> {
-  const counted = await countedGradings(deps, org);
-  const orgName = counted[0]?.org ?? org;
-  const overrides = new Set((await deps.store.tas.overrides({ org: orgName })).map((o) => `${o.repoId}:${o.week}:${o.criterion}`));
+  const counted = await countedOfCourse(deps, org);
+  const orgName = (await deps.store.record.course(org))?.org ?? org;
   const manual: PendingManual[] = [];
-  for (const g of counted) {
-    for (const c of g.criteria) {
-      if (c.status !== 'pending' || overrides.has(`${g.repoId}:${g.week}:${c.id}`)) continue;
+  for (const e of counted) {
+    const g = e.record;
+    for (const c of e.criteria) {
+      if (c.status !== 'pending' || c.overridden) continue;
       manual.push({ repoId: g.repoId, repo: g.repo, students: g.students, week: g.week, criterion: c.id, maxScore: c.maxScore, sha: g.sha, pullRequest: g.pullRequest ?? null, gradedAt: g.gradedAt });
     }
   }
   manual.sort((a, b) => a.gradedAt.localeCompare(b.gradedAt));
-  const countedOf = new Map(counted.map((g) => [`${g.repoId}:${g.week}`, g]));
+  const countedOf = new Map(counted.map((e) => [`${e.record.repoId}:${e.record.week}`, e]));
   const reviews = (await deps.store.reviews.list({ org: orgName, state: 'open' })).map((r) => {
+    // The points as they stand, a TA's override included.
     const c = countedOf.get(`${r.repoId}:${r.week}`)?.criteria.find((x) => x.id === r.criterion);
     return { ...r, score: c?.score ?? null, maxScore: c?.maxScore ?? null };
   });
-  const repos = new Map(counted.map((g) => [g.repoId, g.repo]));
+  const repos = new Map(counted.map((e) => [e.record.repoId, e.record.repo]));
   const tampering = (await deps.store.tas.tamperingOfOrg(orgName)).map((t) => ({ ...t, repo: repos.get(t.repoId) ?? String(t.repoId) }));
   return { manual, reviews, tampering };
 }
@@ -98,8 +86,8 @@ export async function operations(deps: ServiceDeps, org: string, options: { conc
   const busy = waitingJobs.length + runningJobs.length;
   const drainAt = busy === 0 || typicalJobMs === null ? null : now + Math.ceil(busy / Math.max(1, options.concurrency)) * typicalJobMs;
   const plan = (await outboxPlan(deps.store, options.limits, now)).filter((p) => p.about.toLowerCase().startsWith(`${org.toLowerCase()}/`));
-  const gradings = await deps.store.record.gradings({ org: (await deps.store.record.course(org))?.org ?? org });
-  const counted = new Set((await countedGradings(deps, org)).map((g) => g.jobId));
+  const gradings = await deps.store.record.gradingRecords({ org: (await deps.store.record.course(org))?.org ?? org });
+  const counted = new Set((await countedOfCourse(deps, org)).map((e) => e.record.jobId));
   const versions = new Map<string, { week: number; packName: string; packHash: string; gradings: number; first: string; last: string; counted: number }>();
   for (const g of gradings) {
     const key = `${g.week}:${g.packHash}`;
