@@ -1,6 +1,7 @@
 import { CourseConfigSchema, type CourseConfig } from '../course/config.ts';
 import { loadPack, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
 import { countedByRepository, type Effective } from '../report/gradebook.ts';
+import type { GradingRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the dashboard's services work with: the store, the clock, where the rubric packs are. */
@@ -23,14 +24,15 @@ export async function courseOf(deps: ServiceDeps, org: string): Promise<{ config
 }
 
 /**
- * Each repository's counted grading of each week (of one week, if given), as the
- * gradebook and the overview count it: the course's rule over the gradings with the
- * TAs' overrides applied.
+ * A course's gradings in force, and each repository's counted grading of each week (of
+ * one week, if given), as the gradebook and the overview count them: the course's rule
+ * over the gradings with the TAs' overrides applied. One read of the record.
  */
-export async function countedOfCourse(deps: ServiceDeps, org: string, week?: number): Promise<Effective[]> {
+export async function courseCounts(deps: ServiceDeps, org: string, week?: number): Promise<{ gradings: readonly GradingRecord[]; counted: Effective[] }> {
   const course = await deps.store.record.course(org);
-  if (!course) return [];
+  if (!course) return { gradings: [], counted: [] };
   const filter = { org: course.org, ...(week !== undefined ? { week } : {}) };
   const [gradings, overrides] = await Promise.all([deps.store.record.gradingRecords(filter), deps.store.tas.overrides(filter)]);
-  return countedByRepository({ weeks: course.weeks, rule: course.counts, gradings, overrides }).flatMap((r) => r.counted.filter((e): e is Effective => e !== undefined));
+  const counted = countedByRepository({ weeks: course.weeks, rule: course.counts, gradings, overrides }).flatMap((r) => r.counted.filter((e): e is Effective => e !== undefined));
+  return { gradings, counted };
 }

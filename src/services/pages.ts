@@ -1,7 +1,7 @@
 import type { WriteLimits } from '../outbox/budget.ts';
 import { outboxPlan, type PlannedPublication } from '../outbox/plan.ts';
 import type { JobRow, ReviewRequest } from '../store/store.ts';
-import { countedOfCourse, type ServiceDeps } from './course.ts';
+import { courseCounts, type ServiceDeps } from './course.ts';
 
 /** A manual criterion of a counted grading that no TA has scored yet. */
 export interface PendingManual {
@@ -26,7 +26,7 @@ export interface TaQueue {
 
 /** What waits for the teaching team: manual criteria to score, students' review requests, tampering flags. Read from the record only. */
 export async function taQueue(deps: ServiceDeps, org: string): Promise<TaQueue> {
-  const counted = await countedOfCourse(deps, org);
+  const { counted } = await courseCounts(deps, org);
   const orgName = (await deps.store.record.course(org))?.org ?? org;
   const manual: PendingManual[] = [];
   for (const e of counted) {
@@ -86,8 +86,9 @@ export async function operations(deps: ServiceDeps, org: string, options: { conc
   const busy = waitingJobs.length + runningJobs.length;
   const drainAt = busy === 0 || typicalJobMs === null ? null : now + Math.ceil(busy / Math.max(1, options.concurrency)) * typicalJobMs;
   const plan = (await outboxPlan(deps.store, options.limits, now)).filter((p) => p.about.toLowerCase().startsWith(`${org.toLowerCase()}/`));
-  const gradings = await deps.store.record.gradingRecords({ org: (await deps.store.record.course(org))?.org ?? org });
-  const counted = new Set((await countedOfCourse(deps, org)).map((e) => e.record.jobId));
+  const all = await courseCounts(deps, org);
+  const gradings = all.gradings;
+  const counted = new Set(all.counted.map((e) => e.record.jobId));
   const versions = new Map<string, { week: number; packName: string; packHash: string; gradings: number; first: string; last: string; counted: number }>();
   for (const g of gradings) {
     const key = `${g.week}:${g.packHash}`;

@@ -2,7 +2,7 @@ import type { GradingRequest } from '../events/requests.ts';
 import type { JobState, Regrade } from '../store/store.ts';
 import { t } from '../core/text.ts';
 import type { ActionResult } from './ta-actions.ts';
-import { countedOfCourse, courseOf, type ServiceDeps } from './course.ts';
+import { courseCounts, courseOf, type ServiceDeps } from './course.ts';
 
 /** How many attempts a regrade's job gets (the queue's default: one try and two retries). */
 const REGRADE_ATTEMPTS = 3;
@@ -19,7 +19,7 @@ export async function startRegrade(deps: ServiceDeps, org: string, week: number,
   const running = (await deps.store.regrades.list({ org })).find((r) => r.week === week && r.state === 'running');
   if (running) return { ok: false, error: t(`La semana ${week} ya se está recorrigiendo: publícala o descártala primero.`, `Week ${week} is already being regraded: publish or discard that first.`) };
   // The grading each student's week counts now, as the gradebook counts it.
-  const counted = (await countedOfCourse(deps, org, week)).map((e) => e.record);
+  const counted = (await courseCounts(deps, org, week)).counted.map((e) => e.record);
   // Each repository's topics, as GitHub last delivered them (a course recognising students by topic needs them).
   const topics = new Map<number, readonly string[]>();
   for (const g of counted) topics.set(g.repoId, (await deps.store.queue.job(g.jobId))?.request.topics ?? []);
