@@ -48,6 +48,8 @@ async function recordChange(deps: ServiceDeps, target: ActionTarget, command: Re
   const rubric = course?.pack.weeks.get(target.week);
   if (!course || !rubric || target.week < 1 || target.week > course.config.weeks) return { ok: false, error: t(`El curso no tiene la semana ${target.week}.`, `The course has no week ${target.week}.`) };
   if ('minutes' in command && !(Number.isInteger(command.minutes) && command.minutes > 0)) return { ok: false, error: t('La prórroga tiene que ser de más de cero minutos.', 'The extension must be longer than zero minutes.') };
+  // Only a repository this course graded: a repository id of another course is not this course's to change.
+  if (!(await isCourseRepository(deps, target.org, target.repoId))) return { ok: false, error: t('Ese repositorio no es de este curso.', 'That repository is not one of this course.') };
   const invalid = validateCommand(command, rubric);
   if (invalid) return { ok: false, error: invalid };
   const at = deps.now().toISOString();
@@ -89,6 +91,12 @@ export async function requeueFailed(deps: ServiceDeps, org: string, by: string, 
   const at = deps.now().toISOString();
   await deps.store.actions.add({ org, by, at, action: 'requeue', detail: { jobs: failed.map((j) => j.id), requeued: count } });
   return { ok: true, done: `requeued ${count}`, count };
+}
+
+/** Whether the course has graded this repository (every grading of it is of one organization). */
+export async function isCourseRepository(deps: ServiceDeps, org: string, repoId: number): Promise<boolean> {
+  const gradings = await deps.store.record.gradingRecords({ repoId, replaced: true });
+  return gradings.length > 0 && gradings.every((g) => g.org.toLowerCase() === org.toLowerCase());
 }
 
 /** Publications join the outbox (the one writer to GitHub), in order. */

@@ -106,7 +106,11 @@ describe.each(BACKENDS)('the dashboard actions and review requests on $name', (b
     expect(wrong.ok).toBe(false);
     expect((await scoreCriterion(deps, { org: ORG, repoId: 1, week: 5, by: TA }, MANUAL.id, MANUAL.points + 1, 'x')).ok).toBe(false);
     expect((await scoreCriterion(deps, { org: ORG, repoId: 1, week: 11, by: TA }, MANUAL.id, 1, 'x')).ok).toBe(false);
-    expect(await store.tas.overrides({ repoId: 1 })).toEqual([]);
+    // Another course's repository, or one never graded, is not this course's to change (by its id in a forged form).
+    await store.record.recordGrading({ ...grading(9, 'zoe'), org: 'otra-clase' });
+    expect(await scoreCriterion(deps, { org: ORG, repoId: 9, week: 5, by: TA }, MANUAL.id, 1, 'x')).toMatchObject({ ok: false, error: { en: 'That repository is not one of this course.' } });
+    expect((await scoreCriterion(deps, { org: ORG, repoId: 404, week: 5, by: TA }, MANUAL.id, 1, 'x')).ok).toBe(false);
+    expect(await store.tas.overrides({})).toEqual([]);
     expect(await outbox(store)).toEqual([]);
 
     clock += 60_000;

@@ -4,7 +4,7 @@ import { say, type Text } from '../../core/text.ts';
 import { courseOf, type ServiceDeps } from '../../services/course.ts';
 import { operations, taQueue } from '../../services/pages.ts';
 import { discardRegrade, publishRegrade, regradeSummary, startRegrade } from '../../services/regrade.ts';
-import { answerReview, clearCriterion, extendDeadline, overrideCriterion, requeueFailed, scoreCriterion, type ActionResult } from '../../services/ta-actions.ts';
+import { answerReview, clearCriterion, extendDeadline, isCourseRepository, overrideCriterion, requeueFailed, scoreCriterion, type ActionResult } from '../../services/ta-actions.ts';
 import type { DashboardDeps, RouteGroup, WebContext } from '../context.ts';
 import '../pages/ops-words.ts';
 import { points, when } from './course.ts';
@@ -121,7 +121,7 @@ async function changePage(ctx: WebContext, deps: DashboardDeps, error?: Text) {
     deps.store.reviews.list({ repoId: target.repoId, state: 'open' }),
   ]);
   // A repository of another course is not this page's, even by its number.
-  if (shown && shown.org.toLowerCase() !== ctx.course!.org.toLowerCase()) return ctx.refuse(404, 'error.404.title', 'error.404.body');
+  if (!(await isCourseRepository(s, ctx.course!.org, target.repoId))) return ctx.refuse(404, 'error.404.title', 'error.404.body');
   const criteria = rubric.criteria.map((c) => ({
     id: c.id,
     title: c.title[ctx.locale],
