@@ -161,7 +161,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   const unpublished: number[] = [];
   for (const week of touched) {
     if (regrades.has(week)) continue; // the regrade publishes with the change
-    if (!(await republish(r, config, pack.weeks.get(week)!, deps, out))) unpublished.push(week);
+    if (!(await republish(r, config, pack, pack.weeks.get(week)!, deps, out))) unpublished.push(week);
   }
 
   if (errors.length) {
@@ -257,10 +257,10 @@ async function studentReview(r: CommandRequest, deps: CommandDeps, octokit: Octo
 }
 
 /** The week's check run and scored comment, published again with the overrides in force. */
-async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
+async function republish(r: CommandRequest, config: CourseConfig, pack: Pack, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
   const graded = await gradingShown(deps, r, rubric.week);
   if (!graded) return false;
-  out.push(...(await republished(deps, config, rubric, graded, r.pullRequest.number)));
+  out.push(...(await republished(deps, config, pack, rubric, graded, r.pullRequest.number)));
   return true;
 }
 
@@ -269,9 +269,9 @@ async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, 
  * scored comment of `pullRequest` when the course writes them. The TA commands and the
  * dashboard's actions both publish a changed week this way.
  */
-export async function republished(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, rubric: Week, graded: StoredGrading, pullRequest?: number): Promise<ParsedPublication[]> {
+export async function republished(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, pack: Pack, rubric: Week, graded: StoredGrading, pullRequest?: number): Promise<ParsedPublication[]> {
   const where = { installationId: graded.installationId, owner: graded.org, repo: graded.repo, repoId: graded.repoId };
-  const view = await publicationOf(deps, config, graded, pullRequest);
+  const view = await publicationOf(deps, config, graded, pullRequest, pack);
   const now = deps.now();
   const out = [gradedCheckRun(where, config, graded, view, now, graded.checkRunId, checkRunName({ week: rubric.week, title: rubric.title }, config.locale))];
   if (pullRequest !== undefined && config.comments.pullRequests) out.push(commentPublication({ ...where, pullRequest: { number: pullRequest } }, config, graded.sha, view, now));
@@ -290,7 +290,7 @@ async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseC
   log.warn({ author: recorded.author, by: r.sender, outcome: 'tampering' }, `a TA's command comment was ${r.action} by someone else; nothing changes`);
   await deps.store.tas.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
   const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
-  if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack.weeks.get(latest.week)!, deps, out);
+  if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack, pack.weeks.get(latest.week)!, deps, out);
   return finish(log, out, 'tampering-flagged', { by: r.sender });
 }
 

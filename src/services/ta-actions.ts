@@ -60,7 +60,7 @@ async function recordChange(deps: ServiceDeps, target: ActionTarget, command: Re
   const out: ParsedPublication[] = [];
   // The week's check run and the scored comment of the pull request it came by, as they stand now (an extension changed its lateness).
   const now = shown && (await deps.store.record.gradingOfJob(shown.jobId));
-  if (now) out.push(...(await republished(deps, course.config, rubric, now, now.pullRequest)));
+  if (now) out.push(...(await republished(deps, course.config, course.pack, rubric, now, now.pullRequest)));
   if (applied.closed) out.push(reviewAnsweredReply(applied.closed, command.kind === 'extend' ? 'answered' : command.kind, { by: target.by, ...('reason' in command && command.reason ? { text: command.reason } : {}), ...('points' in command ? { points: command.points } : {}) }, course.config));
   await publish(deps, out);
   return { ok: true, done: applied.done };

@@ -119,13 +119,14 @@ export class RecordStore {
 
   /** One organization's course settings as last recorded (matched case-insensitively, as GitHub does), config included. */
   async course(org: string): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown } | undefined> {
-    const row = await one<{ org: string; weeks: number; counts: CountingRule; config: string }>(this.db, `SELECT org, weeks, counts, config FROM courses WHERE LOWER(org) = LOWER(?)`, [org]);
-    return row ? { org: row.org, weeks: Number(row.weeks), counts: row.counts, config: JSON.parse(row.config) as unknown } : undefined;
+    const row = await one<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(this.db, `SELECT org, weeks, counts, config FROM courses WHERE LOWER(org) = LOWER(?)`, [org]);
+    return row ? { org: row.org, weeks: Number(row.weeks), counts: row.counts, config: row.config ? (JSON.parse(row.config) as unknown) : null } : undefined;
   }
 
-  async courses(): Promise<{ org: string; weeks: number; counts: CountingRule }[]> {
-    const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule }>(`SELECT org, weeks, counts FROM courses ORDER BY org`);
-    return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts }));
+  /** The courses graded so far, with the course file as it was at their latest grading. */
+  async courses(): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown }[]> {
+    const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(`SELECT org, weeks, counts, config FROM courses ORDER BY org`);
+    return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts, config: r.config ? (JSON.parse(r.config) as unknown) : null }));
   }
 }
 
@@ -183,16 +184,24 @@ export function grading(row: GradingDbRow): StoredGrading {
   return { ...record(row), grade: JSON.parse(row.grade) as Grade };
 }
 
-/** A row without its full Grade, as the record's summary (plain assignments: thousands of rows per class view). */
+/**
+ * A row without its full Grade, as the record's summary. Plain assignments, and the JSON
+ * columns parsed when first read: a class-wide view reads thousands of rows and the
+ * criteria, students and lateness of only the few it shows.
+ */
 function record(row: Omit<GradingDbRow, 'grade'>): GradingRecord {
   let criteria: RecordedCriterion[] | undefined;
+  let students: string[] | undefined;
+  let late: Lateness | undefined;
   const r: { -readonly [K in keyof GradingRecord]: GradingRecord[K] } = {
     jobId: row.job_id,
     installationId: Number(row.installation_id),
     org: row.org,
     repoId: Number(row.repo_id),
     repo: row.repo,
-    students: JSON.parse(row.students) as string[],
+    get students() {
+      return (students ??= JSON.parse(row.students) as string[]);
+    },
     week: Number(row.week),
     sha: row.sha,
     deliveredAt: row.delivered_at,
@@ -206,11 +215,12 @@ function record(row: Omit<GradingDbRow, 'grade'>): GradingRecord {
     maxScore: Number(row.max_score),
     pendingPoints: Number(row.pending_points),
     errorPoints: Number(row.error_points),
-    // Parsed when first read: a class-wide view reads thousands of rows and the criteria of few.
     get criteria() {
       return (criteria ??= JSON.parse(row.criteria) as RecordedCriterion[]);
     },
-    late: JSON.parse(row.late) as Lateness,
+    get late() {
+      return (late ??= JSON.parse(row.late) as Lateness);
+    },
     penalty: Number(row.penalty),
     finalScore: row.final_score === null ? null : Number(row.final_score),
   };

@@ -10,6 +10,8 @@ import type { TaStatus } from '../github/teams.ts';
 export type MembershipLookup = (org: string, login: string) => Promise<TaStatus>;
 
 export const ACCESS_TTL_MS = 3 * 60_000;
+/** Past this many remembered answers, the expired ones are dropped. */
+const MAX_ANSWERS = 10_000;
 
 export class CourseAccess {
   private readonly lookup: MembershipLookup;
@@ -33,6 +35,7 @@ export class CourseAccess {
     if (!pending) {
       pending = this.lookup(org, login)
         .then((status) => {
+          if (this.answers.size >= MAX_ANSWERS) this.prune();
           this.answers.set(key, { status, at: this.now() });
           return status;
         })
@@ -44,6 +47,11 @@ export class CourseAccess {
 
   async allowed(org: string, login: string): Promise<boolean> {
     return isTeachingStaff(await this.status(org, login));
+  }
+
+  /** Drops answers past their lifetime (they would be asked again anyway). */
+  private prune(): void {
+    for (const [key, answer] of this.answers) if (this.now() - answer.at >= this.ttlMs) this.answers.delete(key);
   }
 
   /** Forgets a user's answers (sign-in and sign-out ask GitHub afresh). */

@@ -58,7 +58,7 @@ export function dashboardHandler(options: DashboardOptions): RawHandler {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/dashboard' && !url.pathname.startsWith('/dashboard/')) return false;
-    securityHeaders(res, deps.oauth);
+    securityHeaders(res);
     const session = sessionOf(req, deps.sessionKey, now());
     let locale: Locale = browserLocale(req);
     const ctx = context(req, res, url, deps, session, () => locale);
@@ -187,13 +187,13 @@ export function courseNav(ctx: WebContext): { id: string; href: string; label: s
 }
 
 /**
- * Nothing but our own files and GitHub's sign-in page: no inline script or style, no
- * other origin, no framing. Pages are private (no-store).
+ * Nothing but our own files: no inline script or style, no other origin, forms post
+ * only to us (sign-in is a link to GitHub, not a form), no framing. Pages are private (no-store).
  */
-export function securityHeaders(res: ServerResponse, oauth: OAuthConfig | undefined): void {
+export function securityHeaders(res: ServerResponse): void {
   res.setHeader(
     'content-security-policy',
-    ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", `form-action 'self'${oauth ? ` ${new URL(oauth.webUrl).origin}` : ''}`, "frame-ancestors 'none'", "base-uri 'none'"].join('; '),
+    ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'"].join('; '),
   );
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('x-frame-options', 'DENY');

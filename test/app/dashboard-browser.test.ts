@@ -206,6 +206,26 @@ describe('signing in with GitHub', () => {
     await page.close();
   });
 
+  it('is usable with a keyboard: Tab per student, arrows between cells, Enter opens the week', async () => {
+    const page = await context.newPage();
+    await signIn(page, TA);
+    await page.locator('#heatmap tbody th a', { hasText: STUDENT.login }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe(`/dashboard/${ORG}/repos/11#week-1`);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe(`/dashboard/${ORG}/repos/12#week-2`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${origin}/dashboard/${ORG}/repos/12#week-2`);
+    expect(await page.textContent('h1')).toContain('beto');
+    // Tab goes from a student's name to the next student's, not through 4 cells.
+    await page.goBack();
+    await page.locator('#heatmap tbody th a', { hasText: STUDENT.login }).focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('beto');
+    await page.close();
+  });
+
   it('lets an organization owner in too', async () => {
     const page = await context.newPage();
     await signIn(page, OWNER);

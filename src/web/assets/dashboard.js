@@ -1,6 +1,20 @@
 // Progressive enhancement only: every page works without this file.
-// Filter forms submit themselves when a select changes (the button stays for keyboards and no-JS).
-document.addEventListener('change', (event) => {
-  const target = event.target;
-  if (target instanceof HTMLSelectElement && target.form && target.form.dataset.autosubmit !== undefined) target.form.requestSubmit();
+
+// The heatmap: Tab stops once per student (the row's name); the arrow keys move between
+// its cells, whose links are out of the Tab order so 300 × 16 cells are not 4,800 stops.
+document.addEventListener('keydown', (event) => {
+  const here = event.target;
+  if (!(here instanceof HTMLElement) || !here.closest('#heatmap tbody')) return;
+  const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+  const move = moves[event.key];
+  if (!move) return;
+  const cell = here.closest('th, td');
+  const row = cell.parentElement;
+  const rows = [...row.parentElement.children];
+  const target = rows[rows.indexOf(row) + move[0]]?.children[[...row.children].indexOf(cell) + move[1]];
+  if (!target) return;
+  const focusable = target.querySelector('a') ?? target;
+  if (focusable === target) target.tabIndex = -1;
+  event.preventDefault();
+  focusable.focus();
 });

@@ -17,6 +17,10 @@ addCatalogue({
   'overview.showing': { es: '{shown} de {total} repositorios', en: '{shown} of {total} repositories' },
   'overview.empty': { es: 'Nadie coincide con el filtro.', en: 'Nobody matches the filter.' },
   'overview.nothing': { es: 'Sin entrega', en: 'No submission' },
+  'overview.keys': {
+    es: 'Con el teclado: Tab recorre a los estudiantes; las flechas se mueven entre las celdas; Intro abre la semana del estudiante.',
+    en: "Keyboard: Tab goes from student to student; the arrow keys move between cells; Enter opens the student's week.",
+  },
   'overview.legend': { es: 'Leyenda', en: 'Legend' },
   'overview.sortBy': { es: 'Ordenar por {column}', en: 'Sort by {column}' },
   'overview.export': { es: 'Exportar', en: 'Export' },

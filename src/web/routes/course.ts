@@ -24,7 +24,10 @@ export const courseRoutes: RouteGroup = (router, deps) => {
       rosterOf(deps.store.db, course.org),
       deps.store.queue.jobs({ state: 'failed', limit: 500 }),
     ]);
-    const failed = new Set(failedJobs.filter((j) => j.request.owner.toLowerCase() === course.org.toLowerCase() && j.request.week !== undefined).map((j) => `${j.repoId}:${j.request.week}`));
+    // Gradings that failed on our side (a TA command's failure is not a cell's).
+    const failed = new Set(
+      failedJobs.filter((j) => j.kind === 'grade' && j.request.owner?.toLowerCase() === course.org.toLowerCase() && j.request.week !== undefined).map((j) => `${j.repoId}:${j.request.week}`),
+    );
     const view = overview({ weeks: course.weeks, rule: course.counts, gradings, overrides, roster: byLogin(roster), failed }, parseOverviewQuery(ctx.url.searchParams, course.weeks));
     ctx.render('overview', { title: course.org, nav: 'overview', view, sortLink: sortLink(ctx, view.query), fmt: points });
   });

@@ -79,3 +79,16 @@ describe('the session cookie', () => {
     expect(a.csrf.length).toBeGreaterThanOrEqual(32);
   });
 });
+
+describe('where sign-in goes', () => {
+  it("is github.com by default and the GitHub Enterprise Server's host with GHE_HOST; off without the client id and secret", async () => {
+    const { oauthFromEnv, authorizeUrl } = await import('../../../src/web/oauth.ts');
+    expect(oauthFromEnv({ GITHUB_CLIENT_ID: 'Iv1.a' })).toBeUndefined();
+    expect(oauthFromEnv({ GITHUB_CLIENT_ID: 'Iv1.a', GITHUB_CLIENT_SECRET: 's' })).toEqual({ clientId: 'Iv1.a', clientSecret: 's', webUrl: 'https://github.com', apiUrl: 'https://api.github.com' });
+    const ghe = oauthFromEnv({ GITHUB_CLIENT_ID: 'Iv1.a', GITHUB_CLIENT_SECRET: 's', GHE_HOST: 'github.example.edu' })!;
+    expect(ghe).toMatchObject({ webUrl: 'https://github.example.edu', apiUrl: 'https://github.example.edu/api/v3' });
+    const url = new URL(authorizeUrl(ghe, 'https://rubrica.example.edu/dashboard/callback', 'st4te'));
+    expect(`${url.origin}${url.pathname}`).toBe('https://github.example.edu/login/oauth/authorize');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: 'Iv1.a', redirect_uri: 'https://rubrica.example.edu/dashboard/callback', state: 'st4te', allow_signup: 'false' });
+  });
+});
