@@ -251,8 +251,17 @@ async function studentReview(r: CommandRequest, deps: CommandDeps, octokit: Octo
       lines.push(say(t(`Registré tu pedido de revisión de ${what} (semana ${week}). Un TA lo verá y te responderá aquí.`, `Recorded your review request of ${what} (week ${week}). A TA will see it and answer here.`), locale));
     }
   }
+  if (!recorded) {
+    // Nothing recorded (repeats, mistakes): answered at most once per few minutes, like any refusal, so a flood cannot eat the shared write lane.
+    await deps.store.tas.setCommandOutcome(r.comment.id, 'refused:review');
+    const since = new Date(new Date(r.deliveredAt).getTime() - REFUSAL_REPLY_EVERY_MS).toISOString();
+    if (await deps.store.tas.refusalAnsweredBefore({ commentId: r.comment.id, repoId: r.repoId, pullRequest: r.pullRequest.number, author, at: r.deliveredAt }, since)) {
+      await deps.store.tas.setCommandOutcome(r.comment.id, 'refused-unanswered:review');
+      return finish(log, out, 'review-rejected', { author, recorded, answered: false });
+    }
+  }
   reply(out, r, [`@${author}:`, '', ...lines.map((l) => `- ${inline(l)}`)].join('\n'));
-  await deps.store.tas.setCommandOutcome(r.comment.id, recorded ? 'review' : 'review-rejected');
+  if (recorded) await deps.store.tas.setCommandOutcome(r.comment.id, 'review');
   return finish(log, out, recorded ? 'review-recorded' : 'review-rejected', { author, recorded });
 }
 

@@ -45,25 +45,30 @@ describe('a student asks for a review with /rubrica review', () => {
     const [request] = await a.rubrica.store.reviews.list({ state: 'open' });
     expect(request).toMatchObject({ student: STUDENT, criterion: 'readme', week: 1, pullRequest: PR, reason: WHY, commentId: COMMENT_ID + 1 });
 
-    // A second request for the same criterion and week: told it is already open; nothing new recorded.
+    // A second request for the same criterion and week, a malformed one and one for a criterion the week does not have:
+    // one reply, a line each; nothing new recorded.
     repliedCommand(scope);
-    await deliver(a, 'review-2', commentEvent('created', '/rubrica review readme otra vez', by(STUDENT, COMMENT_ID + 2)));
-    expect(seen.commentPosts[1].body).toContain('Ya tienes un pedido abierto de `readme` en la semana 1');
+    await deliver(a, 'review-2', commentEvent('created', '/rubrica review readme otra vez\n/rubrica review\n/rubrica review video porque sí', by(STUDENT, COMMENT_ID + 2)));
+    const second: string = seen.commentPosts[1].body;
+    expect(second).toContain('Ya tienes un pedido abierto de `readme` en la semana 1');
+    expect(second).toContain('Faltan el criterio y el motivo.');
+    expect(second).toContain('La semana 1 no tiene el criterio `video`.');
     expect(await a.rubrica.store.reviews.list({})).toHaveLength(1);
 
-    // A malformed one and one for a criterion the week does not have: each line says what is wrong.
-    repliedCommand(scope);
-    await deliver(a, 'review-3', commentEvent('created', '/rubrica review\n/rubrica review video porque sí', by(STUDENT, COMMENT_ID + 3)));
-    expect(seen.commentPosts[2].body).toContain('Faltan el criterio y el motivo.');
-    expect(seen.commentPosts[2].body).toContain('La semana 1 no tiene el criterio `video`.');
-    expect(await a.rubrica.store.reviews.list({})).toHaveLength(1);
+    // More of the same within minutes: recorded, but answered once (each reply is a notifying write on the shared lane).
+    courseScope(scope);
+    scope.get(paths.pull).reply(200, pullResponse());
+    await deliver(a, 'review-3', commentEvent('created', '/rubrica review readme ¡otra vez!', by(STUDENT, COMMENT_ID + 3)));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(seen.commentPosts).toHaveLength(2);
+    expect(await a.rubrica.store.tas.commandOf(COMMENT_ID + 3)).toMatchObject({ author: STUDENT, outcome: 'refused-unanswered:review' });
 
     // The TA overrides readme: applied as always, and the student is told on their pull request.
     acceptedCommand(scope);
     scope.post(paths.issueComments).reply(201, { id: 7200 });
     await deliver(a, 'override-1', commentEvent('created', `/rubrica override readme ${README_POINTS - 5} Falta el ejemplo`));
     expect(scope.pendingMocks()).toEqual([]);
-    const told: string = seen.commentPosts[3].body;
+    const told: string = seen.commentPosts[2].body;
     expect(told).toBe(`@${STUDENT}, tu pedido de revisión de \`readme\` (semana 1) está respondido: \`${TA}\` puso \`readme\` en ${README_POINTS - 5} puntos: \`Falta el ejemplo\``);
     expect(await a.rubrica.store.reviews.get(request!.id)).toMatchObject({ state: 'closed', answeredBy: TA, answeredHow: 'override', answer: 'Falta el ejemplo' });
     // Nothing the student wrote reached GitHub.
