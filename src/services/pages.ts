@@ -55,7 +55,7 @@ export interface Operations {
   readonly running: number;
   /** Typical grading time over the last finished jobs (ms), if any finished. */
   readonly typicalJobMs: number | null;
-  /** When the waiting and running jobs are expected to be done, at the workers' concurrency (epoch ms); null when idle or unknown. */
+  /** When the course's waiting and running jobs are expected to be done, behind every course's, at the workers' concurrency (epoch ms); null when idle or unknown. */
   readonly drainAt: number | null;
   /** Publications of the course held back by GitHub's write budget, in the order they will go. */
   readonly heldBack: readonly PlannedPublication[];
@@ -83,8 +83,10 @@ export async function operations(deps: ServiceDeps, org: string, options: { conc
     .sort((a, b) => a - b);
   const typicalJobMs = durations.length ? durations[Math.floor(durations.length / 2)]! : null;
   const now = deps.now().getTime();
-  const busy = waitingJobs.length + runningJobs.length;
-  const drainAt = busy === 0 || typicalJobMs === null ? null : now + Math.ceil(busy / Math.max(1, options.concurrency)) * typicalJobMs;
+  // The workers are shared by every course: the course's last job waits behind all the others.
+  const counts = await deps.store.queue.counts();
+  const busy = counts.queued + counts.running;
+  const drainAt = waitingJobs.length + runningJobs.length === 0 || typicalJobMs === null ? null : now + Math.ceil(busy / Math.max(1, options.concurrency)) * typicalJobMs;
   const plan = (await outboxPlan(deps.store, options.limits, now)).filter((p) => p.about.toLowerCase().startsWith(`${org.toLowerCase()}/`));
   const all = await courseCounts(deps, org);
   const gradings = all.gradings;

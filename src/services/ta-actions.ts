@@ -68,7 +68,7 @@ async function recordChange(deps: ServiceDeps, target: ActionTarget, command: Re
 
 /** Answers a student's review request in the dashboard: closed with the TA's words, and the student told on their pull request. */
 export async function answerReview(deps: ServiceDeps, org: string, id: string, by: string, answer: string): Promise<ActionResult> {
-  const text = answer.trim();
+  const text = answer.trim().slice(0, 2000);
   if (!text) return { ok: false, error: t('Falta la respuesta: el estudiante la lee.', 'The answer is missing: the student reads it.') };
   const request = await deps.store.reviews.get(id);
   if (!request || request.org.toLowerCase() !== org.toLowerCase()) return { ok: false, error: t('No existe ese pedido de revisión.', 'There is no such review request.') };

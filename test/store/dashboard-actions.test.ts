@@ -199,6 +199,14 @@ describe.each(BACKENDS)('the dashboard actions and review requests on $name', (b
     // The other course's failed job is not this course's to requeue.
     expect((await store.queue.jobs({ state: 'failed' })).map((j) => j.request.owner)).toEqual(['other-org']);
     expect((await store.actions.list(ORG)).map((a) => [a.action, a.by, a.detail.requeued])).toEqual([['requeue', TA, 1], ['requeue', TA, 1]]);
+
+    // The drain estimate: one grading took 30 s; three jobs wait (one of another course, sharing the workers) with 2 workers.
+    const graded = (await store.queue.claim('w', 60_000))!;
+    clock += 30_000;
+    await store.queue.completeJob(graded.lease!, { state: 'done', outcome: 'graded' });
+    for (const i of [4, 5]) await store.queue.enqueue(request(i, i === 5 ? 'other-org' : ORG), { maxAttempts: 1 });
+    ops = await operations(deps, ORG, { concurrency: 2, limits: GITHUB_LIMITS });
+    expect(ops).toMatchObject({ waiting: 2, running: 0, typicalJobMs: 30_000, drainAt: clock + 2 * 30_000 });
   });
 
   it('a regrade holds what its jobs make until published (the new gradings count, their publications go out) or discarded (nothing changes)', async () => {

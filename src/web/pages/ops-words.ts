@@ -103,6 +103,7 @@ addCatalogue({
   'regrade.reload': { es: 'Volver a cargar', en: 'Reload' },
   'regrade.changed': { es: 'Cambia la nota o algún criterio de {changed} de {total} estudiante(s).', en: 'The score or a criterion changes for {changed} of {total} student(s).' },
   'regrade.before': { es: 'Antes', en: 'Before' },
+  'regrade.rubric': { es: 'Versión de la rúbrica', en: 'Rubric version' },
   'regrade.after': { es: 'Después', en: 'After' },
   'regrade.criteria': { es: 'Criterios que cambian', en: 'Criteria that change' },
   'regrade.job': { es: 'Estado', en: 'State' },
