@@ -209,6 +209,11 @@ describe('operations', () => {
     expect(await page.textContent('#waiting')).toBe('0');
     await screenshots(page, 'operations');
 
+    // A POST without the session's token is refused, and requeues nothing.
+    const forged = await page.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=guess' })).status, `${origin}/dashboard/${ORG}/jobs/requeue`);
+    expect(forged).toBe(403);
+    expect(await store.queue.jobs({ state: 'failed' })).toHaveLength(2);
+
     const first = page.locator('table.jobs tbody tr[id^="job-"]').first();
     const jobId = (await first.getAttribute('id'))!.slice('job-'.length);
     expect(await submit(page, first.locator('button'))).toBe(200);
