@@ -149,9 +149,10 @@ describe('the TA queue and its actions', () => {
     // Published again through the outbox: the check run and the pull request's scored comment.
     expect((await store.outbox.list()).map((r) => [r.kind, 'repoId' in r.publication ? r.publication.repoId : null])).toEqual([['check-run', 12], ['check-run', 11], ['pr-comment', 11]]);
 
-    // The student's page shows it.
+    // The student's page shows it, and leads to changing the week's grade.
     await page.goto(`${origin}/dashboard/${ORG}/repos/11`);
     expect(await page.textContent('main')).toContain(`${TA.login} puso 12.5`);
+    expect(await page.locator('#week-5 a', { hasText: 'Cambiar la nota' }).getAttribute('href')).toBe(`/dashboard/${ORG}/repos/11/weeks/5/change`);
     expect(alerted).toBe(false);
     // The one refused form's 400 is the only error the browser saw (no script or style was blocked).
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
@@ -185,7 +186,8 @@ describe('the TA queue and its actions', () => {
     await row.locator('input[name="reason"]').fill('copiado');
     expect(await submit(page, row.locator('form').first().locator('button'))).toBe(200);
     expect(await page.textContent('.flash.done')).toBe('Ajustado y publicado de nuevo.');
-    expect(await page.locator(`#c-${AUTOMATIC[1]!.id} .badge`).textContent()).toBe(`ajustado por ${TA.login}: 1`);
+    expect(await page.locator(`#c-${AUTOMATIC[1]!.id} td.num`).textContent()).toContain(`1 / ${AUTOMATIC[1]!.points}`);
+    expect(await page.locator(`#c-${AUTOMATIC[1]!.id} .badge`).textContent()).toBe(`ajustado por ${TA.login} (automático: ${AUTOMATIC[1]!.points / 2})`);
     expect(await submit(page, page.locator(`#c-${AUTOMATIC[1]!.id} button.secondary`))).toBe(200);
     expect(await page.locator(`#c-${AUTOMATIC[1]!.id} .badge`).count()).toBe(0);
     await page.fill('input[name="duration"]', '2d');

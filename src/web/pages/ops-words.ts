@@ -33,7 +33,7 @@ addCatalogue({
   'change.manual': { es: 'Puntuar', en: 'Score' },
   'change.manualBadge': { es: 'lo corrige un ayudante', en: 'graded by a TA' },
   'change.clear': { es: 'Quitar el ajuste', en: 'Clear the override' },
-  'change.overridden': { es: 'ajustado por {by}: {points}', en: 'overridden by {by}: {points}' },
+  'change.overridden': { es: 'ajustado por {by} (automático: {points})', en: 'overridden by {by} (automatic: {points})' },
   'change.extend': { es: 'Prórroga', en: 'Extension' },
   'change.duration': { es: 'Duración (2d, 36h, 90m)', en: 'Duration (2d, 36h, 90m)' },
   'change.extendReason': { es: 'Motivo (opcional)', en: 'Reason (optional)' },
