@@ -115,16 +115,18 @@ interface Repository {
 
 function repositories(input: GradebookInput): Repository[] {
   const overrides = overridesByWeek(input.overrides);
-  const repos = new Map<string, { latest: GradingRecord; weeks: Map<number, Effective[]> }>();
+  const repos = new Map<string, { latest: GradingRecord; latestAt: number; weeks: Map<number, Effective[]> }>();
+  // A class-wide view runs this over thousands of gradings: each delivery is parsed once.
   for (const g of input.gradings) {
     const key = repoKey(g.org, g.repoId);
+    const at = Date.parse(g.deliveredAt);
     let repo = repos.get(key);
-    if (!repo) repos.set(key, (repo = { latest: g, weeks: new Map() }));
+    if (!repo) repos.set(key, (repo = { latest: g, latestAt: at, weeks: new Map() }));
     // The latest grading names the repository as it is now (renamed, students added).
-    if (Date.parse(g.deliveredAt) >= Date.parse(repo.latest.deliveredAt)) repo.latest = g;
-    const list = repo.weeks.get(g.week) ?? [];
-    list.push(effective(g, overrides.get(weekKey(g.org, g.repoId, g.week))));
-    repo.weeks.set(g.week, list);
+    if (at >= repo.latestAt) (repo.latest = g), (repo.latestAt = at);
+    let list = repo.weeks.get(g.week);
+    if (!list) repo.weeks.set(g.week, (list = []));
+    list.push(effective(g, overrides.size ? overrides.get(weekKey(g.org, g.repoId, g.week)) : undefined));
   }
   return [...repos.values()].sort(
     (a, b) => loginOf(a.latest).localeCompare(loginOf(b.latest)) || a.latest.repo.localeCompare(b.latest.repo),

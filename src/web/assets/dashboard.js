@@ -1,7 +1,9 @@
 // Progressive enhancement only: every page works without this file.
 
 // The heatmap: Tab stops once per student (the row's name); the arrow keys move between
-// its cells, whose links are out of the Tab order so 300 × 16 cells are not 4,800 stops.
+// its cells, whose links leave the Tab order so 300 × 16 cells are not 4,800 stops
+// (without this script every cell link stays in the Tab order).
+for (const link of document.querySelectorAll('#heatmap tbody td a')) link.tabIndex = -1;
 document.addEventListener('keydown', (event) => {
   const here = event.target;
   if (!(here instanceof HTMLElement) || !here.closest('#heatmap tbody')) return;

@@ -143,7 +143,9 @@ function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Ove
       ...(g.checkRunUrl && /^https?:\/\//.test(g.checkRunUrl) ? { checkRun: g.checkRunUrl } : {}),
       ...(g.pullRequest !== undefined ? { pullRequest: { number: g.pullRequest, href: `${repoHref}/pull/${g.pullRequest}` } } : {}),
     },
-    criteria: (shown?.criteria ?? []).map((c) => {
+    criteria: (shown?.criteria ?? []).map((c, i) => {
+      // The checks' own words stay (the TA's reason is shown beside them): the record is both.
+      const automatic = g.grade!.criteria[i]!;
       const output = multiLine(c.details ?? '');
       const override = c.override;
       return {
@@ -152,8 +154,8 @@ function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Ove
         status: c.status,
         score: c.score,
         maxScore: c.maxScore,
-        message: parts(c.message[locale]),
-        feedback: c.status === 'passed' ? [] : parts(c.feedback?.[locale]),
+        message: parts(automatic.message[locale]),
+        feedback: automatic.status === 'passed' ? [] : parts(automatic.feedback?.[locale]),
         output: output.length > OUTPUT_LIMIT ? `${output.slice(0, OUTPUT_LIMIT)}\n…` : output,
         ...(override ? { override } : {}),
       };

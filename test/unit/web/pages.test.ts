@@ -80,7 +80,11 @@ describe('the student page', () => {
     expect(page.weeks.map((w) => [w.week, w.gradings.length])).toEqual([[1, 3], [2, 1]]);
     expect(page.weeks[0]!.gradings.filter((g) => g.counted)).toHaveLength(1);
     expect(page.weeks[1]!.gradings[0]).toMatchObject({ score: 10, automaticScore: 6, finalScore: 8 });
-    expect(page.weeks[1]!.gradings[0]!.criteria.find((c) => c.id === 'b')!.override).toMatchObject({ by: 'ana', reason: 'revisado a mano', automatic: 0, points: 4 });
+    const overridden = page.weeks[1]!.gradings[0]!.criteria.find((c) => c.id === 'b')!;
+    expect(overridden.override).toMatchObject({ by: 'ana', reason: 'revisado a mano', automatic: 0, points: 4 });
+    // The checks' own message stays beside the TA's points.
+    expect(overridden.message.map((p) => p.text).join('')).toBe('faltan pruebas');
+    expect(overridden).toMatchObject({ score: 4, status: 'passed' });
     const bad = page.weeks[0]!.gradings.find((g) => g.jobId === hostile.jobId)!;
     expect(bad.links.checkRun).toBeUndefined();
     expect(bad.links.pullRequest!.href).toBe('https://github.example.edu/clase/entrega-ada/pull/4');
