@@ -64,6 +64,7 @@ export interface WeekOfRepository {
 export interface RepositoryPage {
   readonly title: string;
   readonly repo: string;
+  readonly repoId: number;
   readonly repoHref: string;
   readonly students: readonly { readonly login: string; readonly name: string | null; readonly section: string | null }[];
   readonly weeks: readonly WeekOfRepository[];
@@ -96,6 +97,7 @@ export function repositoryPage(input: {
   return {
     title: (latest.students.length ? latest.students : [latest.repo]).join(', '),
     repo: latest.repo,
+    repoId: latest.repoId,
     repoHref,
     students: latest.students.map((login) => {
       const e = input.roster.get(login.toLowerCase());

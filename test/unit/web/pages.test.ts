@@ -9,6 +9,7 @@ import { overview, parseOverviewQuery } from '../../../src/web/pages/overview.ts
 import { repositoryPage } from '../../../src/web/pages/repository.ts';
 import { weekPage } from '../../../src/web/pages/week.ts';
 import '../../../src/web/pages/words.ts';
+import '../../../src/web/pages/ops-words.ts';
 import { renderView, VIEWS_DIR } from '../../../src/web/render.ts';
 import { classGrading } from '../../helpers/dashboard.ts';
 
