@@ -12,6 +12,7 @@ import type { JobState, Store } from './store/store.ts';
  *   GET  /admin/grades.json?org=ORG[&week=N]
  *   GET  /admin/export/canvas|moodle|long|gradescope?org=ORG   what an LMS imports as it is;
  *        graded students not on the roster are named in `x-rubrica-not-on-roster`
+ *   GET  /admin/courses                       the courses recorded, and repositories two courses claim (not graded)
  *   GET  /admin/jobs?state=failed             jobs, e.g. infrastructure errors to look at
  *   POST /admin/jobs/requeue[?id=JOB]         grade failed jobs again
  *   GET  /admin/outbox[?state=failed]         publications still to go, and when each is expected to
@@ -53,6 +54,16 @@ export function adminHandler(store: Store, token: string | undefined, limits: Wr
             ...(missing.length ? { 'x-rubrica-not-on-roster': missing.join(', ') } : {}),
           })
           .end(result.body);
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/admin/courses') {
+        const ambiguous = new Map<string, { repo: string; lastPushAt: string }>();
+        for (const j of await store.queue.jobs({ outcome: 'ambiguous-course', limit: 500 })) {
+          const repo = `${j.request.owner}/${j.request.repo}`;
+          if (!ambiguous.has(repo)) ambiguous.set(repo, { repo, lastPushAt: j.request.deliveredAt });
+        }
+        const body = { courses: await store.record.courses(), ambiguous: [...ambiguous.values()] };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
         return true;
       }
       if (req.method === 'GET' && url.pathname === '/admin/jobs') {

@@ -1,6 +1,7 @@
 import { countedGrading, finalScore } from '../grading/late.ts';
 import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
+import type { UnitKey } from '../course/unit.ts';
 import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
 
 /**
@@ -10,7 +11,10 @@ import type { CountingRule, GradingRecord, Lateness, Override } from '../store/r
  */
 
 export interface GradebookInput {
+  /** The weekly portfolio's weeks (0: the course has none). */
   readonly weeks: number;
+  /** The course's other units, in column order: assignments and deliveries (`final`, `final/first`). */
+  readonly assignments?: readonly UnitKey[];
   readonly rule: CountingRule;
   readonly gradings: readonly GradingRecord[];
   readonly overrides: readonly Override[];
@@ -22,6 +26,8 @@ export interface GradebookRow {
   readonly repo: string;
   /** Counted score per week (index 0 = week 1); null without a grading or when too late. */
   readonly weeks: (number | null)[];
+  /** Counted score per assignment unit (`final/first`), when the course has any; null as for weeks. */
+  readonly assignments?: Record<UnitKey, number | null>;
   /** Points lost to lateness over the counted weeks. */
   readonly latePenalties: number;
   readonly total: number;
@@ -55,13 +61,14 @@ interface Effective {
 }
 
 const repoKey = (org: string, repoId: number) => `${org}\u0000${repoId}`;
-const weekKey = (org: string, repoId: number, week: number) => `${repoKey(org, repoId)}\u0000${week}`;
+const unitOf = (r: { readonly unit?: string; readonly week: number }): UnitKey => r.unit ?? `week-${r.week}`;
+const unitRowKey = (org: string, repoId: number, unit: UnitKey) => `${repoKey(org, repoId)}\u0000${unit}`;
 
 function overridesByWeek(overrides: readonly Override[]): Map<string, Override[]> {
   const byWeek = new Map<string, Override[]>();
   // Oldest first, so a TA's later correction of the same criterion wins in applyOverrides.
   for (const o of [...overrides].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
-    const key = weekKey(o.org, o.repoId, o.week);
+    const key = unitRowKey(o.org, o.repoId, unitOf(o));
     byWeek.set(key, [...(byWeek.get(key) ?? []), o]);
   }
   return byWeek;
@@ -80,22 +87,23 @@ function effective(g: GradingRecord, overrides: readonly Override[] | undefined)
 
 interface Repository {
   readonly latest: GradingRecord;
-  /** Effective gradings by week. */
-  readonly weeks: Map<number, Effective[]>;
+  /** Effective gradings by unit. */
+  readonly units: Map<UnitKey, Effective[]>;
 }
 
 function repositories(input: GradebookInput): Repository[] {
   const overrides = overridesByWeek(input.overrides);
-  const repos = new Map<string, { latest: GradingRecord; weeks: Map<number, Effective[]> }>();
+  const repos = new Map<string, { latest: GradingRecord; units: Map<UnitKey, Effective[]> }>();
   for (const g of input.gradings) {
     const key = repoKey(g.org, g.repoId);
     let repo = repos.get(key);
-    if (!repo) repos.set(key, (repo = { latest: g, weeks: new Map() }));
+    if (!repo) repos.set(key, (repo = { latest: g, units: new Map() }));
     // The latest grading names the repository as it is now (renamed, students added).
     if (Date.parse(g.deliveredAt) >= Date.parse(repo.latest.deliveredAt)) repo.latest = g;
-    const list = repo.weeks.get(g.week) ?? [];
-    list.push(effective(g, overrides.get(weekKey(g.org, g.repoId, g.week))));
-    repo.weeks.set(g.week, list);
+    const unit = unitOf(g);
+    const list = repo.units.get(unit) ?? [];
+    list.push(effective(g, overrides.get(unitRowKey(g.org, g.repoId, unit))));
+    repo.units.set(unit, list);
   }
   return [...repos.values()].sort(
     (a, b) => loginOf(a.latest).localeCompare(loginOf(b.latest)) || a.latest.repo.localeCompare(b.latest.repo),
@@ -108,25 +116,28 @@ export function gradebook(input: GradebookInput): GradebookRow[] {
   return repositories(input).map((repo) => {
     const weeks: (number | null)[] = [];
     let latePenalties = 0;
-    for (let week = 1; week <= input.weeks; week++) {
-      const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
-      weeks.push(counted?.finalScore ?? null);
-      // Only points actually taken off a counted score: a too-late week is lost whole, not penalised.
-      if (counted?.finalScore != null) latePenalties += counted.penalty;
-    }
-    const total = weeks.reduce<number>((sum, w) => sum + (w ?? 0), 0);
-    // One row per student, as an LMS imports grades: a team repository gives each of its students the same scores.
-    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total) }));
+    const counted = (unit: UnitKey) => {
+      const c = countedGrading(repo.units.get(unit) ?? [], input.rule);
+      // Only points actually taken off a counted score: a too-late unit is lost whole, not penalised.
+      if (c?.finalScore != null) latePenalties += c.penalty;
+      return c?.finalScore ?? null;
+    };
+    for (let week = 1; week <= input.weeks; week++) weeks.push(counted(`week-${week}`));
+    const assignments = input.assignments?.length ? Object.fromEntries(input.assignments.map((u) => [u, counted(u)])) : undefined;
+    const total = [...weeks, ...Object.values(assignments ?? {})].reduce<number>((sum, w) => sum + (w ?? 0), 0);
+    // One row per student, as an LMS imports grades: a group repository gives each of its members the same scores.
+    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, ...(assignments ? { assignments } : {}), latePenalties: roundPoints(latePenalties), total: roundPoints(total) }));
   }).flat().sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
 }
 
 const studentsOf = (g: GradingRecord): string[] => (g.students.length ? [...g.students] : [g.repo]);
 
-/** The counted grading of each repository for one week, criterion by criterion. */
-export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[] {
+/** The counted grading of each repository for one week (or unit), criterion by criterion. */
+export function weekDetail(input: GradebookInput, week: number | UnitKey): WeekDetailRow[] {
+  const unit = typeof week === 'number' ? `week-${week}` : week;
   const rows: WeekDetailRow[] = [];
   for (const repo of repositories(input)) {
-    const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
+    const counted = countedGrading(repo.units.get(unit) ?? [], input.rule);
     if (!counted) continue;
     for (const login of studentsOf(repo.latest)) rows.push({
       login,
@@ -168,9 +179,11 @@ export function gradebookCsv(
   weeks: number,
   /** The roster's columns for each row, in the same order; without a roster they are left out. */
   students?: readonly { identifier: string | null; name: string | null; email: string | null; section: string | null }[],
+  /** The assignment units' columns (`final/first`), after the weeks. */
+  assignments: readonly UnitKey[] = [],
 ): string {
   const who = students ? ['identifier', 'name', 'email', 'section'] : [];
-  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), 'late_penalty', 'total'];
+  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), ...assignments.map(field), 'late_penalty', 'total'];
   return csv([
     header,
     ...rows.map((r, i) => [
@@ -178,6 +191,7 @@ export function gradebookCsv(
       ...(students ? [students[i]!.identifier, students[i]!.name, students[i]!.email, students[i]!.section].map((v) => field(v ?? '')) : []),
       field(r.repo),
       ...Array.from({ length: weeks }, (_, i) => number(r.weeks[i] ?? null)),
+      ...assignments.map((u) => number(r.assignments?.[u] ?? null)),
       number(r.latePenalties),
       number(r.total),
     ]),

@@ -12,10 +12,13 @@ describe("the README's .github/rubrica.yml", () => {
     const setup = await parseCourseFile(example);
     expect(setup.status).toBe('ready');
     if (setup.status !== 'ready') return;
-    expect(weekStarts(setup.config)[5]).toBe('2026-10-19'); // week 6 comes after the break
-    expect(deadlineOf(setup.config, 10).toISOString()).toBe('2026-11-30T02:59:00.000Z');
-    expect(studentOf(setup.config, { name: 'mlops-ana' })).toBe('ana');
-    expect(studentOf(setup.config, { name: 'notas-del-curso' })).toBeNull();
+    expect(setup.courses).toHaveLength(1);
+    const { config } = setup.courses[0]!;
+    expect(config.id).toBe('default');
+    expect(weekStarts(config)[5]).toBe('2026-10-19'); // week 6 comes after the break
+    expect(deadlineOf(config, 10).toISOString()).toBe('2026-11-30T02:59:00.000Z');
+    expect(studentOf(config, { name: 'mlops-ana' })).toBe('ana');
+    expect(studentOf(config, { name: 'notas-del-curso' })).toBeNull();
   });
 
   it('its seven promised keys alone make a course', async () => {
