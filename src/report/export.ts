@@ -54,8 +54,10 @@ export async function exportGrades(store: Store, options: { org?: string; course
         ? 'nothing has been graded yet: there is no course in the record'
         : candidates.length > 1
           ? `several courses are recorded: name one with --org${options.org ? '' : ' and'} --course (${candidates.map(named).join(', ')})`
-          : options.org || options.course
-            ? `no course ${[options.org, options.course].filter(Boolean).map((n) => `"${n}"`).join(' / ')} in the record (known: ${all.map(named).join(', ')})`
+          : options.org && inOrg.length === 0
+            ? `no course for organization "${options.org}" in the record (known: ${all.map(named).join(', ')})`
+            : options.course
+              ? `no course "${options.course}"${options.org ? ` in organization "${options.org}"` : ''} in the record (known: ${all.map(named).join(', ')})`
             : `several courses are recorded: name one with --org (${all.map(named).join(', ')})`,
     );
   }
