@@ -65,7 +65,8 @@ const GroupSchema = z.strictObject({
 /** One assignment: GitHub Classroom makes one repository per assignment and student (or group). */
 const AssignmentSchema = z
   .strictObject({
-    id: UnitIdSchema,
+    // `week-N` names a week of the portfolio.
+    id: UnitIdSchema.refine((id) => !id.startsWith('week-'), { message: 'an assignment id cannot start with `week-` (that names a week)' }),
     /** Its repositories are `<prefix><login>`, or `<prefix><group>` for a group assignment. */
     prefix: z.string().min(1),
     /** The pack's assignment rubric (`assignment:` of its file); by default the assignment's id. */

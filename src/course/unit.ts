@@ -29,7 +29,7 @@ export function parseUnitKey(key: string): GradingUnit | null {
   const week = /^week-([1-9]\d?)$/.exec(key);
   if (week) return weekUnit(Number(week[1]));
   const [assignment, delivery, ...rest] = key.split('/');
-  if (rest.length || !assignment || !UNIT_ID.test(assignment) || /^week-\d+$/.test(assignment)) return null;
+  if (rest.length || !assignment || !UNIT_ID.test(assignment) || assignment.startsWith('week-')) return null;
   if (delivery !== undefined && !UNIT_ID.test(delivery)) return null;
   return assignmentUnit(assignment, delivery);
 }
