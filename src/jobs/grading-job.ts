@@ -4,7 +4,8 @@ import type { AssignmentConfig, CourseConfig } from '../course/config.ts';
 import { courseUnits, membershipOf, rubricOf, unitAt } from '../course/load.ts';
 import { parseUnitKey, unitOfGrade, weekNumberOf } from '../course/unit.ts';
 import { isInfrastructureError } from '../core/errors.ts';
-import { literal, say, t, type Locale, type Text } from '../core/text.ts';
+import { literal, plain, say, t, type Locale, type Text } from '../core/text.ts';
+import { inline } from '../report/markup.ts';
 import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
 import { fetchSnapshot, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
 import type { Grade } from '../grading/grade.ts';
@@ -348,14 +349,15 @@ function unknownUnit(unit: string, config: CourseConfig, assignment: AssignmentC
   }
   const units = courseUnits(config).filter((u) => (assignment ? u === assignment.id || u.startsWith(`${assignment.id}/`) : weekNumberOf(u) > 0));
   return {
-    title: say(t(`Este repositorio no tiene la entrega ${literal(unit)}`, `This repository has no ${literal(unit)} to hand in`), locale),
-    summary: say(
+    // The unit comes from a label or branch a student named: shown as code, never as markup.
+    title: plain(say(t(`Este repositorio no tiene la entrega ${unit}`, `This repository has no ${unit} to hand in`), locale)),
+    summary: inline(say(
       t(
         `Lo que nombra este pull request (etiqueta o rama) no es una entrega de este repositorio; las suyas son: ${units.map(literal).join(', ')}. Quita la etiqueta o cambia el nombre de la rama.`,
         `What this pull request names (label or branch) is not a hand-in of this repository; its own are: ${units.map(literal).join(', ')}. Remove the label or rename the branch.`,
       ),
       locale,
-    ),
+    )),
   };
 }
 
@@ -364,11 +366,11 @@ function ambiguousCourse(courses: readonly string[]): { title: string; summary: 
   const names = courses.map(literal).join(', ');
   return {
     title: 'No se corrige: el repositorio es de más de un curso / Not graded: the repository matches several courses',
-    summary: [
+    summary: inline([
       `El nombre o los topics de este repositorio coinciden con varios cursos de la organización (${names}), así que Rubrica no lo corrige con una suposición. El equipo docente ya fue avisado; tu push queda registrado por GitHub y se corregirá cuando lo resuelvan (o pulses «Re-run»).`,
       '',
       `This repository's name or topics match several of the organization's courses (${names}), so Rubrica does not grade it on a guess. Your instructors have been told; push again (or press “Re-run”) once they fix it.`,
-    ].join('\n'),
+    ].join('\n')),
   };
 }
 
