@@ -132,7 +132,7 @@ describe('course shapes through the app', () => {
     ]);
   });
 
-  it('a repository two courses claim is not graded with a guess: a neutral check run, nothing recorded, and the job's outcome says why (what /admin/courses lists)', async () => {
+  it('a repository two courses claim is not graded with a guess: a neutral check run, nothing recorded, and the job’s outcome says why (what /admin/courses lists)', async () => {
     const a = await app(() => new Date('2026-09-08T15:01:00Z'));
     // The weekly course's prefix `tp-` also matches the final project's repositories.
     const overlapping = TWO_COURSES_YAML.replace('students: { prefix: intro- }', 'students: { prefix: tp- }');
