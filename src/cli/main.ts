@@ -54,7 +54,7 @@ const USAGE = `Usage:
       Validate a rubric pack and list its weeks and criteria.
   rubrica pack list [--lang es|en]
       List the rubric packs under rubrics/.
-  rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
+  rubrica grades export [--org ORG] [--course ID] [--week N|--unit KEY] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
       The gradebook from the record: a row per student, a column per week (counted
       score, late penalties and overrides applied); with --week, one week by criterion.
       canvas and moodle: the CSV those LMS import (students matched through the roster);
