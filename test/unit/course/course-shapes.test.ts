@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assignmentUnitAt, deadlineOfUnit } from '../../../src/course/calendar.ts';
 import { courseUnits, membershipOf, parseCourseFile, rubricOf, type Course } from '../../../src/course/load.ts';
 import { parseUnitKey, unitKey, unitLabel, weekNumberOf } from '../../../src/course/unit.ts';
+import { helpMessage, parseCommands, validateCommand } from '../../../src/commands/parse.ts';
 
 const PACKS = fileURLToPath(new URL('../../fixtures/packs/', import.meta.url));
 
@@ -144,6 +145,19 @@ assignments:
     expect(rubricOf(intro!, undefined, 'final/first')).toBeUndefined();
     expect(rubricOf(intro!, undefined, 'week-1')?.unit).toBe('week-1');
     expect(rubricOf(intro!, undefined, 'week-2')).toBeUndefined();
+  });
+
+  it("a TA's command on an assignment names its unit, not a week", async () => {
+    const [, amq2] = await courses(TWO_COURSES);
+    const member = membershipOf([amq2!], { name: 'tp-final-g1' });
+    if (member.status !== 'member') throw new Error('not a member');
+    const first = rubricOf(amq2!, member.assignment, 'final/first')!;
+    const [line] = parseCommands('/rubrica override compose 10 falta el compose');
+    if (!line?.ok) throw new Error('not a command');
+    // The first delivery is graded on readme and src only: compose is no criterion of it.
+    expect(validateCommand(line.command, first)?.en).toContain('`final/first` has no criterion `compose`');
+    expect(helpMessage(first).es).toContain('### Comandos de Rubrica · final · first — Trabajo práctico final');
+    expect(helpMessage(first).es).toContain('**Criterios de la entrega `final/first`**');
   });
 
   it('says what is wrong, course by course: ids twice, a rubric or criterion the pack lacks, a class past the calendar', async () => {
