@@ -72,6 +72,15 @@ describe('course shapes through the app', () => {
     const csv = (await exportGrades(a.rubrica.store, { org: ORG, course: 'amq2', format: 'csv' })).body.split('\r\n');
     expect(csv[0]).toBe('login,repo,final/first,final/final,late_penalty,total');
     expect(csv[1]).toBe(`ana-g,${GROUP_REPO},60,,0,60`);
+    // What an LMS imports carries the assignment's units too: a long row per member × criterion, a Gradescope file per member and delivery.
+    const long = (await exportGrades(a.rubrica.store, { org: ORG, course: 'amq2', format: 'long' })).body.trim().split('\r\n').map((l) => l.split(','));
+    expect(long.slice(1).map((r) => [r[0], r[7], r[8], r[9], r.at(-1)])).toEqual([
+      ['ana-g', '', 'readme', '30', 'final/first'],
+      ['ana-g', '', 'src', '30', 'final/first'],
+      ['bruno-g', '', 'readme', '30', 'final/first'],
+      ['bruno-g', '', 'src', '30', 'final/first'],
+    ]);
+    expect(Object.keys(JSON.parse((await exportGrades(a.rubrica.store, { org: ORG, course: 'amq2', format: 'gradescope' })).body))).toEqual(['ana-g/final-first/results.json', 'bruno-g/final-first/results.json']);
     const intro = JSON.parse((await exportGrades(a.rubrica.store, { org: ORG, course: 'intro', format: 'json' })).body);
     expect(intro).toEqual([{ login: 'ana', repo: INTRO_REPO, weeks: [100], latePenalties: 0, total: 100 }]);
     // Without naming the course, an export of a two-course organization asks which.
