@@ -7,7 +7,7 @@ import { grade, type GradeProgress } from '../grading/grade.ts';
 import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
 import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, type Pack, type Week } from '../rubrics/load.ts';
 import { courseUnits, parseCourseFile, rubricOf } from '../course/load.ts';
-import { assignmentUnit, parseUnitKey, unitFlags, unitKey, weekNumberOf } from '../course/unit.ts';
+import { assignmentUnit, parseUnitKey, unitFlags, unitKey, unitLabel, weekNumberOf } from '../course/unit.ts';
 import { closest, formatProblem, RubricError } from '../rubrics/problems.ts';
 import { renderJson } from '../report/json.ts';
 import { renderTerminal, formatPoints } from '../report/terminal.ts';
@@ -463,9 +463,10 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     return EXIT.graded;
   }
   io.stdout.write(`${say(pack.title, locale)} — ${pack.name} (${pack.dir})\n`);
-  io.stdout.write(`runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${pack.passMark * 100}% · ${pack.weeks.size} weeks · ok\n\n`);
-  for (const week of pack.weeks.values()) {
-    io.stdout.write(`${locale === 'es' ? 'Semana' : 'Week'} ${week.week}: ${say(week.title, locale)}\n`);
+  const assignments = pack.assignments.size ? ` · ${pack.assignments.size} ${pack.assignments.size === 1 ? 'assignment' : 'assignments'}` : '';
+  io.stdout.write(`runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${pack.passMark * 100}% · ${pack.weeks.size} weeks${assignments} · ok\n\n`);
+  for (const week of [...pack.weeks.values(), ...pack.assignments.values()]) {
+    io.stdout.write(`${unitLabel(week.unit, locale)}: ${say(week.title, locale)}\n`);
     for (const c of week.criteria) {
       const flags = [c.manual ? 'manual' : '', c.visibility === 'after-deadline' ? 'after-deadline' : ''].filter(Boolean).join(', ');
       io.stdout.write(`  ${formatPoints(c.points).padStart(4)}  ${c.id.padEnd(24)} ${c.kind.padEnd(13)} ${say(c.title, locale)}${flags ? ` [${flags}]` : ''}\n`);
@@ -520,5 +521,14 @@ function describePack(pack: Pack, locale: Locale) {
       title: say(w.title, locale),
       criteria: w.criteria.map((c) => ({ id: c.id, title: say(c.title, locale), points: c.points, kind: c.kind, manual: c.manual, visibility: c.visibility })),
     })),
+    ...(pack.assignments.size
+      ? {
+          assignments: [...pack.assignments.values()].map((a) => ({
+            assignment: a.unit,
+            title: say(a.title, locale),
+            criteria: a.criteria.map((c) => ({ id: c.id, title: say(c.title, locale), points: c.points, kind: c.kind, manual: c.manual, visibility: c.visibility })),
+          })),
+        }
+      : {}),
   };
 }

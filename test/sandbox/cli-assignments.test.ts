@@ -58,6 +58,16 @@ describe('rubrica check for assignments', () => {
     expect(text.out).toContain('Rubrica · final · final — Final project');
   });
 
+  it('pack validate lists a pack’s assignments beside its weeks', async () => {
+    const pack = join(COURSE_PACKS, 'courses-final');
+    const text = await cli(['pack', 'validate', pack, '--lang', 'en']);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('0 weeks · 1 assignment · ok');
+    expect(text.out).toContain('final: Final project\n    30  readme');
+    const json = JSON.parse((await cli(['pack', 'validate', pack, '--json'])).out);
+    expect(json.assignments.map((a: { assignment: string; criteria: { id: string }[] }) => [a.assignment, a.criteria.map((c) => c.id)])).toEqual([['final', ['readme', 'src', 'compose']]]);
+  });
+
   it('says what is wrong with the question, and exits 2', async () => {
     const pack = join(COURSE_PACKS, 'courses-final');
     expect(await cli(['check', '--assignment', 'tp9', '--pack', pack, '--lang', 'en', repo])).toMatchObject({ code: 2, err: expect.stringContaining('has no assignment tp9; its assignments: final') });
