@@ -1,37 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { assignmentUnitAt, deadlineOfUnit } from '../../../src/course/calendar.ts';
 import { courseUnits, membershipOf, parseCourseFile, rubricOf, type Course } from '../../../src/course/load.ts';
 import { parseUnitKey, unitKey, unitLabel, weekNumberOf } from '../../../src/course/unit.ts';
 import { helpMessage, parseCommands, validateCommand } from '../../../src/commands/parse.ts';
+import { COURSE_PACKS, TWO_COURSES_YAML } from '../../helpers/courses.ts';
 
-const PACKS = fileURLToPath(new URL('../../fixtures/packs/', import.meta.url));
+const PACKS = COURSE_PACKS;
 
 /** Two courses in one organization: a weekly one and FIUBA's AMq2 final project (seed 003) in two deliveries. */
-const TWO_COURSES = `courses:
-  - id: intro
-    pack: courses-weekly
-    start: 2026-09-07
-    timezone: America/Argentina/Buenos_Aires
-    weeks: 1
-    students: { prefix: intro- }
-    tas: intro-tas
-    locale: en
-  - id: amq2
-    pack: courses-final
-    start: 2026-08-17
-    timezone: America/Argentina/Buenos_Aires
-    weeks: 8
-    tas: amq2-tas
-    assignments:
-      - id: final
-        prefix: tp-final-
-        group: { maxSize: 6 }
-        deliveries:
-          - { id: first, due: { class: 5 }, criteria: [readme, src] }
-          - { id: final, due: { class: 8, days: 7 } }
-`;
+const TWO_COURSES = TWO_COURSES_YAML;
 
 async function courses(source: string): Promise<readonly Course[]> {
   const setup = await parseCourseFile(source, PACKS);
@@ -171,7 +149,7 @@ assignments:
     expect(await problems(TWO_COURSES.replace('        deliveries:', '        due: 2026-10-12T23:59\n        deliveries:'))).toContain('either `due` or `deliveries`');
     // A weekly course still needs every week in its pack; an assignment-only course needs none.
     expect(await problems(TWO_COURSES.replace('weeks: 1\n', 'weeks: 2\n'))).toContain('courses[0].weeks: the course runs 2 weeks but pack "courses-weekly" has no rubric for week 2');
-    expect(await problems(TWO_COURSES.replace('    tas: amq2-tas\n    assignments:', '    tas: amq2-tas\n    assignmentz:'))).toMatch(/assignmentz/);
+    expect(await problems(TWO_COURSES.replace('    assignments:', '    assignmentz:'))).toMatch(/assignmentz/);
     expect(await problems('courses:\n  - pack: courses-weekly\n    start: 2026-09-07\n    timezone: UTC\n    weeks: 1\n    tas: t\n')).toContain('`students` (prefix or topic) or `assignments`');
   });
 
