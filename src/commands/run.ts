@@ -9,7 +9,7 @@ import { taStatus } from '../github/teams.ts';
 import { measuredLateness } from '../grading/late.ts';
 import { checkRunName } from '../report/markdown.ts';
 import { inline } from '../report/markup.ts';
-import type { Week } from '../rubrics/load.ts';
+import type { Pack, Week } from '../rubrics/load.ts';
 import type { StoredGrading } from '../store/store.ts';
 import { commentPublication, gradedCheckRun, publicationOf, whereOf, type JobDeps } from '../jobs/grading-job.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
@@ -62,7 +62,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   const locale = config.locale;
   const rubricFor = (unit: string | undefined) => (unit === undefined ? undefined : rubricOf(member.course, member.assignment, unit));
 
-  if (r.action !== 'created') return tamperCheck(r, deps, config, rubricFor, log, out);
+  if (r.action !== 'created') return tamperCheck(r, deps, config, member.course.pack, rubricFor, log, out);
 
   const author = r.comment.author;
   const status = await taStatus(octokit, r.owner, config.tas, author);
@@ -188,7 +188,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   const unpublished: string[] = [];
   for (const unit of touched) {
     if (regrades.has(unit)) continue; // the regrade publishes with the change
-    if (!(await republish(r, config, rubricFor(unit)!, deps, out))) unpublished.push(unit);
+    if (!(await republish(r, config, member.course.pack, rubricFor(unit)!, deps, out))) unpublished.push(unit);
   }
 
   if (errors.length) {
@@ -219,10 +219,10 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
 }
 
 /** The unit's check run and scored comment, published again with the overrides in force. */
-async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
+async function republish(r: CommandRequest, config: CourseConfig, pack: Pack, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
   const graded = await gradingShown(deps, r, rubric.unit);
   if (!graded) return false;
-  const view = await publicationOf(deps, config, graded, r.pullRequest.number);
+  const view = await publicationOf(deps, config, graded, r.pullRequest.number, pack);
   const now = deps.now();
   out.push(gradedCheckRun(r, config, graded, view, now, graded.checkRunId, checkRunName(rubric, config.locale)));
   if (config.comments.pullRequests) out.push(commentPublication(r, config, graded.sha, view, now));
@@ -234,7 +234,7 @@ async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, 
  * anyone else: nothing changes (the record keeps the original), the tampering is
  * logged and shown to TAs in the scored comment.
  */
-async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseConfig, rubricFor: (unit: string | undefined) => Week | undefined, log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
+async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseConfig, pack: Pack, rubricFor: (unit: string | undefined) => Week | undefined, log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
   const recorded = await deps.store.tas.commandOf(r.comment.id);
   if (!recorded || recorded.outcome !== 'accepted') return finish(log, out, 'not-a-command');
   if (r.sender === recorded.author) return finish(log, out, 'edited-by-author');
@@ -242,7 +242,7 @@ async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseC
   await deps.store.tas.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
   const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
   const rubric = rubricFor(latest?.unit);
-  if (rubric) await republish(r, config, rubric, deps, out);
+  if (rubric) await republish(r, config, pack, rubric, deps, out);
   return finish(log, out, 'tampering-flagged', { by: r.sender });
 }
 

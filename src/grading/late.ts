@@ -1,6 +1,6 @@
 import { deadlineOfUnit } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
-import { unitKey, type GradingUnit } from '../course/unit.ts';
+import { assignmentUnit, unitKey, weekUnit, type GradingUnit } from '../course/unit.ts';
 import type { CountingRule, Lateness } from '../store/records.ts';
 import { roundPoints } from './score.ts';
 
@@ -54,6 +54,24 @@ export function finalScore(score: number, maxScore: number, late: Lateness): { p
 export function measuredLateness(config: CourseConfig, unit: GradingUnit, deliveredAt: Date, extensionMinutes: number, score: number, maxScore: number): { late: Lateness; penalty: number; finalScore: number | null } {
   const late = lateness(config, unit, deliveredAt, extensionMinutes);
   return { late, ...finalScore(score, maxScore, late) };
+}
+
+/**
+ * Which units are past their deadline at `now` (for the final grade's standing so far): a
+ * week, an assignment, or a delivery; an assignment named without its delivery is due with
+ * its last one. A unit the course does not have (a week past its last) never falls due.
+ */
+export function dueBy(config: CourseConfig, now: Date): (unit: { readonly week?: number; readonly assignment?: string; readonly delivery?: string }) => boolean {
+  return (unit) => {
+    let named: GradingUnit | undefined;
+    if (unit.week !== undefined) named = weekUnit(unit.week);
+    else if (unit.assignment !== undefined) {
+      const last = config.assignments.find((a) => a.id === unit.assignment)?.deliveries?.at(-1)?.id;
+      named = assignmentUnit(unit.assignment, unit.delivery ?? last);
+    }
+    const deadline = named ? deadlineOfUnit(config, named) : undefined;
+    return deadline !== undefined && deadline.getTime() < now.getTime();
+  };
 }
 
 interface Countable {

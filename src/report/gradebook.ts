@@ -1,4 +1,6 @@
+import { finalGrade, pointsOf, unitFieldsOf, type CountedUnit, type FinalGrade, type UnitCriteria } from '../grading/final-grade.ts';
 import { countedGrading, finalScore } from '../grading/late.ts';
+import type { FinalGradeSpec, UnitSelector } from '../rubrics/schema.ts';
 import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
 import type { UnitKey } from '../course/unit.ts';
@@ -18,6 +20,13 @@ export interface GradebookInput {
   readonly rule: CountingRule;
   readonly gradings: readonly GradingRecord[];
   readonly overrides: readonly Override[];
+  /** The pack's final grade (`final:` in pack.yaml) and its weeks' criteria, when it has one. */
+  readonly final?: {
+    readonly spec: FinalGradeSpec;
+    readonly criteriaOf: UnitCriteria;
+    /** Units past their deadline; the others weigh nothing until handed in. All of them when left out. */
+    readonly due?: (selector: UnitSelector) => boolean;
+  };
 }
 
 export interface GradebookRow {
@@ -31,6 +40,8 @@ export interface GradebookRow {
   /** Points lost to lateness over the counted weeks. */
   readonly latePenalties: number;
   readonly total: number;
+  /** The course's final grade so far (units due and not handed in count as 0), when the pack defines one. */
+  readonly final?: FinalGrade;
 }
 
 export interface WeekDetailRow {
@@ -116,8 +127,10 @@ export function gradebook(input: GradebookInput): GradebookRow[] {
   return repositories(input).map((repo) => {
     const weeks: (number | null)[] = [];
     let latePenalties = 0;
+    const units: CountedUnit[] = [];
     const counted = (unit: UnitKey) => {
       const c = countedGrading(repo.units.get(unit) ?? [], input.rule);
+      if (c) units.push(countedUnit(unit, c));
       // Only points actually taken off a counted score: a too-late unit is lost whole, not penalised.
       if (c?.finalScore != null) latePenalties += c.penalty;
       return c?.finalScore ?? null;
@@ -125,9 +138,15 @@ export function gradebook(input: GradebookInput): GradebookRow[] {
     for (let week = 1; week <= input.weeks; week++) weeks.push(counted(`week-${week}`));
     const assignments = input.assignments?.length ? Object.fromEntries(input.assignments.map((u) => [u, counted(u)])) : undefined;
     const total = [...weeks, ...Object.values(assignments ?? {})].reduce<number>((sum, w) => sum + (w ?? 0), 0);
+    const final = input.final ? { final: finalGrade(input.final.spec, units, pointsOf(input.final.criteriaOf, input.final.due)) } : {};
     // One row per student, as an LMS imports grades: a group repository gives each of its members the same scores.
-    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, ...(assignments ? { assignments } : {}), latePenalties: roundPoints(latePenalties), total: roundPoints(total) }));
+    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, ...(assignments ? { assignments } : {}), latePenalties: roundPoints(latePenalties), total: roundPoints(total), ...final }));
   }).flat().sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
+}
+
+/** What the final grade reads of a unit's counted grading (a week's, an assignment's or a delivery's). */
+function countedUnit(key: UnitKey, counted: Effective): CountedUnit {
+  return { ...unitFieldsOf(key), maxScore: counted.record.maxScore, score: counted.score, finalScore: counted.finalScore, criteria: counted.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score })) };
 }
 
 const studentsOf = (g: GradingRecord): string[] => (g.students.length ? [...g.students] : [g.repo]);
@@ -183,7 +202,10 @@ export function gradebookCsv(
   assignments: readonly UnitKey[] = [],
 ): string {
   const who = students ? ['identifier', 'name', 'email', 'section'] : [];
-  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), ...assignments.map(field), 'late_penalty', 'total'];
+  // The final grade's columns when the pack defines one (the level too when it grades by level).
+  const final = rows.find((r) => r.final)?.final;
+  const finalColumns = final ? ['final', ...(final.level !== undefined ? ['final_level'] : [])] : [];
+  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), ...assignments.map(field), 'late_penalty', 'total', ...finalColumns];
   return csv([
     header,
     ...rows.map((r, i) => [
@@ -194,6 +216,7 @@ export function gradebookCsv(
       ...assignments.map((u) => number(r.assignments?.[u] ?? null)),
       number(r.latePenalties),
       number(r.total),
+      ...(final ? [number(r.final?.grade ?? null), ...(final.level !== undefined ? [field(r.final?.level?.id ?? '')] : [])] : []),
     ]),
   ]);
 }

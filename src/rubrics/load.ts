@@ -9,7 +9,8 @@ import type { CheckKind } from '../checks/types.ts';
 import type { Locale, Text } from '../core/text.ts';
 import { SandboxLimitsSchema, type SandboxLimits } from '../sandbox/limits.ts';
 import { describeIssue, fieldName, locate, RubricError, type RubricProblem } from './problems.ts';
-import { AssignmentFileSchema, PackFileSchema, WeekFileSchema } from './schema.ts';
+import { unknownReferences, type UnitCriteria } from '../grading/final-grade.ts';
+import { AssignmentFileSchema, PackFileSchema, WeekFileSchema, type FinalGradeSpec } from './schema.ts';
 
 /** The rubric packs shipped with Rubrica. */
 export const RUBRICS_DIR = fileURLToPath(new URL('../../rubrics/', import.meta.url));
@@ -55,6 +56,8 @@ export interface Pack {
   readonly weeks: ReadonlyMap<number, Week>;
   /** Assignment rubrics by their `assignment:` id. */
   readonly assignments: ReadonlyMap<string, Week>;
+  /** How the course's final grade is computed (pack.yaml's `final:`), if it has one. */
+  readonly final?: FinalGradeSpec;
   /** sha256 of every file of the pack: which rubric version produced a grade. */
   readonly hash: string;
 }
@@ -157,6 +160,9 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
       }
     }
   }
+  if (packFile?.final) {
+    for (const p of unknownReferences(packFile.final, unitCriteria(weeks, assignments))) problems.push({ file: display(packPath), field: fieldName(p.path), message: `${p.message}.` });
+  }
   if (weeks.size === 0 && files.length === 0) {
     problems.push({ file: display(dir), message: 'has no rubric files: add `week-01.yaml` (or `assignment-ID.yaml`).' });
   }
@@ -179,8 +185,17 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     passMark: packFile.passMark,
     weeks: new Map(numbers.map((n) => [n, weeks.get(n)!])),
     assignments: new Map([...assignments.keys()].sort().map((id) => [id, assignments.get(id)!])),
+    ...(packFile.final ? { final: packFile.final } : {}),
     hash: hash.digest('hex'),
   };
+}
+
+/**
+ * The criteria of a week or assignment of a pack, as the final grade refers to them (a
+ * delivery is graded with its assignment's rubric or a part of it: the course file says).
+ */
+export function unitCriteria(weeks: ReadonlyMap<number, Week>, assignments: ReadonlyMap<string, Week> = new Map()): UnitCriteria {
+  return (selector) => (selector.week !== undefined ? weeks.get(selector.week)?.criteria : selector.assignment !== undefined ? assignments.get(selector.assignment)?.criteria : undefined);
 }
 
 export class PackNotFoundError extends Error {

@@ -107,13 +107,14 @@ export class RecordStore {
     );
   }
 
+  /** The courses graded so far, with the course file (of that course) as it was at their latest grading. */
   async courses(): Promise<RecordedCourse[]> {
-    const rows = await this.db.all<{ org: string; course: string; weeks: number; units: string; counts: CountingRule }>(`SELECT org, course, weeks, units, counts FROM courses ORDER BY org, course`);
+    const rows = await this.db.all<{ org: string; course: string; weeks: number; units: string; counts: CountingRule; config: string | null }>(`SELECT org, course, weeks, units, counts, config FROM courses ORDER BY org, course`);
     return rows.map((r) => {
       const weeks = Number(r.weeks);
       // A course recorded before units (migration 6) was weeks 1..N.
       const units = r.units ? (JSON.parse(r.units) as string[]) : Array.from({ length: weeks }, (_, i) => `week-${i + 1}`);
-      return { org: r.org, course: r.course, weeks, units, counts: r.counts };
+      return { org: r.org, course: r.course, weeks, units, counts: r.counts, config: r.config ? (JSON.parse(r.config) as unknown) : null };
     });
   }
 }
@@ -126,6 +127,8 @@ export interface RecordedCourse {
   /** Its grading units in the gradebook's order (`week-1`…, `final/first`, `final/final`). */
   readonly units: readonly string[];
   readonly counts: CountingRule;
+  /** The course's part of the course file at its latest grading. */
+  readonly config: unknown;
 }
 
 /** The record's usual filters. */
