@@ -59,8 +59,8 @@ describe('course shapes through the app', () => {
       ['amq2', GROUP_REPO, 'final/first', 0, GROUP, 60, 60],
     ]);
     expect(await a.rubrica.store.record.courses()).toEqual([
-      { org: ORG, course: 'amq2', weeks: 8, units: ['final/first', 'final/final'], counts: 'best' },
-      { org: ORG, course: 'intro', weeks: 1, units: ['week-1'], counts: 'best' },
+      expect.objectContaining({ org: ORG, course: 'amq2', weeks: 8, units: ['final/first', 'final/final'], counts: 'best' }),
+      expect.objectContaining({ org: ORG, course: 'intro', weeks: 1, units: ['week-1'], counts: 'best' }),
     ]);
 
     // Each course has its own gradebook: every member of the group has a row with the group's grade.

@@ -47,7 +47,7 @@ describe.each(BACKENDS)('migration 6 (courses and grading units) on $name', (bac
       ]);
       expect(await store.published.checkRunFor(10, 'a'.repeat(40), 'week-2')).toEqual({ id: 55, url: 'https://github.com/clase/mlops-ana/runs/55' });
       expect(await store.published.commentFor(10, 7, 'week-2')).toBe(66);
-      expect(await store.record.courses()).toEqual([{ org: 'clase', course: 'default', weeks: 3, units: ['week-1', 'week-2', 'week-3'], counts: 'best' }]);
+      expect(await store.record.courses()).toEqual([{ org: 'clase', course: 'default', weeks: 3, units: ['week-1', 'week-2', 'week-3'], counts: 'best', config: {} }]);
       // The rebuilt tables keep their keys: one extension per repository and unit, the newer replacing it.
       await store.record.saveExtension({ org: 'clase', course: 'default', repoId: 10, unit: 'week-2', minutes: 60, grantedBy: 'luz', grantedAt: '2026-09-17T10:00:00.000Z' });
       await store.record.saveExtension({ org: 'clase', course: 'amq2', repoId: 10, unit: 'final/first', minutes: 30, grantedBy: 'luz', grantedAt: '2026-09-17T10:00:00.000Z' });
