@@ -106,6 +106,11 @@ describe('course shapes through the app', () => {
     // 60 of 100 (no compose file), two days late at 10% of the scale a day.
     expect(late).toMatchObject({ course: 'amq2', unit: 'final/final', students: GROUP, score: 60, maxScore: 100, penalty: 20, finalScore: 40, late: { status: 'late', daysLate: 2, deadline: '2026-10-13T02:59:00.000Z' } });
     expect(runs[0].output.summary).toContain('docker compose');
+    // Late, 40 of the 60 points of "local" are kept: 6 + 2 × 2/3 = 7.3 so far.
+    const late7 = JSON.parse((await exportGrades(a.rubrica.store, { org: ORG, course: 'amq2', format: 'json', rubricsDir: COURSE_PACKS, now: time.now() })).body);
+    expect(late7[0].final).toMatchObject({ grade: 7.3, level: { id: 'local' } });
+    // The group sees its standing under the score, by level.
+    expect(runs[0].output.summary).toContain('🎓 Nota del curso hasta ahora: 7,3 de 10 (se aprueba con 6) · nivel: Local.');
 
     // The TA's `/rubrica extend 3d` on the group's pull request: the whole group's deadline moves.
     const comment = payload('issue_comment.created');
@@ -134,11 +139,19 @@ describe('course shapes through the app', () => {
     const [extended] = await a.rubrica.store.record.gradings({ org: ORG });
     expect(extended).toMatchObject({ penalty: 0, finalScore: 60, late: { status: 'on-time', effectiveDeadline: '2026-10-16T02:59:00.000Z' } });
     expect(patches).toEqual([expect.objectContaining({ name: 'Rubrica · final · final — Trabajo práctico final', output: expect.objectContaining({ title: '60/100' }) })]);
-    const rows = JSON.parse((await exportGrades(a.rubrica.store, { org: ORG, course: 'amq2', format: 'json' })).body);
+    expect(patches[0].output.summary).toContain('🎓 Nota del curso hasta ahora: 8 de 10 (se aprueba con 6) · nivel: Local.');
+    const rows = JSON.parse((await exportGrades(a.rubrica.store, { org: ORG, course: 'amq2', format: 'json', rubricsDir: COURSE_PACKS, now: time.now() })).body);
     expect(rows.map((r: any) => [r.login, r.assignments])).toEqual([
       ['ana-g', { 'final/first': null, 'final/final': 60 }],
       ['bruno-g', { 'final/first': null, 'final/final': 60 }],
     ]);
+    // The pack grades by level on the final delivery: README and code reach "local" (6–8) in full, no compose file, no "containers".
+    expect(rows.map((r: any) => [r.login, r.final.grade, r.final.level?.id])).toEqual([
+      ['ana-g', 8, 'local'],
+      ['bruno-g', 8, 'local'],
+    ]);
+    const csv = (await exportGrades(a.rubrica.store, { org: ORG, course: 'amq2', format: 'csv', rubricsDir: COURSE_PACKS, now: time.now() })).body.split('\r\n');
+    expect(csv.slice(0, 2)).toEqual(['login,repo,final/first,final/final,late_penalty,total,final,final_level', `ana-g,${GROUP_REPO},,60,0,60,8,local`]);
   });
 
   it('a repository two courses claim is not graded with a guess: a neutral check run, nothing recorded, and the job’s outcome says why (what /admin/courses lists)', async () => {
