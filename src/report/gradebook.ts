@@ -60,12 +60,14 @@ export interface WeekDetailRow {
 }
 
 /** A grading as it stands after the TAs' overrides for its repository and week. */
-interface Effective {
+export interface Effective {
   readonly record: GradingRecord;
   readonly gradedAt: string;
   readonly deliveredAt: string;
   readonly late: Lateness;
   readonly criteria: readonly OverriddenCriterion[];
+  /** A TA's points replace at least one criterion's. */
+  readonly overridden: boolean;
   readonly score: number;
   readonly penalty: number;
   readonly finalScore: number | null;
@@ -85,15 +87,31 @@ function overridesByWeek(overrides: readonly Override[]): Map<string, Override[]
   return byWeek;
 }
 
-function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
-  const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
+/** A grading with its week's overrides applied (the late penalty re-applied on the TA's score). */
+export function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
   if (!overrides?.length) {
-    const criteria = g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false }));
-    return { ...base, criteria, score: g.score, penalty: g.penalty, finalScore: g.finalScore };
+    // Built when asked: a class-wide view reads thousands of gradings and the criteria of few.
+    let criteria: OverriddenCriterion[] | undefined;
+    return {
+      record: g,
+      gradedAt: g.gradedAt,
+      deliveredAt: g.deliveredAt,
+      get late() {
+        return g.late;
+      },
+      get criteria() {
+        return (criteria ??= g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false })));
+      },
+      overridden: false,
+      score: g.score,
+      penalty: g.penalty,
+      finalScore: g.finalScore,
+    };
   }
   // The late penalty is re-applied on the TA's score: overriding doesn't forgive lateness.
   const applied = applyOverrides(g.criteria, overrides);
-  return { ...base, criteria: applied.criteria, score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
+  const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
+  return { ...base, criteria: applied.criteria, overridden: applied.criteria.some((c) => c.overridden), score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
 }
 
 interface Repository {
@@ -104,17 +122,19 @@ interface Repository {
 
 function repositories(input: GradebookInput): Repository[] {
   const overrides = overridesByWeek(input.overrides);
-  const repos = new Map<string, { latest: GradingRecord; units: Map<UnitKey, Effective[]> }>();
+  const repos = new Map<string, { latest: GradingRecord; latestAt: number; units: Map<UnitKey, Effective[]> }>();
+  // A class-wide view runs this over thousands of gradings: each delivery is parsed once.
   for (const g of input.gradings) {
     const key = repoKey(g.org, g.repoId);
+    const at = Date.parse(g.deliveredAt);
     let repo = repos.get(key);
-    if (!repo) repos.set(key, (repo = { latest: g, units: new Map() }));
+    if (!repo) repos.set(key, (repo = { latest: g, latestAt: at, units: new Map() }));
     // The latest grading names the repository as it is now (renamed, students added).
-    if (Date.parse(g.deliveredAt) >= Date.parse(repo.latest.deliveredAt)) repo.latest = g;
+    if (at >= repo.latestAt) (repo.latest = g), (repo.latestAt = at);
     const unit = unitOf(g);
-    const list = repo.units.get(unit) ?? [];
-    list.push(effective(g, overrides.get(unitRowKey(g.org, g.repoId, unit))));
-    repo.units.set(unit, list);
+    let list = repo.units.get(unit);
+    if (!list) repo.units.set(unit, (list = []));
+    list.push(effective(g, overrides.size ? overrides.get(unitRowKey(g.org, g.repoId, unit)) : undefined));
   }
   return [...repos.values()].sort(
     (a, b) => loginOf(a.latest).localeCompare(loginOf(b.latest)) || a.latest.repo.localeCompare(b.latest.repo),
@@ -122,6 +142,15 @@ function repositories(input: GradebookInput): Repository[] {
 }
 
 const loginOf = (g: GradingRecord) => g.students.join(' ');
+
+/** Each repository (as its latest grading names it) with its counted grading of each week (index 0 = week 1) and how many it had. */
+export function countedByRepository(input: GradebookInput): { latest: GradingRecord; counted: (Effective | undefined)[]; attempts: number[] }[] {
+  return repositories(input).map((repo) => ({
+    latest: repo.latest,
+    counted: Array.from({ length: input.weeks }, (_, i) => countedGrading(repo.units.get(`week-${i + 1}`) ?? [], input.rule)),
+    attempts: Array.from({ length: input.weeks }, (_, i) => repo.units.get(`week-${i + 1}`)?.length ?? 0),
+  }));
+}
 
 export function gradebook(input: GradebookInput): GradebookRow[] {
   return repositories(input).map((repo) => {
