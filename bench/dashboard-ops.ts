@@ -19,7 +19,7 @@ const org = 'clase-grande';
 
 const store = await tempStore();
 const gradings = syntheticClass(org, students, weeks);
-await store.record.saveCourse(org, { weeks, counts: 'best', config: { tas: 'ayudantes', locale: 'es', timezone: 'America/Santiago' } });
+await store.record.saveCourse(org, { id: 'default', weeks, units: Array.from({ length: weeks }, (_, i) => `week-${i + 1}`), counts: 'best', config: { tas: 'ayudantes', locale: 'es', timezone: 'America/Santiago' } });
 await recordAll(store, gradings);
 for (let i = 0; i < 200; i++) {
   await store.reviews.record({ org, installationId: 1, repoId: 1000 + i, repo: `entrega-${i}`, pullRequest: 1, week: 1 + (i % weeks), criterion: 'tests', reason: 'mis tests pasan en local', student: `estudiante-${i}`, commentId: 10_000 + i, at: '2026-04-01T10:00:00Z' });
@@ -29,7 +29,7 @@ for (let i = 0; i < 50; i++) {
   const job = (await store.queue.claim('bench', 60_000))!;
   await store.queue.finish(job.lease!, 'failed', 'infrastructure-error', 'Docker is down');
 }
-await store.db.transaction((tx) => store.outbox.add(tx, Array.from({ length: 100 }, (_, i) => ({ kind: 'check-run' as const, installationId: 1, owner: org, repo: `entrega-${i}`, repoId: 1000 + i, sha: String(i).padStart(40, 'b'), week: 1, name: 'Semana 1', status: 'completed' as const, conclusion: 'success' as const, output: { title: '1/1', summary: 's', annotations: [] } }))));
+await store.db.transaction((tx) => store.outbox.add(tx, Array.from({ length: 100 }, (_, i) => ({ kind: 'check-run' as const, installationId: 1, owner: org, repo: `entrega-${i}`, repoId: 1000 + i, sha: String(i).padStart(40, 'b'), unit: 'week-1', name: 'Semana 1', status: 'completed' as const, conclusion: 'success' as const, output: { title: '1/1', summary: 's', annotations: [] } }))));
 console.log(`seeded ${gradings.length} gradings (${students} students × ${weeks} weeks), 200 review requests, 50 failed jobs, 100 publications waiting (sqlite)`);
 
 const oauth = { clientId: 'Iv1.bench', clientSecret: 'bench-secret', webUrl: 'https://github.com', apiUrl: 'https://api.github.com' };

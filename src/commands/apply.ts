@@ -1,5 +1,6 @@
 import type { CourseConfig } from '../course/config.ts';
 import { literal, say, t, type Text } from '../core/text.ts';
+import { parseUnitKey, unitLabel, weekNumberOf, type UnitKey } from '../course/unit.ts';
 import { measuredLateness } from '../grading/late.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { inline } from '../report/markup.ts';
@@ -10,8 +11,11 @@ import type { Command } from './parse.ts';
 /** Who changes what: a TA's command in a comment, or the same action taken in the dashboard. */
 export interface TaChange {
   readonly org: string;
+  /** The course of the organization the repository belongs to. */
+  readonly course: string;
   readonly repoId: number;
-  readonly week: number;
+  /** The grading unit: `week-3`, `final`, `final/first`. */
+  readonly unit: UnitKey;
   /** The TA's login. */
   readonly by: string;
   /** When (ISO): the comment's delivery, or the dashboard's request. */
@@ -33,33 +37,37 @@ export type Applied = { readonly done: string; readonly closed?: ReviewRequest }
  * criterion closed by it. Publishing the changed week is the caller's.
  */
 export async function applyTaChange(store: Store, config: CourseConfig, change: TaChange, command: RecordCommand, shown: StoredGrading | undefined): Promise<Applied> {
-  const { week } = change;
-  const base = { org: change.org, repoId: change.repoId, week, by: change.by, at: change.at, ...(change.commentId !== undefined ? { commentId: change.commentId } : {}) };
+  const { unit } = change;
+  // Review requests are kept by week (0 for an assignment's units).
+  const week = weekNumberOf(unit);
+  const label = unitLabel(unit, config.locale);
+  const base = { org: change.org, course: change.course, repoId: change.repoId, unit, by: change.by, at: change.at, ...(change.commentId !== undefined ? { commentId: change.commentId } : {}) };
   if (command.kind === 'override' || command.kind === 'manual') {
     const automatic = shown?.criteria.find((c) => c.id === command.criterion)?.score ?? null;
     await store.tas.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
     const closed = await store.reviews.close({ repoId: change.repoId, week, criterion: command.criterion }, { by: change.by, at: change.at, how: command.kind, text: command.reason });
-    return { done: `${command.kind} ${command.criterion} ${command.points} (w${week})`, ...(closed ? { closed } : {}) };
+    return { done: `${command.kind} ${command.criterion} ${command.points} (${unit})`, ...(closed ? { closed } : {}) };
   }
   if (command.kind === 'clear') {
-    const current = (await store.tas.overrides({ repoId: change.repoId, week })).find((o) => o.criterion === command.criterion);
-    if (!current) return { error: t(`\`${command.criterion}\` no tiene un ajuste en la semana ${week}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in week ${week}: nothing to clear.`) };
+    const current = (await store.tas.overrides({ repoId: change.repoId, unit })).find((o) => o.criterion === command.criterion);
+    if (!current) return { error: t(`\`${command.criterion}\` no tiene un ajuste en ${label}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in ${label}: nothing to clear.`) };
     await store.tas.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
     const closed = await store.reviews.close({ repoId: change.repoId, week, criterion: command.criterion }, { by: change.by, at: change.at, how: 'clear' });
-    return { done: `clear ${command.criterion} (w${week})`, ...(closed ? { closed } : {}) };
+    return { done: `clear ${command.criterion} (${unit})`, ...(closed ? { closed } : {}) };
   }
-  await store.record.saveExtension({ org: change.org, repoId: change.repoId, week, minutes: command.minutes, grantedBy: change.by, grantedAt: change.at, ...(command.reason ? { reason: command.reason } : {}) });
-  // Lateness is a record too: every grading of the week is measured again against the new deadline.
-  for (const g of await store.record.gradings({ repoId: change.repoId, week })) {
-    const measured = measuredLateness(config, week, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
+  // Per repository: a group's extension is the whole group's.
+  await store.record.saveExtension({ org: change.org, course: change.course, repoId: change.repoId, unit, minutes: command.minutes, grantedBy: change.by, grantedAt: change.at, ...(command.reason ? { reason: command.reason } : {}) });
+  // Lateness is a record too: every grading of the unit is measured again against the new deadline.
+  for (const g of await store.record.gradings({ repoId: change.repoId, unit })) {
+    const measured = measuredLateness(config, parseUnitKey(unit)!, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
     await store.record.updateLateness(g.jobId, measured.late, measured.penalty, measured.finalScore);
   }
-  return { done: `extend ${command.minutes}m (w${week})` };
+  return { done: `extend ${command.minutes}m (${unit})` };
 }
 
-/** The grading a week's check run shows when no pull request says which: the repository's latest of the week. */
-export async function latestGradingOfWeek(store: Store, repoId: number, week: number): Promise<StoredGrading | undefined> {
-  return (await store.record.gradings({ repoId, week })).sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+/** The grading a unit's check run shows when no pull request says which: the repository's latest of the unit. */
+export async function latestGradingOfUnit(store: Store, repoId: number, unit: UnitKey): Promise<StoredGrading | undefined> {
+  return (await store.record.gradings({ repoId, unit })).sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { weekNumberOf } from '../course/unit.ts';
 import type { WriteLimits } from '../outbox/budget.ts';
 import { outboxPlan, type PlannedPublication } from '../outbox/plan.ts';
 import type { JobRow, ReviewRequest } from '../store/store.ts';
@@ -98,7 +99,7 @@ export async function operations(deps: ServiceDeps, org: string, options: { conc
     versions.set(key, { ...v, gradings: v.gradings + 1, first: g.gradedAt < v.first ? g.gradedAt : v.first, last: g.gradedAt > v.last ? g.gradedAt : v.last, counted: v.counted + (counted.has(g.jobId) ? 1 : 0) });
   }
   return {
-    failed: failed.map((j) => ({ id: j.id, repo: `${j.request.owner}/${j.request.repo}`, sha: j.sha, week: j.request.week ?? null, attempts: j.attempts, finishedAt: j.finishedAt, error: j.lastError, outcome: j.outcome })),
+    failed: failed.map((j) => ({ id: j.id, repo: `${j.request.owner}/${j.request.repo}`, sha: j.sha, week: (j.request.unit ? weekNumberOf(j.request.unit) : 0) || null, attempts: j.attempts, finishedAt: j.finishedAt, error: j.lastError, outcome: j.outcome })),
     waiting: waitingJobs.length,
     running: runningJobs.length,
     typicalJobMs,

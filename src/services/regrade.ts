@@ -1,3 +1,4 @@
+import { unitKey, weekUnit } from '../course/unit.ts';
 import type { GradingRequest } from '../events/requests.ts';
 import type { JobState, Regrade } from '../store/store.ts';
 import { t } from '../core/text.ts';
@@ -36,7 +37,7 @@ export async function startRegrade(deps: ServiceDeps, org: string, week: number,
       sha: g.sha,
       deliveredAt: g.deliveredAt,
       trigger: 'rerun',
-      week,
+      unit: unitKey(weekUnit(week)),
       hold: regradeId,
       ...(g.pullRequest !== undefined ? { pullRequest: { number: g.pullRequest } } : {}),
     };

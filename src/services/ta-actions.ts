@@ -1,4 +1,5 @@
-import { applyTaChange, latestGradingOfWeek, reviewAnsweredReply, type RecordCommand } from '../commands/apply.ts';
+import { applyTaChange, latestGradingOfUnit, reviewAnsweredReply, type RecordCommand } from '../commands/apply.ts';
+import { unitKey, weekUnit } from '../course/unit.ts';
 import { validateCommand } from '../commands/parse.ts';
 import { republished } from '../commands/run.ts';
 import { t, type Text } from '../core/text.ts';
@@ -53,8 +54,10 @@ async function recordChange(deps: ServiceDeps, target: ActionTarget, command: Re
   const invalid = validateCommand(command, rubric);
   if (invalid) return { ok: false, error: invalid };
   const at = deps.now().toISOString();
-  const shown = await latestGradingOfWeek(deps.store, target.repoId, target.week);
-  const applied = await applyTaChange(deps.store, course.config, { org: target.org, repoId: target.repoId, week: target.week, by: target.by, at }, command, shown);
+  // The dashboard acts on a weekly course's weeks.
+  const unit = unitKey(weekUnit(target.week));
+  const shown = await latestGradingOfUnit(deps.store, target.repoId, unit);
+  const applied = await applyTaChange(deps.store, course.config, { org: target.org, course: course.config.id, repoId: target.repoId, unit, by: target.by, at }, command, shown);
   if ('error' in applied) return { ok: false, error: applied.error };
   await deps.store.actions.add({ org: target.org, by: target.by, at, action: command.kind, detail: { repoId: target.repoId, week: target.week, ...command } });
   const out: ParsedPublication[] = [];

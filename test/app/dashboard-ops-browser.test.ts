@@ -46,13 +46,14 @@ function week5(repoId: number, login: string, share: number, extra: { pullReques
   return classGrading({ org: ORG, repoId, login, week: 5, criteria, deliveredAt: '2026-10-09T15:00:00.000Z', ...extra });
 }
 
-const failedRequest = (i: number): GradingRequest => ({ deliveryId: `fail-${i}`, installationId: 1, owner: ORG, repo: `entrega-caida-${i}`, repoId: 300 + i, topics: [], sha: String(i).padStart(40, 'f'), deliveredAt: '2026-10-09T15:00:00.000Z', trigger: 'push', week: 5 });
+const failedRequest = (i: number): GradingRequest => ({ deliveryId: `fail-${i}`, installationId: 1, owner: ORG, repo: `entrega-caida-${i}`, repoId: 300 + i, topics: [], sha: String(i).padStart(40, 'f'), deliveredAt: '2026-10-09T15:00:00.000Z', trigger: 'push', unit: 'week-5' });
 
 beforeAll(async () => {
   fake = await new FakeGitHubWeb().start();
   fake.addTa(ORG, TEAM, TA.login);
   store = await tempStore();
-  await store.record.saveCourse(ORG, { weeks: setup.config.weeks, counts: setup.config.counts, config: setup.config });
+  const config = setup.courses[0]!.config;
+  await store.record.saveCourse(ORG, { id: config.id, weeks: config.weeks, units: Array.from({ length: config.weeks }, (_, i) => `week-${i + 1}`), counts: config.counts, config });
   await recordAll(store, [
     week5(11, 'alumna-ada', 1, { pullRequest: 3 }),
     week5(12, 'beto', 0.5),
@@ -70,7 +71,7 @@ beforeAll(async () => {
     await store.queue.finish(job.lease!, 'failed', 'infrastructure-error', 'Docker no respondió (connect ECONNREFUSED /var/run/docker.sock)');
   }
   // GitHub asked us to wait: the outbox holds a check run back.
-  await store.db.transaction((tx) => store.outbox.add(tx, [{ kind: 'check-run', installationId: 1, owner: ORG, repo: 'entrega-beto', repoId: 12, sha: 'b'.repeat(40), week: 5, name: 'Semana 5', status: 'completed', conclusion: 'success', output: { title: '50/100', summary: 's', annotations: [] } }]));
+  await store.db.transaction((tx) => store.outbox.add(tx, [{ kind: 'check-run', installationId: 1, owner: ORG, repo: 'entrega-beto', repoId: 12, sha: 'b'.repeat(40), unit: 'week-5', name: 'Semana 5', status: 'completed', conclusion: 'success', output: { title: '50/100', summary: 's', annotations: [] } }]));
   await store.budget.pause(1, Date.now() + 40 * 60_000);
 
   const app = new Probot({ appId: 1, privateKey: PRIVATE_KEY, baseUrl: `${fake.origin}/api/v3`, logLevel: 'fatal' });
@@ -194,7 +195,7 @@ describe('the TA queue and its actions', () => {
     await page.fill('section input[name="reason"]', 'enfermedad');
     expect(await submit(page, page.locator('section button'))).toBe(200);
     expect(await page.textContent('main')).toContain(`Prórroga actual: 2880 min, de ${TA.login}`);
-    expect(await store.record.extensionFor(12, 5)).toMatchObject({ minutes: 2880, grantedBy: TA.login, reason: 'enfermedad' });
+    expect(await store.record.extensionFor(12, 'week-5')).toMatchObject({ minutes: 2880, grantedBy: TA.login, reason: 'enfermedad' });
     expect((await store.actions.list(ORG)).map((a) => a.action)).toEqual(expect.arrayContaining(['manual', 'answer-review', 'override', 'clear', 'extend']));
     await page.close();
   });

@@ -1,3 +1,4 @@
+import { weekUnit } from '../../src/course/unit.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCourseFile } from '../../src/course/load.ts';
 import type { Grade } from '../../src/grading/grade.ts';
@@ -18,7 +19,7 @@ const TA = 'profe-ta';
 const PACK = await loadPack('mlops');
 const setup = await parseCourseFile(COURSE_YAML);
 if (setup.status !== 'ready') throw new Error('the test course must be valid');
-const CONFIG = setup.config;
+const CONFIG = setup.courses[0]!.config;
 const WEEK5 = PACK.weeks.get(5)!;
 const MANUAL = WEEK5.criteria.find((c) => c.manual)!;
 const AUTOMATIC = WEEK5.criteria.find((c) => !c.manual)!;
@@ -36,7 +37,7 @@ async function fresh(backend: (typeof BACKENDS)[number]) {
   const { db } = await backend.fresh();
   const store = await Store.open(db, { clock: () => clock });
   opened.push(store);
-  await store.record.saveCourse(ORG, { weeks: CONFIG.weeks, counts: CONFIG.counts, config: CONFIG });
+  await store.record.saveCourse(ORG, { id: CONFIG.id, weeks: CONFIG.weeks, units: Array.from({ length: CONFIG.weeks }, (_, i) => `week-${i + 1}`), counts: CONFIG.counts, config: CONFIG });
   return { store, deps: { store, now: () => new Date(clock) } };
 }
 
@@ -48,7 +49,7 @@ function grading(repoId: number, login: string, options: { automatic?: number; d
   const criteria = WEEK5.criteria.map((c) => (c.manual ? { id: c.id, maxScore: c.points, score: null, status: 'pending' as const } : { id: c.id, maxScore: c.points, score: c.points * (options.automatic ?? 1), status: (options.automatic ?? 1) === 1 ? ('passed' as const) : ('partial' as const) }));
   const score = criteria.reduce((s, c) => s + (c.score ?? 0), 0);
   const maxScore = criteria.reduce((s, c) => s + c.maxScore, 0);
-  const measured = measuredLateness(CONFIG, 5, new Date(deliveredAt), 0, score, maxScore);
+  const measured = measuredLateness(CONFIG, weekUnit(5), new Date(deliveredAt), 0, score, maxScore);
   const grade: Grade = {
     week: 5, title: WEEK5.title, score, maxScore, pendingPoints: MANUAL.points, errorPoints: 0, passMark: maxScore * 0.6, passed: score >= maxScore * 0.6,
     criteria: criteria.map((c) => result(c.id, c.score, c.maxScore, c.status)),
@@ -56,7 +57,7 @@ function grading(repoId: number, login: string, options: { automatic?: number; d
     timings: { totalMs: 1, containerMs: 1, copyMs: 1, inspectMs: 1, commandsMs: 0 },
   };
   return {
-    jobId: `job-${n}`, installationId: 7, org: ORG, repoId, repo: `mlops-${login}`, students: [login], week: 5, sha: options.sha ?? String(n).padStart(40, 'a'), deliveredAt, gradedAt: new Date(Date.parse(deliveredAt) + 60_000).toISOString(),
+    jobId: `job-${n}`, installationId: 7, org: ORG, repoId, repo: `mlops-${login}`, students: [login], course: 'default', unit: 'week-5', week: 5, sha: options.sha ?? String(n).padStart(40, 'a'), deliveredAt, gradedAt: new Date(Date.parse(deliveredAt) + 60_000).toISOString(),
     trigger: options.pullRequest ? 'pull_request' : 'push', ...(options.pullRequest ? { pullRequest: options.pullRequest } : {}), packName: 'mlops', packHash: options.packHash ?? 'hash-1', image: 'rubrica/runner-mlops:1', imageId: 'sha256:1',
     score, maxScore, pendingPoints: MANUAL.points, errorPoints: 0, criteria, late: measured.late, penalty: measured.penalty, finalScore: measured.finalScore, grade,
   };
@@ -167,7 +168,7 @@ describe.each(BACKENDS)('the dashboard actions and review requests on $name', (b
     expect(g.late.status).toBe('late');
     expect((await extendDeadline(deps, { org: ORG, repoId: 1, week: 5, by: TA }, 0)).ok).toBe(false);
     expect((await extendDeadline(deps, { org: ORG, repoId: 1, week: 5, by: TA }, 3 * 24 * 60, 'enfermedad')).ok).toBe(true);
-    expect(await store.record.extensionFor(1, 5)).toMatchObject({ minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: new Date(clock).toISOString(), reason: 'enfermedad' });
+    expect(await store.record.extensionFor(1, 'week-5')).toMatchObject({ minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: new Date(clock).toISOString(), reason: 'enfermedad' });
     const now = await store.record.gradingOfJob(g.jobId);
     expect(now).toMatchObject({ late: { status: 'on-time' }, penalty: 0, finalScore: g.score });
     expect((await outbox(store)).map((p) => p.kind)).toEqual(['check-run']);
@@ -221,9 +222,9 @@ describe.each(BACKENDS)('the dashboard actions and review requests on $name', (b
     if (!started.ok) throw new Error('the regrade should start');
     expect((await startRegrade(deps, ORG, 5, TA)).ok).toBe(false);
     const jobs = await store.queue.jobs({ state: 'queued' });
-    expect(jobs.map((j) => [j.request.repoId, j.sha, j.request.week, j.request.trigger, j.request.hold]).sort()).toEqual([
-      [1, anaBest.sha, 5, 'rerun', started.regrade.id],
-      [2, bo.sha, 5, 'rerun', started.regrade.id],
+    expect(jobs.map((j) => [j.request.repoId, j.sha, j.request.unit, j.request.trigger, j.request.hold]).sort()).toEqual([
+      [1, anaBest.sha, 'week-5', 'rerun', started.regrade.id],
+      [2, bo.sha, 'week-5', 'rerun', started.regrade.id],
     ]);
     expect(jobs.find((j) => j.request.repoId === 2)!.request.pullRequest).toEqual({ number: 4 });
     // Held jobs never get a "queued" check run either.
@@ -236,7 +237,7 @@ describe.each(BACKENDS)('the dashboard actions and review requests on $name', (b
       const job = (await store.queue.claim('w', 60_000))!;
       const before = job.request.repoId === 1 ? anaBest : bo;
       const after: StoredGrading = { ...grading(before.repoId, before.students[0]!, { automatic: before === anaBest ? 0.5 : 1, sha: before.sha, packHash: 'hash-2', ...(before.pullRequest ? { pullRequest: before.pullRequest } : {}) }), jobId: job.id };
-      const publications: ParsedPublication[] = [{ kind: 'check-run', installationId: 7, owner: ORG, repo: before.repo, repoId: before.repoId, sha: before.sha, week: 5, name: 'Semana 5', status: 'completed', conclusion: 'success', output: { title: `${after.score}/${after.maxScore}`, summary: 's', annotations: [] } }];
+      const publications: ParsedPublication[] = [{ kind: 'check-run', installationId: 7, owner: ORG, repo: before.repo, repoId: before.repoId, sha: before.sha, unit: 'week-5', name: 'Semana 5', status: 'completed', conclusion: 'success', output: { title: `${after.score}/${after.maxScore}`, summary: 's', annotations: [] } }];
       await store.queue.completeJob(job.lease!, { state: 'done', outcome: 'graded', grading: after, publications, held: true });
     }
     // Nothing reached the record or the outbox.

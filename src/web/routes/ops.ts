@@ -1,5 +1,6 @@
 import { parseDuration, parsePoints } from '../../commands/parse.ts';
-import { latestGradingOfWeek } from '../../commands/apply.ts';
+import { latestGradingOfUnit } from '../../commands/apply.ts';
+import { unitKey, weekUnit } from '../../course/unit.ts';
 import { say, type Text } from '../../core/text.ts';
 import { courseOf, type ServiceDeps } from '../../services/course.ts';
 import { operations, taQueue } from '../../services/pages.ts';
@@ -114,10 +115,11 @@ async function changePage(ctx: WebContext, deps: DashboardDeps, error?: Text) {
   const course = target && (await courseOf(s, ctx.course!.org));
   const rubric = target && course?.pack.weeks.get(target.week);
   if (!target || !course || !rubric) return ctx.refuse(404, 'error.404.title', 'error.404.body');
+  const unit = unitKey(weekUnit(target.week));
   const [shown, overrides, extension, reviews] = await Promise.all([
-    latestGradingOfWeek(deps.store, target.repoId, target.week),
-    deps.store.tas.overrides({ repoId: target.repoId, week: target.week }),
-    deps.store.record.extensionFor(target.repoId, target.week),
+    latestGradingOfUnit(deps.store, target.repoId, unit),
+    deps.store.tas.overrides({ repoId: target.repoId, unit }),
+    deps.store.record.extensionFor(target.repoId, unit),
     deps.store.reviews.list({ repoId: target.repoId, state: 'open' }),
   ]);
   // A repository of another course is not this page's, even by its number.

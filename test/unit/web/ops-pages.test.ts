@@ -6,7 +6,7 @@ import { translator } from '../../../src/web/i18n.ts';
 import '../../../src/web/pages/ops-words.ts';
 import { renderView } from '../../../src/web/render.ts';
 
-const course: CourseInfo = { org: 'clase', weeks: 4, counts: 'best', locale: 'en', tas: 'tas', config: {} };
+const course: CourseInfo = { org: 'clase', course: 'default', weeks: 4, units: ['week-1', 'week-2', 'week-3', 'week-4'], counts: 'best', locale: 'en', tas: 'tas', config: {} };
 const HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)> @everyone';
 const common = { t: translator('en'), locale: 'en', course, navLinks: [], csrf: 'tok-123', fmt: (n: number | null) => (n === null ? '—' : String(n)), when: (s: string | number) => String(s) };
 
