@@ -116,7 +116,7 @@ describe.each(BACKENDS)('the dashboard actions and review requests on $name', (b
 
     clock += 60_000;
     const done = await scoreCriterion(deps, { org: ORG, repoId: 1, week: 5, by: TA }, MANUAL.id, 12, 'Buen análisis');
-    expect(done).toEqual({ ok: true, done: `manual ${MANUAL.id} 12 (w5)` });
+    expect(done).toEqual({ ok: true, done: `manual ${MANUAL.id} 12 (week-5)` });
     expect(await store.tas.overrides({ repoId: 1, week: 5 })).toEqual([expect.objectContaining({ criterion: MANUAL.id, points: 12, reason: 'Buen análisis', by: TA, at: new Date(clock).toISOString(), automaticPoints: null })]);
     expect(await store.actions.list(ORG)).toEqual([expect.objectContaining({ by: TA, at: new Date(clock).toISOString(), action: 'manual' })]);
     const published = await outbox(store);
