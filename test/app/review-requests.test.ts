@@ -41,7 +41,7 @@ describe('a student asks for a review with /rubrica review', () => {
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.commentPosts).toHaveLength(1);
     const ack: string = seen.commentPosts[0].body;
-    expect(ack).toBe(`@${STUDENT}:\n\n- Registré tu pedido de revisión de \`readme\` (semana 1). Un TA lo verá y te responderá aquí.`);
+    expect(ack).toBe(`@${STUDENT}:\n\n- Registré tu pedido de revisión de \`readme\` (Semana 1). Un TA lo verá y te responderá aquí.`);
     const [request] = await a.rubrica.store.reviews.list({ state: 'open' });
     expect(request).toMatchObject({ student: STUDENT, criterion: 'readme', week: 1, pullRequest: PR, reason: WHY, commentId: COMMENT_ID + 1 });
 
@@ -50,7 +50,7 @@ describe('a student asks for a review with /rubrica review', () => {
     repliedCommand(scope);
     await deliver(a, 'review-2', commentEvent('created', '/rubrica review readme otra vez\n/rubrica review\n/rubrica review video porque sí', by(STUDENT, COMMENT_ID + 2)));
     const second: string = seen.commentPosts[1].body;
-    expect(second).toContain('Ya tienes un pedido abierto de `readme` en la semana 1');
+    expect(second).toContain('Ya tienes un pedido abierto de `readme` en Semana 1');
     expect(second).toContain('Faltan el criterio y el motivo.');
     expect(second).toContain('La semana 1 no tiene el criterio `video`.');
     expect(await a.rubrica.store.reviews.list({})).toHaveLength(1);
