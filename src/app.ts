@@ -174,7 +174,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       // Recorded durably before GitHub gets its answer; grading happens in the workers.
       const result = await queue.enqueue(request);
       app.log.info(
-        { deliveryId: event.id, event: event.name, repo: `${request.owner}/${request.repo}`, sha: request.sha, week: request.week, outcome: result.status, jobId: result.jobId, ...(result.status === 'queued' && result.superseded.length ? { superseded: result.superseded } : {}) },
+        { deliveryId: event.id, event: event.name, repo: `${request.owner}/${request.repo}`, sha: request.sha, unit: request.unit, outcome: result.status, jobId: result.jobId, ...(result.status === 'queued' && result.superseded.length ? { superseded: result.superseded } : {}) },
         result.status === 'queued' ? 'grading queued' : `grading ${result.status}`,
       );
     };

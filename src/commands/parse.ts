@@ -1,3 +1,4 @@
+import { unitLabel, weekNumberOf } from '../course/unit.ts';
 import { t, type Locale, type Text } from '../core/text.ts';
 import { closest } from '../rubrics/problems.ts';
 import { inline } from '../report/markup.ts';
@@ -22,12 +23,22 @@ export type ParsedLine = { readonly line: number; readonly raw: string } & (
   | { readonly ok: false; readonly error: Text }
 );
 
-/** What validation and help need of a week; a rubric `Week` fits. */
+/** What validation and help need of a week (or an assignment's unit); a rubric `Week` fits. */
 export interface CommandRubric {
   readonly week: number;
+  /** The unit it grades (`week-3`, `final/first`); without it, its week. */
+  readonly unit?: string;
   readonly title?: Text;
   readonly criteria: readonly { readonly id: string; readonly points: number; readonly manual: boolean; readonly title?: Text }[];
 }
+
+/** How a rubric is named in a sentence: "la semana 3" / "week 3", or its unit (`final/first`). */
+function rubricNamed(rubric: CommandRubric): { readonly es: string; readonly en: string } {
+  const week = rubric.unit === undefined ? rubric.week : weekNumberOf(rubric.unit);
+  return week > 0 ? { es: `la semana ${week}`, en: `week ${week}` } : { es: `la entrega \`${rubric.unit}\``, en: `\`${rubric.unit}\`` };
+}
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Sixty days: longer than any course's week is a typo, not an extension. */
 export const MAX_EXTENSION_MINUTES = 60 * 24 * 60;
@@ -491,8 +502,8 @@ export function validateCommand(command: Command, rubric: CommandRubric): Text |
       : t(' No tiene criterios.', ' It has no criteria.');
     return wrong(
       t(
-        `La semana ${rubric.week} no tiene el criterio ${code(command.criterion)}.${hint.es}${list.es}`,
-        `Week ${rubric.week} has no criterion ${code(command.criterion)}.${hint.en}${list.en}`,
+        `${capitalised(rubricNamed(rubric).es)} no tiene el criterio ${code(command.criterion)}.${hint.es}${list.es}`,
+        `${capitalised(rubricNamed(rubric).en)} has no criterion ${code(command.criterion)}.${hint.en}${list.en}`,
       ),
       kind,
     );
@@ -500,8 +511,8 @@ export function validateCommand(command: Command, rubric: CommandRubric): Text |
   if (kind === 'manual' && !criterion.manual) {
     const manual = rubric.criteria.filter((c) => c.manual).map((c) => c.id);
     const which = manual.length
-      ? t(`en la semana ${rubric.week}: ${listOf(manual, 'y')}`, `in week ${rubric.week}: ${listOf(manual, 'and')}`)
-      : t(`y la semana ${rubric.week} no tiene ninguno`, `and week ${rubric.week} has none`);
+      ? t(`en ${rubricNamed(rubric).es}: ${listOf(manual, 'y')}`, `in ${rubricNamed(rubric).en}: ${listOf(manual, 'and')}`)
+      : t(`y ${rubricNamed(rubric).es} no tiene ninguno`, `and ${rubricNamed(rubric).en} has none`);
     return t(
       `\`${criterion.id}\` se corrige automáticamente, así que \`manual\` no lo puede puntuar: \`manual\` (o \`puntuar\`) es para los criterios que corrige un TA (${which.es}). Para cambiar una nota automática, usa \`/rubrica ajustar ${criterion.id} <puntos> <motivo>\`.`,
       `\`${criterion.id}\` is graded automatically, so \`manual\` cannot score it: \`manual\` is for the criteria a TA grades (${which.en}). To change an automatic score, use \`/rubrica override ${criterion.id} <points> <reason>\`.`,
@@ -545,7 +556,7 @@ const DESCRIPTIONS: Record<CommandKind, Text> = {
 export function helpMessage(rubric: CommandRubric): Text {
   const text = (locale: Locale): string => {
     const es = locale === 'es';
-    const heading = `${es ? 'Semana' : 'Week'} ${rubric.week}${rubric.title ? ` — ${inline(rubric.title[locale])}` : ''}`;
+    const heading = `${unitLabel(rubric.unit ?? `week-${rubric.week}`, locale)}${rubric.title ? ` — ${inline(rubric.title[locale])}` : ''}`;
     const rows = KINDS.map((kind) => {
       // `--week` is explained once below the table.
       const args = USAGE_ARGS[kind][locale].replace(/ ?\[--(semana|week) N\]/, '');
@@ -575,7 +586,7 @@ export function helpMessage(rubric: CommandRubric): Text {
         ? 'Añade `--semana N` (o `--week N`) para actuar sobre otra semana distinta de la del pull request. Los puntos admiten decimales: `7.5` o `7,5`. El motivo puede ir entre comillas.'
         : "Add `--week N` to act on a week other than the pull request's. Points may have decimals: `7.5` or `7,5`. The reason may be in quotes.",
       '',
-      `**${es ? `Criterios de la semana ${rubric.week}` : `Criteria of week ${rubric.week}`}**`,
+      `**${es ? `Criterios de ${rubricNamed(rubric).es}` : `Criteria of ${rubricNamed(rubric).en}`}**`,
       '',
       ...(criteria.length ? criteria : [es ? '_Esta semana no tiene criterios._' : '_This week has no criteria._']),
     ].join('\n');

@@ -1,6 +1,7 @@
-import { courseMomentAt, weekNamedBy } from '../course/calendar.ts';
+import { weekNamedBy } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
-import { studentOf } from '../course/load.ts';
+import { courseUnits, membershipOf, rubricOf, unitAt } from '../course/load.ts';
+import { parseUnitKey, unitKey, unitLabel, weekNumberOf, weekUnit } from '../course/unit.ts';
 import { literal, say, t } from '../core/text.ts';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
 import { statusOf, type RepoRef } from '../github/api.ts';
@@ -54,11 +55,14 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   const ref: RepoRef = { owner: r.owner, repo: r.repo };
   const setup = await deps.courses.get(octokit, r.owner);
   if (setup.status !== 'ready') return finish(log, out, 'not-configured');
-  const { config, pack } = setup;
-  if (studentOf(config, { name: r.repo, topics: r.topics }) === null) return finish(log, out, 'not-a-student-repo');
+  const member = membershipOf(setup.courses, { name: r.repo, topics: r.topics });
+  if (member.status !== 'member') return finish(log, out, member.status === 'ambiguous' ? 'ambiguous-course' : 'not-a-student-repo');
+  // The repository's course decides everything: its TA team, its rubrics, its locale.
+  const { config } = member.course;
   const locale = config.locale;
+  const rubricFor = (unit: string | undefined) => (unit === undefined ? undefined : rubricOf(member.course, member.assignment, unit));
 
-  if (r.action !== 'created') return tamperCheck(r, deps, config, pack, log, out);
+  if (r.action !== 'created') return tamperCheck(r, deps, config, member.course.pack, rubricFor, log, out);
 
   const author = r.comment.author;
   const status = await taStatus(octokit, r.owner, config.tas, author);
@@ -86,25 +90,34 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: r.pullRequest.number });
   const named = weekNamedBy((pr.labels ?? []).map((l) => l.name ?? ''), pr.head.ref);
   const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
-  const calendar = courseMomentAt(config, new Date(r.deliveredAt));
-  const defaultWeek = named ?? latest?.week ?? (calendar.status === 'week' ? calendar.week : undefined);
+  const now = unitAt(member, new Date(r.deliveredAt));
+  // The unit a command without `--week` is about: the pull request's, its latest grading's, or the course's at this moment.
+  const defaultUnit = (named !== undefined && !member.assignment ? unitKey(weekUnit(named)) : undefined) ?? latest?.unit ?? ('unit' in now ? now.unit : undefined);
 
   const errors: string[] = [];
   const done: string[] = [];
   const replies: string[] = [];
-  const touched = new Set<number>();
-  const regrades = new Set<number>();
+  const touched = new Set<string>();
+  const regrades = new Set<string>();
   const parsed = parseCommands(r.comment.body);
-  const applied: { command: Command; week: number }[] = [];
+  const applied: { command: Command; unit: string; rubric: Week }[] = [];
   for (const line of parsed) {
     if (!line.ok) {
       errors.push(`${literal(line.raw.slice(0, 120))} — ${say(line.error, locale)}`);
       continue;
     }
-    const week = line.command.week ?? defaultWeek;
-    const rubric = week === undefined ? undefined : pack.weeks.get(week);
-    if (week === undefined || !rubric || week < 1 || week > config.weeks) {
-      errors.push(`${literal(line.raw.slice(0, 120))} — ${say(t(`no sé de qué semana es este pull request: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell this pull request's week: add \`--week N\` (1 to ${config.weeks}).`), locale)}`);
+    const unit = line.command.week !== undefined ? unitKey(weekUnit(line.command.week)) : defaultUnit;
+    const rubric = rubricFor(unit);
+    if (unit === undefined || !rubric) {
+      const units = courseUnits(config).filter((u) => rubricFor(u));
+      errors.push(
+        `${literal(line.raw.slice(0, 120))} — ${say(
+          member.assignment
+            ? t(`este repositorio es de la entrega ${literal(member.assignment.id)}: sus unidades son ${units.map(literal).join(', ')} (\`--semana\` no aplica).`, `this repository is assignment ${literal(member.assignment.id)}'s: its units are ${units.map(literal).join(', ')} (\`--week\` does not apply).`)
+            : t(`no sé de qué semana es este pull request: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell this pull request's week: add \`--week N\` (1 to ${config.weeks}).`),
+          locale,
+        )}`,
+      );
       continue;
     }
     const invalid = validateCommand(line.command, rubric);
@@ -112,50 +125,52 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
       errors.push(`${literal(line.raw.slice(0, 120))} — ${say(invalid, locale)}`);
       continue;
     }
-    applied.push({ command: line.command, week });
+    applied.push({ command: line.command, unit, rubric });
   }
 
   // Accepted commands are acknowledged at once, before the slower republishing.
   if (applied.length) out.push({ kind: 'reaction', ...whereOf(r), commentId: r.comment.id, content: '+1' });
 
-  for (const { command, week } of applied) {
-    const rubric = pack.weeks.get(week)!;
-    const graded = await gradingShown(deps, r, week);
-    const base = { org: r.owner, repoId: r.repoId, week, by: author, at: r.deliveredAt, commentId: r.comment.id };
+  for (const { command, unit, rubric } of applied) {
+    const graded = await gradingShown(deps, r, unit);
+    const base = { org: r.owner, course: config.id, repoId: r.repoId, unit, by: author, at: r.deliveredAt, commentId: r.comment.id };
+    const label = unitLabel(unit, locale);
     if (command.kind === 'override' || command.kind === 'manual') {
       const automatic = graded?.criteria.find((c) => c.id === command.criterion)?.score ?? null;
       await deps.store.tas.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
-      done.push(`${command.kind} ${command.criterion} ${command.points} (w${week})`);
-      touched.add(week);
+      done.push(`${command.kind} ${command.criterion} ${command.points} (${unit})`);
+      touched.add(unit);
     } else if (command.kind === 'clear') {
-      const current = (await deps.store.tas.overrides({ repoId: r.repoId, week })).find((o) => o.criterion === command.criterion);
+      const current = (await deps.store.tas.overrides({ repoId: r.repoId, unit })).find((o) => o.criterion === command.criterion);
       if (!current) {
-        errors.push(say(t(`\`${command.criterion}\` no tiene un ajuste en la semana ${week}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in week ${week}: nothing to clear.`), locale));
+        errors.push(say(t(`\`${command.criterion}\` no tiene un ajuste en ${label}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in ${label}: nothing to clear.`), locale));
         continue;
       }
       await deps.store.tas.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
-      done.push(`clear ${command.criterion} (w${week})`);
-      touched.add(week);
+      done.push(`clear ${command.criterion} (${unit})`);
+      touched.add(unit);
     } else if (command.kind === 'extend') {
-      await deps.store.record.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
+      // Per repository: a group's extension is the whole group's.
+      await deps.store.record.saveExtension({ org: r.owner, course: config.id, repoId: r.repoId, unit, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
       // Lateness is a record too: every grading of the week is measured again against the new deadline.
-      for (const g of await deps.store.record.gradings({ repoId: r.repoId, week })) {
-        const measured = measuredLateness(config, week, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
+      for (const g of await deps.store.record.gradings({ repoId: r.repoId, unit })) {
+        const measured = measuredLateness(config, parseUnitKey(unit)!, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
         await deps.store.record.updateLateness(g.jobId, measured.late, measured.penalty, measured.finalScore);
       }
-      done.push(`extend ${command.minutes}m (w${week})`);
-      touched.add(week);
+      done.push(`extend ${command.minutes}m (${unit})`);
+      touched.add(unit);
     } else if (command.kind === 'regrade') {
-      regrades.add(week);
-      done.push(`regrade (w${week})`);
+      regrades.add(unit);
+      done.push(`regrade (${unit})`);
     } else {
       replies.push(say(helpMessage(rubric), locale));
     }
   }
 
-  for (const week of regrades) {
+  for (const unit of regrades) {
     await deps.enqueueGrading({
-      deliveryId: `${r.deliveryId}:regrade:${week}`,
+      // A week keeps the delivery id it always had (`…:regrade:3`).
+      deliveryId: `${r.deliveryId}:regrade:${weekNumberOf(unit) || unit}`,
       installationId: r.installationId,
       owner: r.owner,
       repo: r.repo,
@@ -167,17 +182,18 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
       trigger: 'rerun',
       // Its origin decides, as for the pull request's own events, whether it is the student's hand-in.
       pullRequest: { number: r.pullRequest.number, fork: !pr.head.repo || pr.head.repo.id !== r.repoId, ...(pr.user ? { author: pr.user.login } : {}) },
-      week,
+      unit,
     });
   }
-  const unpublished: number[] = [];
-  for (const week of touched) {
-    if (regrades.has(week)) continue; // the regrade publishes with the change
-    if (!(await republish(r, config, pack, pack.weeks.get(week)!, deps, out))) unpublished.push(week);
+  const unpublished: string[] = [];
+  for (const unit of touched) {
+    if (regrades.has(unit)) continue; // the regrade publishes with the change
+    if (!(await republish(r, config, member.course.pack, rubricFor(unit)!, deps, out))) unpublished.push(unit);
   }
 
   if (errors.length) {
-    const valid = defaultWeek !== undefined && pack.weeks.get(defaultWeek) ? say(helpMessage(pack.weeks.get(defaultWeek)!), locale) : '';
+    const shown = rubricFor(defaultUnit);
+    const valid = shown ? say(helpMessage(shown), locale) : '';
     replies.unshift(
       [
         say(t(`@${author}, ${errors.length === 1 ? 'un comando no se aplicó' : `${errors.length} comandos no se aplicaron`}${done.length ? ' (los demás sí)' : ''}:`, `@${author}, ${errors.length === 1 ? 'one command was not applied' : `${errors.length} commands were not applied`}${done.length ? ' (the others were)' : ''}:`), locale),
@@ -189,7 +205,12 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
     );
   }
   if (unpublished.length) {
-    replies.push(say(t(`Registrado. Todavía no hay una corrección de la semana ${unpublished.join(', ')} en este pull request: el cambio se aplicará cuando se corrija.`, `Recorded. There is no grading of week ${unpublished.join(', ')} on this pull request yet: the change applies when it is graded.`), locale));
+    const weeks = unpublished.map(weekNumberOf);
+    replies.push(
+      weeks.every((w) => w > 0)
+        ? say(t(`Registrado. Todavía no hay una corrección de la semana ${weeks.join(', ')} en este pull request: el cambio se aplicará cuando se corrija.`, `Recorded. There is no grading of week ${weeks.join(', ')} on this pull request yet: the change applies when it is graded.`), locale)
+        : say(t(`Registrado. Todavía no hay una corrección de ${unpublished.map(literal).join(', ')} en este pull request: el cambio se aplicará cuando se corrija.`, `Recorded. There is no grading of ${unpublished.map(literal).join(', ')} on this pull request yet: the change applies when it is graded.`), locale),
+    );
   }
   for (const text of replies) reply(out, r, text);
   // A comment none of whose commands took effect is no override to guard against tampering.
@@ -197,14 +218,13 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   return finish(log, out, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
 }
 
-/** The week's check run and scored comment, published again with the overrides in force. */
+/** The unit's check run and scored comment, published again with the overrides in force. */
 async function republish(r: CommandRequest, config: CourseConfig, pack: Pack, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
-  const week = rubric.week;
-  const graded = await gradingShown(deps, r, week);
+  const graded = await gradingShown(deps, r, rubric.unit);
   if (!graded) return false;
   const view = await publicationOf(deps, config, graded, r.pullRequest.number, pack);
   const now = deps.now();
-  out.push(gradedCheckRun(r, config, graded, view, now, graded.checkRunId, checkRunName({ week, title: rubric.title }, config.locale)));
+  out.push(gradedCheckRun(r, config, graded, view, now, graded.checkRunId, checkRunName(rubric, config.locale)));
   if (config.comments.pullRequests) out.push(commentPublication(r, config, graded.sha, view, now));
   return true;
 }
@@ -214,22 +234,23 @@ async function republish(r: CommandRequest, config: CourseConfig, pack: Pack, ru
  * anyone else: nothing changes (the record keeps the original), the tampering is
  * logged and shown to TAs in the scored comment.
  */
-async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseConfig, pack: Pack, log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
+async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseConfig, pack: Pack, rubricFor: (unit: string | undefined) => Week | undefined, log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
   const recorded = await deps.store.tas.commandOf(r.comment.id);
   if (!recorded || recorded.outcome !== 'accepted') return finish(log, out, 'not-a-command');
   if (r.sender === recorded.author) return finish(log, out, 'edited-by-author');
   log.warn({ author: recorded.author, by: r.sender, outcome: 'tampering' }, `a TA's command comment was ${r.action} by someone else; nothing changes`);
   await deps.store.tas.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
   const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
-  if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack, pack.weeks.get(latest.week)!, deps, out);
+  const rubric = rubricFor(latest?.unit);
+  if (rubric) await republish(r, config, pack, rubric, deps, out);
   return finish(log, out, 'tampering-flagged', { by: r.sender });
 }
 
-/** The grading a week's check run and comment show: this pull request's latest, else the repository's latest for the week. */
-async function gradingShown(deps: CommandDeps, r: CommandRequest, week: number): Promise<StoredGrading | undefined> {
-  const ofPullRequest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
+/** The grading a unit's check run and comment show: this pull request's latest, else the repository's latest for the unit. */
+async function gradingShown(deps: CommandDeps, r: CommandRequest, unit: string): Promise<StoredGrading | undefined> {
+  const ofPullRequest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, unit);
   if (ofPullRequest) return ofPullRequest;
-  return [...(await deps.store.record.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+  return [...(await deps.store.record.gradings({ repoId: r.repoId, unit }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
 }
 
 function reply(out: ParsedPublication[], r: CommandRequest, body: string) {

@@ -1,4 +1,5 @@
 import { multiLine, plain, say, singleLine, type Locale, type Text } from '../core/text.ts';
+import { unitOfGrade } from '../course/unit.ts';
 import type { FinalGrade } from '../grading/final-grade.ts';
 import type { Grade } from '../grading/grade.ts';
 import { isHidden } from '../grading/score.ts';
@@ -10,6 +11,8 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
   return {
     pack: grade.pack,
     week: grade.week,
+    /** What was graded: `week-3`, `final`, `final/first` (src/course/unit.ts). */
+    unit: unitOfGrade(grade),
     title: shown(grade.title),
     commit: grade.commit,
     score: grade.score,

@@ -1,3 +1,4 @@
+import { parseUnitKey, unitFlags, unitLabel, unitOfGrade } from '../course/unit.ts';
 import { plain, say, type Locale, type Text } from '../core/text.ts';
 import type { FinalGrade } from '../grading/final-grade.ts';
 import type { Grade } from '../grading/grade.ts';
@@ -124,8 +125,8 @@ export interface CheckRunOutput {
   readonly annotations: readonly CheckRunAnnotation[];
 }
 
-export function checkRunName(grade: Pick<Grade, 'week' | 'title'>, locale: Locale): string {
-  return `Rubrica · ${locale === 'es' ? 'Semana' : 'Week'} ${grade.week} — ${plain(say(grade.title, locale))}`;
+export function checkRunName(grade: Pick<Grade, 'week' | 'unit' | 'title'>, locale: Locale): string {
+  return `Rubrica · ${unitLabel(unitOfGrade(grade), locale)} — ${plain(say(grade.title, locale))}`;
 }
 
 /**
@@ -247,8 +248,8 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
     });
   // The installed CLI's command (`npx rubrica` would look for an unpublished package).
   const cut = es
-    ? `recortado al límite de GitHub; corre \`rubrica check --week ${grade.week} .\` en tu copia para verlo entero.`
-    : `cut at GitHub's limit; run \`rubrica check --week ${grade.week} .\` in your checkout to see it all.`;
+    ? `recortado al límite de GitHub; corre \`rubrica check ${unitFlags(unitOfGrade(grade))} .\` en tu copia para verlo entero.`
+    : `cut at GitHub's limit; run \`rubrica check ${unitFlags(unitOfGrade(grade))} .\` in your checkout to see it all.`;
   const annotations = grade.criteria
     .filter((c) => !isHidden(c, options.reveal))
     .flatMap((c) =>
@@ -277,16 +278,20 @@ export function annotationBatches<T>(annotations: readonly T[], size: number = G
   return batches;
 }
 
-/** Marks Rubrica's comment for a week; the comment id is also kept in our store (anyone with write access can edit a comment). */
-export function commentMarker(week: number): string {
-  return `<!-- rubrica:week=${week} -->`;
+/**
+ * Marks Rubrica's comment for a unit (a week's keeps the marker it always had); the
+ * comment id is also kept in our store (anyone with write access can edit a comment).
+ */
+export function commentMarker(unit: string): string {
+  const u = parseUnitKey(unit);
+  return u?.kind === 'week' ? `<!-- rubrica:week=${u.week} -->` : `<!-- rubrica:unit=${unit} -->`;
 }
 
 export function pullRequestComment(grade: Grade, options: RenderOptions & { readonly checkRunUrl?: string; readonly commit: string }): string {
   const es = options.locale === 'es';
   const link = options.checkRunUrl ? `[${es ? 'Ver el detalle' : 'See the details'}](${options.checkRunUrl})` : '';
   const body = [
-    commentMarker(grade.week),
+    commentMarker(unitOfGrade(grade)),
     `## ${inline(checkRunName(grade, options.locale))}`,
     '',
     `${scoreLine(grade, options.locale)} · commit ${options.commit.slice(0, 7)}`,

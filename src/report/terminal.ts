@@ -1,3 +1,4 @@
+import { unitLabel, unitOfGrade } from '../course/unit.ts';
 import { bytes, multiLine, plain, say, singleLine, t, type Locale, type Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
@@ -26,8 +27,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   const dim = (s: string) => (options.color ? `\u001b[2m${s}\u001b[0m` : s);
   const out: string[] = [];
 
-  const weekWord = locale === 'es' ? 'Semana' : 'Week';
-  out.push(bold(`Rubrica · ${weekWord} ${grade.week} — ${L(grade.title)}`));
+  out.push(bold(`Rubrica · ${unitLabel(unitOfGrade(grade), locale)} — ${L(grade.title)}`));
   out.push(dim(`${grade.pack} · ${grade.commit ? `commit ${grade.commit.slice(0, 7)}` : locale === 'es' ? 'sin historial git' : 'no git history'} · ${grade.image}`));
   out.push('');
 

@@ -143,3 +143,12 @@ export const WeekFileSchema = z.strictObject({
   criteria: z.array(CriterionSchema).min(1),
 });
 export type WeekFile = z.output<typeof WeekFileSchema>;
+
+/** `assignment-ID.yaml`: the rubric of an assignment (or of one of its deliveries), next to the week files. */
+export const AssignmentFileSchema = z.strictObject({
+  assignment: z.string().regex(CRITERION_ID, 'use lowercase letters, digits and dashes (e.g. final)'),
+  title: TextSchema,
+  summary: TextSchema.optional(),
+  criteria: z.array(CriterionSchema).min(1),
+});
+export type AssignmentFile = z.output<typeof AssignmentFileSchema>;

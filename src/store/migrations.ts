@@ -240,6 +240,74 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX roster_login ON roster (org, login_key)`,
     ],
   },
+  {
+    version: 6,
+    name: 'several courses per organization; grading units (weeks, assignments, deliveries)',
+    statements: [
+      // Every record names its course (a single-course file's is `default`) and its unit
+      // (`week-3`, `final`, `final/first`); `week` stays for the rows before (0 for an assignment).
+      `ALTER TABLE gradings ADD COLUMN course TEXT NOT NULL DEFAULT 'default'`,
+      `ALTER TABLE gradings ADD COLUMN unit TEXT NOT NULL DEFAULT ''`,
+      `UPDATE gradings SET unit = 'week-' || week`,
+      `CREATE INDEX gradings_unit ON gradings (repo_id, sha, unit)`,
+      `CREATE INDEX gradings_course ON gradings (org, course)`,
+      `ALTER TABLE overrides ADD COLUMN course TEXT NOT NULL DEFAULT 'default'`,
+      `ALTER TABLE overrides ADD COLUMN unit TEXT NOT NULL DEFAULT ''`,
+      `UPDATE overrides SET unit = 'week-' || week`,
+      `CREATE INDEX overrides_unit ON overrides (repo_id, unit, criterion, seq)`,
+      // Keyed by unit now: rebuilt (neither backend changes a primary key in place the same way).
+      `CREATE TABLE extensions_v6 (
+        org TEXT NOT NULL,
+        course TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        unit TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        granted_by TEXT NOT NULL,
+        granted_at TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (repo_id, unit)
+      )`,
+      `INSERT INTO extensions_v6 (org, course, repo_id, unit, minutes, granted_by, granted_at, reason)
+        SELECT org, 'default', repo_id, 'week-' || week, minutes, granted_by, granted_at, reason FROM extensions`,
+      `DROP TABLE extensions`,
+      `ALTER TABLE extensions_v6 RENAME TO extensions`,
+      `CREATE TABLE check_runs_v6 (
+        repo_id BIGINT NOT NULL,
+        sha TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        check_run_id BIGINT NOT NULL,
+        url TEXT,
+        PRIMARY KEY (repo_id, sha, unit)
+      )`,
+      `INSERT INTO check_runs_v6 (repo_id, sha, unit, check_run_id, url) SELECT repo_id, sha, 'week-' || week, check_run_id, url FROM check_runs`,
+      `DROP TABLE check_runs`,
+      `ALTER TABLE check_runs_v6 RENAME TO check_runs`,
+      `CREATE TABLE comments_v6 (
+        repo_id BIGINT NOT NULL,
+        issue INTEGER NOT NULL,
+        unit TEXT NOT NULL,
+        comment_id BIGINT NOT NULL,
+        PRIMARY KEY (repo_id, issue, unit)
+      )`,
+      `INSERT INTO comments_v6 (repo_id, issue, unit, comment_id) SELECT repo_id, issue, 'week-' || week, comment_id FROM comments`,
+      `DROP TABLE comments`,
+      `ALTER TABLE comments_v6 RENAME TO comments`,
+      // One row per organization and course; `units` (JSON) are the gradebook's columns in order.
+      `CREATE TABLE courses_v6 (
+        org TEXT NOT NULL,
+        course TEXT NOT NULL,
+        weeks INTEGER NOT NULL,
+        units TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        config TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (org, course)
+      )`,
+      `INSERT INTO courses_v6 (org, course, weeks, units, counts, config, updated_at) SELECT org, 'default', weeks, '', counts, config, updated_at FROM courses`,
+      `DROP TABLE courses`,
+      `ALTER TABLE courses_v6 RENAME TO courses`,
+    ],
+  },
 ];
 
 /**

@@ -121,9 +121,9 @@ export function laneOf(r: GradingRequest): string | null {
   return `push:${r.repoId}`;
 }
 
-/** One grading per commit and week: what the record deduplicates on. */
+/** One grading per commit and unit: what the record deduplicates on. */
 export function commitKeyOf(r: GradingRequest, jobId: string): string {
-  return r.trigger === 'rerun' ? `rerun:${jobId}` : `${r.repoId}:${r.sha}:${r.week ?? 'calendar'}`;
+  return r.trigger === 'rerun' ? `rerun:${jobId}` : `${r.repoId}:${r.sha}:${r.unit ?? 'calendar'}`;
 }
 
 /**
@@ -369,10 +369,14 @@ export class QueueStore {
     return this.db.run(`UPDATE jobs SET state = 'dropped', outcome = 'installation-removed', finished_at = ? WHERE installation_id = ? AND state = 'queued'`, [this.clock(), installationId]);
   }
 
-  async jobs(filter: { state?: JobState; limit?: number } = {}): Promise<JobRow[]> {
+  async jobs(filter: { state?: JobState; outcome?: string; limit?: number } = {}): Promise<JobRow[]> {
+    const conditions: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.state) (conditions.push('state = ?'), params.push(filter.state));
+    if (filter.outcome) (conditions.push('outcome = ?'), params.push(filter.outcome));
     const rows = await this.db.all<JobDbRow>(
-      `SELECT * FROM jobs${filter.state ? ' WHERE state = ?' : ''} ORDER BY created_at DESC LIMIT ?`,
-      filter.state ? [filter.state, filter.limit ?? 1000] : [filter.limit ?? 1000],
+      `SELECT * FROM jobs${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`,
+      [...params, filter.limit ?? 1000],
     );
     return rows.map(job);
   }

@@ -125,7 +125,7 @@ describe('TA commands in pull-request comments', () => {
 
     // The record: who, when, why, from which comment, over which automatic points.
     expect(await a.rubrica.store.tas.overrides({ repoId: REPO_ID, week: 1 })).toEqual([
-      { org: ORG, repoId: REPO_ID, week: 1, criterion: 'readme', points: README_POINTS - 5, reason: OVERRIDE_REASON, by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: README_POINTS, commentId: COMMENT_ID },
+      { org: ORG, course: 'default', repoId: REPO_ID, unit: 'week-1', week: 1, criterion: 'readme', points: README_POINTS - 5, reason: OVERRIDE_REASON, by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: README_POINTS, commentId: COMMENT_ID },
     ]);
     // The grading itself stays the automatic one.
     const [grading] = await a.rubrica.store.record.gradings();
@@ -343,7 +343,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches[0].body).toContain(scoredRow);
     expect(seen.commentPatches[0].body).toContain(`**${automatic + 12} / 100**`);
     expect(await a.rubrica.store.tas.overrides()).toEqual([
-      { org: ORG, repoId: REPO_ID, week: 5, criterion: 'comparacion-runs', points: 12, reason: 'Buen análisis, falta justificar el modelo', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: null, commentId: COMMENT_ID },
+      { org: ORG, course: 'default', repoId: REPO_ID, unit: 'week-5', week: 5, criterion: 'comparacion-runs', points: 12, reason: 'Buen análisis, falta justificar el modelo', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: null, commentId: COMMENT_ID },
     ]);
 
     // `manual` on a criterion the checks grade: the reply names the manual ones; nothing changes.
@@ -387,7 +387,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPatches[0].body).not.toContain('⏰');
     const [onTime] = await a.rubrica.store.record.gradings();
     expect(onTime).toMatchObject({ penalty: 0, finalScore: 100, late: { status: 'on-time', deadline: '2026-09-14T02:59:00.000Z', effectiveDeadline: '2026-09-17T02:59:00.000Z' } });
-    expect(await a.rubrica.store.record.extensionFor(REPO_ID, 1)).toEqual({ org: ORG, repoId: REPO_ID, week: 1, minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
+    expect(await a.rubrica.store.record.extensionFor(REPO_ID, 'week-1')).toEqual({ org: ORG, course: 'default', repoId: REPO_ID, unit: 'week-1', minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
     expect(rows[0]).toMatchObject({ latePenalties: 0 });
     expect(rows[0].weeks[0]).toBe(100);

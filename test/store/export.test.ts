@@ -28,6 +28,8 @@ function grading(repoId: number, login: string, week: number, score: number, lat
     repoId,
     repo: `mlops-${login}`,
     students: [login],
+    course: 'default',
+    unit: `week-${week}`,
     week,
     sha: String(n).padStart(40, '0'),
     deliveredAt,
@@ -71,7 +73,7 @@ async function seedStore(backend: (typeof BACKENDS)[number]) {
       grading(3, '=cmd', 1, 70, ON_TIME, '2026-09-13T12:00:00.000Z'),
     ];
     for (const r of records) expect(await store.record.recordGrading(r)).toBe(true);
-    await store.record.saveCourse('clase-mlops', { weeks: 3, counts: 'best', config: {} });
+    await store.record.saveCourse('clase-mlops', { id: 'default', weeks: 3, units: ['week-1', 'week-2', 'week-3'], counts: 'best', config: {} });
     return { store, records, url };
 }
 

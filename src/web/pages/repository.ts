@@ -101,7 +101,7 @@ export function repositoryPage(input: {
     }),
     weeks: weeks.map((week) => {
       const overrides = input.overrides.filter((o) => o.week === week);
-      const extension = input.extensions.find((e) => e.week === week);
+      const extension = input.extensions.find((e) => e.unit === `week-${week}`);
       return {
         week,
         overrides,

@@ -26,7 +26,7 @@ export const courseRoutes: RouteGroup = (router, deps) => {
     ]);
     // Gradings that failed on our side (a TA command's failure is not a cell's).
     const failed = new Set(
-      failedJobs.filter((j) => j.kind === 'grade' && j.request.owner?.toLowerCase() === course.org.toLowerCase() && j.request.week !== undefined).map((j) => `${j.repoId}:${j.request.week}`),
+      failedJobs.filter((j) => j.kind === 'grade' && j.request.owner?.toLowerCase() === course.org.toLowerCase() && j.request.unit?.startsWith('week-')).map((j) => `${j.repoId}:${j.request.unit!.slice('week-'.length)}`),
     );
     const view = overview({ weeks: course.weeks, rule: course.counts, gradings, overrides, roster: byLogin(roster), failed }, parseOverviewQuery(ctx.url.searchParams, course.weeks));
     ctx.render('overview', { title: course.org, nav: 'overview', view, sortLink: sortLink(ctx, view.query), fmt: points });
@@ -41,7 +41,7 @@ export const courseRoutes: RouteGroup = (router, deps) => {
     const weeks = [...new Set(gradings.map((g) => g.week))];
     const [overrides, extensions, roster] = await Promise.all([
       deps.store.tas.overrides({ org: course.org, repoId }),
-      Promise.all(weeks.map((w) => deps.store.record.extensionFor(repoId, w))),
+      Promise.all(weeks.map((w) => deps.store.record.extensionFor(repoId, `week-${w}`))),
       rosterOf(deps.store.db, course.org),
     ]);
     const view = repositoryPage({ course, gradings, overrides, extensions: extensions.flatMap((e) => (e ? [e] : [])), roster: byLogin(roster), webUrl: githubWeb(ctx) });

@@ -6,7 +6,9 @@ import { grade } from '../../helpers/grade.ts';
 
 const by = (criterion: string, points: number, automaticPoints: number | null, reason = 'revisado en clase'): Override => ({
   org: 'clase',
+  course: 'default',
   repoId: 1,
+  unit: 'week-3',
   week: 3,
   criterion,
   points,
@@ -93,7 +95,7 @@ describe('one override rule for the check run and the gradebook', () => {
     const overrides = [by('stages', 99, 10), by('remote', -5, 0)];
     const shown = gradeWithOverrides(grade, overrides);
     const record = {
-      jobId: 'j', installationId: 1, org: 'clase', repoId: 1, repo: 'mlops-ana', students: ['ana'], week: 3, sha: 'a'.repeat(40), deliveredAt: '2026-09-20T09:00:00Z', gradedAt: '2026-09-20T09:01:00Z',
+      jobId: 'j', installationId: 1, org: 'clase', repoId: 1, repo: 'mlops-ana', students: ['ana'], course: 'default', unit: 'week-3', week: 3, sha: 'a'.repeat(40), deliveredAt: '2026-09-20T09:00:00Z', gradedAt: '2026-09-20T09:01:00Z',
       trigger: 'push' as const, packName: 'mlops', packHash: 'h', image: 'i', imageId: 'sha256:1', score: grade.score, maxScore: grade.maxScore, pendingPoints: grade.pendingPoints, errorPoints: grade.errorPoints,
       criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score, status: c.status })), late, ...finalScore(grade.score, grade.maxScore, late),
     };

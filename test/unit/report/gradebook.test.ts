@@ -1,3 +1,4 @@
+import { weekUnit } from '../../../src/course/unit.ts';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CourseConfigSchema } from '../../../src/course/config.ts';
@@ -28,7 +29,7 @@ function record(f: Fixture): GradingRecord {
     { id: 'informe', maxScore: 30, score: f.points[1], status: f.points[1] === null ? 'pending' : f.points[1] === 30 ? 'passed' : 'partial' },
   ];
   const score = f.points[0] + (f.points[1] ?? 0);
-  const late = lateness(course, f.week, new Date(f.deliveredAt));
+  const late = lateness(course, weekUnit(f.week), new Date(f.deliveredAt));
   return {
     jobId: `job-${f.sha}`,
     installationId: 1,
@@ -36,6 +37,8 @@ function record(f: Fixture): GradingRecord {
     repoId: f.repoId,
     repo: f.repo,
     students: f.students,
+    course: 'default',
+    unit: `week-${f.week}`,
     week: f.week,
     sha: f.sha,
     deliveredAt: f.deliveredAt,
@@ -76,6 +79,8 @@ const gradings: GradingRecord[] = [
 
 const override = (o: Partial<Override> & Pick<Override, 'repoId' | 'week' | 'criterion' | 'points' | 'at'>): Override => ({
   org: 'uni',
+  course: 'default',
+  unit: `week-${o.week}`,
   reason: 'revisado',
   by: 'ta-luz',
   automaticPoints: null,

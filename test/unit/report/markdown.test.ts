@@ -79,7 +79,7 @@ describe('check run output', () => {
 describe('pull request comment', () => {
   it('carries the week marker, the score, the table, what to fix and a link', () => {
     const body = pullRequestComment(grade, { locale: 'es', reveal: false, commit: 'abcdef1234', checkRunUrl: 'https://github.example/runs/1' });
-    expect(body.startsWith(commentMarker(3))).toBe(true);
+    expect(body.startsWith(commentMarker('week-3'))).toBe(true);
     expect(body).toContain('## Rubrica · Semana 3 — DVC');
     expect(body).toContain('**45 / 100** · aprobación: 60 · 15 pts pendientes de revisión de un ayudante · commit abcdef1');
     expect(body).toContain('### Qué hacer primero');
