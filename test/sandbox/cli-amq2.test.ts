@@ -37,7 +37,10 @@ afterAll(async () => {
 describe('rubrica check on the AMq2 final project', () => {
   it('the model solution: 50 of 50 on the first delivery, 100 on the final one, graded 10 at the containers level', async () => {
     const repo = join(root, 'amq2-tp-final-grupo3');
-    expect((await cli(['example', 'amq2', repo])).code).toBe(0);
+    const example = await cli(['example', 'amq2', repo, '--lang', 'en']);
+    expect(example.code).toBe(0);
+    // A pack of assignments only: the hint names its assignment, not a week 1 it does not have.
+    expect(example.out).toContain(`Grade it with \`rubrica check --pack amq2 --assignment final ${repo}\` (assignments: final).`);
     const first = await cli(['check', '--assignment', 'final', '--delivery', 'first', '--course', courseFile, '--json', repo]);
     expect(first.err).toBe('');
     expect(JSON.parse(first.out)).toMatchObject({ pack: 'amq2', unit: 'final/first', score: 50, maxScore: 50, passed: true });
