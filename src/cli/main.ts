@@ -449,7 +449,12 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     const locale = values.lang === undefined ? speaker.locale : localeOf(values.lang, undefined);
     for (const packName of await listPacks(rubricsDir)) {
       const pack = await loadPack(packName, rubricsDir);
-      const weeks = locale === 'es' ? `${pack.weeks.size} ${pack.weeks.size === 1 ? 'semana' : 'semanas'}` : `${pack.weeks.size} ${pack.weeks.size === 1 ? 'week' : 'weeks'}`;
+      const w = pack.weeks.size;
+      const a = pack.assignments.size;
+      // A pack of assignments only (AMq2's) says what it has, not "0 weeks".
+      const weeks = w === 0 && a > 0
+        ? (locale === 'es' ? `${a} ${a === 1 ? 'entrega' : 'entregas'}` : `${a} ${a === 1 ? 'assignment' : 'assignments'}`)
+        : (locale === 'es' ? `${w} ${w === 1 ? 'semana' : 'semanas'}` : `${w} ${w === 1 ? 'week' : 'weeks'}`);
       io.stdout.write(`${packName}\t${say(pack.title, locale)} (${weeks})\n`);
     }
     return EXIT.graded;
