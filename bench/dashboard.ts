@@ -3,6 +3,7 @@
 // default, PostgreSQL with --pg URL (or RUBRICA_TEST_DATABASE_URL). The request goes
 // through the whole handler over HTTP (session, access from cache, store, model, Eta).
 // Target: < 300 ms. Prints figures; asserts nothing.   npm run bench:dashboard [-- --runs 20 --pg URL]
+import { weekNumberOf } from '../src/course/unit.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -96,7 +97,7 @@ for (let i = 0; i < runs; i++) {
   const [g, o, r, f] = await Promise.all([store.record.gradingRecords({ org }), store.tas.overrides({ org }), rosterOf(store.db, org), store.queue.jobs({ state: 'failed', limit: 500 })]);
   read.push(performance.now() - t);
   t = performance.now();
-  const view = overview({ weeks, rule: 'best', gradings: g, overrides: o, roster: byLogin(r), failed: new Set(f.map((j) => `${j.repoId}:${j.request.unit?.replace('week-', '')}`)) }, parseOverviewQuery(new URLSearchParams(), weeks));
+  const view = overview({ weeks, rule: 'best', gradings: g, overrides: o, roster: byLogin(r), failed: new Set(f.map((j) => `${j.repoId}:${weekNumberOf(j.request.unit ?? '')}`)) }, parseOverviewQuery(new URLSearchParams(), weeks));
   model.push(performance.now() - t);
   t = performance.now();
   renderView('overview', { title: org, view, t: (k: string) => k, locale: 'es', csrf: '', course: { org }, navLinks: [], sortLink: () => ({ href: '', sort: 'none' }), fmt: (n: number | null) => String(n) });

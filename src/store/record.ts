@@ -1,3 +1,4 @@
+import { DEFAULT_COURSE_ID } from '../course/config.ts';
 import type { Grade } from '../grading/grade.ts';
 import type { Lease } from './queue.ts';
 import type { CountingRule, Extension, GradingRecord, Lateness, RecordedCriterion } from './records.ts';
@@ -117,9 +118,14 @@ export class RecordStore {
     );
   }
 
-  /** One organization's course as last recorded (matched case-insensitively, as GitHub does), config included: its first course when it has several. */
-  async course(org: string): Promise<RecordedCourse | undefined> {
-    return (await this.courses()).find((c) => c.org.toLowerCase() === org.toLowerCase());
+  /**
+   * One organization's course as last recorded (the organization matched case-insensitively,
+   * as GitHub does): the one named, else its only one, else its `default` one.
+   */
+  async course(org: string, id?: string): Promise<RecordedCourse | undefined> {
+    const mine = (await this.courses()).filter((c) => c.org.toLowerCase() === org.toLowerCase());
+    if (id !== undefined) return mine.find((c) => c.course === id);
+    return mine.length === 1 ? mine[0] : mine.find((c) => c.course === DEFAULT_COURSE_ID);
   }
 
   /** The courses graded so far, with the course file (of that course) as it was at their latest grading. */
@@ -146,9 +152,6 @@ export interface RecordedCourse {
   readonly config: unknown;
 }
 
-const RECORD_COLUMNS = `job_id, installation_id, org, course, repo_id, repo, students, unit, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
-  pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url`;
-
 /** The record's usual filters. */
 export interface RecordFilter {
   readonly org?: string;
@@ -157,6 +160,9 @@ export interface RecordFilter {
   readonly unit?: string;
   readonly week?: number;
 }
+
+const RECORD_COLUMNS = `job_id, installation_id, org, course, repo_id, repo, students, unit, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
+  pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url`;
 
 /** The WHERE clause of the record's usual filters (organization, course, repository, unit). */
 export function whereOf(filter: RecordFilter): { where: string; params: (string | number)[] } {

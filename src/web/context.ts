@@ -11,6 +11,10 @@ import type { Session } from './session.ts';
 /** A course as the record knows it (the settings saved with its gradings). */
 export interface CourseInfo {
   readonly org: string;
+  /** Its id in the course file (`default` for a single-course file). */
+  readonly course: string;
+  /** Its grading units (`week-1`…, `final/first`). */
+  readonly units: readonly string[];
   readonly weeks: number;
   readonly counts: CountingRule;
   readonly locale: Locale;

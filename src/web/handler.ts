@@ -112,7 +112,7 @@ export async function courseInfo(store: Store, org: string): Promise<CourseInfo 
   if (!row) return undefined;
   const config = (row.config && typeof row.config === 'object' ? row.config : {}) as Record<string, unknown>;
   const locale = typeof config.locale === 'string' && isLocale(config.locale) ? config.locale : 'es';
-  return { org: row.org, weeks: row.weeks, counts: row.counts, locale, tas: typeof config.tas === 'string' ? config.tas : '', config };
+  return { org: row.org, course: row.course, units: row.units, weeks: row.weeks, counts: row.counts, locale, tas: typeof config.tas === 'string' ? config.tas : '', config };
 }
 
 function context(req: IncomingMessage, res: ServerResponse, url: URL, deps: DashboardDeps, session: WebContext['session'], locale: () => Locale): WebContext {

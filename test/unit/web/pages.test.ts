@@ -12,7 +12,7 @@ import '../../../src/web/pages/words.ts';
 import { renderView, VIEWS_DIR } from '../../../src/web/render.ts';
 import { classGrading } from '../../helpers/dashboard.ts';
 
-const course: CourseInfo = { org: 'clase', weeks: 3, counts: 'best', locale: 'en', tas: 'ayudantes', config: {} };
+const course: CourseInfo = { org: 'clase', course: 'default', units: ['week-1', 'week-2', 'week-3'], weeks: 3, counts: 'best', locale: 'en', tas: 'ayudantes', config: {} };
 const late = { deadline: '2026-03-15T23:59:00.000Z', effectiveDeadline: '2026-03-15T23:59:00.000Z', minutesLate: 1500, daysLate: 2, penaltyFraction: 0.2, status: 'late' } as const;
 const tooLate = { ...late, daysLate: 9, penaltyFraction: 1, status: 'too-late' } as const;
 const two = (score: number) => [{ id: 'a', max: 6, score: Math.min(6, score), status: score >= 6 ? 'passed' : 'partial' }, { id: 'b', max: 4, score: Math.max(0, score - 6), status: score >= 10 ? 'passed' : 'failed', message: 'faltan pruebas' }] as const;
