@@ -449,7 +449,12 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     const locale = values.lang === undefined ? speaker.locale : localeOf(values.lang, undefined);
     for (const packName of await listPacks(rubricsDir)) {
       const pack = await loadPack(packName, rubricsDir);
-      const weeks = locale === 'es' ? `${pack.weeks.size} ${pack.weeks.size === 1 ? 'semana' : 'semanas'}` : `${pack.weeks.size} ${pack.weeks.size === 1 ? 'week' : 'weeks'}`;
+      const w = pack.weeks.size;
+      const a = pack.assignments.size;
+      // A pack of assignments only (AMq2's) says what it has, not "0 weeks".
+      const weeks = w === 0 && a > 0
+        ? (locale === 'es' ? `${a} ${a === 1 ? 'entrega' : 'entregas'}` : `${a} ${a === 1 ? 'assignment' : 'assignments'}`)
+        : (locale === 'es' ? `${w} ${w === 1 ? 'semana' : 'semanas'}` : `${w} ${w === 1 ? 'week' : 'weeks'}`);
       io.stdout.write(`${packName}\t${say(pack.title, locale)} (${weeks})\n`);
     }
     return EXIT.graded;
@@ -536,10 +541,15 @@ async function exampleCommand(args: readonly string[], io: CliIo, speaker: Invoc
     return EXIT.graded;
   }
   const weeks = pack.weeks.size;
+  // A pack of assignments only (AMq2's) has no week 1 to suggest: its first assignment.
+  const assignments = [...pack.assignments.keys()];
+  const how = weeks > 0 || assignments.length === 0
+    ? { command: `rubrica check --week 1 ${shellWord(target)}`, es: `semanas 1–${weeks}`, en: `weeks 1–${weeks}` }
+    : { command: `rubrica check --pack ${shellWord(pack.name)} --assignment ${assignments[0]} ${shellWord(target)}`, es: `entregas: ${assignments.join(', ')}`, en: `assignments: ${assignments.join(', ')}` };
   io.stdout.write(asTyped(
     locale === 'es'
-      ? `La solución modelo de "${pack.name}" está en ${dir}: ${made.files} archivos, ${made.commits} commits convencionales (HEAD ${made.commit.slice(0, 7)}).\nCalifícala con \`rubrica check --week 1 ${shellWord(target)}\` (semanas 1–${weeks}).\n`
-      : `The model solution of "${pack.name}" is in ${dir}: ${made.files} files, ${made.commits} conventional commits (HEAD ${made.commit.slice(0, 7)}).\nGrade it with \`rubrica check --week 1 ${shellWord(target)}\` (weeks 1–${weeks}).\n`,
+      ? `La solución modelo de "${pack.name}" está en ${dir}: ${made.files} archivos, ${made.commits} commits convencionales (HEAD ${made.commit.slice(0, 7)}).\nCalifícala con \`${how.command}\` (${how.es}).\n`
+      : `The model solution of "${pack.name}" is in ${dir}: ${made.files} files, ${made.commits} conventional commits (HEAD ${made.commit.slice(0, 7)}).\nGrade it with \`${how.command}\` (${how.en}).\n`,
     speaker.cli,
   ));
   return EXIT.graded;
