@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plain } from '../../src/core/text.ts';
-import { grade, type Grade } from '../../src/grading/grade.ts';
+import type { Grade } from '../../src/grading/grade.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
 import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
-import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
+import { criterionOf, packGrader } from '../helpers/pack-grader.ts';
 import { importsMissingModule, NESTED_PROJECT, nestedProject, twoProjects } from '../fixtures/repos.ts';
 
 /**
@@ -18,15 +18,8 @@ const provider = new DockerSandboxProvider();
 const RUN = `project-${randomUUID().slice(0, 8)}`;
 let pack: Pack;
 
-async function gradeWeek(dir: string, week: number, label: string): Promise<Grade> {
-  return grade({ pack, week: pack.weeks.get(week)!, source: directorySnapshot(dir), jobId: `${RUN}-${label}-w${week}` }, provider);
-}
-
-function byId(result: Grade, id: string) {
-  const c = result.criteria.find((x) => x.id === id);
-  if (!c) throw new Error(`week ${result.week} has no criterion ${id}`);
-  return c;
-}
+const gradeWeek = packGrader(() => pack, provider, RUN);
+const byId = criterionOf;
 
 const en = (c: { message: { en: string } }) => plain(c.message.en);
 const notPassed = (g: Grade) => g.criteria.filter((c) => c.status !== 'passed' && c.status !== 'pending').map((c) => `${c.id} (${c.status}): ${en(c)}`);
