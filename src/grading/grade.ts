@@ -9,7 +9,7 @@ import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sand
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 import { declaredDependencies, isDependencyFile } from './dependencies.ts';
-import { distinctModules, importVerdicts, localModules, type MissingModule } from './imports.ts';
+import { continuedRun, distinctModules, importVerdicts, localModules, type MissingModule } from './imports.ts';
 import { findProject, projectView, type ProjectChoice, type ProjectView } from './project.ts';
 
 /** What to grade: one snapshot of a student's repository against one week of a pack. */
@@ -153,6 +153,8 @@ export async function grade(
         distinct.set(key, { ...spec, reports: [...reports].sort(), ...(coverage.size ? { coverage: { source: [...coverage].sort() } } : {}) });
       }
     }
+    const contents = new Map((probed.contents ?? []).map((c) => [c.path, c]));
+    const declared = declaredDependencies(dependencyFiles.flatMap((path) => (contents.has(path) ? [contents.get(path)!] : [])));
     const results = new Map<string, CommandResult>();
     // A hang costs one timeout: commands collecting tests whose collection already hung are not run.
     const hung: CommandSpec[] = [];
@@ -172,12 +174,13 @@ export async function grade(
       const result = await runCommand(sandbox, spec);
       // Stopped by its own limit (not the job's): collection never finished.
       if (result.timedOut && result.durationMs >= spec.timeoutSeconds * 1000 - 1000) hung.push(spec);
-      results.set(key, result);
+      // Stopped at test files the environment cannot import: the files that do import are still judged.
+      const past = continuedRun(spec.run, result, { declared, local: spec.cwd ? localModules(rootView.files) : localModules(files) });
+      results.set(key, past ? { ...(await runCommand(sandbox, { ...spec, run: past.run })), continuedPast: past } : result);
     }
     const commandsMs = performance.now() - commandsStarted;
 
     onProgress({ phase: 'evaluate' });
-    const contents = new Map((probed.contents ?? []).map((c) => [c.path, c]));
     const testCounts = probed.testCounts
       ? new Map(Object.entries(probed.testCounts).map(([path, n]) => [path, n === -1 ? Infinity : n]))
       : undefined;
@@ -196,7 +199,6 @@ export async function grade(
       ...(testCounts ? { testCounts } : {}),
     };
     const projectEvidence = root === '' ? repositoryEvidence : rerooted(repositoryEvidence, rootView, root);
-    const declared = declaredDependencies(dependencyFiles.flatMap((path) => (contents.has(path) ? [contents.get(path)!] : [])));
     const environment: MissingModule[] = [];
     const localOf = new Map<Omit<Evidence, 'commands'>, Set<string>>();
     const criteria = automatic.map(({ criterion, requirements }) => {
