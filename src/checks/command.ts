@@ -456,10 +456,10 @@ export const commandCheck = defineCheck<CommandParams>({
     const failed = items.filter((i) => !i.ok);
 
     // A module the student declared and the image lacks: the environment cannot judge this command.
-    const imports = allOk || stopped ? undefined : importVerdicts(result, evidence.dependencies);
     const past = result.continuedPast;
+    const imports = (allOk && !past) || stopped ? undefined : importVerdicts(result, evidence.dependencies);
     const shownRun = past?.run ?? params.run;
-    if (imports?.declared.length) {
+    if (imports?.declared.length && !allOk) {
       // Run past the files that cannot import: a failing test among the rest is the student's, judged
       // when the criterion asks only for the exit code (a metric or coverage of a partial run is not theirs).
       const failing = past ? failedTests(result.output) : 0;
@@ -498,7 +498,7 @@ export const commandCheck = defineCheck<CommandParams>({
     return {
       fraction,
       // A command that did not run (or whose supervisor was lost) measured nothing.
-      message: joinTexts([headline, pastNote(past, imports?.declared ?? []), imports ? undeclaredMessage(imports.undeclared) : null, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
+      message: joinTexts([headline, pastNote(past, imports?.declared ?? [], allOk), imports ? undeclaredMessage(imports.undeclared) : null, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
       items,
       details: commandDetails(shownRun, result),
     };
@@ -506,11 +506,17 @@ export const commandCheck = defineCheck<CommandParams>({
 });
 
 /** What a run past the files that cannot import judged, and why those files were left out. */
-function pastNote(past: CommandResult['continuedPast'], declared: readonly MissingModule[]): Text | null {
+function pastNote(past: CommandResult['continuedPast'], declared: readonly MissingModule[], met: boolean): Text | null {
   if (!past || !declared.length) return null;
   const files = past.files.map(literal).join(', ');
-  return t(
-    `${environmentMessage(declared).es} Por eso se corrieron los tests de los demás archivos (sin ${files}, con ${literal(past.run)}), y algunos fallan: arréglalos.`,
-    `${environmentMessage(declared).en} So the tests of the other files were run (without ${files}, with ${literal(past.run)}), and some fail: fix them.`,
-  );
+  const env = environmentMessage(declared);
+  return met
+    ? t(
+        `${env.es} Por eso se corrieron los tests de los demás archivos (sin ${files}, con ${literal(past.run)}), y ya alcanzan lo pedido.`,
+        `${env.en} So the tests of the other files were run (without ${files}, with ${literal(past.run)}), and they already reach what is asked.`,
+      )
+    : t(
+        `${env.es} Por eso se corrieron los tests de los demás archivos (sin ${files}, con ${literal(past.run)}), y algunos fallan: arréglalos.`,
+        `${env.en} So the tests of the other files were run (without ${files}, with ${literal(past.run)}), and some fail: fix them.`,
+      );
 }
