@@ -7,6 +7,7 @@ import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import { KB, snapshotCaps } from '../sandbox/limits.ts';
 import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
+import { isHclPath, parseHclFiles } from './hcl.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 import { declaredDependencies, isDependencyFile } from './dependencies.ts';
 import { continuedRun, distinctModules, importVerdicts, localModules, type MissingModule } from './imports.ts';
@@ -136,6 +137,15 @@ export async function grade(
             ...(testFiles.size ? { countTests: [...testFiles].sort() } : {}),
           })
         : {};
+    // HCL globs name paths as each criterion sees them (from the project, for most).
+    const hclPaths = new Set<string>();
+    for (const { criterion, requirements } of automatic) {
+      if (!requirements.hcl?.length) continue;
+      const view = viewOf(criterion);
+      const isHcl = globMatcher(requirements.hcl);
+      for (const [path, real] of view.real) if (isHcl(path) && isHclPath(real)) hclPaths.add(real);
+    }
+    const hcl = await parseHclFiles((probed.contents ?? []).filter((c) => hclPaths.has(c.path)));
     const inspectMs = performance.now() - inspectStarted;
 
     // Identical commands (the test suite run by two criteria) run once, keeping every
@@ -197,6 +207,7 @@ export async function grade(
       skipped,
       limits: { maxFileBytes: caps.maxFileBytes, maxReadBytes: READ_LIMIT_BYTES },
       ...(testCounts ? { testCounts } : {}),
+      ...(hcl.size ? { hcl } : {}),
     };
     const projectEvidence = root === '' ? repositoryEvidence : rerooted(repositoryEvidence, rootView, root);
     const environment: MissingModule[] = [];
@@ -236,7 +247,7 @@ export async function grade(
 }
 
 function commandKey(spec: CommandSpec): string {
-  return JSON.stringify([spec.run, spec.cwd ?? '', spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false]);
+  return JSON.stringify([spec.run, spec.cwd ?? '', spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false, spec.http ?? null]);
 }
 
 async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandResult> {
@@ -339,6 +350,8 @@ function rerooted(evidence: Omit<Evidence, 'commands'>, view: ProjectView, root:
     if (c) contents.set(path, { ...c, path });
     if (evidence.testCounts?.has(real)) testCounts.set(path, evidence.testCounts.get(real)!);
   }
+  const hcl = new Map<string, Evidence['hcl'] extends ReadonlyMap<string, infer H> | undefined ? H : never>();
+  for (const [path, real] of view.real) if (evidence.hcl?.has(real)) hcl.set(path, evidence.hcl.get(real)!);
   const ignore = new Map([...evidence.ignore].filter(([p]) => p.startsWith(prefix)).map(([p, v]) => [p.slice(prefix.length), v]));
   return {
     ...evidence,
@@ -347,6 +360,7 @@ function rerooted(evidence: Omit<Evidence, 'commands'>, view: ProjectView, root:
     ignore,
     skipped: evidence.skipped.filter((s) => s.path.startsWith(prefix)).map((s) => ({ ...s, path: s.path.slice(prefix.length) })),
     ...(evidence.testCounts ? { testCounts } : {}),
+    ...(evidence.hcl ? { hcl } : {}),
   };
 }
 
