@@ -7,7 +7,7 @@ import { CourseConfigSchema } from '../course/config.ts';
 import { dueBy } from '../grading/late.ts';
 import { loadPack, RUBRICS_DIR, unitCriteria } from '../rubrics/load.ts';
 import type { GradingRecord } from '../store/records.ts';
-import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookInput, type GradebookRow } from './gradebook.ts';
+import { gradebook, gradebookCsv, runnerImageNote, weekDetail, weekDetailCsv, type GradebookInput, type GradebookRow, type RunnerImageNote } from './gradebook.ts';
 import { canvasCsv, gradescopeResults, longCsv, moodleCsv } from './lms.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'canvas', 'moodle', 'long', 'gradescope'] as const;
@@ -21,6 +21,8 @@ export interface ExportResult {
   readonly notOnRoster: readonly { readonly login: string; readonly repo: string }[];
   /** The file name extension. */
   readonly extension: 'csv' | 'json';
+  /** What the runner image lacks that students declare (of the week asked, or of the course). */
+  readonly runnerImage?: RunnerImageNote;
 }
 
 /** Gradebook rows with the roster's identifier, name, email and section. */
@@ -105,20 +107,24 @@ export async function exportGrades(store: Store, options: { org?: string; course
   }
   if (detail !== undefined) {
     const rows = weekDetail(input, detail);
+    const note = runnerImageNote(input, detail);
+    const runnerImage = note ? { runnerImage: note } : {};
     return format === 'json'
-      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json' }
-      : { body: weekDetailCsv(rows), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv' };
+      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json', ...runnerImage }
+      : { body: weekDetailCsv(rows), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv', ...runnerImage };
   }
   const rows = gradebook(input);
+  const note = runnerImageNote(input);
+  const runnerImage = note ? { runnerImage: note } : {};
   // Without a roster the gradebook is as it always was; with one, each row says who the student is.
   if (roster.entries.length === 0) {
     return format === 'json'
-      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json' }
-      : { body: gradebookCsv(rows, weeks, undefined, assignments), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv' };
+      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json', ...runnerImage }
+      : { body: gradebookCsv(rows, weeks, undefined, assignments), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv', ...runnerImage };
   }
   const withNames = withRoster(rows, roster);
   const notOnRoster = withNames.filter((r) => !r.onRoster).map((r) => ({ login: r.login, repo: r.repo }));
   return format === 'json'
-    ? { body: `${JSON.stringify(withNames, null, 2)}\n`, contentType: 'application/json', org, notOnRoster, extension: 'json' }
-    : { body: gradebookCsv(rows, weeks, withNames, assignments), contentType: 'text/csv; charset=utf-8', org, notOnRoster, extension: 'csv' };
+    ? { body: `${JSON.stringify(withNames, null, 2)}\n`, contentType: 'application/json', org, notOnRoster, extension: 'json', ...runnerImage }
+    : { body: gradebookCsv(rows, weeks, withNames, assignments), contentType: 'text/csv; charset=utf-8', org, notOnRoster, extension: 'csv', ...runnerImage };
 }

@@ -3,7 +3,8 @@ import { countedGrading, finalScore } from '../grading/late.ts';
 import type { FinalGradeSpec, UnitSelector } from '../rubrics/schema.ts';
 import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
-import type { UnitKey } from '../course/unit.ts';
+import { weekNumberOf, type UnitKey } from '../course/unit.ts';
+import type { Grade } from '../grading/grade.ts';
 import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
 
 /**
@@ -12,13 +13,16 @@ import type { CountingRule, GradingRecord, Lateness, Override } from '../store/r
  * so a renamed repository keeps its row.
  */
 
+/** A grading with what its environment could not judge (the store's gradings carry their whole grade). */
+export type GradebookGrading = GradingRecord & { readonly grade?: Pick<Grade, 'environment'> };
+
 export interface GradebookInput {
   /** The weekly portfolio's weeks (0: the course has none). */
   readonly weeks: number;
   /** The course's other units, in column order: assignments and deliveries (`final`, `final/first`). */
   readonly assignments?: readonly UnitKey[];
   readonly rule: CountingRule;
-  readonly gradings: readonly GradingRecord[];
+  readonly gradings: readonly GradebookGrading[];
   readonly overrides: readonly Override[];
   /** The pack's final grade (`final:` in pack.yaml) and its weeks' criteria, when it has one. */
   readonly final?: {
@@ -57,6 +61,22 @@ export interface WeekDetailRow {
   readonly score: number;
   readonly latePenalty: number;
   readonly final: number | null;
+  /** Modules the student declared that the runner image lacks: criteria not gradable in this environment. */
+  readonly notGradableHere?: readonly string[];
+}
+
+/** One note per course: what to add to the runner image so every criterion can be judged. */
+export interface RunnerImageNote {
+  readonly modules: readonly {
+    readonly module: string;
+    /** The distribution to install, as students declare it. */
+    readonly distribution: string;
+    /** How many repositories' counted gradings miss it, and in which weeks. */
+    readonly repositories: number;
+    readonly weeks: readonly number[];
+    /** The units (weeks, assignments, deliveries) whose gradings miss it. */
+    readonly units: readonly UnitKey[];
+  }[];
 }
 
 /** A grading as it stands after the TAs' overrides for its repository and week. */
@@ -199,9 +219,44 @@ export function weekDetail(input: GradebookInput, week: number | UnitKey): WeekD
       score: counted.score,
       latePenalty: counted.penalty,
       final: counted.finalScore,
+      ...(missingOf(counted.record).length ? { notGradableHere: missingOf(counted.record).map((m) => m.module) } : {}),
     });
   }
   return rows.sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
+}
+
+const missingOf = (g: GradebookGrading) => g.grade?.environment?.missing ?? [];
+
+/**
+ * Modules the runner image lacks, over the counted gradings of the course (of `week`,
+ * or of every week); null when the image lacks nothing students declare.
+ */
+export function runnerImageNote(input: GradebookInput, unit?: UnitKey): RunnerImageNote | null {
+  const byModule = new Map<string, { module: string; distribution: string; repos: Set<number>; units: Set<UnitKey> }>();
+  for (const repo of repositories(input)) {
+    for (const [u, gradings] of repo.units) {
+      if (unit !== undefined && u !== unit) continue;
+      const counted = countedGrading(gradings, input.rule);
+      for (const m of counted ? missingOf(counted.record) : []) {
+        const entry = byModule.get(m.module) ?? { module: m.module, distribution: m.distribution, repos: new Set<number>(), units: new Set<UnitKey>() };
+        entry.repos.add(repo.latest.repoId);
+        entry.units.add(u);
+        byModule.set(m.module, entry);
+      }
+    }
+  }
+  if (byModule.size === 0) return null;
+  return {
+    modules: [...byModule.values()]
+      .sort((a, b) => b.repos.size - a.repos.size || a.module.localeCompare(b.module))
+      .map((e) => ({
+        module: e.module,
+        distribution: e.distribution,
+        repositories: e.repos.size,
+        weeks: [...e.units].map(weekNumberOf).filter((w) => w > 0).sort((a, b) => a - b),
+        units: [...e.units].sort(),
+      })),
+  };
 }
 
 /** Two decimals at most, with a dot, whatever the locale. */
@@ -253,7 +308,9 @@ export function gradebookCsv(
 export function weekDetailCsv(rows: readonly WeekDetailRow[]): string {
   // Columns in the rubric's order as first seen: a criterion added later in the term goes last.
   const ids = [...new Set(rows.flatMap((r) => r.criteria.map((c) => c.id)))];
-  const header = ['login', 'repo', 'sha', 'delivered_at', 'status', ...ids, 'score', 'late_penalty', 'final'];
+  // Only when the environment could not judge something: the usual file keeps its columns.
+  const lacking = rows.some((r) => r.notGradableHere?.length);
+  const header = ['login', 'repo', 'sha', 'delivered_at', 'status', ...ids, 'score', 'late_penalty', 'final', ...(lacking ? ['not_gradable_here'] : [])];
   return csv([
     header.map(field),
     ...rows.map((r) => {
@@ -268,6 +325,7 @@ export function weekDetailCsv(rows: readonly WeekDetailRow[]): string {
         number(r.score),
         number(r.latePenalty),
         number(r.final),
+        ...(lacking ? [field((r.notGradableHere ?? []).join(' '))] : []),
       ];
     }),
   ]);

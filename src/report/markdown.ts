@@ -2,6 +2,7 @@ import { parseUnitKey, unitFlags, unitLabel, unitOfGrade } from '../course/unit.
 import { plain, say, type Locale, type Text } from '../core/text.ts';
 import type { FinalGrade } from '../grading/final-grade.ts';
 import type { Grade } from '../grading/grade.ts';
+import { projectNote } from '../grading/project.ts';
 import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 import { formatPoints, whatToDoFirst } from './terminal.ts';
@@ -167,6 +168,11 @@ export function scoreTable(grade: Grade, options: RenderOptions): string {
   return [`| | ${es ? 'Criterio' : 'Criterion'} | ${es ? 'Puntos' : 'Points'} | ${es ? 'Resultado' : 'Result'} |`, '|---|---|---|---|', ...rows].join('\n');
 }
 
+/** Which folder a project week graded (empty for a week whose deliverable is the repository). */
+function projectLine(grade: Grade, locale: Locale): string {
+  return grade.project ? `📁 ${inline(say(projectNote(grade.project), locale))}` : '';
+}
+
 function scoreLine(grade: Grade, locale: Locale): string {
   const es = locale === 'es';
   const parts = [`**${formatPoints(grade.score)} / ${formatPoints(grade.maxScore)}**`];
@@ -234,7 +240,7 @@ function outputBlock(details: string, maxChars: number): string {
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), standingLine(options), '', scoreTable(grade, options), '', todoList(grade, options)]
+  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), standingLine(options), projectLine(grade, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

@@ -2,6 +2,7 @@ import { unitLabel, unitOfGrade } from '../course/unit.ts';
 import { bytes, multiLine, plain, say, singleLine, t, type Locale, type Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
+import { projectNote } from '../grading/project.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 
 export interface TerminalOptions {
@@ -80,6 +81,10 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
         for (const line of shown) out.push(dim(`     │ ${line.slice(0, 200)}`));
       }
     });
+  }
+  if (grade.project) {
+    out.push('');
+    out.push(L(projectNote(grade.project)));
   }
   if (grade.skipped.length > 0) {
     out.push('');

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import { CHECK_KINDS } from '../checks/index.ts';
 import type { CheckKind } from '../checks/types.ts';
+import type { Deliverable } from '../grading/project.ts';
 import { same, type Locale, type Text } from '../core/text.ts';
 import { SandboxLimitsSchema, type SandboxLimits } from '../sandbox/limits.ts';
 import { describeIssue, fieldName, locate, RubricError, type RubricProblem } from './problems.ts';
@@ -49,6 +50,8 @@ export interface Week {
   readonly scale?: number;
   readonly title: Text;
   readonly summary?: Text;
+  /** The week's own, or the pack's. */
+  readonly deliverable: Deliverable;
   readonly criteria: readonly Criterion[];
   readonly file: string;
 }
@@ -105,8 +108,8 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
   const packFile = parseYamlFile(display(packPath), packSource, PackFileSchema, problems)?.data;
 
   const files = (await fs.readdir(dir)).filter((f) => f !== 'pack.yaml' && /\.ya?ml$/.test(f)).sort();
-  const weeks = new Map<number, Week>();
-  const assignments = new Map<string, Week>();
+  const weeks = new Map<number, ParsedWeek>();
+  const assignments = new Map<string, ParsedWeek>();
   for (const file of files) {
     const path = join(dir, file);
     const assignment = ASSIGNMENT_FILE.exec(file);
@@ -192,8 +195,8 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     runner: { image: packFile.runner.image, limits: SandboxLimitsSchema.parse(packFile.runner.limits) },
     scale: packFile.scale,
     passMark: packFile.passMark,
-    weeks: new Map(numbers.map((n) => [n, weeks.get(n)!])),
-    assignments: new Map([...assignments.keys()].sort().map((id) => [id, assignments.get(id)!])),
+    weeks: new Map(numbers.map((n) => [n, { ...weeks.get(n)!, deliverable: weeks.get(n)!.deliverable ?? packFile.deliverable }])),
+    assignments: new Map([...assignments.keys()].sort().map((id) => [id, { ...assignments.get(id)!, deliverable: assignments.get(id)!.deliverable ?? packFile.deliverable }])),
     ...(packFile.final ? { final: packFile.final } : {}),
     hash: hash.digest('hex'),
   };
@@ -203,7 +206,7 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
  * The criteria of a week or assignment of a pack, as the final grade refers to them (a
  * delivery is graded with its assignment's rubric or a part of it: the course file says).
  */
-export function unitCriteria(weeks: ReadonlyMap<number, Week>, assignments: ReadonlyMap<string, Week> = new Map()): UnitCriteria {
+export function unitCriteria(weeks: ReadonlyMap<number, Pick<Week, 'criteria'>>, assignments: ReadonlyMap<string, Pick<Week, 'criteria'>> = new Map()): UnitCriteria {
   return (selector) => (selector.week !== undefined ? weeks.get(selector.week)?.criteria : selector.assignment !== undefined ? assignments.get(selector.assignment)?.criteria : undefined);
 }
 
@@ -218,10 +221,13 @@ export class PackNotFoundError extends Error {
   }
 }
 
-function parseRubric(file: string, source: string, problems: RubricProblem[], shape: 'week' | 'assignment'): Week | undefined {
+/** A rubric as its file says: without `deliverable`, the pack's applies. */
+type ParsedWeek = Omit<Week, 'deliverable'> & { readonly deliverable?: Deliverable };
+
+function parseRubric(file: string, source: string, problems: RubricProblem[], shape: 'week' | 'assignment'): ParsedWeek | undefined {
   const schema = shape === 'week' ? WeekFileSchema : AssignmentFileSchema;
   const parsed = parseYamlFile(file, source, schema as typeof WeekFileSchema | typeof AssignmentFileSchema, problems) as
-    | { data: { week?: number; assignment?: string; title: Text; summary?: Text; criteria: (typeof WeekFileSchema)['_output']['criteria'] }; doc: ReturnType<typeof parseDocument>; lines: LineCounter }
+    | { data: { week?: number; assignment?: string; title: Text; summary?: Text; deliverable?: Deliverable; criteria: (typeof WeekFileSchema)['_output']['criteria'] }; doc: ReturnType<typeof parseDocument>; lines: LineCounter }
     | undefined;
   if (!parsed) return undefined;
   const { doc, lines } = parsed;
@@ -282,6 +288,7 @@ function parseRubric(file: string, source: string, problems: RubricProblem[], sh
     unit: parsed.data.assignment ?? `week-${week}`,
     title: parsed.data.title,
     ...(parsed.data.summary ? { summary: parsed.data.summary } : {}),
+    ...(parsed.data.deliverable ? { deliverable: parsed.data.deliverable } : {}),
     criteria,
     file,
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandCheck, resolvePath, type CommandParams } from '../../../src/checks/command.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
+import { declaredDependencies } from '../../../src/grading/dependencies.ts';
 import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const COVERAGE_RUN = 'python3 -m pytest -q -p no:cacheprovider --cov=src --cov-report=json:/work/out/coverage.json';
@@ -357,5 +358,86 @@ describe('command whose supervisor was lost', () => {
 
   it('says in one line what a plain command measures', () => {
     expect(run({ run: 'pytest' }, { exitCode: 0 }).message.en).toContain("Measured: the command's result in the grader's sandbox");
+  });
+});
+
+describe('a command that fails to import a library', () => {
+  const OUTPUT = `Traceback (most recent call last):
+  File "/work/repo/main.py", line 1, in <module>
+    import ctgan
+ModuleNotFoundError: No module named 'ctgan'
+`;
+  const judge = (declared: string, result: Partial<CommandResult> = { exitCode: 1, output: OUTPUT }) =>
+    asShown(
+      commandCheck.evaluate(params({ run: 'python3 main.py' }), {
+        ...evidence({ commands: { main: result } }),
+        dependencies: { declared: declaredDependencies([{ path: 'pyproject.toml', text: `[project]\nname = "x"\ndependencies = [${declared}]\n` }]), local: new Set(['src']) },
+      }),
+    );
+
+  it('declared: not gradable in this environment, not counted against the student', () => {
+    const outcome = judge('"ctgan>=0.10"');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
+    expect(outcome.error!.message.en).toBe(
+      "The course's image lacks the module `ctgan`, which you declare in `pyproject.toml`: it is not your fault; your instructors get the list to add it. This criterion is not gradable in this environment and does not count against you.",
+    );
+    expect(outcome.details).toContain("No module named 'ctgan'");
+  });
+
+  it('not declared: judged, and the student is told which file imports what to declare', () => {
+    const outcome = judge('"pandas"');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('`main.py` imports `ctgan`, which your requirements do not list.');
+  });
+
+  it('a command that succeeds is judged as it is, whatever its output says', () => {
+    const outcome = judge('"ctgan"', { exitCode: 0, output: OUTPUT });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(1);
+  });
+});
+
+describe('a test run continued past files the runner image cannot import', () => {
+  const SUITE = 'python3 -m pytest -q -p no:cacheprovider';
+  const continuedPast = { run: 'python3 -m pytest --continue-on-collection-errors -q -p no:cacheprovider', files: ['tests/test_training.py'] };
+  const output = (summary: string) => `__________________ ERROR collecting tests/test_training.py ___________________
+tests/test_training.py:1: in <module>
+    import pandera
+E   ModuleNotFoundError: No module named 'pandera'
+${summary}
+`;
+  const judge = (raw: Record<string, unknown>, summary: string) =>
+    asShown(
+      commandCheck.evaluate(params({ run: SUITE, ...raw }), {
+        ...evidence({ commands: { main: { exitCode: 1, output: output(summary), continuedPast } } }),
+        dependencies: { declared: declaredDependencies([{ path: 'requirements.txt', text: 'pandera\n' }]), local: new Set() },
+      }),
+    );
+
+  it('the other files\' tests fail: judged, the student\'s to fix', () => {
+    const outcome = judge({}, '2 failed, 18 passed, 1 error in 3.21s');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('So the tests of the other files were run (without `tests/test_training.py`');
+    expect(outcome.details).toContain('$ python3 -m pytest --continue-on-collection-errors');
+  });
+
+  it('the other files\' tests pass: the suite as a whole is not gradable here', () => {
+    const outcome = judge({}, '18 passed, 1 error in 3.21s');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
+    expect(outcome.error!.message.en).toContain('The tests of the other files pass');
+  });
+
+  it('a minimum the other files\' tests already reach is met, saying how it was measured', () => {
+    const outcome = judge({ expect: { exitCode: null } }, '18 passed, 1 error in 3.21s');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.en).toContain('and they already reach what is asked');
+  });
+
+  it('coverage of a partial run is never held against the student', () => {
+    const outcome = judge({ expect: { exitCode: null }, coverage: { source: ['src'], min: 70 } }, '2 failed, 18 passed, 1 error in 3.21s');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
   });
 });
