@@ -14,6 +14,7 @@ import { budgetedWrites, readOnly, type WriteSpacing } from './github/budget.ts'
 import { limitsFromEnv, type WriteLimits } from './outbox/budget.ts';
 import { Outbox } from './outbox/outbox.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
+import { DockerInstaller, type DependencyInstaller } from './sandbox/install.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 
@@ -24,6 +25,8 @@ export interface RubricaOptions {
   readonly rubricsDir?: string;
   /** Overrides every pack's runner image (RUBRICA_RUNNER_IMAGE). */
   readonly runnerImage?: string;
+  /** Runs courses' install phases (by default on the sandbox's Docker engine). */
+  readonly installer?: DependencyInstaller;
   readonly concurrency?: number;
   readonly retryDelaysMs?: readonly number[];
   /** How long an organization's course file is reused before it is read again. */
@@ -69,6 +72,12 @@ export function createRubrica(options: RubricaOptions = {}) {
   const appFn = async (app: Probot, probotOptions?: ApplicationFunctionOptions) => {
     const sandbox = options.sandbox ?? new DockerSandboxProvider();
     const store = options.store ?? (await openStore());
+    // A course's install phase runs beside the grading containers, on the same Docker engine.
+    const installer =
+      options.installer ??
+      (sandbox instanceof DockerSandboxProvider
+        ? new DockerInstaller(sandbox.docker, process.env.RUBRICA_INSTALL_NETWORK ? { egressNetwork: process.env.RUBRICA_INSTALL_NETWORK } : {})
+        : undefined);
     const appId = Number(process.env.APP_ID ?? 0);
     let botLogin = options.appSlug ? `${options.appSlug}[bot]` : '';
     // Asked of GitHub once (concurrent callers share the answer); a failure is asked again next time.
@@ -96,7 +105,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       // Jobs only read; what they publish waits in the outbox.
       octokitFor: async (id) => readOnly((await app.auth(id)) as Octokit),
       courses,
-      grade: (req) => grade({ ...req, ...(options.runnerImage ? { image: options.runnerImage } : {}) }, sandbox),
+      grade: (req) => grade({ ...req, ...(options.runnerImage ? { image: options.runnerImage } : {}) }, sandbox, undefined, installer),
       store,
       log: app.log,
       get botLogin() {

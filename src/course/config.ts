@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES } from '../core/text.ts';
+import { InstallLimitsSchema } from '../sandbox/limits.ts';
 
 /** A calendar date as an instructor writes it (YAML may hand us a Date for an unquoted one). */
 const DateSchema = z.preprocess(
@@ -22,6 +23,11 @@ export const TimezoneSchema = z.string().refine(
   },
   { message: 'is not an IANA time zone (e.g. America/Argentina/Buenos_Aires)' },
 );
+
+/** An http(s) URL without credentials: whatever it holds would reach the install step's container. */
+const PackageIndexSchema = z
+  .url({ protocol: /^https?$/, message: 'name the package index by its http(s) URL, e.g. https://pypi.example.edu/simple' })
+  .refine((u) => { const url = new URL(u); return !url.username && !url.password; }, { message: 'the index URL must not hold credentials: they would reach the install container' });
 
 /**
  * `.github/rubrica.yml` in the organization's `.github` repository. The keys of the
@@ -87,6 +93,12 @@ export const CourseConfigSchema = z
         commits: z.boolean().default(false),
       })
       .default({ pullRequests: true, commits: false }),
+    /**
+     * Install each student's declared Python dependencies before grading, from this index
+     * only (a PEP 503 `simple/` URL: the course's PyPI mirror or proxy). Absent: nothing
+     * is installed.
+     */
+    install: InstallLimitsSchema.extend({ index: PackageIndexSchema }).optional(),
   })
   .superRefine((c, ctx) => {
     for (const [i, b] of c.breaks.entries()) {

@@ -8,6 +8,9 @@ import { KB, snapshotCaps } from '../sandbox/limits.ts';
 import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
+import { declaredDependencies, DEPENDENCY_FILE_GLOBS } from './dependencies.ts';
+import { installRequirements, type InstallOutcome } from './install.ts';
+import type { DependencyInstaller, InstallSettings } from '../sandbox/install.ts';
 
 /** What to grade: one snapshot of a student's repository against one week of a pack. */
 export interface GradeRequest {
@@ -18,10 +21,12 @@ export interface GradeRequest {
   readonly jobId: string;
   /** Overrides the pack's runner image (`RUBRICA_RUNNER_IMAGE`). */
   readonly image?: string;
+  /** The course's install phase (its `install` key), and whose wheel cache it uses. */
+  readonly install?: { readonly settings: InstallSettings; readonly course: string };
 }
 
 export type GradeProgress =
-  | { readonly phase: 'container' | 'copy' | 'inspect' | 'evaluate' }
+  | { readonly phase: 'container' | 'copy' | 'install' | 'inspect' | 'evaluate' }
   | { readonly phase: 'command'; readonly run: string; readonly index: number; readonly total: number };
 
 export interface Grade extends ScoredWeek {
@@ -32,7 +37,9 @@ export interface Grade extends ScoredWeek {
   readonly image: string;
   readonly imageId: string;
   readonly skipped: readonly SkippedFile[];
-  readonly timings: { readonly totalMs: number; readonly containerMs: number; readonly copyMs: number; readonly inspectMs: number; readonly commandsMs: number };
+  /** The install phase, when the course has one and the student declared dependencies. */
+  readonly install?: InstallOutcome;
+  readonly timings: { readonly totalMs: number; readonly containerMs: number; readonly copyMs: number; readonly inspectMs: number; readonly commandsMs: number; readonly installMs?: number };
 }
 
 /** How much of each file the checks read: rubric patterns need the beginning of a file, not a dataset. */
@@ -48,6 +55,30 @@ export async function grade(
   request: GradeRequest,
   provider: SandboxProvider,
   onProgress: (p: GradeProgress) => void = () => {},
+  installer?: DependencyInstaller,
+): Promise<Grade> {
+  if (!request.install || !installer) return gradeInSandbox(request, provider, onProgress);
+  // The packages' volume exists before the grading container, which mounts it read-only; the install step fills it.
+  const volume = await installer.createVolume(request.jobId);
+  try {
+    return await gradeInSandbox(request, provider, onProgress, { ...request.install, installer, volume });
+  } finally {
+    await installer.removeVolume(volume);
+  }
+}
+
+interface InstallStep {
+  readonly settings: InstallSettings;
+  readonly course: string;
+  readonly installer: DependencyInstaller;
+  readonly volume: string;
+}
+
+async function gradeInSandbox(
+  request: GradeRequest,
+  provider: SandboxProvider,
+  onProgress: (p: GradeProgress) => void,
+  step?: InstallStep,
 ): Promise<Grade> {
   const { pack, week } = request;
   const image = request.image ?? pack.runner.image;
@@ -55,7 +86,7 @@ export async function grade(
   const caps = snapshotCaps(limits);
   const started = performance.now();
   onProgress({ phase: 'container' });
-  const sandbox = await provider.open({ image, limits, jobId: request.jobId });
+  const sandbox = await provider.open({ image, limits, jobId: request.jobId, ...(step ? { dependencies: step.volume } : {}) });
   const containerMs = performance.now() - started;
   try {
     onProgress({ phase: 'copy' });
@@ -84,6 +115,10 @@ export async function grade(
     const copyMs = performance.now() - copyStarted;
 
     const files: FileEntry[] = (unpacked.files ?? []).filter((f) => !isGitInternal(f.path));
+    const installStarted = performance.now();
+    if (step) onProgress({ phase: 'install' });
+    const install = step ? await installDeclared(sandbox, files, step, request.jobId) : undefined;
+    const installMs = step ? Math.round(performance.now() - installStarted) : undefined;
     const automatic = week.criteria.map((c) => ({ criterion: c, requirements: c.check.requirements(c.params) }));
 
     onProgress({ phase: 'inspect' });
@@ -181,7 +216,9 @@ export async function grade(
       image,
       imageId: sandbox.imageId,
       skipped,
+      ...(install ? { install } : {}),
       timings: {
+        ...(installMs !== undefined ? { installMs } : {}),
         totalMs: Math.round(performance.now() - started),
         containerMs: Math.round(containerMs),
         copyMs: Math.round(copyMs),
@@ -192,6 +229,21 @@ export async function grade(
   } finally {
     await sandbox.close();
   }
+}
+
+/**
+ * The install phase: the student's declared dependencies (every declaring file of the
+ * snapshot), installed by the course's install step into the volume this grading's
+ * container mounts. Nothing declared: nothing installed, no outcome.
+ */
+async function installDeclared(sandbox: Sandbox, files: readonly FileEntry[], step: InstallStep, jobId: string): Promise<InstallOutcome | undefined> {
+  const declaring = globMatcher(DEPENDENCY_FILE_GLOBS);
+  const paths = files.filter((f) => f.type === 'file' && declaring(f.path)).map((f) => f.path).sort();
+  if (!paths.length) return undefined;
+  const { contents = [] } = await sandbox.probe({ read: paths, maxFileBytes: READ_LIMIT_BYTES });
+  const requirements = installRequirements(declaredDependencies(contents.filter((c) => c.encoding === 'utf-8')));
+  if (!requirements.length) return undefined;
+  return step.installer.install({ settings: step.settings, course: step.course, requirements, image: sandbox.imageId, jobId, volume: step.volume });
 }
 
 function commandKey(spec: CommandSpec): string {

@@ -6,7 +6,7 @@ import { isInfrastructureError } from '../core/errors.ts';
 import { say, t, type Locale, type Text } from '../core/text.ts';
 import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
 import { fetchSnapshot, repositoryStudents, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
-import type { Grade } from '../grading/grade.ts';
+import type { Grade, GradeRequest } from '../grading/grade.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, type LateVerdict } from '../report/markdown.ts';
 import { gradeWithOverrides } from '../grading/overrides.ts';
@@ -23,7 +23,7 @@ export interface JobDeps {
   /** A client for the installation's reads (jobs never write to GitHub: the outbox does). */
   octokitFor(installationId: number, lease?: JobLease): Promise<Octokit>;
   readonly courses: CourseDirectory;
-  grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string }): Promise<Grade>;
+  grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string; install?: GradeRequest['install'] }): Promise<Grade>;
   readonly store: Store;
   readonly log: Logger;
   /** `<app-slug>[bot]`: the author of our comments. */
@@ -181,7 +181,9 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const fetchStarted = performance.now();
   const [source, students] = await Promise.all([fetchSnapshot(octokit, ref, r.sha), namedLogin ? [namedLogin] : repositoryStudents(octokit, ref)]);
   const fetchMs = Math.round(performance.now() - fetchStarted);
-  const grade = await deps.grade({ pack, week: rubric, source, jobId: `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}` });
+  const jobId = `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}`;
+  // The course's install phase, its wheels cached per organization and index.
+  const grade = await deps.grade({ pack, week: rubric, source, jobId, ...(config.install ? { install: { settings: config.install, course: r.owner } } : {}) });
   state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
   // Frozen or partitioned meanwhile, this job may be another worker's by now: it stops here.
   job.lease.assertHeld();
