@@ -12,6 +12,9 @@ import { hostname } from 'node:os';
 const inside = (name: string) => readFileSync(new URL(`./inside/${name}`, import.meta.url), 'utf8');
 const INSTALL_PY = inside('install.py');
 const FORWARD_PY = inside('forward.py');
+const STEP_PY = inside('step.py');
+/** The forwarder's unix socket lives here, in a volume both step containers mount. */
+const SOCKET_DIR = '/install/sock';
 
 /** The course file's `install` key: the index and the step's limits. */
 export interface InstallSettings extends InstallLimits {
@@ -89,10 +92,11 @@ function demux(buffer: Buffer): { stdout: string; stderr: string } {
 }
 
 /**
- * The install step: pip runs in its own container on a Docker network with
- * `Internal: true` (no gateway, no route out). The only other container on it is a
- * forwarder that answers to the index's host name and relays to that host and port
- * alone, from the egress network (Docker's `bridge`, or the one naming the index).
+ * The install step: pip runs in its own container without any network (NetworkMode
+ * none; an `Internal` Docker network would still reach the host at its gateway). The
+ * index's host name resolves to 127.0.0.1 there, where a relay hands each connection to
+ * a unix socket of the forwarder, a second container on the egress network (Docker's
+ * `bridge`, or the one naming the index) that connects to the index's host and port alone.
  * Wheels are cached in one volume per course and index; the grading containers that
  * follow keep NetworkMode none and see the packages read-only.
  */
@@ -185,65 +189,58 @@ export class DockerInstaller implements DependencyInstaller {
   }
 
   /**
-   * Runs `program` in a container on a fresh internal network that reaches only the
-   * index (through the forwarder), then removes container, forwarder and network.
+   * Runs `program` in a container without any network (NetworkMode none) whose one way
+   * out is the forwarder's unix socket, then removes both containers and the socket's volume.
    */
   async runInStep(settings: InstallSettings, where: { image: string; jobId: string }, program: StepProgram): Promise<StepRun> {
     const limits = installContainerLimits(settings);
     const url = new URL(settings.index);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const lifetimeSeconds = settings.timeoutSeconds + STEP_MARGIN_SECONDS;
     const labels = { [SANDBOX_LABEL]: '1', [`${SANDBOX_LABEL}.job`]: where.jobId, [OWNER_LABEL]: PROCESS_OWNER };
-    const hardening = {
-      ReadonlyRootfs: true,
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      IpcMode: 'private',
-      Privileged: false,
-    };
-    let network: Docker.Network | undefined;
+    const hardening = { ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], IpcMode: 'private', Privileged: false };
+    const socketVolume = `rubrica-install-${randomBytes(6).toString('hex')}`;
     const containers: Docker.Container[] = [];
     try {
-      network = await this.docker.createNetwork({
-        Name: `rubrica-install-${randomBytes(6).toString('hex')}`,
-        Driver: 'bridge',
-        Internal: true,
-        Labels: { [INSTALL_LABEL]: 'network', [`${INSTALL_LABEL}.job`]: where.jobId, [OWNER_LABEL]: PROCESS_OWNER },
-      });
+      await this.docker.createVolume({ Name: socketVolume, Labels: { [INSTALL_LABEL]: 'socket', [`${INSTALL_LABEL}.job`]: where.jobId, [OWNER_LABEL]: PROCESS_OWNER } });
       const forwarder = await this.docker.createContainer({
         Image: where.image,
-        Cmd: ['python3', '-I', '-c', FORWARD_PY, JSON.stringify({ listen: port, host: url.hostname.replace(/^\[|\]$/g, ''), port, maxConnections: limits.forwarder.maxConnections, lifetimeSeconds })],
-        User: `${STUDENT.uid}:${STUDENT.gid}`,
+        Cmd: ['python3', '-I', '-c', FORWARD_PY, JSON.stringify({ ...STUDENT, dir: SOCKET_DIR, host, port, maxConnections: limits.forwarder.maxConnections, lifetimeSeconds })],
+        // Root only to hand the fresh volume to uid 1000, then it drops to that uid.
+        User: '0:0',
         Env: ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8'],
         Labels: labels,
         HostConfig: {
           ...hardening,
+          CapAdd: ['CHOWN', 'SETUID', 'SETGID'],
           NetworkMode: this.egressNetwork,
           Memory: limits.forwarder.memoryBytes,
           MemorySwap: limits.forwarder.memoryBytes,
           NanoCpus: Math.round(limits.forwarder.cpus * 1e9),
           PidsLimit: limits.forwarder.pids,
-          // The index's own port, 443 or 80 included, without a capability.
-          Sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
+          Mounts: [{ Type: 'volume', Source: socketVolume, Target: SOCKET_DIR }],
           AutoRemove: true,
         },
       });
       containers.push(forwarder);
-      const aliases = isIP(url.hostname.replace(/^\[|\]$/g, '')) ? [FORWARDER_ALIAS] : [url.hostname, FORWARDER_ALIAS];
-      await network.connect({ Container: forwarder.id, EndpointConfig: { Aliases: aliases } });
       await forwarder.start();
+      await this.untilReady(forwarder);
       const step = await this.docker.createContainer({
         Image: where.image,
-        Cmd: ['python3', '-I', '-c', program.source, program.argument],
+        Cmd: ['python3', '-I', '-c', STEP_PY, program.source, program.argument],
         User: program.root ? '0:0' : `${STUDENT.uid}:${STUDENT.gid}`,
-        Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8'],
+        Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', `RUBRICA_STEP=${JSON.stringify({ port, socket: `${SOCKET_DIR}/index.sock` })}`],
         WorkingDir: '/tmp',
         Labels: labels,
+        // NetworkMode none, not NetworkDisabled: that one drops ExtraHosts from /etc/hosts.
         HostConfig: {
           ...hardening,
-          NetworkMode: network.id,
-          // Names other than the index's resolve nowhere: Docker's resolver has no upstream.
-          Dns: ['127.0.0.1'],
+          // No interface but loopback: the index's name is 127.0.0.1, where step.py relays to the forwarder.
+          NetworkMode: 'none',
+          ExtraHosts: [`${isIP(host) ? FORWARDER_ALIAS : host}:127.0.0.1`],
+          // The index's own port, 443 or 80 included, without a capability.
+          Sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
           CapAdd: program.root ? ['CHOWN', 'SETUID', 'SETGID'] : [],
           Memory: limits.memoryBytes,
           MemorySwap: limits.memoryBytes,
@@ -253,7 +250,7 @@ export class DockerInstaller implements DependencyInstaller {
             [WORK]: `rw,noexec,nosuid,nodev,size=${limits.workMb}m,uid=${STUDENT.uid},gid=${STUDENT.gid},mode=0700`,
             '/tmp': `rw,noexec,nosuid,nodev,size=${limits.workMb}m,mode=1777`,
           },
-          Mounts: [...(program.mounts ?? [])],
+          Mounts: [{ Type: 'volume', Source: socketVolume, Target: SOCKET_DIR, ReadOnly: true }, ...(program.mounts ?? [])],
           Ulimits: [
             { Name: 'fsize', Soft: limits.maxWriteBytes, Hard: limits.maxWriteBytes },
             { Name: 'nofile', Soft: 1024, Hard: 1024 },
@@ -263,10 +260,11 @@ export class DockerInstaller implements DependencyInstaller {
       });
       containers.push(step);
       await step.start();
+      let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([
         step.wait() as Promise<{ StatusCode: number }>,
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), lifetimeSeconds * 1000).unref()),
-      ]);
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), lifetimeSeconds * 1000))),
+      ]).finally(() => clearTimeout(timer));
       if (waited === null) throw stepFailed('the install step did not end in time');
       const logs = (await step.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
       return { exitCode: waited.StatusCode, ...demux(logs) };
@@ -275,8 +273,21 @@ export class DockerInstaller implements DependencyInstaller {
       throw stepFailed('step', err);
     } finally {
       await Promise.all(containers.map((c) => c.remove({ force: true, v: true }).catch(() => undefined)));
-      await network?.remove().catch(() => undefined);
+      await this.removeVolume(socketVolume);
     }
+  }
+
+  /** The forwarder says `ready` once its socket listens (within seconds: it is a small Python program). */
+  private async untilReady(forwarder: Docker.Container): Promise<void> {
+    for (let waited = 0; waited < 15_000; waited += 100) {
+      const logs = (await forwarder.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+      const { stdout, stderr } = demux(logs);
+      if (stdout.includes('ready')) return;
+      const { State } = await forwarder.inspect();
+      if (!State.Running) throw stepFailed(`the install step's forwarder ended: ${stderr.slice(-1000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw stepFailed("the install step's forwarder did not start");
   }
 }
 

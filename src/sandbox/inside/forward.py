@@ -1,11 +1,16 @@
-# The install step's only way out (run with `python3 -I`, as uid 1000): listens on the
-# index's port inside the step's internal network, where it answers to the index's host
-# name, and relays every connection to that one host and port, nothing else. It reads
-# nothing of what it relays (TLS stays end to end). argv[1] is a JSON request; see
-# sandbox/install.ts. It exits after `lifetimeSeconds`, so a leftover ends by itself.
-import asyncio, json, sys
+# The install step's only way out (run with `python3 -I`): a unix socket in a volume the
+# step's container shares, relayed to the index's host and port and nothing else. It
+# reads nothing of what it relays (TLS stays end to end). argv[1] is a JSON request; see
+# sandbox/install.ts. It starts as root only to hand the socket's folder (a fresh volume)
+# to uid 1000, then drops to that uid; it exits after `lifetimeSeconds`, so a leftover
+# ends by itself.
+import asyncio, json, os, sys
 
 req = json.loads(sys.argv[1])
+os.chown(req["dir"], req["uid"], req["gid"])
+os.setgroups([])
+os.setgid(req["gid"])
+os.setuid(req["uid"])
 slots = asyncio.Semaphore(req["maxConnections"])
 
 
@@ -23,18 +28,21 @@ async def pipe(reader, writer):
             pass
 
 
-async def relay(client_reader, client_writer):
+async def relay(step_reader, step_writer):
     async with slots:
         try:
             index_reader, index_writer = await asyncio.wait_for(asyncio.open_connection(req["host"], req["port"]), 15)
         except (OSError, asyncio.TimeoutError):
-            client_writer.close()
+            step_writer.close()
             return
-        await asyncio.gather(pipe(client_reader, index_writer), pipe(index_reader, client_writer))
+        await asyncio.gather(pipe(step_reader, index_writer), pipe(index_reader, step_writer))
 
 
 async def main():
-    server = await asyncio.start_server(relay, "0.0.0.0", req["listen"])
+    path = os.path.join(req["dir"], "index.sock")
+    server = await asyncio.start_unix_server(relay, path)
+    os.chmod(path, 0o600)
+    print("ready", flush=True)
     async with server:
         await asyncio.sleep(req["lifetimeSeconds"])
 
