@@ -1,6 +1,7 @@
 import { bytes, multiLine, plain, say, singleLine, t, type Locale, type Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
+import { installNotice } from '../grading/install.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 
 export interface TerminalOptions {
@@ -79,6 +80,11 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
         for (const line of shown) out.push(dim(`     │ ${line.slice(0, 200)}`));
       }
     });
+  }
+  const install = installNotice(grade.install);
+  if (install) {
+    out.push('');
+    for (const line of say(install, locale).split('\n')) out.push(plain(line));
   }
   if (grade.skipped.length > 0) {
     out.push('');
