@@ -143,7 +143,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       // No HTTP server in this process (`rubrica worker`): there is no admin path to serve.
     }
     void identity().catch((e: unknown) => app.log.warn({ err: { message: (e as Error).message } }, 'could not ask GitHub for the app’s login yet'));
-    const ready = reconcile(sandbox, queue, app.log).then(() => {
+    const ready = reconcile(sandbox, queue, app.log, installer).then(() => {
       if (options.work === false) return;
       void outbox.start();
       queue.onClose(() => outbox.close());
@@ -215,10 +215,15 @@ export function createRubrica(options: RubricaOptions = {}) {
  * On start: containers a dead grader left behind are removed, and the jobs it had in
  * flight are taken back; then the workers start.
  */
-async function reconcile(sandbox: SandboxProvider, queue: GradingQueue, log: Probot['log']): Promise<void> {
+async function reconcile(sandbox: SandboxProvider, queue: GradingQueue, log: Probot['log'], installer?: DependencyInstaller): Promise<void> {
   if (sandbox instanceof DockerSandboxProvider) {
     const removed = await sandbox.removeLeftovers(isDeadOwner).catch(() => 0);
     if (removed) log.warn({ removed }, 'removed sandbox containers left by a stopped grader');
+  }
+  // After the containers: a volume still mounted cannot go.
+  if (installer instanceof DockerInstaller) {
+    const volumes = await installer.removeLeftovers(isDeadOwner).catch(() => 0);
+    if (volumes) log.warn({ volumes }, 'removed install-step volumes left by a stopped grader');
   }
   await queue.start();
 }

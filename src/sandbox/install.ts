@@ -123,6 +123,14 @@ export class DockerInstaller implements DependencyInstaller {
     await this.docker.getVolume(volume).remove({ force: true }).catch(() => undefined);
   }
 
+  /** Per-grading volumes (packages, socket) of graders `isDead` says are gone; the wheel caches stay. */
+  async removeLeftovers(isDead: (owner: string) => boolean): Promise<number> {
+    const { Volumes } = await this.docker.listVolumes({ filters: { label: [INSTALL_LABEL] } });
+    const leftovers = (Volumes ?? []).filter((v) => v.Labels?.[INSTALL_LABEL] !== 'wheels' && Boolean(v.Labels?.[OWNER_LABEL]) && isDead(v.Labels![OWNER_LABEL]!));
+    const removed = await Promise.all(leftovers.map((v) => this.docker.getVolume(v.Name).remove({ force: true }).then(() => 1, () => 0)));
+    return removed.reduce<number>((a, b) => a + b, 0);
+  }
+
   /** The course's wheel cache, made on first use. */
   async cacheVolume(course: string, index: string): Promise<string> {
     const name = `rubrica-wheels-${createHash('sha256').update(`${course}\0${index}`).digest('hex').slice(0, 16)}`;

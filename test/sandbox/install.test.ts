@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import { plain } from '../../src/core/text.ts';
@@ -36,24 +37,27 @@ const WHEEL = 'tinydep-1.0-py3-none-any.whl';
 const INDEX_PY = `
 import base64, functools, hashlib, http.server, os, zipfile
 root = "/srv"
-os.makedirs(root + "/simple/tinydep")
 os.makedirs(root + "/packages")
-files = {
-    "tinydep/__init__.py": "VALUE = 42\\n",
-    "tinydep-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: tinydep\\nVersion: 1.0\\n",
-    "tinydep-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: rubrica-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
+def build(name, files):
+    """A wheel by hand: the files, METADATA, WHEEL and RECORD, zipped; and its simple/ page."""
+    files = {**files, f"{name}-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: 1.0\\n",
+             f"{name}-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: rubrica-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+    files = {p: c.encode() if isinstance(c, str) else c for p, c in files.items()}
+    record = "".join(f"{p},sha256={digest(c)},{len(c)}\\n" for p, c in files.items()) + f"{name}-1.0.dist-info/RECORD,,\\n"
+    wheel = f"{name}-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(f"{root}/packages/{wheel}", "w") as z:
+        for p, c in files.items():
+            z.writestr(p, c)
+        z.writestr(f"{name}-1.0.dist-info/RECORD", record)
+    sha = hashlib.sha256(open(f"{root}/packages/{wheel}", "rb").read()).hexdigest()
+    os.makedirs(f"{root}/simple/{name}")
+    open(f"{root}/simple/{name}/index.html", "w").write(f'<a href="../../packages/{wheel}#sha256={sha}">{wheel}</a>')
 def digest(data):
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-record = "".join(f"{p},sha256={digest(c.encode())},{len(c.encode())}\\n" for p, c in files.items()) + "tinydep-1.0.dist-info/RECORD,,\\n"
-wheel = root + "/packages/${WHEEL}"
-with zipfile.ZipFile(wheel, "w") as z:
-    for p, c in files.items():
-        z.writestr(p, c)
-    z.writestr("tinydep-1.0.dist-info/RECORD", record)
-sha = hashlib.sha256(open(wheel, "rb").read()).hexdigest()
-open(root + "/simple/index.html", "w").write('<a href="tinydep/">tinydep</a>')
-open(root + "/simple/tinydep/index.html", "w").write(f'<a href="../../packages/${WHEEL}#sha256={sha}">${WHEEL}</a>')
+build("tinydep", {"tinydep/__init__.py": b"VALUE = 42\\n"})
+# Past a 16 MB install limit: 24 MB that do not compress.
+build("bigdep", {"bigdep/__init__.py": b"", "bigdep/blob.bin": os.urandom(24 << 20)})
+open(root + "/simple/index.html", "w").write('<a href="tinydep/">tinydep</a><a href="bigdep/">bigdep</a>')
 class Index(http.server.SimpleHTTPRequestHandler):
     def end_headers(self):
         if self.path.startswith("/packages/"):
@@ -105,7 +109,7 @@ async function serverOnTestNetwork(name: string, cmd: string[]): Promise<Docker.
     User: '1000:1000',
     WorkingDir: '/tmp',
     Labels: { [`${INSTALL_LABEL}.test`]: RUN },
-    HostConfig: { NetworkMode: NETWORK, ReadonlyRootfs: true, Tmpfs: { '/srv': 'rw,size=16m,uid=1000', '/tmp': 'rw,size=16m' }, AutoRemove: true },
+    HostConfig: { NetworkMode: NETWORK, ReadonlyRootfs: true, Tmpfs: { '/srv': 'rw,size=64m,uid=1000', '/tmp': 'rw,size=16m' }, AutoRemove: true },
   });
   await c.start();
   return c;
@@ -115,6 +119,9 @@ async function serverOnTestNetwork(name: string, cmd: string[]): Promise<Docker.
 async function accessLog(): Promise<string[]> {
   return (await logsOf(index)).split('\n').flatMap((line) => (line.includes('ACCESS ') ? [line.slice(line.indexOf('ACCESS ') + 7).trim()] : []));
 }
+
+/** The index's address on the test network: the grading container must not reach it. */
+let indexIp: string;
 
 async function studentRepo(requirements: string): Promise<string> {
   const dir = await tempDir('rubrica-install-');
@@ -129,6 +136,11 @@ async function studentRepo(requirements: string): Promise<string> {
       'def test_installed_packages_are_read_only():',
       '    with pytest.raises(OSError):',
       '        open(os.path.join(os.path.dirname(tinydep.__file__), "planted.py"), "w")',
+      '',
+      'def test_the_network_is_off_after_the_install():',
+      '    import socket',
+      '    with pytest.raises(OSError):',
+      `        socket.create_connection(("${indexIp}", 8080), timeout=3)`,
       '',
     ].join('\n'),
   });
@@ -148,7 +160,8 @@ beforeAll(async () => {
   await docker.createNetwork({ Name: NETWORK, Driver: 'bridge', Labels: { [`${INSTALL_LABEL}.test`]: RUN } });
   index = await serverOnTestNetwork(INDEX_HOST, ['python3', '-I', '-c', INDEX_PY]);
   decoy = await serverOnTestNetwork(DECOY_HOST, ['python3', '-I', '-m', 'http.server', '8000', '--directory', '/srv']);
-  for (let i = 0; i < 100 && !(await logsOf(index)).includes('ready'); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && !(await logsOf(index)).includes('ready'); i++) await new Promise((r) => setTimeout(r, 100));
+  indexIp = (await index.inspect()).NetworkSettings.Networks[NETWORK]!.IPAddress;
   hostServer = createServer((_req, res) => {
     hostHits++;
     res.end('host');
@@ -264,6 +277,28 @@ describe('a grading with an install phase', () => {
     // Graded without the packages: the tests cannot import tinydep.
     expect(failed.criteria[0]).toMatchObject({ status: 'failed', score: 0 });
   }, 120_000);
+
+  it("dependencies past the course's size limit are the student's result", async () => {
+    const small = { ...settings, maxMb: 16 };
+    const big = await grade(
+      { pack, week: pack.weeks.get(1)!, source: directorySnapshot(await studentRepo('bigdep\n')), jobId: `${RUN}-big`, image: IMAGE, install: { settings: small, course: COURSE } },
+      provider,
+      undefined,
+      installer,
+    );
+    expect(big.install).toMatchObject({ status: 'failed', reason: 'too-large' });
+    expect(plain(installNotice(big.install)!.en)).toContain('Your declared dependencies take more room than the course allows.');
+  }, 120_000);
+
+  it('volumes a dead grader left are removed; the wheel cache stays', async () => {
+    const volume = await installer.createVolume(`${RUN}-leftover`);
+    expect(await installer.removeLeftovers(() => false)).toBe(0);
+    await installer.removeLeftovers((owner) => owner === `${hostname()}:${process.pid}`);
+    const { Volumes } = await docker.listVolumes({ filters: { label: [INSTALL_LABEL] } });
+    const names = (Volumes ?? []).map((v) => v.Name);
+    expect(names).not.toContain(volume);
+    expect(names).toContain(await installer.cacheVolume(COURSE, settings.index));
+  });
 
   it('an index that does not answer is ours: an infrastructure error, never a zero', async () => {
     const down = { ...settings, index: `http://${DECOY_HOST}:9/simple/` };
