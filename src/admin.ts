@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GITHUB_LIMITS, type WriteLimits } from './outbox/budget.ts';
 import { outboxPlan } from './outbox/plan.ts';
-import { ExportError, exportGrades } from './report/export.ts';
+import { ExportError, exportGrades, type ExportResult } from './report/export.ts';
 import type { JobState, Store } from './store/store.ts';
 
 /**
@@ -10,6 +10,8 @@ import type { JobState, Store } from './store/store.ts';
  * environment (RUBRICA_ADMIN_TOKEN; without it the door does not exist):
  *   GET  /admin/grades.csv?org=ORG[&week=N]   the gradebook (or one week by criterion)
  *   GET  /admin/grades.json?org=ORG[&week=N]
+ *        (both name what the runner image lacks that students declare in `x-rubrica-runner-image-lacks`)
+ *   GET  /admin/runner-image?org=ORG[&week=N]  the course's note: modules to add to the runner image
  *   GET  /admin/export/canvas|moodle|long|gradescope?org=ORG   what an LMS imports as it is;
  *        graded students not on the roster are named in `x-rubrica-not-on-roster`
  *   GET  /admin/jobs?state=failed             jobs, e.g. infrastructure errors to look at
@@ -17,6 +19,12 @@ import type { JobState, Store } from './store/store.ts';
  *   GET  /admin/outbox[?state=failed]         publications still to go, and when each is expected to
  *   POST /admin/outbox/retry[?id=ID]          send failed publications again
  */
+/** Distribution names are normalized (letters, digits, dashes): safe in a header. */
+function lacksHeader(result: ExportResult): Record<string, string> {
+  const names = (result.runnerImage?.modules ?? []).map((m) => m.distribution).filter((d) => /^[a-z0-9-]{1,100}$/.test(d));
+  return names.length ? { 'x-rubrica-runner-image-lacks': names.join(', ') } : {};
+}
+
 export function adminHandler(store: Store, token: string | undefined, limits: WriteLimits = GITHUB_LIMITS) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -36,7 +44,17 @@ export function adminHandler(store: Store, token: string | undefined, limits: Wr
         const week = weekParam === null ? undefined : Number(weekParam);
         const result = await exportGrades(store, { format: match[1] as 'csv' | 'json', ...(org ? { org } : {}), ...(week !== undefined ? { week } : {}) });
         const filename = `${result.org}-grades${week !== undefined ? `-week-${week}` : ''}.${match[1]}`;
-        res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': attachment(filename) }).end(result.body);
+        res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': attachment(filename), ...lacksHeader(result) }).end(result.body);
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/admin/runner-image') {
+        const weekParam = url.searchParams.get('week');
+        const org = url.searchParams.get('org');
+        if (weekParam !== null && !/^[0-9]{1,3}$/.test(weekParam)) return badRequest(res, 'week must be a whole number of the course (e.g. week=3)');
+        const week = weekParam === null ? undefined : Number(weekParam);
+        const result = await exportGrades(store, { format: 'json', ...(org ? { org } : {}), ...(week !== undefined ? { week } : {}) });
+        const body = { org: result.org, ...(week !== undefined ? { week } : {}), modules: result.runnerImage?.modules ?? [] };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
         return true;
       }
       const lms = /^\/admin\/export\/(canvas|moodle|long|gradescope)$/.exec(url.pathname);

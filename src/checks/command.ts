@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
 import { bytes, literal, seconds, t, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
+import { importVerdicts, notGradableHere, undeclaredMessage } from '../grading/imports.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
 
 /** An import name, as `importlib.util.find_spec` takes it: `sklearn`, not `scikit-learn`. */
@@ -454,6 +455,10 @@ export const commandCheck = defineCheck<CommandParams>({
     const fraction = creditOf(items, params.partial);
     const failed = items.filter((i) => !i.ok);
 
+    // A module the student declared and the image lacks: the environment cannot judge this command.
+    const imports = allOk || stopped ? undefined : importVerdicts(result, evidence.dependencies);
+    if (imports?.declared.length) return notGradableHere(imports.declared, commandDetails(params.run, result));
+
     const notFound = notFoundMessage(result, what);
     let headline: Text;
     if (stopped) {
@@ -480,7 +485,7 @@ export const commandCheck = defineCheck<CommandParams>({
     return {
       fraction,
       // A command that did not run (or whose supervisor was lost) measured nothing.
-      message: joinTexts([headline, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
+      message: joinTexts([headline, imports ? undeclaredMessage(imports.undeclared) : null, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
       items,
       details: commandDetails(params.run, result),
     };

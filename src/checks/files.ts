@@ -24,7 +24,7 @@ type FilesParams = z.output<typeof FilesParams>;
 export const filesCheck = defineCheck<FilesParams>({
   kind: 'files',
   params: FilesParams,
-  requirements: () => ({}),
+  requirements: (params) => ({ paths: params.require.flatMap((r) => globList(r.glob)) }),
   evaluate(params, evidence) {
     const entries = evidence.files.filter((f) => !isGitInternal(f.path));
     const items: ChecklistItem[] = [];

@@ -15,6 +15,7 @@ import {
   TimeoutSchema,
   truncatedNote,
 } from './command.ts';
+import { environmentMessage, importVerdicts, undeclaredMessage } from '../grading/imports.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
 
 const schema = z.strictObject({
@@ -176,20 +177,34 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
 
     const collected = parseCollect(result.output);
     const perFile = countedPerFile(collected.ids, evidence.testCounts);
+    // Files that failed to import a module the student declared and the image lacks are the
+    // environment's: their tests are counted from their source instead (a conftest's failure, every file's).
+    const imports = importVerdicts(result, evidence.dependencies);
+    const lacking = new Set(imports.declared.flatMap((d) => (d.file ? [d.file] : [])));
+    const conftestLacks = collected.conftest !== undefined && lacking.has(collected.conftest.file);
+    const fromSource = (matches: (path: string) => boolean) => {
+      const files = conftestLacks
+        ? [...(evidence.testCounts?.keys() ?? [])].filter(matches)
+        : collected.errors.filter((e) => matches(e.file) && lacking.has(e.file)).map((e) => e.file);
+      return files.reduce((sum, file) => sum + staticCount(file, evidence.testCounts), 0);
+    };
     const rows = params.files.map((entry) => {
       const matches = tailGlobMatcher(entry.glob);
       const mine = [...perFile].filter(([file]) => matches(file)).map(([, n]) => n);
-      const count = mine.reduce((sum, n) => sum + n.counted, 0);
-      const reported = mine.reduce((sum, n) => sum + n.collected, 0);
+      const statically = fromSource(matches);
+      const count = mine.reduce((sum, n) => sum + n.counted, 0) + statically;
+      const reported = mine.reduce((sum, n) => sum + n.collected, 0) + statically;
       const cappedEs = reported > count ? `; pytest informó ${reported}, pero los archivos definen menos funciones test_` : '';
       const cappedEn = reported > count ? `; pytest reported ${reported}, but the files define fewer test_ functions` : '';
-      const broken = collected.errors.filter((e) => matches(e.file)).map((e) => e.file);
+      const sourceEs = statically ? `; ${shown(statically)} contados en el código, sin correrlos (la imagen del curso no tiene lo que importan)` : '';
+      const sourceEn = statically ? `; ${shown(statically)} counted from the source, not run (the course's image lacks what they import)` : '';
+      const broken = collected.errors.filter((e) => matches(e.file) && !lacking.has(e.file)).map((e) => e.file);
       const brokenEs = broken.length ? `; no se pudo importar: ${broken.map(literal).join(', ')}` : '';
       const brokenEn = broken.length ? `; could not be imported: ${broken.map(literal).join(', ')}` : '';
       const item: ChecklistItem = {
         label: entry.label ?? t(`tests en ${literal(entry.glob)} (mínimo ${entry.min})`, `tests in ${literal(entry.glob)} (at least ${entry.min})`),
         ok: count >= entry.min,
-        note: t(`${count} de ${entry.min} tests${cappedEs}${brokenEs}`, `${count} of ${entry.min} tests${cappedEn}${brokenEn}`),
+        note: t(`${shown(count)} de ${entry.min} tests${cappedEs}${sourceEs}${brokenEs}`, `${shown(count)} of ${entry.min} tests${cappedEn}${sourceEn}${brokenEn}`),
       };
       return { entry, count, reported, item };
     });
@@ -201,6 +216,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
         : 0;
 
     const total = collected.ids.length;
+    const studentErrors = collected.errors.filter((e) => !lacking.has(e.file));
     const parts: (Text | null)[] = [];
     const limit = seconds(params.timeout * 1000);
     const stopped = stoppedMessage(
@@ -216,6 +232,13 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       parts.push(stopped);
     } else if (notFound) {
       parts.push(notFound);
+    } else if (conftest && conftestLacks) {
+      parts.push(
+        t(
+          `pytest no reunió ningún test porque ${literal(conftest.file)} importa lo que la imagen del curso no tiene: se contaron las funciones test_ de tus archivos, sin correrlas.`,
+          `pytest collected no tests because ${literal(conftest.file)} imports what the course's image lacks: the test_ functions of your files were counted, without running them.`,
+        ),
+      );
     } else if (conftest) {
       const why = conftest.reason ? ` (${literal(conftest.reason)})` : '';
       parts.push(
@@ -238,7 +261,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
           `pytest refused its options (${literal(collected.usage)}): check \`addopts\` in your pytest.ini, pyproject.toml or setup.cfg.`,
         ),
       );
-    } else if (result.exitCode !== 0 && result.exitCode !== 2 && result.exitCode !== 5 && collected.errors.length === 0) {
+    } else if (result.exitCode !== 0 && result.exitCode !== 2 && result.exitCode !== 5 && collected.errors.length === 0 && !conftest) {
       parts.push(
         t(
           `pytest falló (código ${result.exitCode ?? '?'}) al reunir tus tests; mira la salida.`,
@@ -247,23 +270,33 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       );
     }
 
-    if (collected.errors.length > 0) {
-      const listed = collected.errors.map((e) => `${literal(e.file)}${e.reason ? ` (${literal(e.reason)})` : ''}`).join('; ');
-      const n = collected.errors.length;
+    if (imports.declared.length > 0) parts.push(environmentMessage(imports.declared));
+    if (studentErrors.length > 0) {
+      const listed = studentErrors.map((e) => `${literal(e.file)}${e.reason ? ` (${literal(e.reason)})` : ''}`).join('; ');
+      const n = studentErrors.length;
       parts.push(
         t(
           `${n === 1 ? 'Un archivo de test no se pudo importar' : `${n} archivos de test no se pudieron importar`} y sus tests no se cuentan: ${listed}.`,
           `${n === 1 ? 'A test file could not be imported' : `${n} test files could not be imported`} and their tests do not count: ${listed}.`,
         ),
       );
-      if (collected.errors.some((e) => e.reason?.startsWith('ModuleNotFoundError'))) {
-        parts.push(
-          t(
-            'Si el módulo que falta es tuyo, revisa la ruta del import; si es una librería, puede que no esté en la imagen del curso: avisa a tu docente.',
-            'If the missing module is yours, check the import path; if it is a library, the course image may lack it: tell your instructor.',
-          ),
-        );
-      }
+    }
+    const undeclared = undeclaredMessage(imports.undeclared);
+    if (undeclared) parts.push(undeclared);
+    else if (!evidence.dependencies && studentErrors.some((e) => e.reason?.startsWith('ModuleNotFoundError'))) {
+      parts.push(
+        t(
+          'Si el módulo que falta es tuyo, revisa la ruta del import; si es una librería, puede que no esté en la imagen del curso: avisa a tu docente.',
+          'If the missing module is yours, check the import path; if it is a library, the course image may lack it: tell your instructor.',
+        ),
+      );
+    } else if (studentErrors.some((e) => e.reason?.startsWith('ModuleNotFoundError'))) {
+      parts.push(
+        t(
+          'El módulo que falta es parte de tu código: revisa la ruta del import (¿falta un `__init__.py`, o `pythonpath` en la configuración de pytest?).',
+          'The missing module is part of your code: check the import path (a missing `__init__.py`, or `pythonpath` in the pytest configuration?).',
+        ),
+      );
     }
 
     const short = rows.filter((r) => !r.item.ok);
@@ -298,3 +331,15 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     return { fraction, message: joinTexts(parts), items, details: commandDetails(run, result) };
   },
 });
+
+/** Test functions a file's source defines (Infinity: parametrized beyond counting; not parsable: none). */
+function staticCount(file: string, testCounts: ReadonlyMap<string, number | null> | undefined): number {
+  if (!testCounts) return 0;
+  const path = testCounts.has(file) ? file : [...testCounts.keys()].find((p) => p.endsWith(`/${file}`));
+  return path === undefined ? 0 : (testCounts.get(path) ?? 0);
+}
+
+/** A count as a student reads it: a parametrized test beyond counting is "many". */
+function shown(n: number): string {
+  return Number.isFinite(n) ? String(n) : '∞';
+}

@@ -41,6 +41,10 @@ export async function gradesCommand(args: readonly string[], io: RecordsIo): Pro
     } else {
       io.stdout.write(result.body);
     }
+    if (result.runnerImage) {
+      const listed = result.runnerImage.modules.map((m) => `${m.distribution} (${m.repositories} repo(s), week ${m.weeks.join(', ')})`).join('; ');
+      io.stderr.write(`rubrica: the runner image lacks modules students declare, so their criteria were not graded: ${listed}. Add them to the course's image and grade again.\n`);
+    }
     // Never silently dropped: who the LMS cannot place is said, on stderr so the file stays clean.
     if (result.notOnRoster.length) {
       const dropped = format === 'canvas' || format === 'moodle';

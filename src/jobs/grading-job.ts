@@ -185,6 +185,13 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   // The course's install phase, its wheels cached per organization and index.
   const grade = await deps.grade({ pack, week: rubric, source, jobId, ...(config.install ? { install: { settings: config.install, course: r.owner } } : {}) });
   state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
+  if (grade.environment) {
+    // The course's to fix, not the student's: what to add to the runner image, for the instructors.
+    deps.log.warn(
+      { org: r.owner, week, image: grade.image, runnerImageLacks: grade.environment.missing },
+      `course ${r.owner}: the runner image lacks modules students declare (${grade.environment.missing.map((m) => m.distribution).join(', ')}); their criteria are not graded until it has them`,
+    );
+  }
   // Frozen or partitioned meanwhile, this job may be another worker's by now: it stops here.
   job.lease.assertHeld();
   const extension = await deps.store.record.extensionFor(r.repoId, week);

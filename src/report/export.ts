@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.ts';
 import { rosterOf, type Roster } from '../store/roster.ts';
-import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookRow } from './gradebook.ts';
+import { gradebook, gradebookCsv, runnerImageNote, weekDetail, weekDetailCsv, type GradebookRow, type RunnerImageNote } from './gradebook.ts';
 import { canvasCsv, gradescopeResults, longCsv, moodleCsv } from './lms.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'canvas', 'moodle', 'long', 'gradescope'] as const;
@@ -14,6 +14,8 @@ export interface ExportResult {
   readonly notOnRoster: readonly { readonly login: string; readonly repo: string }[];
   /** The file name extension. */
   readonly extension: 'csv' | 'json';
+  /** What the runner image lacks that students declare (of the week asked, or of the course). */
+  readonly runnerImage?: RunnerImageNote;
 }
 
 /** Gradebook rows with the roster's identifier, name, email and section. */
@@ -68,20 +70,24 @@ export async function exportGrades(store: Store, options: { org?: string; week?:
   }
   if (options.week !== undefined) {
     const rows = weekDetail(input, options.week);
+    const note = runnerImageNote(input, options.week);
+    const runnerImage = note ? { runnerImage: note } : {};
     return format === 'json'
-      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json' }
-      : { body: weekDetailCsv(rows), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv' };
+      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json', ...runnerImage }
+      : { body: weekDetailCsv(rows), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv', ...runnerImage };
   }
   const rows = gradebook(input);
+  const note = runnerImageNote(input);
+  const runnerImage = note ? { runnerImage: note } : {};
   // Without a roster the gradebook is as it always was; with one, each row says who the student is.
   if (roster.entries.length === 0) {
     return format === 'json'
-      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json' }
-      : { body: gradebookCsv(rows, course.weeks), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv' };
+      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json', ...runnerImage }
+      : { body: gradebookCsv(rows, course.weeks), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv', ...runnerImage };
   }
   const named = withRoster(rows, roster);
   const notOnRoster = named.filter((r) => !r.onRoster).map((r) => ({ login: r.login, repo: r.repo }));
   return format === 'json'
-    ? { body: `${JSON.stringify(named, null, 2)}\n`, contentType: 'application/json', org, notOnRoster, extension: 'json' }
-    : { body: gradebookCsv(rows, course.weeks, named), contentType: 'text/csv; charset=utf-8', org, notOnRoster, extension: 'csv' };
+    ? { body: `${JSON.stringify(named, null, 2)}\n`, contentType: 'application/json', org, notOnRoster, extension: 'json', ...runnerImage }
+    : { body: gradebookCsv(rows, course.weeks, named), contentType: 'text/csv; charset=utf-8', org, notOnRoster, extension: 'csv', ...runnerImage };
 }

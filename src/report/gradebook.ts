@@ -1,6 +1,7 @@
 import { countedGrading, finalScore } from '../grading/late.ts';
 import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
+import type { Grade } from '../grading/grade.ts';
 import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
 
 /**
@@ -9,10 +10,13 @@ import type { CountingRule, GradingRecord, Lateness, Override } from '../store/r
  * so a renamed repository keeps its row.
  */
 
+/** A grading with what its environment could not judge (the store's gradings carry their whole grade). */
+export type GradebookGrading = GradingRecord & { readonly grade?: Pick<Grade, 'environment'> };
+
 export interface GradebookInput {
   readonly weeks: number;
   readonly rule: CountingRule;
-  readonly gradings: readonly GradingRecord[];
+  readonly gradings: readonly GradebookGrading[];
   readonly overrides: readonly Override[];
 }
 
@@ -40,6 +44,20 @@ export interface WeekDetailRow {
   readonly score: number;
   readonly latePenalty: number;
   readonly final: number | null;
+  /** Modules the student declared that the runner image lacks: criteria not gradable in this environment. */
+  readonly notGradableHere?: readonly string[];
+}
+
+/** One note per course: what to add to the runner image so every criterion can be judged. */
+export interface RunnerImageNote {
+  readonly modules: readonly {
+    readonly module: string;
+    /** The distribution to install, as students declare it. */
+    readonly distribution: string;
+    /** How many repositories' counted gradings miss it, and in which weeks. */
+    readonly repositories: number;
+    readonly weeks: readonly number[];
+  }[];
 }
 
 /** A grading as it stands after the TAs' overrides for its repository and week. */
@@ -140,9 +158,38 @@ export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[]
       score: counted.score,
       latePenalty: counted.penalty,
       final: counted.finalScore,
+      ...(missingOf(counted.record).length ? { notGradableHere: missingOf(counted.record).map((m) => m.module) } : {}),
     });
   }
   return rows.sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
+}
+
+const missingOf = (g: GradebookGrading) => g.grade?.environment?.missing ?? [];
+
+/**
+ * Modules the runner image lacks, over the counted gradings of the course (of `week`,
+ * or of every week); null when the image lacks nothing students declare.
+ */
+export function runnerImageNote(input: GradebookInput, week?: number): RunnerImageNote | null {
+  const byModule = new Map<string, { module: string; distribution: string; repos: Set<number>; weeks: Set<number> }>();
+  for (const repo of repositories(input)) {
+    for (const [w, gradings] of repo.weeks) {
+      if (week !== undefined && w !== week) continue;
+      const counted = countedGrading(gradings, input.rule);
+      for (const m of counted ? missingOf(counted.record) : []) {
+        const entry = byModule.get(m.module) ?? { module: m.module, distribution: m.distribution, repos: new Set<number>(), weeks: new Set<number>() };
+        entry.repos.add(repo.latest.repoId);
+        entry.weeks.add(w);
+        byModule.set(m.module, entry);
+      }
+    }
+  }
+  if (byModule.size === 0) return null;
+  return {
+    modules: [...byModule.values()]
+      .sort((a, b) => b.repos.size - a.repos.size || a.module.localeCompare(b.module))
+      .map((e) => ({ module: e.module, distribution: e.distribution, repositories: e.repos.size, weeks: [...e.weeks].sort((a, b) => a - b) })),
+  };
 }
 
 /** Two decimals at most, with a dot, whatever the locale. */
@@ -187,7 +234,9 @@ export function gradebookCsv(
 export function weekDetailCsv(rows: readonly WeekDetailRow[]): string {
   // Columns in the rubric's order as first seen: a criterion added later in the term goes last.
   const ids = [...new Set(rows.flatMap((r) => r.criteria.map((c) => c.id)))];
-  const header = ['login', 'repo', 'sha', 'delivered_at', 'status', ...ids, 'score', 'late_penalty', 'final'];
+  // Only when the environment could not judge something: the usual file keeps its columns.
+  const lacking = rows.some((r) => r.notGradableHere?.length);
+  const header = ['login', 'repo', 'sha', 'delivered_at', 'status', ...ids, 'score', 'late_penalty', 'final', ...(lacking ? ['not_gradable_here'] : [])];
   return csv([
     header.map(field),
     ...rows.map((r) => {
@@ -202,6 +251,7 @@ export function weekDetailCsv(rows: readonly WeekDetailRow[]): string {
         number(r.score),
         number(r.latePenalty),
         number(r.final),
+        ...(lacking ? [field((r.notGradableHere ?? []).join(' '))] : []),
       ];
     }),
   ]);

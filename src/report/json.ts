@@ -35,6 +35,11 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
       };
     }),
     skipped: grade.skipped.map((s) => ({ ...s, path: singleLine(s.path) })),
+    // The graded folder ('' is the repository's root) and the candidates it was chosen from.
+    ...(grade.project
+      ? { project: { root: singleLine(grade.project.root), rule: grade.project.rule, candidates: grade.project.candidates.map((c) => ({ root: singleLine(c.root), deliverables: c.deliverables })) } }
+      : {}),
+    ...(grade.environment ? { environment: grade.environment } : {}),
     image: grade.image,
     packHash: grade.packHash,
     timings: grade.timings,

@@ -1,5 +1,6 @@
 import { plain, say, type Locale, type Text } from '../core/text.ts';
 import type { Grade } from '../grading/grade.ts';
+import { projectNote } from '../grading/project.ts';
 import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 import { formatPoints, whatToDoFirst } from './terminal.ts';
@@ -150,6 +151,11 @@ export function scoreTable(grade: Grade, options: RenderOptions): string {
   return [`| | ${es ? 'Criterio' : 'Criterion'} | ${es ? 'Puntos' : 'Points'} | ${es ? 'Resultado' : 'Result'} |`, '|---|---|---|---|', ...rows].join('\n');
 }
 
+/** Which folder a project week graded (empty for a week whose deliverable is the repository). */
+function projectLine(grade: Grade, locale: Locale): string {
+  return grade.project ? `📁 ${inline(say(projectNote(grade.project), locale))}` : '';
+}
+
 function scoreLine(grade: Grade, locale: Locale): string {
   const es = locale === 'es';
   const parts = [`**${formatPoints(grade.score)} / ${formatPoints(grade.maxScore)}**`];
@@ -216,7 +222,7 @@ function installLines(grade: Grade, L: (text: Text) => string): string {
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), '', installLines(grade, L), '', scoreTable(grade, options), '', todoList(grade, options)]
+  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), projectLine(grade, options.locale), '', installLines(grade, L), '', scoreTable(grade, options), '', todoList(grade, options)]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

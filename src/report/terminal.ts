@@ -2,6 +2,7 @@ import { bytes, multiLine, plain, say, singleLine, t, type Locale, type Text } f
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
 import { installNotice } from '../grading/install.ts';
+import { projectNote } from '../grading/project.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 
 export interface TerminalOptions {
@@ -80,6 +81,10 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
         for (const line of shown) out.push(dim(`     │ ${line.slice(0, 200)}`));
       }
     });
+  }
+  if (grade.project) {
+    out.push('');
+    out.push(L(projectNote(grade.project)));
   }
   const install = installNotice(grade.install);
   if (install) {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import { CHECK_KINDS } from '../checks/index.ts';
 import type { CheckKind } from '../checks/types.ts';
+import type { Deliverable } from '../grading/project.ts';
 import type { Locale, Text } from '../core/text.ts';
 import { SandboxLimitsSchema, type SandboxLimits } from '../sandbox/limits.ts';
 import { describeIssue, fieldName, locate, RubricError, type RubricProblem } from './problems.ts';
@@ -31,6 +32,8 @@ export interface Week {
   readonly week: number;
   readonly title: Text;
   readonly summary?: Text;
+  /** The week's own, or the pack's. */
+  readonly deliverable: Deliverable;
   readonly criteria: readonly Criterion[];
   readonly file: string;
 }
@@ -82,7 +85,7 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
   const packFile = parseYamlFile(display(packPath), packSource, PackFileSchema, problems)?.data;
 
   const files = (await fs.readdir(dir)).filter((f) => f !== 'pack.yaml' && /\.ya?ml$/.test(f)).sort();
-  const weeks = new Map<number, Week>();
+  const weeks = new Map<number, ParsedWeek>();
   for (const file of files) {
     const path = join(dir, file);
     const match = WEEK_FILE.exec(file);
@@ -151,7 +154,7 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     runner: { image: packFile.runner.image, limits: SandboxLimitsSchema.parse(packFile.runner.limits) },
     scale: packFile.scale,
     passMark: packFile.passMark,
-    weeks: new Map(numbers.map((n) => [n, weeks.get(n)!])),
+    weeks: new Map(numbers.map((n) => [n, { ...weeks.get(n)!, deliverable: weeks.get(n)!.deliverable ?? packFile.deliverable }])),
     hash: hash.digest('hex'),
   };
 }
@@ -167,7 +170,10 @@ export class PackNotFoundError extends Error {
   }
 }
 
-function parseWeek(file: string, source: string, problems: RubricProblem[]): Week | undefined {
+/** A week as its file says: without `deliverable`, the pack's applies. */
+type ParsedWeek = Omit<Week, 'deliverable'> & { readonly deliverable?: Deliverable };
+
+function parseWeek(file: string, source: string, problems: RubricProblem[]): ParsedWeek | undefined {
   const parsed = parseYamlFile(file, source, WeekFileSchema, problems);
   if (!parsed) return undefined;
   const { doc, lines } = parsed;
@@ -222,6 +228,7 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
     week: parsed.data.week,
     title: parsed.data.title,
     ...(parsed.data.summary ? { summary: parsed.data.summary } : {}),
+    ...(parsed.data.deliverable ? { deliverable: parsed.data.deliverable } : {}),
     criteria,
     file,
   };

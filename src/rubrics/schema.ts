@@ -3,6 +3,12 @@ import { LOCALES } from '../core/text.ts';
 import { TextSchema } from '../core/schemas.ts';
 import { SandboxLimitsSchema } from '../sandbox/limits.ts';
 
+/**
+ * `repository`: paths are the repository's. `python-project`: the grader finds the
+ * project's folder (src/grading/project.ts) and judges paths from there.
+ */
+export const DeliverableSchema = z.enum(['repository', 'python-project']);
+
 /** `pack.yaml`: what the whole course shares. */
 export const PackFileSchema = z.strictObject({
   title: TextSchema,
@@ -18,6 +24,8 @@ export const PackFileSchema = z.strictObject({
   scale: z.number().int().positive().default(100),
   /** Share of the scale that passes (0..1), e.g. 0.6. */
   passMark: z.number().min(0).max(1).default(0.6),
+  /** What the weeks deliver (a week file may say otherwise): `python-project` grades paths from the project's folder. */
+  deliverable: DeliverableSchema.default('repository'),
 });
 export type PackFile = z.output<typeof PackFileSchema>;
 
@@ -43,6 +51,8 @@ export const WeekFileSchema = z.strictObject({
   title: TextSchema,
   /** One line a student reads above the results: what this week asks for. */
   summary: TextSchema.optional(),
+  /** Overrides the pack's `deliverable` for this week. */
+  deliverable: DeliverableSchema.optional(),
   criteria: z.array(CriterionSchema).min(1),
 });
 export type WeekFile = z.output<typeof WeekFileSchema>;

@@ -371,7 +371,8 @@ class DockerSandbox implements Sandbox {
       ...STUDENT,
       env: this.env,
       run: request.run,
-      cwd: REPO_DIR,
+      // A folder of the snapshot's listing (never a symlink there); inside the container, whatever it became.
+      cwd: request.cwd ? `${REPO_DIR}/${request.cwd}` : REPO_DIR,
       timeoutSeconds,
       outputCap: this.limits.outputCapBytes,
       requires: request.requires,

@@ -86,3 +86,33 @@ describe('pull request comment', () => {
     expect(body).toContain('[Ver el detalle](https://github.example/runs/1)');
   });
 });
+
+describe('the graded folder', () => {
+  const project = {
+    root: 'portfolio/mlops',
+    rule: 'most-deliverables' as const,
+    candidates: [
+      { root: 'portfolio/mlops', deliverables: 5 },
+      { root: 'old', deliverables: 1 },
+    ],
+  };
+
+  it('is said under the score, as code, with the candidates and how to make it unambiguous', () => {
+    const { summary } = checkRunOutput({ ...grade, project }, { locale: 'en', reveal: false });
+    const line = summary.split('\n').find((l) => l.startsWith('📁'))!;
+    expect(line).toMatch(/^📁 Graded folder: `portfolio\/mlops`, of 2 project folders .*`portfolio\/mlops` \(5\), `old` \(1\); chosen: the one with most of this week's deliverables\./);
+    expect(line).toContain('keep this week\'s work in one folder');
+    expect(summary.indexOf('📁')).toBeLessThan(summary.indexOf('| |'));
+  });
+
+  it('is not said for a week whose deliverable is the repository', () => {
+    expect(checkRunOutput(grade, { locale: 'en', reveal: false }).summary).not.toContain('📁');
+  });
+
+  it('cannot be turned into markup by a folder name', () => {
+    const hostile = { ...project, root: 'x`](http://evil)<img src=x>', candidates: [{ root: 'x`](http://evil)<img src=x>', deliverables: 1 }], rule: 'only' as const };
+    const { summary } = checkRunOutput({ ...grade, project: hostile }, { locale: 'en', reveal: false });
+    // A code span, fenced with more backticks than the name holds: shown as written, never rendered.
+    expect(summary).toContain('📁 Graded folder: ``x`](http://evil)<img src=x>``.');
+  });
+});
