@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type Docker from 'dockerode';
 import { plain } from '../../src/core/text.ts';
 import { grade, type Grade } from '../../src/grading/grade.ts';
 import { installNotice } from '../../src/grading/install.ts';
@@ -14,61 +12,19 @@ import { DockerInstaller, INSTALL_LABEL, type InstallSettings } from '../../src/
 import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
 import { containersLeft } from '../helpers/containers.ts';
+import { IMAGE, logsOf, startTestIndex, studentFiles, WHEEL, type TestIndex } from '../helpers/package-index.ts';
 import { tempDir, writeTree } from '../fixtures/repos.ts';
 
 /**
- * The install phase against a real package index: a container on a test network serves
- * a PEP 503 `simple/` folder holding one wheel it builds at start (and logs every
- * request), beside a decoy HTTP server; a third server listens on the host. The
- * installer's forwarder sits on the test network, as it would on the network naming a
- * course's mirror.
+ * The install phase against a real package index (test/helpers/package-index.ts): a
+ * container on a test network serving a PEP 503 `simple/` folder of wheels it builds at
+ * start, beside a decoy HTTP server; a third server listens on the host.
  */
 const provider = new DockerSandboxProvider();
 const docker = provider.docker;
 const RUN = `install-${randomUUID().slice(0, 8)}`;
-const IMAGE = process.env.RUBRICA_RUNNER_IMAGE ?? 'rubrica/runner-mlops:1';
-const NETWORK = `rubrica-test-${RUN}`;
-const INDEX_HOST = `rubrica-test-index-${RUN}`;
-const DECOY_HOST = `rubrica-test-decoy-${RUN}`;
 const COURSE = `test-course-${RUN}`;
-const WHEEL = 'tinydep-1.0-py3-none-any.whl';
-
-/** The index: builds the wheel by hand (zip, METADATA, WHEEL, RECORD), writes simple/, serves with cache headers on files as real indexes do. */
-const INDEX_PY = `
-import base64, functools, hashlib, http.server, os, zipfile
-root = "/srv"
-os.makedirs(root + "/packages")
-def build(name, files):
-    """A wheel by hand: the files, METADATA, WHEEL and RECORD, zipped; and its simple/ page."""
-    files = {**files, f"{name}-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: 1.0\\n",
-             f"{name}-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: rubrica-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
-    files = {p: c.encode() if isinstance(c, str) else c for p, c in files.items()}
-    record = "".join(f"{p},sha256={digest(c)},{len(c)}\\n" for p, c in files.items()) + f"{name}-1.0.dist-info/RECORD,,\\n"
-    wheel = f"{name}-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(f"{root}/packages/{wheel}", "w") as z:
-        for p, c in files.items():
-            z.writestr(p, c)
-        z.writestr(f"{name}-1.0.dist-info/RECORD", record)
-    sha = hashlib.sha256(open(f"{root}/packages/{wheel}", "rb").read()).hexdigest()
-    os.makedirs(f"{root}/simple/{name}")
-    open(f"{root}/simple/{name}/index.html", "w").write(f'<a href="../../packages/{wheel}#sha256={sha}">{wheel}</a>')
-def digest(data):
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-build("tinydep", {"tinydep/__init__.py": b"VALUE = 42\\n"})
-# Past a 16 MB install limit: 24 MB that do not compress.
-build("bigdep", {"bigdep/__init__.py": b"", "bigdep/blob.bin": os.urandom(24 << 20)})
-open(root + "/simple/index.html", "w").write('<a href="tinydep/">tinydep</a><a href="bigdep/">bigdep</a>')
-class Index(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self):
-        if self.path.startswith("/packages/"):
-            self.send_header("Cache-Control", "max-age=31536000, immutable")
-        super().end_headers()
-    def log_request(self, code="-", size="-"):
-        print("ACCESS", self.command, self.path, code, flush=True)
-server = http.server.ThreadingHTTPServer(("0.0.0.0", 8080), functools.partial(Index, directory=root))
-print("ready", flush=True)
-server.serve_forever()
-`;
+const PACK = fileURLToPath(new URL('../fixtures/packs/install/', import.meta.url));
 
 /** Tries each URL from inside the step and says what happened: an HTTP status, or the error's name. */
 const REACH_PY = `
@@ -88,62 +44,16 @@ except OSError:
 print(json.dumps(out))
 `;
 
-const settings: InstallSettings = { index: `http://${INDEX_HOST}:8080/simple/`, timeoutSeconds: 120, maxMb: 64, cacheMb: 256 };
-const installer = new DockerInstaller(docker, { egressNetwork: NETWORK });
-let index: Docker.Container;
-let decoy: Docker.Container;
+let index: TestIndex;
+let settings: InstallSettings;
+let installer: DockerInstaller;
 let hostServer: Server;
 let hostHits = 0;
 let pack: Pack;
 
-async function logsOf(container: Docker.Container): Promise<string> {
-  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-  return raw.toString('utf8');
-}
-
-async function serverOnTestNetwork(name: string, cmd: string[]): Promise<Docker.Container> {
-  const c = await docker.createContainer({
-    Image: IMAGE,
-    name,
-    Cmd: cmd,
-    User: '1000:1000',
-    WorkingDir: '/tmp',
-    Labels: { [`${INSTALL_LABEL}.test`]: RUN },
-    HostConfig: { NetworkMode: NETWORK, ReadonlyRootfs: true, Tmpfs: { '/srv': 'rw,size=64m,uid=1000', '/tmp': 'rw,size=16m' }, AutoRemove: true },
-  });
-  await c.start();
-  return c;
-}
-
-/** Requests the index logged, e.g. `GET /packages/tinydep-1.0-py3-none-any.whl 200`. */
-async function accessLog(): Promise<string[]> {
-  return (await logsOf(index)).split('\n').flatMap((line) => (line.includes('ACCESS ') ? [line.slice(line.indexOf('ACCESS ') + 7).trim()] : []));
-}
-
-/** The index's address on the test network: the grading container must not reach it. */
-let indexIp: string;
-
 async function studentRepo(requirements: string): Promise<string> {
   const dir = await tempDir('rubrica-install-');
-  await writeTree(dir, {
-    'requirements.txt': requirements,
-    'tests/test_dep.py': [
-      'import os, pytest, tinydep',
-      '',
-      'def test_imports_the_installed_package():',
-      '    assert tinydep.VALUE == 42',
-      '',
-      'def test_installed_packages_are_read_only():',
-      '    with pytest.raises(OSError):',
-      '        open(os.path.join(os.path.dirname(tinydep.__file__), "planted.py"), "w")',
-      '',
-      'def test_the_network_is_off_after_the_install():',
-      '    import socket',
-      '    with pytest.raises(OSError):',
-      `        socket.create_connection(("${indexIp}", 8080), timeout=3)`,
-      '',
-    ].join('\n'),
-  });
+  await writeTree(dir, studentFiles(requirements, index));
   return dir;
 }
 
@@ -157,42 +67,20 @@ function gradeRepo(repo: string, jobId: string): Promise<Grade> {
 }
 
 beforeAll(async () => {
-  await docker.createNetwork({ Name: NETWORK, Driver: 'bridge', Labels: { [`${INSTALL_LABEL}.test`]: RUN } });
-  index = await serverOnTestNetwork(INDEX_HOST, ['python3', '-I', '-c', INDEX_PY]);
-  decoy = await serverOnTestNetwork(DECOY_HOST, ['python3', '-I', '-m', 'http.server', '8000', '--directory', '/srv']);
-  for (let i = 0; i < 300 && !(await logsOf(index)).includes('ready'); i++) await new Promise((r) => setTimeout(r, 100));
-  indexIp = (await index.inspect()).NetworkSettings.Networks[NETWORK]!.IPAddress;
+  index = await startTestIndex(docker, RUN);
+  settings = { index: index.url, timeoutSeconds: 120, maxMb: 64, cacheMb: 256 };
+  installer = new DockerInstaller(docker, { egressNetwork: index.network });
   hostServer = createServer((_req, res) => {
     hostHits++;
     res.end('host');
   });
   await new Promise<void>((resolve) => hostServer.listen(0, '0.0.0.0', resolve));
-  const dir = await tempDir('rubrica-install-pack-');
-  await fs.writeFile(join(dir, 'pack.yaml'), `title: { es: Instalación, en: Install }\nlocale: en\nrunner:\n  image: ${IMAGE}\nscale: 100\npassMark: 0.6\n`);
-  await fs.writeFile(
-    join(dir, 'week-01.yaml'),
-    [
-      'week: 1',
-      'title: { es: Dependencias, en: Dependencies }',
-      'criteria:',
-      '  - id: tests',
-      '    title: { es: Tests, en: Tests }',
-      '    points: 100',
-      '    check:',
-      '      kind: command',
-      '      run: python3 -m pytest -q -p no:cacheprovider tests',
-      '      timeout: 60',
-      '    feedback: { es: Arregla los tests., en: Fix the tests. }',
-      '',
-    ].join('\n'),
-  );
-  pack = await loadPack(dir);
+  pack = await loadPack(PACK);
 }, 60_000);
 
 afterAll(async () => {
   hostServer?.close();
-  await Promise.all([index, decoy].map((c) => c?.remove({ force: true }).catch(() => undefined)));
-  await docker.getNetwork(NETWORK).remove().catch(() => undefined);
+  await index?.close();
   expect(await containersLeft(provider, RUN)).toEqual([]);
   const { Volumes } = await docker.listVolumes({ filters: { label: [`${INSTALL_LABEL}.job`] } });
   expect((Volumes ?? []).filter((v) => v.Labels?.[`${INSTALL_LABEL}.job`]?.startsWith(RUN)).map((v) => v.Name)).toEqual([]);
@@ -201,13 +89,13 @@ afterAll(async () => {
 
 describe('the install step reaches the index and nothing else', () => {
   it('answers from the index; the decoy, the host and the outside stay out of reach', async () => {
-    const decoyIp = (await decoy.inspect()).NetworkSettings.Networks[NETWORK]!.IPAddress;
-    const networks = await Promise.all([NETWORK, 'bridge'].map((n) => docker.getNetwork(n).inspect()));
+    const decoyIp = (await index.decoy.inspect()).NetworkSettings.Networks[index.network]!.IPAddress;
+    const networks = await Promise.all([index.network, 'bridge'].map((n) => docker.getNetwork(n).inspect()));
     const [testGateway, bridgeGateway] = networks.map((n) => (n.IPAM?.Config?.[0] as { Gateway: string }).Gateway);
     const port = (hostServer.address() as AddressInfo).port;
     const targets = {
       index: settings.index,
-      decoyByName: `http://${DECOY_HOST}:8000/`,
+      decoyByName: `http://${index.decoyHost}:8000/`,
       decoyByAddress: `http://${decoyIp}:8000/`,
       hostOnTestNetwork: `http://${testGateway}:${port}/`,
       hostOnBridge: `http://${bridgeGateway}:${port}/`,
@@ -219,7 +107,7 @@ describe('the install step reaches the index and nothing else', () => {
       Cmd: ['python3', '-I', '-c', REACH_PY, JSON.stringify({ decoyByName: targets.decoyByName, hostOnTestNetwork: targets.hostOnTestNetwork })],
       User: '1000:1000',
       Labels: { [`${INSTALL_LABEL}.test`]: RUN },
-      HostConfig: { NetworkMode: NETWORK },
+      HostConfig: { NetworkMode: index.network },
     });
     await control.start();
     await control.wait();
@@ -246,9 +134,9 @@ describe('a grading with an install phase', () => {
 
   beforeAll(async () => {
     first = await gradeRepo(await studentRepo('tinydep==1.0\npytest>=7\n'), `${RUN}-first`);
-    afterFirst = await accessLog();
+    afterFirst = await index.accessLog();
     second = await gradeRepo(await studentRepo('tinydep\n'), `${RUN}-second`);
-    afterSecond = await accessLog();
+    afterSecond = await index.accessLog();
     console.log(`install phase: first ${first.timings.installMs} ms, second (cached) ${second.timings.installMs} ms; index log:`, afterSecond);
   }, 300_000);
 
@@ -301,7 +189,7 @@ describe('a grading with an install phase', () => {
   });
 
   it('an index that does not answer is ours: an infrastructure error, never a zero', async () => {
-    const down = { ...settings, index: `http://${DECOY_HOST}:9/simple/` };
+    const down = { ...settings, index: `http://${index.decoyHost}:9/simple/` };
     const attempt = grade(
       { pack, week: pack.weeks.get(1)!, source: directorySnapshot(await studentRepo('tinydep\n')), jobId: `${RUN}-down`, image: IMAGE, install: { settings: down, course: COURSE } },
       provider,
