@@ -45,6 +45,8 @@ print(json.dumps(out))
 `;
 
 let index: TestIndex;
+/** A host that answers, on a port nothing listens on. */
+const DOWN_INDEX = () => `http://${index.decoyHost}:9/simple/`;
 let settings: InstallSettings;
 let installer: DockerInstaller;
 let hostServer: Server;
@@ -84,7 +86,7 @@ afterAll(async () => {
   expect(await containersLeft(provider, RUN)).toEqual([]);
   const { Volumes } = await docker.listVolumes({ filters: { label: [`${INSTALL_LABEL}.job`] } });
   expect((Volumes ?? []).filter((v) => v.Labels?.[`${INSTALL_LABEL}.job`]?.startsWith(RUN)).map((v) => v.Name)).toEqual([]);
-  await docker.getVolume(await installer.cacheVolume(COURSE, settings.index)).remove().catch(() => undefined);
+  for (const url of [settings.index, DOWN_INDEX()]) await docker.getVolume(await installer.cacheVolume(COURSE, url)).remove().catch(() => undefined);
 }, 60_000);
 
 describe('the install step reaches the index and nothing else', () => {
@@ -189,7 +191,7 @@ describe('a grading with an install phase', () => {
   });
 
   it('an index that does not answer is ours: an infrastructure error, never a zero', async () => {
-    const down = { ...settings, index: `http://${index.decoyHost}:9/simple/` };
+    const down = { ...settings, index: DOWN_INDEX() };
     const attempt = grade(
       { pack, week: pack.weeks.get(1)!, source: directorySnapshot(await studentRepo('tinydep\n')), jobId: `${RUN}-down`, image: IMAGE, install: { settings: down, course: COURSE } },
       provider,
