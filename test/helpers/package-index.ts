@@ -13,7 +13,7 @@ export const WHEEL = 'tinydep-1.0-py3-none-any.whl';
 
 /** The index: builds the wheel by hand (zip, METADATA, WHEEL, RECORD), writes simple/, serves with cache headers on files as real indexes do. */
 const INDEX_PY = `
-import base64, functools, hashlib, http.server, os, zipfile
+import base64, functools, hashlib, http.server, os, time, zipfile
 root = "/srv"
 os.makedirs(root + "/packages")
 def build(name, files):
@@ -35,8 +35,17 @@ def digest(data):
 build("tinydep", {"tinydep/__init__.py": b"VALUE = 42\\n"})
 # Past a 16 MB install limit: 24 MB that do not compress.
 build("bigdep", {"bigdep/__init__.py": b"", "bigdep/blob.bin": os.urandom(24 << 20)})
-open(root + "/simple/index.html", "w").write('<a href="tinydep/">tinydep</a><a href="bigdep/">bigdep</a>')
+# Served at a trickle (a kilobyte every 100 ms): bytes keep coming, so only the course's time limit stops pip.
+build("slowdep", {"slowdep/__init__.py": b"", "slowdep/blob.bin": os.urandom(1 << 20)})
+open(root + "/simple/index.html", "w").write('<a href="tinydep/">tinydep</a><a href="bigdep/">bigdep</a><a href="slowdep/">slowdep</a>')
 class Index(http.server.SimpleHTTPRequestHandler):
+    def copyfile(self, source, outputfile):
+        if "slowdep-" not in self.path:
+            return super().copyfile(source, outputfile)
+        while chunk := source.read(1024):
+            outputfile.write(chunk)
+            outputfile.flush()
+            time.sleep(0.1)
     def end_headers(self):
         if self.path.startswith("/packages/"):
             self.send_header("Cache-Control", "max-age=31536000, immutable")

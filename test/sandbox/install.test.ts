@@ -180,6 +180,21 @@ describe('a grading with an install phase', () => {
     expect(plain(installNotice(big.install)!.en)).toContain('Your declared dependencies take more room than the course allows.');
   }, 120_000);
 
+  it("running out of the course's time is the student's result, said as such", async () => {
+    const quick = { ...settings, timeoutSeconds: 10 };
+    const started = performance.now();
+    const slow = await grade(
+      { pack, week: pack.weeks.get(1)!, source: directorySnapshot(await studentRepo('slowdep\n')), jobId: `${RUN}-slow`, image: IMAGE, install: { settings: quick, course: COURSE } },
+      provider,
+      undefined,
+      installer,
+    );
+    expect(slow.install).toMatchObject({ status: 'failed', reason: 'timeout' });
+    expect(plain(installNotice(slow.install)!.en)).toContain('Installing your declared dependencies took longer than the course allows.');
+    // pip was stopped at its limit, not left to trickle the whole megabyte (about 100 s).
+    expect(performance.now() - started).toBeLessThan(60_000);
+  }, 120_000);
+
   it('volumes a dead grader left are removed; the wheel cache stays', async () => {
     const volume = await installer.createVolume(`${RUN}-leftover`);
     expect(await installer.removeLeftovers(() => false)).toBe(0);
