@@ -206,7 +206,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
         ok: count >= entry.min,
         note: t(`${shown(count)} de ${entry.min} tests${cappedEs}${sourceEs}${brokenEs}`, `${shown(count)} of ${entry.min} tests${cappedEn}${sourceEn}${brokenEn}`),
       };
-      return { entry, count, reported, item };
+      return { entry, count, reported, item, statically };
     });
     const items = rows.map((r) => r.item);
     const fraction = params.partial
@@ -270,7 +270,18 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       );
     }
 
-    if (imports.declared.length > 0) parts.push(environmentMessage(imports.declared));
+    // Said where it changed this criterion's count: the files it counts from their source.
+    const fromSourceTotal = rows.reduce((sum, r) => sum + (r.statically ?? 0), 0);
+    if (fromSourceTotal > 0) {
+      const affected = imports.declared.filter((d) => conftestLacks || rows.some((r) => r.statically && d.file && tailGlobMatcher(r.entry.glob)(d.file)));
+      parts.push(environmentMessage(affected.length ? affected : imports.declared));
+      parts.push(
+        t(
+          `Los tests de esos archivos se contaron en su código (funciones test_), sin correrlos: ${shown(fromSourceTotal)}.`,
+          `The tests of those files were counted from their source (test_ functions), without running them: ${shown(fromSourceTotal)}.`,
+        ),
+      );
+    }
     if (studentErrors.length > 0) {
       const listed = studentErrors.map((e) => `${literal(e.file)}${e.reason ? ` (${literal(e.reason)})` : ''}`).join('; ');
       const n = studentErrors.length;

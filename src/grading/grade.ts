@@ -199,7 +199,8 @@ async function gradeInSandbox(
     for (const [key, spec] of distinct) {
       onProgress({ phase: 'command', run: spec.run, index: index++, total: distinct.size });
       if (hung.length) {
-        defaultPaths ??= await testPathsOf(sandbox, files);
+        // The pytest configuration of where the commands run (the project's, when they run there).
+        defaultPaths ??= await testPathsOf(sandbox, root === '' ? files : rootView.files, root);
         const same = hung.find((h) => h.cwd === spec.cwd && hangsTheSame(h.run, spec.run, defaultPaths!));
         if (same) {
           results.set(key, await notRunAfterHang(sandbox, spec, same));
@@ -240,7 +241,8 @@ async function gradeInSandbox(
       if (!localOf.has(base)) localOf.set(base, localModules(base.files));
       // After a failed install a declared module's absence is the student's (the install notice says pip's reason), not the course's.
       const dependencies = install?.status === 'failed' ? undefined : { declared, local: localOf.get(base)! };
-      for (const result of commands.values()) environment.push(...importVerdicts(result, dependencies).declared);
+      // A command that failed on a declared module: the image should have it (one that succeeded needed nothing more).
+      for (const result of commands.values()) if (result.exitCode !== 0) environment.push(...importVerdicts(result, dependencies).declared);
       const outcome = evaluate(criterion, { ...base, commands, ...(dependencies ? { dependencies } : {}) });
       return scoreCriterion(criterion, rooted(criterion) ? withRepositoryPaths(outcome, rootView, root) : outcome);
     });
@@ -306,10 +308,10 @@ async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandR
 }
 
 /** What pytest collects when given no path, from the repository's pytest configuration. */
-async function testPathsOf(sandbox: Sandbox, files: readonly FileEntry[]): Promise<string[]> {
+async function testPathsOf(sandbox: Sandbox, files: readonly FileEntry[], root: string): Promise<string[]> {
   const configs = PYTEST_CONFIG_FILES.filter((name) => files.some((f) => f.path === name && f.type === 'file'));
   if (!configs.length) return defaultTestPaths([]);
-  const { contents = [] } = await sandbox.probe({ read: configs, maxFileBytes: READ_LIMIT_BYTES });
+  const { contents = [] } = await sandbox.probe({ read: configs.map((c) => (root === '' ? c : `${root}/${c}`)), maxFileBytes: READ_LIMIT_BYTES });
   return defaultTestPaths(contents.map((c) => c.text));
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grade, type Grade } from '../../src/grading/grade.ts';
+import type { Grade } from '../../src/grading/grade.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
 import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
-import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
+import { criterionOf, packGrader } from '../helpers/pack-grader.ts';
 import { emptyRepo, modelSolution, modelSolutionFiles, type FileTree } from '../fixtures/repos.ts';
 
 /**
@@ -18,15 +18,8 @@ let pack: Pack;
 let model: string;
 let empty: string;
 
-async function gradeWeek(dir: string, week: number, label: string): Promise<Grade> {
-  return grade({ pack, week: pack.weeks.get(week)!, source: directorySnapshot(dir), jobId: `${RUN}-${label}-w${week}` }, provider);
-}
-
-function byId(result: Grade, id: string) {
-  const c = result.criteria.find((x) => x.id === id);
-  if (!c) throw new Error(`week ${result.week} has no criterion ${id}`);
-  return c;
-}
+const gradeWeek = packGrader(() => pack, provider, RUN);
+const byId = criterionOf;
 
 async function variant(change: FileTree, prefix: string): Promise<string> {
   return modelSolution({ change, prefix });

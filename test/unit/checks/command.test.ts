@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandCheck, resolvePath, type CommandParams } from '../../../src/checks/command.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
+import { declaredDependencies } from '../../../src/grading/dependencies.ts';
 import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const COVERAGE_RUN = 'python3 -m pytest -q -p no:cacheprovider --cov=src --cov-report=json:/work/out/coverage.json';
@@ -357,5 +358,42 @@ describe('command whose supervisor was lost', () => {
 
   it('says in one line what a plain command measures', () => {
     expect(run({ run: 'pytest' }, { exitCode: 0 }).message.en).toContain("Measured: the command's result in the grader's sandbox");
+  });
+});
+
+describe('a command that fails to import a library', () => {
+  const OUTPUT = `Traceback (most recent call last):
+  File "/work/repo/main.py", line 1, in <module>
+    import ctgan
+ModuleNotFoundError: No module named 'ctgan'
+`;
+  const judge = (declared: string, result: Partial<CommandResult> = { exitCode: 1, output: OUTPUT }) =>
+    asShown(
+      commandCheck.evaluate(params({ run: 'python3 main.py' }), {
+        ...evidence({ commands: { main: result } }),
+        dependencies: { declared: declaredDependencies([{ path: 'pyproject.toml', text: `[project]\nname = "x"\ndependencies = [${declared}]\n` }]), local: new Set(['src']) },
+      }),
+    );
+
+  it('declared: not gradable in this environment, not counted against the student', () => {
+    const outcome = judge('"ctgan>=0.10"');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
+    expect(outcome.error!.message.en).toBe(
+      "The course's image lacks the module `ctgan`, which you declare in `pyproject.toml`: it is not your fault; your instructors get the list to add it. This criterion is not gradable in this environment and does not count against you.",
+    );
+    expect(outcome.details).toContain("No module named 'ctgan'");
+  });
+
+  it('not declared: judged, and the student is told which file imports what to declare', () => {
+    const outcome = judge('"pandas"');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('`main.py` imports `ctgan`, which your requirements do not list.');
+  });
+
+  it('a command that succeeds is judged as it is, whatever its output says', () => {
+    const outcome = judge('"ctgan"', { exitCode: 0, output: OUTPUT });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(1);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { collectCommand, parseCollect, pytestTestsCheck, type PytestTestsParams } from '../../../src/checks/pytest-tests.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
+import { declaredDependencies } from '../../../src/grading/dependencies.ts';
+import type { ImportContext } from '../../../src/grading/imports.ts';
 import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const RUN = 'python3 -m pytest --collect-only -q -p no:cacheprovider tests';
@@ -286,5 +288,65 @@ describe('pytest-tests against the static count', () => {
   it('keeps pytest’s figure when the source defines as many, also for a project in a subfolder or parametrized beyond counting', () => {
     expect(counted(tests('tests/test_training.py', 5), { 'proj/tests/test_training.py': 7 }).fraction).toBe(1);
     expect(counted(tests('tests/test_training.py', 6), { 'tests/test_training.py': Infinity }).items![0]!.note?.en).toBe('6 of 5 tests');
+  });
+});
+
+describe('a test file that imports a library the runner image lacks', () => {
+  const OUTPUT = `tests/test_config.py::test_a
+tests/test_config.py::test_b
+
+==================================== ERRORS ====================================
+____________________ ERROR collecting tests/test_training.py _____________________
+tests/test_training.py:1: in <module>
+    import pandera
+E   ModuleNotFoundError: No module named 'pandera'
+=========================== short test summary info ============================
+ERROR tests/test_training.py
+!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!
+2 tests collected, 1 error in 0.15s
+`;
+  const testCounts = { 'tests/test_config.py': 2, 'tests/test_training.py': 6 };
+  const declaredIn = (text: string) => ({ declared: declaredDependencies([{ path: 'requirements.txt', text }]), local: new Set(['mlproject', 'tests']) });
+  const judge = (dependencies: ImportContext, output = OUTPUT, counts: Record<string, number | null> = testCounts) =>
+    asShown(pytestTestsCheck.evaluate(params(TRAINING), { ...evidence({ commands: { collect: { exitCode: 2, output } }, testCounts: counts }), dependencies }));
+
+  it('declared: counts the file from its source and says the environment lacks the module', () => {
+    const outcome = judge(declaredIn('pandera>=0.18\n'));
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.items![0]!.note!.en).toBe("6 of 5 tests; 6 counted from the source, not run (the course's image lacks what they import)");
+    expect(outcome.message.en).toContain("The course's image lacks the module `pandera`, which you declare in `requirements.txt`");
+    expect(outcome.message.en).toContain('counted from their source (test_ functions), without running them: 6.');
+    expect(outcome.message.en).not.toContain('could not be imported');
+  });
+
+  it('declared, but the source defines too few: judged short from what it defines', () => {
+    const outcome = judge(declaredIn('pandera\n'), OUTPUT, { ...testCounts, 'tests/test_training.py': 2 });
+    expect(outcome.fraction).toBeCloseTo(2 / 5);
+  });
+
+  it('not declared: the file does not count and the student is told what to declare', () => {
+    const outcome = judge(declaredIn('pandas\n'));
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('`tests/test_training.py` imports `pandera`, which your requirements do not list.');
+    expect(outcome.message.en).toContain('could not be imported and their tests do not count');
+  });
+
+  it("the student's own module: an import path to fix, whatever they declared", () => {
+    const own = OUTPUT.replaceAll('pandera', 'mlproject');
+    const outcome = judge(declaredIn('mlproject\n'), own);
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('The missing module is part of your code: check the import path');
+    expect(outcome.message.en).not.toContain('requirements do not list');
+  });
+
+  it('a conftest that imports a declared module the image lacks: every test file is counted from its source', () => {
+    const output = `ImportError while loading conftest '/work/repo/tests/conftest.py'.
+tests/conftest.py:1: in <module>
+    import pandera
+E   ModuleNotFoundError: No module named 'pandera'
+`;
+    const outcome = judge(declaredIn('pandera\n'), output);
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.en).toContain('imports what the course\'s image lacks: the test_ functions of your files were counted');
   });
 });
