@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../core/errors.ts';
 import { t } from '../core/text.ts';
 import type { InstallOutcome, InstallRequirement } from '../grading/install.ts';
 import { installContainerLimits, type InstallLimits } from './limits.ts';
 import { OWNER_LABEL, SANDBOX_LABEL } from './sandbox.ts';
-import { hostname } from 'node:os';
 
 const inside = (name: string) => readFileSync(new URL(`./inside/${name}`, import.meta.url), 'utf8');
 const INSTALL_PY = inside('install.py');
