@@ -212,7 +212,7 @@ export class DockerInstaller implements DependencyInstaller {
     const containers: Docker.Container[] = [];
     try {
       await this.docker.createVolume({ Name: socketVolume, Labels: { [INSTALL_LABEL]: 'socket', [`${INSTALL_LABEL}.job`]: where.jobId, [OWNER_LABEL]: PROCESS_OWNER } });
-      const forwarder = await this.docker.createContainer({
+      const forwarderSpec: Docker.ContainerCreateOptions = {
         Image: where.image,
         Cmd: ['python3', '-I', '-c', FORWARD_PY, JSON.stringify({ ...STUDENT, dir: SOCKET_DIR, host, port, maxConnections: limits.forwarder.maxConnections, lifetimeSeconds })],
         // Root only to hand the fresh volume to uid 1000, then it drops to that uid.
@@ -230,11 +230,8 @@ export class DockerInstaller implements DependencyInstaller {
           Mounts: [{ Type: 'volume', Source: socketVolume, Target: SOCKET_DIR }],
           AutoRemove: true,
         },
-      });
-      containers.push(forwarder);
-      await forwarder.start();
-      await this.untilReady(forwarder);
-      const step = await this.docker.createContainer({
+      };
+      const stepSpec: Docker.ContainerCreateOptions = {
         Image: where.image,
         Cmd: ['python3', '-I', '-c', STEP_PY, program.source, program.argument],
         User: program.root ? '0:0' : `${STUDENT.uid}:${STUDENT.gid}`,
@@ -265,8 +262,14 @@ export class DockerInstaller implements DependencyInstaller {
             { Name: 'core', Soft: 0, Hard: 0 },
           ],
         },
-      });
-      containers.push(step);
+      };
+      // Both made at once (the step's start waits for the forwarder's socket); whatever was made is removed below.
+      const made = await Promise.allSettled([this.docker.createContainer(forwarderSpec), this.docker.createContainer(stepSpec)]);
+      for (const m of made) if (m.status === 'fulfilled') containers.push(m.value);
+      for (const m of made) if (m.status === 'rejected') throw m.reason;
+      const [forwarder, step] = containers as [Docker.Container, Docker.Container];
+      await forwarder.start();
+      await this.untilReady(forwarder);
       await step.start();
       let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([
