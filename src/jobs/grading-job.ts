@@ -186,7 +186,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const jobId = `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}`;
   // The course's install phase, its wheels cached per organization and index.
   const grade = await deps.grade({ pack, week: rubric, source, jobId, ...(config.install ? { install: { settings: config.install, course: r.owner } } : {}) });
-  state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
+  state.timings = { fetchMs, gradeMs: grade.timings.totalMs, ...(grade.timings.installMs !== undefined ? { installMs: grade.timings.installMs } : {}) };
   if (grade.environment) {
     // The course's to fix, not the student's: what to add to the runner image, for the instructors.
     deps.log.warn(
@@ -238,9 +238,15 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   // The grading and its publications are recorded with the job's end, in one transaction under its lease.
   return [
     'graded',
-    { score: view.grade.score, maxScore: view.grade.maxScore, penalty: view.verdict.penalty, finalScore: view.verdict.finalScore, overrides: view.grade.criteria.filter((c) => c.override).length, student },
+    { score: view.grade.score, maxScore: view.grade.maxScore, penalty: view.verdict.penalty, finalScore: view.verdict.finalScore, overrides: view.grade.criteria.filter((c) => c.override).length, student, ...installLogged(grade) },
     { grading: graded, publications },
   ];
+}
+
+/** The install phase in the job's log line: how many packages, or why pip refused. */
+function installLogged(grade: Grade): Record<string, unknown> {
+  if (!grade.install) return {};
+  return { install: grade.install.status === 'installed' ? `${grade.install.packages.length} installed` : `failed: ${grade.install.reason}` };
 }
 
 /** A commit whose waiting job a newer push replaced, and which already showed a check run: say by which commit. */
