@@ -251,9 +251,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     } catch (err) {
       throw isConnectionError(err) ? dockerDown(err) : new InfrastructureError('sandbox-failed', t('No se pudo crear el contenedor de corrección.', 'Could not create the grading container.'), { cause: err });
     }
-    // The installed packages are on the student's path only (the grader's helpers run `python3 -I`); none shadows the image's own (the install step drops those).
-    const env = dependencies ? [...SANDBOX_ENV, `PYTHONPATH=${DEPENDENCIES_DIR}`] : SANDBOX_ENV;
-    const sandbox = new DockerSandbox(this, container, imageId, limits, env);
+    const sandbox = new DockerSandbox(this, container, imageId, limits, Boolean(dependencies));
     this.live.add(sandbox);
     if (this.abandoned) await sandbox.remove();
     try {
@@ -332,16 +330,20 @@ class DockerSandbox implements Sandbox {
   private readonly deadline: number;
   /** The student's commands' whole environment. */
   private readonly env: readonly string[];
+  /** The install phase's packages are mounted (DEPENDENCIES_DIR). */
+  private readonly dependencies: boolean;
   private removing: Promise<void> | undefined;
 
-  constructor(provider: DockerSandboxProvider, container: Docker.Container, imageId: string, limits: SandboxLimits, env: readonly string[]) {
+  constructor(provider: DockerSandboxProvider, container: Docker.Container, imageId: string, limits: SandboxLimits, dependencies: boolean) {
     this.provider = provider;
     this.docker = provider.docker;
     this.container = container;
     this.containerId = container.id;
     this.imageId = imageId;
     this.limits = limits;
-    this.env = env;
+    this.dependencies = dependencies;
+    // The installed packages are on the student's path only (the grader's helpers run `python3 -I`); none shadows the image's own (the install step drops those).
+    this.env = dependencies ? [...SANDBOX_ENV, `PYTHONPATH=${DEPENDENCIES_DIR}`] : SANDBOX_ENV;
     this.deadline = Date.now() + limits.jobTimeoutSeconds * 1000;
   }
 
@@ -376,6 +378,7 @@ class DockerSandbox implements Sandbox {
       timeoutSeconds,
       outputCap: this.limits.outputCapBytes,
       requires: request.requires,
+      ...(this.dependencies ? { modulePaths: [DEPENDENCIES_DIR] } : {}),
       reports: request.reports,
       reportCap: 4 << 20,
       ...(request.input !== undefined ? { input: request.input } : {}),
