@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
 import { bytes, literal, seconds, t, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
-import { importVerdicts, notGradableHere, undeclaredMessage } from '../grading/imports.ts';
+import { environmentMessage, failedTests, importVerdicts, notGradableHere, undeclaredMessage, type MissingModule } from '../grading/imports.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
 
 /** An import name, as `importlib.util.find_spec` takes it: `sklearn`, not `scikit-learn`. */
@@ -456,8 +456,21 @@ export const commandCheck = defineCheck<CommandParams>({
     const failed = items.filter((i) => !i.ok);
 
     // A module the student declared and the image lacks: the environment cannot judge this command.
-    const imports = allOk || stopped ? undefined : importVerdicts(result, evidence.dependencies);
-    if (imports?.declared.length) return notGradableHere(imports.declared, commandDetails(params.run, result));
+    const past = result.continuedPast;
+    const imports = (allOk && !past) || stopped ? undefined : importVerdicts(result, evidence.dependencies);
+    const shownRun = past?.run ?? params.run;
+    if (imports?.declared.length && !allOk) {
+      // Run past the files that cannot import: a failing test among the rest is the student's, judged
+      // when the criterion asks only for the exit code (a metric or coverage of a partial run is not theirs).
+      const failing = past ? failedTests(result.output) : 0;
+      const judged = failing > 0 && params.expect.exitCode !== null && !params.metric && !params.coverage;
+      if (!judged) {
+        const rest = past && failing === 0
+          ? t(`Los tests de los demás archivos pasan (${literal(past.run)}).`, `The tests of the other files pass (${literal(past.run)}).`)
+          : undefined;
+        return notGradableHere(imports.declared, commandDetails(shownRun, result), rest);
+      }
+    }
 
     const notFound = notFoundMessage(result, what);
     let headline: Text;
@@ -485,9 +498,25 @@ export const commandCheck = defineCheck<CommandParams>({
     return {
       fraction,
       // A command that did not run (or whose supervisor was lost) measured nothing.
-      message: joinTexts([headline, imports ? undeclaredMessage(imports.undeclared) : null, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
+      message: joinTexts([headline, pastNote(past, imports?.declared ?? [], allOk), imports ? undeclaredMessage(imports.undeclared) : null, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
       items,
-      details: commandDetails(params.run, result),
+      details: commandDetails(shownRun, result),
     };
   },
 });
+
+/** What a run past the files that cannot import judged, and why those files were left out. */
+function pastNote(past: CommandResult['continuedPast'], declared: readonly MissingModule[], met: boolean): Text | null {
+  if (!past || !declared.length) return null;
+  const files = past.files.map(literal).join(', ');
+  const env = environmentMessage(declared);
+  return met
+    ? t(
+        `${env.es} Por eso se corrieron los tests de los demás archivos (sin ${files}, con ${literal(past.run)}), y ya alcanzan lo pedido.`,
+        `${env.en} So the tests of the other files were run (without ${files}, with ${literal(past.run)}), and they already reach what is asked.`,
+      )
+    : t(
+        `${env.es} Por eso se corrieron los tests de los demás archivos (sin ${files}, con ${literal(past.run)}), y algunos fallan: arréglalos.`,
+        `${env.en} So the tests of the other files were run (without ${files}, with ${literal(past.run)}), and some fail: fix them.`,
+      );
+}

@@ -88,6 +88,11 @@ export interface CommandResult {
    * (src/grading/suites.ts), so this one would hang the same way.
    */
   readonly hungAs?: { readonly run: string; readonly timeoutSeconds: number };
+  /**
+   * Run again as `run`, past the test files that cannot import a module the student
+   * declared and the image lacks (src/grading/imports.ts): this is that run's result.
+   */
+  readonly continuedPast?: { readonly run: string; readonly files: readonly string[] };
 }
 
 /** What the sandbox found, handed to every check's pure `evaluate`. */

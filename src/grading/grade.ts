@@ -9,7 +9,7 @@ import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sand
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 import { declaredDependencies, isDependencyFile, type DeclaredDependency } from './dependencies.ts';
-import { distinctModules, importVerdicts, localModules, type MissingModule } from './imports.ts';
+import { continuedRun, distinctModules, importVerdicts, localModules, type MissingModule } from './imports.ts';
 import { findProject, projectView, type ProjectChoice, type ProjectView } from './project.ts';
 import { installRequirements, type InstallOutcome } from './install.ts';
 import type { DependencyInstaller, InstallSettings } from '../sandbox/install.ts';
@@ -210,7 +210,10 @@ async function gradeInSandbox(
       const result = await runCommand(sandbox, spec);
       // Stopped by its own limit (not the job's): collection never finished.
       if (result.timedOut && result.durationMs >= spec.timeoutSeconds * 1000 - 1000) hung.push(spec);
-      results.set(key, result);
+      // Stopped at test files the environment cannot import: the files that do import are still judged.
+      // Not after a failed install: then the files that cannot import are the student's to fix.
+      const past = install?.status === 'failed' ? undefined : continuedRun(spec.run, result, { declared, local: spec.cwd ? localModules(rootView.files) : localModules(files) });
+      results.set(key, past ? { ...(await runCommand(sandbox, { ...spec, run: past.run })), continuedPast: past } : result);
     }
     const commandsMs = performance.now() - commandsStarted;
 

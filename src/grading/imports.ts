@@ -156,12 +156,43 @@ export function environmentMessage(declared: readonly MissingModule[]): Text {
   );
 }
 
+/** The test files whose collection failed, as pytest names them. */
+function collectionErrors(output: string): string[] {
+  const files = new Set<string>();
+  for (const line of output.split(/\r?\n/)) {
+    const header = COLLECTING.exec(line);
+    if (header) files.add(relative(header[1]!));
+  }
+  return [...files];
+}
+
+/**
+ * A pytest run that stopped at collection because test files import a module the student
+ * declared and the image lacks: the same run past those files, so the tests of the files
+ * that import are still run and judged. Null for anything else (a conftest that cannot be
+ * imported, a file broken by the student's own doing, a run that is not pytest's).
+ */
+export function continuedRun(run: string, result: CommandResult, context: ImportContext): { run: string; files: string[] } | null {
+  if (result.exitCode !== 2 || result.timedOut || !/\bpytest\b/.test(run) || /--collect-only|--co\b|--continue-on-collection-errors/.test(run)) return null;
+  if (!/Interrupted: \d+ errors? during collection/.test(result.output) || CONFTEST.test(result.output)) return null;
+  const broken = collectionErrors(result.output);
+  const lacking = new Set(classifyImports(importFailures(result.output), context).declared.flatMap((d) => (d.file ? [d.file] : [])));
+  if (!broken.length || !broken.every((f) => lacking.has(f))) return null;
+  return { run: run.replace(/\bpytest\b/, 'pytest --continue-on-collection-errors'), files: broken };
+}
+
+/** Tests that failed in a pytest run, from its summary line (`2 failed, 18 passed, 1 error in 3.2s`). */
+export function failedTests(output: string): number {
+  const summary = output.trimEnd().split(/\r?\n/).reverse().find((l) => /\d+ (passed|failed|errors?)\b.* in [\d.]+s/.test(l));
+  return Number(/(\d+) failed/.exec(summary ?? '')?.[1] ?? 0);
+}
+
 /**
  * A criterion the environment cannot judge: its command failed on a module the student
  * declared and the image lacks. Not scored (like an error of the course's setup).
  */
-export function notGradableHere(declared: readonly MissingModule[], details: string | undefined): Outcome {
-  const message = environmentMessage(declared);
+export function notGradableHere(declared: readonly MissingModule[], details: string | undefined, also?: Text): Outcome {
+  const message = also ? t(`${environmentMessage(declared).es} ${also.es}`, `${environmentMessage(declared).en} ${also.en}`) : environmentMessage(declared);
   return {
     fraction: 0,
     message,

@@ -80,8 +80,13 @@ export function projectFolders(files: readonly FileEntry[]): string[] {
  * the project, the globs of what it looks for; a candidate's score is how many of them
  * find at least one path inside it.
  */
+/** Candidates weighed at most, the shallowest first: a repository of a thousand project folders costs no more. */
+export const MAX_CANDIDATES = 20;
+
 export function findProject(files: readonly FileEntry[], deliverables: readonly (readonly string[])[]): ProjectChoice {
-  const roots = projectFolders(files);
+  const roots = projectFolders(files)
+    .sort((a, b) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, MAX_CANDIDATES);
   if (roots.length === 0) return { root: '', candidates: [], rule: 'none' };
   const paths = files.filter((f) => f.type !== 'other').map((f) => f.path);
   const matchers = deliverables.filter((g) => g.length > 0).map((g) => globMatcher(g));

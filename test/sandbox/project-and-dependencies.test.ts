@@ -69,7 +69,7 @@ describe('two candidate projects', () => {
 });
 
 describe('a test file imports a library the runner image lacks', () => {
-  it('declared by the student: the suite is not gradable here and not counted; the tests are counted from their source', async () => {
+  it('declared by the student: what cannot be judged is not counted; the tests are counted from their source, the rest of the suite is run', async () => {
     const result = await gradeWeek(await importsMissingModule('pandera', true, 'declared'), 6, 'declared');
     // The training tests cannot be imported, so they are counted from their source; the config tests import fine.
     const training = byId(result, 'tests-training');
@@ -77,15 +77,32 @@ describe('a test file imports a library the runner image lacks', () => {
     expect(training.items[0]!.note?.en).toMatch(/^13 of 5 tests; 13 counted from the source, not run/);
     expect(en(training)).toContain("The course's image lacks the module `pandera`, which you declare in `requirements.txt`");
     expect(byId(result, 'tests-config').status).toBe('passed');
-    for (const id of ['tests-pasan', 'cobertura']) {
-      const c = byId(result, id);
-      expect(c.status, id).toBe('error');
-      expect(c.score, id).toBeNull();
-      expect(en(c), id).toContain('not gradable in this environment and does not count against you');
-    }
-    expect(result.errorPoints).toBe(40);
-    expect(result.score).toBe(60);
+    // The suite cannot be judged whole: it is run again past the file that cannot import, and the rest pass.
+    const suite = byId(result, 'tests-pasan');
+    expect(suite.status).toBe('error');
+    expect(suite.score).toBeNull();
+    expect(en(suite)).toContain('not gradable in this environment and does not count against you');
+    expect(en(suite)).toContain('The tests of the other files pass (`python3 -m pytest --continue-on-collection-errors');
+    // Coverage can only grow with more tests: the minimum reached by the tests that could run is judged.
+    const coverage = byId(result, 'cobertura');
+    expect(coverage.status).toBe('passed');
+    expect(en(coverage)).toContain('and they already reach what is asked');
+    expect(result.errorPoints).toBe(20);
+    expect(result.score).toBe(80);
     expect(result.environment).toEqual({ missing: [{ module: 'pandera', distribution: 'pandera', declaredIn: 'requirements.txt' }] });
+  });
+
+  it('declared, but a test of a file that imports fails: that failure is judged, the student\'s', async () => {
+    const failing = 'def test_fails_for_real():\n    assert 1 + 1 == 3\n';
+    const result = await gradeWeek(await importsMissingModule('pandera', true, 'declared-failing', { 'tests/test_failing.py': failing }), 6, 'declared-failing');
+    const suite = byId(result, 'tests-pasan');
+    expect(suite.status).toBe('failed');
+    expect(suite.score).toBe(0);
+    expect(en(suite)).toContain('So the tests of the other files were run (without `tests/test_training.py`');
+    expect(suite.details).toContain('test_fails_for_real');
+    // Coverage reached without the training tests stands (more tests could only add to it).
+    expect(byId(result, 'cobertura').status).toBe('passed');
+    expect(result.environment?.missing.map((m) => m.module)).toEqual(['pandera']);
   });
 
   it('not declared: the student is told which file imports what their requirements do not list', async () => {

@@ -397,3 +397,47 @@ ModuleNotFoundError: No module named 'ctgan'
     expect(outcome.fraction).toBe(1);
   });
 });
+
+describe('a test run continued past files the runner image cannot import', () => {
+  const SUITE = 'python3 -m pytest -q -p no:cacheprovider';
+  const continuedPast = { run: 'python3 -m pytest --continue-on-collection-errors -q -p no:cacheprovider', files: ['tests/test_training.py'] };
+  const output = (summary: string) => `__________________ ERROR collecting tests/test_training.py ___________________
+tests/test_training.py:1: in <module>
+    import pandera
+E   ModuleNotFoundError: No module named 'pandera'
+${summary}
+`;
+  const judge = (raw: Record<string, unknown>, summary: string) =>
+    asShown(
+      commandCheck.evaluate(params({ run: SUITE, ...raw }), {
+        ...evidence({ commands: { main: { exitCode: 1, output: output(summary), continuedPast } } }),
+        dependencies: { declared: declaredDependencies([{ path: 'requirements.txt', text: 'pandera\n' }]), local: new Set() },
+      }),
+    );
+
+  it('the other files\' tests fail: judged, the student\'s to fix', () => {
+    const outcome = judge({}, '2 failed, 18 passed, 1 error in 3.21s');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('So the tests of the other files were run (without `tests/test_training.py`');
+    expect(outcome.details).toContain('$ python3 -m pytest --continue-on-collection-errors');
+  });
+
+  it('the other files\' tests pass: the suite as a whole is not gradable here', () => {
+    const outcome = judge({}, '18 passed, 1 error in 3.21s');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
+    expect(outcome.error!.message.en).toContain('The tests of the other files pass');
+  });
+
+  it('a minimum the other files\' tests already reach is met, saying how it was measured', () => {
+    const outcome = judge({ expect: { exitCode: null } }, '18 passed, 1 error in 3.21s');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.en).toContain('and they already reach what is asked');
+  });
+
+  it('coverage of a partial run is never held against the student', () => {
+    const outcome = judge({ expect: { exitCode: null }, coverage: { source: ['src'], min: 70 } }, '2 failed, 18 passed, 1 error in 3.21s');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
+  });
+});

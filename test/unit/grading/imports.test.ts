@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { declaredDependencies } from '../../../src/grading/dependencies.ts';
-import { classifyImports, distinctModules, importFailures, localModules, notGradableHere, undeclaredMessage } from '../../../src/grading/imports.ts';
+import { classifyImports, continuedRun, distinctModules, failedTests, importFailures, localModules, notGradableHere, undeclaredMessage } from '../../../src/grading/imports.ts';
 import { plain } from '../../../src/core/text.ts';
 
 const COLLECT = `tests/test_training.py::test_fit
@@ -113,5 +113,46 @@ describe('messages', () => {
   it('lists each missing module once', () => {
     const m = { module: 'pandera', distribution: 'pandera', declaredIn: 'a/requirements.txt' };
     expect(distinctModules([m, { ...m, declaredIn: 'b/requirements.txt' }])).toEqual([m]);
+  });
+});
+
+describe('continuedRun', () => {
+  const interrupted = (files: string[], module = 'pandera') =>
+    [
+      '==================================== ERRORS ====================================',
+      ...files.flatMap((f) => [`__________________ ERROR collecting ${f} ___________________`, `${f}:1: in <module>`, `    import ${module}`, `E   ModuleNotFoundError: No module named '${module}'`]),
+      '=========================== short test summary info ============================',
+      ...files.map((f) => `ERROR ${f}`),
+      `!!!!!!!!!!!!!!!!!!! Interrupted: ${files.length} error${files.length > 1 ? 's' : ''} during collection !!!!!!!!!!!!!!!!!!!!`,
+      `${files.length} error in 0.40s`,
+    ].join('\n');
+  const context = { declared: declaredDependencies([{ path: 'requirements.txt', text: 'pandera\n' }]), local: new Set(['mlproject']) };
+  const result = (output: string, exitCode = 2) => ({ exitCode, timedOut: false, killed: false, durationMs: 1, output, outputBytes: output.length, outputTruncated: false, reports: {}, missingModules: [] });
+
+  it('runs a pytest run again past the files that cannot import a declared module', () => {
+    expect(continuedRun('python3 -m pytest -q tests', result(interrupted(['tests/test_a.py', 'tests/test_b.py'])), context)).toEqual({
+      run: 'python3 -m pytest --continue-on-collection-errors -q tests',
+      files: ['tests/test_a.py', 'tests/test_b.py'],
+    });
+  });
+
+  it('leaves alone an undeclared module, the student\'s own, a collect-only run, a finished run and what is not pytest', () => {
+    expect(continuedRun('python3 -m pytest -q', result(interrupted(['tests/test_a.py'], 'ctgan')), context)).toBeNull();
+    expect(continuedRun('python3 -m pytest -q', result(interrupted(['tests/test_a.py'], 'mlproject')), context)).toBeNull();
+    expect(continuedRun('python3 -m pytest --collect-only -q', result(interrupted(['tests/test_a.py'])), context)).toBeNull();
+    expect(continuedRun('python3 -m pytest -q', result(interrupted(['tests/test_a.py']), 1), context)).toBeNull();
+    expect(continuedRun('python3 main.py', result(interrupted(['tests/test_a.py'])), context)).toBeNull();
+  });
+
+  it('leaves alone a run where another file is broken by the student', () => {
+    const mixed = interrupted(['tests/test_a.py']).replace('ERROR tests/test_a.py', 'ERROR tests/test_a.py\nERROR tests/test_c.py') +
+      '\n__________________ ERROR collecting tests/test_c.py ___________________\nE   SyntaxError: invalid syntax\n';
+    expect(continuedRun('pytest -q', result(mixed), context)).toBeNull();
+  });
+
+  it('reads the failed tests of the summary line', () => {
+    expect(failedTests('...\n2 failed, 18 passed, 1 error in 3.21s\n')).toBe(2);
+    expect(failedTests('==== 18 passed, 1 error in 3.21s ====')).toBe(0);
+    expect(failedTests('no summary')).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FileEntry } from '../../../src/checks/types.ts';
-import { findProject, projectFolders, projectNote, projectView } from '../../../src/grading/project.ts';
+import { findProject, MAX_CANDIDATES, projectFolders, projectNote, projectView } from '../../../src/grading/project.ts';
 
 /** A listing as the sandbox makes it: every folder of a file listed, `name/` marks a folder, `name -> x` a symlink. */
 function tree(...paths: string[]): FileEntry[] {
@@ -97,6 +97,14 @@ describe('findProject', () => {
     expect(findProject(shallow, WEEK2)).toMatchObject({ root: 'p', rule: 'shallowest' });
     const same = tree('b/pyproject.toml', 'b/src/a.py', 'a/pyproject.toml', 'a/src/a.py');
     expect(findProject(same, WEEK2)).toMatchObject({ root: 'a', rule: 'alphabetical' });
+  });
+
+  it('weighs at most the shallowest MAX_CANDIDATES folders, so a hostile repository costs no more', () => {
+    const many = Array.from({ length: 200 }, (_, i) => [`p${String(i).padStart(3, '0')}/requirements.txt`, `p${String(i).padStart(3, '0')}/src/a.py`]).flat();
+    const files = tree(...many, 'deep/er/pyproject.toml', 'deep/er/src/a.py', 'deep/er/configs/c.yaml');
+    const choice = findProject(files, WEEK2);
+    expect(choice.candidates).toHaveLength(MAX_CANDIDATES);
+    expect(choice.root).toBe('p000');
   });
 
   it('prefers the repository root over an example project inside it when they tie', () => {
