@@ -59,9 +59,9 @@ async function studentRepo(requirements: string): Promise<string> {
   return dir;
 }
 
-function gradeRepo(repo: string, jobId: string): Promise<Grade> {
+function gradeRepo(repo: string, jobId: string, installSettings: InstallSettings = settings): Promise<Grade> {
   return grade(
-    { pack, week: pack.weeks.get(1)!, source: directorySnapshot(repo), jobId, image: IMAGE, install: { settings, course: COURSE } },
+    { pack, week: pack.weeks.get(1)!, source: directorySnapshot(repo), jobId, image: IMAGE, install: { settings: installSettings, course: COURSE } },
     provider,
     undefined,
     installer,
@@ -174,12 +174,7 @@ describe('a grading with an install phase', () => {
 
   it("dependencies past the course's size limit are the student's result", async () => {
     const small = { ...settings, maxMb: 16 };
-    const big = await grade(
-      { pack, week: pack.weeks.get(1)!, source: directorySnapshot(await studentRepo('bigdep\n')), jobId: `${RUN}-big`, image: IMAGE, install: { settings: small, course: COURSE } },
-      provider,
-      undefined,
-      installer,
-    );
+    const big = await gradeRepo(await studentRepo('bigdep\n'), `${RUN}-big`, small);
     expect(big.install).toMatchObject({ status: 'failed', reason: 'too-large' });
     expect(plain(installNotice(big.install)!.en)).toContain('Your declared dependencies take more room than the course allows.');
   }, 120_000);
@@ -187,12 +182,7 @@ describe('a grading with an install phase', () => {
   it("running out of the course's time is the student's result, said as such", async () => {
     const quick = { ...settings, timeoutSeconds: 10 };
     const started = performance.now();
-    const slow = await grade(
-      { pack, week: pack.weeks.get(1)!, source: directorySnapshot(await studentRepo('slowdep\n')), jobId: `${RUN}-slow`, image: IMAGE, install: { settings: quick, course: COURSE } },
-      provider,
-      undefined,
-      installer,
-    );
+    const slow = await gradeRepo(await studentRepo('slowdep\n'), `${RUN}-slow`, quick);
     expect(slow.install).toMatchObject({ status: 'failed', reason: 'timeout' });
     expect(plain(installNotice(slow.install)!.en)).toContain('Installing your declared dependencies took longer than the course allows.');
     // pip was stopped at its limit, not left to trickle the whole megabyte (about 100 s).
@@ -211,12 +201,7 @@ describe('a grading with an install phase', () => {
 
   it('an index that does not answer is ours: an infrastructure error, never a zero', async () => {
     const down = { ...settings, index: DOWN_INDEX() };
-    const attempt = grade(
-      { pack, week: pack.weeks.get(1)!, source: directorySnapshot(await studentRepo('tinydep\n')), jobId: `${RUN}-down`, image: IMAGE, install: { settings: down, course: COURSE } },
-      provider,
-      undefined,
-      installer,
-    );
+    const attempt = gradeRepo(await studentRepo('tinydep\n'), `${RUN}-down`, down);
     await expect(attempt).rejects.toMatchObject({ name: 'InfrastructureError', code: 'package-index-unreachable' });
   }, 120_000);
 });
