@@ -7,6 +7,7 @@ import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import { KB, snapshotCaps } from '../sandbox/limits.ts';
 import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
+import { isHclPath, parseHclFiles } from './hcl.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 import { declaredDependencies, isDependencyFile, type DeclaredDependency } from './dependencies.ts';
 import { continuedRun, distinctModules, importVerdicts, localModules, type MissingModule } from './imports.ts';
@@ -166,6 +167,9 @@ async function gradeInSandbox(
             ...(testFiles.size ? { countTests: [...testFiles].sort() } : {}),
           })
         : {};
+    const hclGlobs = automatic.flatMap(({ requirements }) => requirements.hcl ?? []);
+    const isHcl = hclGlobs.length ? globMatcher(hclGlobs) : () => false;
+    const hcl = await parseHclFiles((probed.contents ?? []).filter((c) => isHclPath(c.path) && isHcl(c.path)));
     const inspectMs = performance.now() - inspectStarted;
     const contents = new Map((probed.contents ?? []).map((c) => [c.path, c]));
     const declared = declaredDependencies(dependencyFiles.flatMap((path) => (contents.has(path) ? [contents.get(path)!] : [])));
@@ -234,6 +238,7 @@ async function gradeInSandbox(
       skipped,
       limits: { maxFileBytes: caps.maxFileBytes, maxReadBytes: READ_LIMIT_BYTES },
       ...(testCounts ? { testCounts } : {}),
+      ...(hcl.size ? { hcl } : {}),
     };
     const projectEvidence = root === '' ? repositoryEvidence : rerooted(repositoryEvidence, rootView, root);
     const environment: MissingModule[] = [];
@@ -288,7 +293,7 @@ async function installDeclared(step: InstallStep, declared: readonly DeclaredDep
 }
 
 function commandKey(spec: CommandSpec): string {
-  return JSON.stringify([spec.run, spec.cwd ?? '', spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false]);
+  return JSON.stringify([spec.run, spec.cwd ?? '', spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false, spec.http ?? null]);
 }
 
 async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandResult> {
