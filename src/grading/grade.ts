@@ -167,9 +167,15 @@ async function gradeInSandbox(
             ...(testFiles.size ? { countTests: [...testFiles].sort() } : {}),
           })
         : {};
-    const hclGlobs = automatic.flatMap(({ requirements }) => requirements.hcl ?? []);
-    const isHcl = hclGlobs.length ? globMatcher(hclGlobs) : () => false;
-    const hcl = await parseHclFiles((probed.contents ?? []).filter((c) => isHclPath(c.path) && isHcl(c.path)));
+    // HCL globs name paths as each criterion sees them (from the project, for most).
+    const hclPaths = new Set<string>();
+    for (const { criterion, requirements } of automatic) {
+      if (!requirements.hcl?.length) continue;
+      const view = viewOf(criterion);
+      const isHcl = globMatcher(requirements.hcl);
+      for (const [path, real] of view.real) if (isHcl(path) && isHclPath(real)) hclPaths.add(real);
+    }
+    const hcl = await parseHclFiles((probed.contents ?? []).filter((c) => hclPaths.has(c.path)));
     const inspectMs = performance.now() - inspectStarted;
     const contents = new Map((probed.contents ?? []).map((c) => [c.path, c]));
     const declared = declaredDependencies(dependencyFiles.flatMap((path) => (contents.has(path) ? [contents.get(path)!] : [])));
@@ -396,6 +402,8 @@ function rerooted(evidence: Omit<Evidence, 'commands'>, view: ProjectView, root:
     if (c) contents.set(path, { ...c, path });
     if (evidence.testCounts?.has(real)) testCounts.set(path, evidence.testCounts.get(real)!);
   }
+  const hcl = new Map<string, Evidence['hcl'] extends ReadonlyMap<string, infer H> | undefined ? H : never>();
+  for (const [path, real] of view.real) if (evidence.hcl?.has(real)) hcl.set(path, evidence.hcl.get(real)!);
   const ignore = new Map([...evidence.ignore].filter(([p]) => p.startsWith(prefix)).map(([p, v]) => [p.slice(prefix.length), v]));
   return {
     ...evidence,
@@ -404,6 +412,7 @@ function rerooted(evidence: Omit<Evidence, 'commands'>, view: ProjectView, root:
     ignore,
     skipped: evidence.skipped.filter((s) => s.path.startsWith(prefix)).map((s) => ({ ...s, path: s.path.slice(prefix.length) })),
     ...(evidence.testCounts ? { testCounts } : {}),
+    ...(evidence.hcl ? { hcl } : {}),
   };
 }
 

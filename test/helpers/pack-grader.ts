@@ -3,13 +3,13 @@ import type { Pack } from '../../src/rubrics/load.ts';
 import type { SandboxProvider } from '../../src/sandbox/sandbox.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
 
-/** RUBRICA_RUNNER_IMAGE names another runner image, e.g. one built from this branch's runner/. */
-const IMAGE = process.env.RUBRICA_RUNNER_IMAGE || undefined;
-
-/** Grades a folder against one week of `pack()`; job ids start with `run`, so a suite finds its own leftovers. */
-export function packGrader(pack: () => Pack, provider: SandboxProvider, run: string) {
+/**
+ * Grades a folder against one week of `pack()`; job ids start with `run`, so a suite finds
+ * its own leftovers. `image` replaces the pack's runner image (RUBRICA_RUNNER_IMAGE in a suite).
+ */
+export function packGrader(pack: () => Pack, provider: SandboxProvider, run: string, image?: string) {
   return (dir: string, week: number, label: string): Promise<Grade> =>
-    grade({ pack: pack(), week: pack().weeks.get(week)!, source: directorySnapshot(dir), jobId: `${run}-${label}-w${week}`, ...(IMAGE ? { image: IMAGE } : {}) }, provider);
+    grade({ pack: pack(), week: pack().weeks.get(week)!, source: directorySnapshot(dir), jobId: `${run}-${label}-w${week}`, ...(image ? { image } : {}) }, provider);
 }
 
 /** A criterion of a grade, by id; a missing one fails the test with its name. */

@@ -18,7 +18,10 @@ let pack: Pack;
 let model: string;
 let empty: string;
 
-const gradeWeek = packGrader(() => pack, provider, RUN);
+/** RUBRICA_RUNNER_IMAGE names another runner image, e.g. one built from this branch's runner/. */
+const IMAGE = process.env.RUBRICA_RUNNER_IMAGE || undefined;
+
+const gradeWeek = packGrader(() => pack, provider, RUN, IMAGE);
 const byId = criterionOf;
 
 async function variant(change: FileTree, prefix: string): Promise<string> {

@@ -18,7 +18,7 @@ const provider = new DockerSandboxProvider();
 const RUN = `project-${randomUUID().slice(0, 8)}`;
 let pack: Pack;
 
-const gradeWeek = packGrader(() => pack, provider, RUN);
+const gradeWeek = packGrader(() => pack, provider, RUN, process.env.RUBRICA_RUNNER_IMAGE || undefined);
 const byId = criterionOf;
 
 const en = (c: { message: { en: string } }) => plain(c.message.en);
