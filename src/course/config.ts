@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES } from '../core/text.ts';
+import { InstallLimitsSchema } from '../sandbox/limits.ts';
 
 /** A calendar date as an instructor writes it (YAML may hand us a Date for an unquoted one). */
 const DateSchema = z.preprocess(
@@ -29,6 +30,11 @@ const UnitIdSchema = z.string().regex(UNIT_ID, 'use lowercase letters, digits an
 
 /** The id of the course of a single-course file (and of every grading recorded before courses had ids). */
 export const DEFAULT_COURSE_ID = 'default';
+
+/** An http(s) URL without credentials: whatever it holds would reach the install step's container. */
+const PackageIndexSchema = z
+  .url({ protocol: /^https?$/, message: 'name the package index by its http(s) URL, e.g. https://pypi.example.edu/simple' })
+  .refine((u) => { const url = new URL(u); return !url.username && !url.password; }, { message: 'the index URL must not hold credentials: they would reach the install container' });
 
 /**
  * When an assignment (or one of its deliveries) is due: a wall-clock time in the course's
@@ -159,6 +165,12 @@ export const CourseConfigSchema = z
         commits: z.boolean().default(false),
       })
       .default({ pullRequests: true, commits: false }),
+    /**
+     * Install each student's declared Python dependencies before grading, from this index
+     * only (a PEP 503 `simple/` URL: the course's PyPI mirror or proxy). Absent: nothing
+     * is installed.
+     */
+    install: InstallLimitsSchema.extend({ index: PackageIndexSchema }).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.students === undefined && c.assignments.length === 0) {

@@ -9,9 +9,11 @@ import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sand
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
 import { isHclPath, parseHclFiles } from './hcl.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
-import { declaredDependencies, isDependencyFile } from './dependencies.ts';
+import { declaredDependencies, isDependencyFile, type DeclaredDependency } from './dependencies.ts';
 import { continuedRun, distinctModules, importVerdicts, localModules, type MissingModule } from './imports.ts';
 import { findProject, projectView, type ProjectChoice, type ProjectView } from './project.ts';
+import { installRequirements, type InstallOutcome } from './install.ts';
+import type { DependencyInstaller, InstallSettings } from '../sandbox/install.ts';
 
 /** What to grade: one snapshot of a student's repository against one week of a pack. */
 export interface GradeRequest {
@@ -22,10 +24,12 @@ export interface GradeRequest {
   readonly jobId: string;
   /** Overrides the pack's runner image (`RUBRICA_RUNNER_IMAGE`). */
   readonly image?: string;
+  /** The course's install phase (its `install` key), and whose wheel cache it uses. */
+  readonly install?: { readonly settings: InstallSettings; readonly course: string };
 }
 
 export type GradeProgress =
-  | { readonly phase: 'container' | 'copy' | 'inspect' | 'evaluate' }
+  | { readonly phase: 'container' | 'copy' | 'install' | 'inspect' | 'evaluate' }
   | { readonly phase: 'command'; readonly run: string; readonly index: number; readonly total: number };
 
 export interface Grade extends ScoredWeek {
@@ -40,7 +44,9 @@ export interface Grade extends ScoredWeek {
   readonly project?: ProjectChoice;
   /** Modules the student declared that the runner image lacks: what the course should add to it. */
   readonly environment?: { readonly missing: readonly MissingModule[] };
-  readonly timings: { readonly totalMs: number; readonly containerMs: number; readonly copyMs: number; readonly inspectMs: number; readonly commandsMs: number };
+  /** The install phase, when the course has one and the student declared dependencies. */
+  readonly install?: InstallOutcome;
+  readonly timings: { readonly totalMs: number; readonly containerMs: number; readonly copyMs: number; readonly inspectMs: number; readonly commandsMs: number; readonly installMs?: number };
 }
 
 /** How much of each file the checks read: rubric patterns need the beginning of a file, not a dataset. */
@@ -56,6 +62,30 @@ export async function grade(
   request: GradeRequest,
   provider: SandboxProvider,
   onProgress: (p: GradeProgress) => void = () => {},
+  installer?: DependencyInstaller,
+): Promise<Grade> {
+  if (!request.install || !installer) return gradeInSandbox(request, provider, onProgress);
+  // The packages' volume exists before the grading container, which mounts it read-only; the install step fills it.
+  const volume = await installer.createVolume(request.jobId);
+  try {
+    return await gradeInSandbox(request, provider, onProgress, { ...request.install, installer, volume });
+  } finally {
+    await installer.removeVolume(volume);
+  }
+}
+
+interface InstallStep {
+  readonly settings: InstallSettings;
+  readonly course: string;
+  readonly installer: DependencyInstaller;
+  readonly volume: string;
+}
+
+async function gradeInSandbox(
+  request: GradeRequest,
+  provider: SandboxProvider,
+  onProgress: (p: GradeProgress) => void,
+  step?: InstallStep,
 ): Promise<Grade> {
   const { pack, week } = request;
   const image = request.image ?? pack.runner.image;
@@ -63,7 +93,7 @@ export async function grade(
   const caps = snapshotCaps(limits);
   const started = performance.now();
   onProgress({ phase: 'container' });
-  const sandbox = await provider.open({ image, limits, jobId: request.jobId });
+  const sandbox = await provider.open({ image, limits, jobId: request.jobId, ...(step ? { dependencies: step.volume } : {}) });
   const containerMs = performance.now() - started;
   try {
     onProgress({ phase: 'copy' });
@@ -147,6 +177,14 @@ export async function grade(
     }
     const hcl = await parseHclFiles((probed.contents ?? []).filter((c) => hclPaths.has(c.path)));
     const inspectMs = performance.now() - inspectStarted;
+    const contents = new Map((probed.contents ?? []).map((c) => [c.path, c]));
+    const declared = declaredDependencies(dependencyFiles.flatMap((path) => (contents.has(path) ? [contents.get(path)!] : [])));
+
+    // The course's install phase: what the student declared, installed before any command runs.
+    const installStarted = performance.now();
+    if (step && declared.length) onProgress({ phase: 'install' });
+    const install = step ? await installDeclared(step, declared, sandbox.imageId, request.jobId) : undefined;
+    const installMs = install ? Math.round(performance.now() - installStarted) : undefined;
 
     // Identical commands (the test suite run by two criteria) run once, keeping every
     // report any of them reads: the reports are read after the run, not part of it.
@@ -163,8 +201,6 @@ export async function grade(
         distinct.set(key, { ...spec, reports: [...reports].sort(), ...(coverage.size ? { coverage: { source: [...coverage].sort() } } : {}) });
       }
     }
-    const contents = new Map((probed.contents ?? []).map((c) => [c.path, c]));
-    const declared = declaredDependencies(dependencyFiles.flatMap((path) => (contents.has(path) ? [contents.get(path)!] : [])));
     const results = new Map<string, CommandResult>();
     // A hang costs one timeout: commands collecting tests whose collection already hung are not run.
     const hung: CommandSpec[] = [];
@@ -185,7 +221,8 @@ export async function grade(
       // Stopped by its own limit (not the job's): collection never finished.
       if (result.timedOut && result.durationMs >= spec.timeoutSeconds * 1000 - 1000) hung.push(spec);
       // Stopped at test files the environment cannot import: the files that do import are still judged.
-      const past = continuedRun(spec.run, result, { declared, local: spec.cwd ? localModules(rootView.files) : localModules(files) });
+      // Not after a failed install: then the files that cannot import are the student's to fix.
+      const past = install?.status === 'failed' ? undefined : continuedRun(spec.run, result, { declared, local: spec.cwd ? localModules(rootView.files) : localModules(files) });
       results.set(key, past ? { ...(await runCommand(sandbox, { ...spec, run: past.run })), continuedPast: past } : result);
     }
     const commandsMs = performance.now() - commandsStarted;
@@ -216,10 +253,11 @@ export async function grade(
       const commands = new Map(specsOf(criterion, requirements).map(([name, spec]) => [name, results.get(commandKey(spec))!]));
       const base = rooted(criterion) ? projectEvidence : repositoryEvidence;
       if (!localOf.has(base)) localOf.set(base, localModules(base.files));
-      const dependencies = { declared, local: localOf.get(base)! };
+      // After a failed install a declared module's absence is the student's (the install notice says pip's reason), not the course's.
+      const dependencies = install?.status === 'failed' ? undefined : { declared, local: localOf.get(base)! };
       // A command that failed on a declared module: the image should have it (one that succeeded needed nothing more).
       for (const result of commands.values()) if (result.exitCode !== 0) environment.push(...importVerdicts(result, dependencies).declared);
-      const outcome = evaluate(criterion, { ...base, commands, dependencies });
+      const outcome = evaluate(criterion, { ...base, commands, ...(dependencies ? { dependencies } : {}) });
       return scoreCriterion(criterion, rooted(criterion) ? withRepositoryPaths(outcome, rootView, root) : outcome);
     });
     const scored = scoreWeek(pack, week, criteria);
@@ -233,7 +271,9 @@ export async function grade(
       skipped,
       ...(project ? { project } : {}),
       ...(environment.length ? { environment: { missing: distinctModules(environment) } } : {}),
+      ...(install ? { install } : {}),
       timings: {
+        ...(installMs !== undefined ? { installMs } : {}),
         totalMs: Math.round(performance.now() - started),
         containerMs: Math.round(containerMs),
         copyMs: Math.round(copyMs),
@@ -244,6 +284,18 @@ export async function grade(
   } finally {
     await sandbox.close();
   }
+}
+
+/**
+ * The install phase: the student's declared dependencies (the files a TA would read,
+ * the project's own when the week has one), installed by the course's install step
+ * into the volume this grading's container mounts. Nothing declared: nothing
+ * installed, no outcome.
+ */
+async function installDeclared(step: InstallStep, declared: readonly DeclaredDependency[], image: string, jobId: string): Promise<InstallOutcome | undefined> {
+  const requirements = installRequirements(declared);
+  if (!requirements.length) return undefined;
+  return step.installer.install({ settings: step.settings, course: step.course, requirements, image, jobId, volume: step.volume });
 }
 
 function commandKey(spec: CommandSpec): string {

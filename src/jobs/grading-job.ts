@@ -8,7 +8,7 @@ import { literal, plain, say, t, type Locale, type Text } from '../core/text.ts'
 import { inline } from '../report/markup.ts';
 import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
 import { fetchSnapshot, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
-import type { Grade } from '../grading/grade.ts';
+import type { Grade, GradeRequest } from '../grading/grade.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, type LateVerdict, type RenderOptions } from '../report/markdown.ts';
 import { gradeWithOverrides } from '../grading/overrides.ts';
@@ -28,7 +28,7 @@ export interface JobDeps {
   /** A client for the installation's reads (jobs never write to GitHub: the outbox does). */
   octokitFor(installationId: number, lease?: JobLease): Promise<Octokit>;
   readonly courses: CourseDirectory;
-  grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string }): Promise<Grade>;
+  grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string; install?: GradeRequest['install'] }): Promise<Grade>;
   readonly store: Store;
   readonly log: Logger;
   /** `<app-slug>[bot]`: the author of our comments. */
@@ -189,8 +189,10 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   const fetchStarted = performance.now();
   const [source, students] = await Promise.all([fetchSnapshot(octokit, ref, r.sha), studentsOf(octokit, ref, membership)]);
   const fetchMs = Math.round(performance.now() - fetchStarted);
-  const grade = await deps.grade({ pack: course.pack, week: rubric, source, jobId: `gh-${r.repoId}-${r.sha.slice(0, 12)}-${unit.replace('/', '.')}` });
-  state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
+  const jobId = `gh-${r.repoId}-${r.sha.slice(0, 12)}-${unit.replace('/', '.')}`;
+  // The course's install phase, its wheels cached per organization, course and index.
+  const grade = await deps.grade({ pack: course.pack, week: rubric, source, jobId, ...(config.install ? { install: { settings: config.install, course: `${r.owner}/${config.id}` } } : {}) });
+  state.timings = { fetchMs, gradeMs: grade.timings.totalMs, ...(grade.timings.installMs !== undefined ? { installMs: grade.timings.installMs } : {}) };
   if (grade.environment) {
     // The course's to fix, not the student's: what to add to the runner image, for the instructors.
     deps.log.warn(
@@ -248,9 +250,15 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   // The grading and its publications are recorded with the job's end, in one transaction under its lease.
   return [
     'graded',
-    { score: view.grade.score, maxScore: view.grade.maxScore, penalty: view.verdict.penalty, finalScore: view.verdict.finalScore, overrides: view.grade.criteria.filter((c) => c.override).length, student },
+    { score: view.grade.score, maxScore: view.grade.maxScore, penalty: view.verdict.penalty, finalScore: view.verdict.finalScore, overrides: view.grade.criteria.filter((c) => c.override).length, student, ...installLogged(grade) },
     { grading: graded, publications },
   ];
+}
+
+/** The install phase in the job's log line: how many packages, or why pip refused. */
+function installLogged(grade: Grade): Record<string, unknown> {
+  if (!grade.install) return {};
+  return { install: grade.install.status === 'installed' ? `${grade.install.packages.length} installed` : `failed: ${grade.install.reason}` };
 }
 
 /** A commit whose waiting job a newer push replaced, and which already showed a check run: say by which commit. */

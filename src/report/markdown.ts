@@ -7,6 +7,7 @@ import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 import { formatPoints, whatToDoFirst } from './terminal.ts';
 import { fencedBlock, inline } from './markup.ts';
+import { installNotice } from '../grading/install.ts';
 
 /**
  * What GitHub shows: a check run (title, summary, text, annotations) and a pull
@@ -237,10 +238,16 @@ function outputBlock(details: string, maxChars: number): string {
   return fencedBlock(details.length > maxChars ? `…\n${details.slice(-maxChars)}` : details);
 }
 
+/** What the install phase did, pip's own lines shown verbatim, one per line. */
+function installLines(grade: Grade, L: (text: Text) => string): string {
+  const notice = installNotice(grade.install);
+  return notice ? L(notice).split('\n').map((line) => inline(line)).join('  \n') : '';
+}
+
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), standingLine(options), projectLine(grade, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)]
+  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), standingLine(options), projectLine(grade, options.locale), '', installLines(grade, L), '', scoreTable(grade, options), '', todoList(grade, options)]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

@@ -2,6 +2,7 @@ import { unitLabel, unitOfGrade } from '../course/unit.ts';
 import { bytes, multiLine, plain, say, singleLine, t, type Locale, type Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
+import { installNotice } from '../grading/install.ts';
 import { projectNote } from '../grading/project.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 
@@ -85,6 +86,11 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   if (grade.project) {
     out.push('');
     out.push(L(projectNote(grade.project)));
+  }
+  const install = installNotice(grade.install);
+  if (install) {
+    out.push('');
+    for (const line of say(install, locale).split('\n')) out.push(plain(line));
   }
   if (grade.skipped.length > 0) {
     out.push('');
