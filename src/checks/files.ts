@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { globMatcher, isGitInternal } from '../core/glob.ts';
 import { GlobsSchema, globList, TextSchema } from '../core/schemas.ts';
-import { bytes, join, literal, same, t, type Text } from '../core/text.ts';
+import { bytes, join, listed, literal, noun, ofTotal, same, t, type Text } from '../core/text.ts';
+
+const FOLDERS = noun('carpeta', 'carpetas', 'folder', 'folders');
+const FILES = noun('archivo', 'archivos', 'file', 'files');
+const PATHS = noun('ruta pedida', 'rutas pedidas', 'required path', 'required paths');
 import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const RequirementSchema = z.strictObject({
@@ -36,7 +40,7 @@ export const filesCheck = defineCheck<FilesParams>({
       const ofType = found.filter((f) => (req.type === 'any' ? f.type !== 'symlink' : f.type === req.type));
       const count = ofType.length;
       const ok = count >= req.min && (req.max === undefined || count <= req.max);
-      const label = req.label ?? same(globs.join(', '));
+      const label = req.label ?? same(globs.map((g) => literal(g)).join(', '));
       let note: Text | undefined;
       if (req.min > 1 || req.max !== undefined) {
         note = t(`${count} de ${req.min}${req.max !== undefined ? `–${req.max}` : ''}`, `${count} of ${req.min}${req.max !== undefined ? `–${req.max}` : ''}`);
@@ -77,13 +81,12 @@ export const filesCheck = defineCheck<FilesParams>({
     const met = items.filter((i) => i.ok).length;
     const fraction = creditOf(items, params.partial);
     const missing = items.filter((i) => !i.ok).map((i) => i.label);
+    const what = params.require.every((r) => r.type === 'dir') ? FOLDERS : params.require.every((r) => r.type === 'file') ? FILES : PATHS;
+    const tally = ofTotal(met, items.length, what);
     const parts: Text[] = [
       met === items.length
-        ? t(`Está todo: ${met} de ${items.length}.`, `All present: ${met} of ${items.length}.`)
-        : t(
-            `Hay ${met} de ${items.length}. Falta: ${missing.map((m) => m.es).join(', ')}.`,
-            `${met} of ${items.length} present. Missing: ${missing.map((m) => m.en).join(', ')}.`,
-          ),
+        ? t(`Está todo: ${tally.es}.`, `All present: ${tally.en}.`)
+        : t(`Hay ${tally.es}. Falta: ${listed(missing).es}.`, `${tally.en} present. Missing: ${listed(missing).en}.`),
     ];
     if (met < items.length && params.pathIsAssignment) {
       parts.push(t(

@@ -28,6 +28,66 @@ export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
 }
 
+/*
+ * Numbers and counts as each language writes them, in one place: every message that
+ * counts something or shows a decimal goes through these, so Spanish gets "8,3" and
+ * "1 commit de 3", English "8.3" and "1 of 3 commits".
+ */
+
+/** A noun in each locale, singular then plural: `noun('carpeta', 'carpetas', 'folder', 'folders')`. */
+export interface Noun {
+  readonly es: readonly [string, string];
+  readonly en: readonly [string, string];
+}
+
+export function noun(esOne: string, esMany: string, enOne: string, enMany: string): Noun {
+  return { es: [esOne, esMany], en: [enOne, enMany] };
+}
+
+/** The noun's form for `n` in a locale (1 takes the singular in both; 0 the plural). */
+export function nounFor(n: number, what: Noun, locale: Locale): string {
+  return what[locale][n === 1 ? 0 : 1];
+}
+
+/** A decimal as the locale writes it: `8,3` in Spanish, `8.3` in English; integers without decimals. */
+export function decimal(n: number, locale: Locale, digits = 1): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits, useGrouping: false }).format(n);
+}
+
+/** A decimal in both locales. */
+export function num(n: number, digits = 1): Text {
+  return { es: decimal(n, 'es', digits), en: decimal(n, 'en', digits) };
+}
+
+/** A percentage: `98,7 %` (Spanish writes a space before the sign), `98.7%`. */
+export function percent(n: number, digits = 1): Text {
+  return { es: `${decimal(n, 'es', digits)} %`, en: `${decimal(n, 'en', digits)}%` };
+}
+
+/** `1 test`, `0 tests`, `3 carpetas`. */
+export function counted(n: number, what: Noun): Text {
+  return { es: `${decimal(n, 'es')} ${nounFor(n, what, 'es')}`, en: `${decimal(n, 'en')} ${nounFor(n, what, 'en')}` };
+}
+
+/** `2 de 6 carpetas`, `1 of 1 folder`: the noun agrees with the total. */
+export function ofTotal(part: number, total: number, what: Noun): Text {
+  return {
+    es: `${decimal(part, 'es')} de ${decimal(total, 'es')} ${nounFor(total, what, 'es')}`,
+    en: `${decimal(part, 'en')} of ${decimal(total, 'en')} ${nounFor(total, what, 'en')}`,
+  };
+}
+
+/** Items joined as a sentence lists them: `uso y estructura`, `a, b and c`. */
+export function listed(items: readonly Text[]): Text {
+  return {
+    es: new Intl.ListFormat('es', { type: 'conjunction' }).format(items.map((i) => i.es)),
+    en: new Intl.ListFormat('en', { type: 'conjunction' }).format(items.map((i) => i.en)),
+  };
+}
+
+/** What most checklists count. */
+export const REQUIREMENTS = noun('requisito', 'requisitos', 'requirement', 'requirements');
+
 /** Seconds read by people: "120 s", "2.5 s". */
 export function seconds(ms: number): string {
   const s = ms / 1000;
