@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, literal, seconds, t, type Text } from '../core/text.ts';
+import { bytes, counted, listed, literal, noun, num, ofTotal, percent, REQUIREMENTS, same, seconds, t, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
 
@@ -53,6 +53,10 @@ const CoverageSchema = z.strictObject({
 
 const schema = z.strictObject({
   run: z.string().min(1),
+  /** What the run is, in the student's words (`tus tests`); default: pytest, or the command. */
+  label: TextSchema.optional(),
+  /** The command a student runs locally to see the same; default: \`run\` without the grader's own options. */
+  local: z.string().min(1).optional(),
   timeout: TimeoutSchema,
   requires: PythonModulesSchema.default([]),
   expect: z
@@ -248,23 +252,27 @@ export function resolvePath(value: unknown, path: string): { found: true; value:
   return walk(value, 0);
 }
 
-function withUnit(n: number | string, unit: string): string {
-  if (unit === '') return String(n);
-  return unit === '%' ? `${n}%` : `${n} ${unit}`;
+function withUnit(n: Text, unit: string): Text {
+  if (unit === '') return n;
+  return unit === '%' ? t(`${n.es} %`, `${n.en}%`) : t(`${n.es} ${unit}`, `${n.en} ${unit}`);
 }
 
 /** One decimal at most; a value under the minimum is never shown rounded up to it. */
-function display(value: number, min: number): string {
+function display(value: number, min: number): Text {
   let shown = Math.round(value * 10) / 10;
   if (value < min && shown >= min) shown = Math.floor(value * 10) / 10;
-  return Number.isInteger(shown) ? String(shown) : shown.toFixed(1);
+  return num(shown);
+}
+
+function coverageWhere(coverage: Coverage): string {
+  return coverage.source.map((s) => literal(`${s}/`)).join(', ');
 }
 
 function coverageItem(coverage: Coverage, result: CommandResult): ChecklistItem {
-  const where = coverage.source.map((s) => `${s}/`).join(', ');
-  const min = withUnit(coverage.min, '%');
+  const where = coverageWhere(coverage);
+  const min = percent(coverage.min);
   const label = coverage.label ?? t(`cobertura de ${where}`, `coverage of ${where}`);
-  const bare = t(`${label.es} (mínimo ${min})`, `${label.en} (minimum ${min})`);
+  const bare = t(`${label.es} (mínimo ${min.es})`, `${label.en} (minimum ${min.en})`);
   const measured = result.coverage;
   if (!measured || 'error' in measured) {
     const noData = measured?.error === 'no-data';
@@ -281,13 +289,31 @@ function coverageItem(coverage: Coverage, result: CommandResult): ChecklistItem 
   }
   const shown = withUnit(display(measured.percent, coverage.min), '%');
   return {
-    label: t(`${label.es} ${shown} (mínimo ${min})`, `${label.en} ${shown} (minimum ${min})`),
+    label: t(`${label.es} ${shown.es} (mínimo ${min.es})`, `${label.en} ${shown.en} (minimum ${min.en})`),
     ok: measured.percent >= coverage.min,
     note: t(
-      `${measured.covered} de ${measured.statements} sentencias en ${measured.files} archivos`,
-      `${measured.covered} of ${measured.statements} statements in ${measured.files} files`,
+      `${measured.covered} de ${counted(measured.statements, STATEMENTS).es} en ${counted(measured.files, FILES).es}`,
+      `${measured.covered} of ${counted(measured.statements, STATEMENTS).en} in ${counted(measured.files, FILES).en}`,
     ),
   };
+}
+
+const STATEMENTS = noun('sentencia', 'sentencias', 'statement', 'statements');
+const FILES = noun('archivo', 'archivos', 'file', 'files');
+
+/** The coverage figure as the headline: what was measured, the figure and the minimum. */
+function coverageHeadline(coverage: Coverage, result: CommandResult, local: string | null): Text | null {
+  const measured = result.coverage;
+  if (!measured || 'error' in measured) return null;
+  const where = coverageWhere(coverage);
+  const shown = withUnit(display(measured.percent, coverage.min), '%');
+  const min = percent(coverage.min);
+  return measured.percent >= coverage.min
+    ? t(`La cobertura de ${where} es ${shown.es} (mínimo ${min.es}).`, `Coverage of ${where} is ${shown.en} (minimum ${min.en}).`)
+    : t(
+        `La cobertura de ${where} es ${shown.es}, por debajo del mínimo de ${min.es}: agrega tests para las líneas que ningún test ejecuta${local ? ` (las lista ${literal(`${local} --cov-report=term-missing`)} en tu máquina)` : ''}.`,
+        `Coverage of ${where} is ${shown.en}, under the minimum of ${min.en}: add tests for the lines no test runs${local ? ` (${literal(`${local} --cov-report=term-missing`)} lists them on your machine)` : ''}.`,
+      );
 }
 
 /** What a command check measures, in one line: the student's own code runs inside what it measures. */
@@ -306,8 +332,8 @@ function measuredLine(params: CommandParams): Text {
 }
 
 function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
-  const min = withUnit(metric.min, metric.unit);
-  const bare = t(`${metric.label.es} (mínimo ${min})`, `${metric.label.en} (minimum ${min})`);
+  const min = withUnit(num(metric.min), metric.unit);
+  const bare = t(`${metric.label.es} (mínimo ${min.es})`, `${metric.label.en} (minimum ${min.en})`);
   const raw = result.reports[metric.report];
   if (raw == null) {
     return {
@@ -356,12 +382,38 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
   }
   const shown = withUnit(display(value, metric.min), metric.unit);
   return {
-    label: t(`${metric.label.es} ${shown} (mínimo ${min})`, `${metric.label.en} ${shown} (minimum ${min})`),
+    label: t(`${metric.label.es} ${shown.es} (mínimo ${min.es})`, `${metric.label.en} ${shown.en} (minimum ${min.en})`),
     ok: value >= metric.min,
   };
 }
 
 /* ---------- the check ---------- */
+
+function isPytest(run: string): boolean {
+  return /^(python3? -m )?pytest(\s|$)/.test(run.trim());
+}
+
+/** What runs, in the student's terms: the rubric's label, pytest, or the command a student would type. */
+function whatRuns(params: CommandParams): Text {
+  if (params.label) return params.label;
+  if (isPytest(params.run)) return same('pytest');
+  const local = params.local ?? localCommand(params.run);
+  return local ? same(literal(local)) : t('El comando del curso', "The course's command");
+}
+
+/** Options only the grader's sandbox has (its cache policy, its coverage settings, its report folder). */
+const GRADER_ONLY = [/\s+-p\s+no:cacheprovider\b/g, /\s+--cov-config(=|\s+)\S+/g, /\s+--cov-report(=|\s+)\S*\/work\/\S*/g];
+
+/**
+ * The command a student can run in their own checkout to see the same, or null when
+ * the run only makes sense in the sandbox (shell plumbing, the grader's folders).
+ */
+export function localCommand(run: string): string | null {
+  let local = run.trim();
+  for (const option of GRADER_ONLY) local = local.replace(option, '');
+  if (/[;&|`$<>]|\/work\//.test(local)) return null;
+  return local;
+}
 
 function exitItem(expected: number | null, result: CommandResult, timeoutSeconds: number): ChecklistItem {
   const stopped = result.failure
@@ -442,7 +494,8 @@ export const commandCheck = defineCheck<CommandParams>({
     const result = commandOf(evidence, 'main');
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, params.run);
 
-    const what = t(literal(params.run), literal(params.run));
+    const what = whatRuns(params);
+    const local = params.local ?? localCommand(params.run);
     const stopped = stoppedMessage(result, params.timeout, what);
     const items: ChecklistItem[] = [
       exitItem(params.expect.exitCode, result, params.timeout),
@@ -453,29 +506,43 @@ export const commandCheck = defineCheck<CommandParams>({
     const allOk = items.every((i) => i.ok);
     const fraction = creditOf(items, params.partial);
     const failed = items.filter((i) => !i.ok);
+    const runIt = local
+      ? t(`Córrelo en tu máquina con ${literal(local)}`, `Run it on your machine with ${literal(local)}`)
+      : t('Mira la salida en el detalle', 'See the output in the details');
 
     const notFound = notFoundMessage(result, what);
+    const coverage = params.coverage && !stopped ? coverageHeadline(params.coverage, result, local) : null;
     let headline: Text;
     if (stopped) {
       headline = stopped;
     } else if (notFound && result.exitCode !== params.expect.exitCode) {
       headline = notFound;
+    } else if (coverage && items[0]!.ok) {
+      // The figure is what a student looks for; the exit code is only a means here.
+      headline = coverage;
     } else if (allOk) {
-      headline = t(`${what.es} cumple todo lo pedido.`, `${what.en} meets everything asked.`);
+      headline = isPytest(params.run)
+        ? t(`Tus tests pasan: pytest terminó con código ${result.exitCode ?? 0}.`, `Your tests pass: pytest exited with code ${result.exitCode ?? 0}.`)
+        : t(`${what.es} cumple todo lo pedido.`, `${what.en} meets everything asked.`);
     } else if (!items[0]!.ok) {
       headline = t(
-        `${what.es} terminó con código ${result.exitCode ?? '?'} (se esperaba ${params.expect.exitCode}): córrelo en tu máquina y arregla lo que muestra la salida.`,
-        `${what.en} exited with code ${result.exitCode ?? '?'} (expected ${params.expect.exitCode}): run it on your machine and fix what its output shows.`,
+        `${what.es} terminó con código ${result.exitCode ?? '?'} (se esperaba ${params.expect.exitCode}). ${runIt.es} y arregla lo que muestra la salida.`,
+        `${what.en} exited with code ${result.exitCode ?? '?'} (expected ${params.expect.exitCode}). ${runIt.en} and fix what its output shows.`,
       );
     } else {
+      const lacking = listed(failed.map((i) => i.label));
       headline = t(
-        `${what.es} terminó, pero no cumple: ${failed.map((i) => i.label.es).join('; ')}. Córrelo en tu máquina y revisa la salida.`,
-        `${what.en} finished, but falls short: ${failed.map((i) => i.label.en).join('; ')}. Run it on your machine and check its output.`,
+        `${what.es} terminó, pero no cumple: ${lacking.es}. ${runIt.es} y revisa la salida.`,
+        `${what.en} finished, but falls short: ${lacking.en}. ${runIt.en} and check its output.`,
       );
     }
+    // Checklist items, never points: the table shows the points.
+    const met = ofTotal(items.length - failed.length, items.length, REQUIREMENTS);
     const tally =
       items.length > 1 && !allOk
-        ? t(`Cumple ${items.length - failed.length} de ${items.length} puntos.`, `${items.length - failed.length} of ${items.length} items met.`)
+        ? params.partial
+          ? t(`Cumple ${met.es}.`, `${met.en} met.`)
+          : t(`Cumple ${met.es}; este criterio da puntos solo si se cumplen todos.`, `${met.en} met; this criterion earns points only when all are met.`)
         : null;
     return {
       fraction,

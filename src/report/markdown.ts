@@ -2,7 +2,7 @@ import { counted, noun, plain, say, type Locale, type Text } from '../core/text.
 import type { Grade } from '../grading/grade.ts';
 import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
-import { formatPoints, whatToDoFirst } from './terminal.ts';
+import { formatPoints, verdictWord, whatToDoFirst } from './terminal.ts';
 import { fencedBlock, inline } from './markup.ts';
 
 /**
@@ -169,10 +169,7 @@ export function scoreLine(grade: Grade, locale: Locale, verdict?: LateVerdict): 
   } else {
     const late = verdict && verdict.late.status !== 'on-time';
     const counts = late ? (verdict.finalScore ?? 0) : grade.score;
-    const passed = counts >= grade.passMark;
-    const open = !passed && (grade.errorPoints > 0 || counts + grade.pendingPoints >= grade.passMark);
-    const word = passed ? (es ? 'aprobado' : 'passed') : open ? (es ? 'aún sin aprobar' : 'not passed yet') : es ? 'no aprobado' : 'not passed';
-    parts.push(`**${of(counts)} — ${word}** ${mark}`);
+    parts.push(`**${of(counts)} — ${verdictWord(grade, counts, locale)}** ${mark}`);
     if (late) parts.push(es ? `${of(grade.score)} − ${p(verdict.penalty)} por atraso` : `${of(grade.score)} − ${p(verdict.penalty)} late`);
   }
   if (grade.pendingPoints) parts.push(es ? `${p(grade.pendingPoints)} pts pendientes de revisión de un ayudante` : `${p(grade.pendingPoints)} pts pending a TA's review`);

@@ -58,9 +58,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
       ? ` · ${formatPoints(grade.errorPoints, locale)} pts sin corregir por un problema del curso (no tuyo)`
       : ` · ${formatPoints(grade.errorPoints, locale)} pts not graded because of a course setup problem (not yours)`
     : '';
-  const verdict = grade.passed
-    ? paint(32, locale === 'es' ? 'aprobado' : 'passed')
-    : paint(31, locale === 'es' ? 'no aprobado' : 'not passed');
+  const verdict = paint(grade.passed ? 32 : 31, verdictWord(grade, grade.score, locale));
   const mark = locale === 'es' ? `aprobación: ${formatPoints(grade.passMark, locale)}` : `pass mark: ${formatPoints(grade.passMark, locale)}`;
   out.push(`${bold(`${locale === 'es' ? 'Puntaje' : 'Score'}: ${formatPoints(grade.score, locale)}/${formatPoints(grade.maxScore, locale)}`)} — ${verdict} (${mark})${pending}${errors}`);
 
@@ -106,6 +104,17 @@ export function whatToDoFirst(criteria: readonly CriterionResult[]): CriterionRe
 
 /** Check kinds whose points come from commits still to be made, not from changing files. */
 const EARNED_BY_NEW_COMMITS = new Set(['commits']);
+
+/**
+ * The verdict on a score that counts: passed, not passed, or not passed *yet* when a TA's
+ * pending points or points we failed to grade (our error) could still carry it over.
+ */
+export function verdictWord(grade: Pick<Grade, 'passMark' | 'pendingPoints' | 'errorPoints'>, counts: number, locale: Locale): string {
+  const es = locale === 'es';
+  if (counts >= grade.passMark) return es ? 'aprobado' : 'passed';
+  if (grade.errorPoints > 0 || counts + grade.pendingPoints >= grade.passMark) return es ? 'aún sin aprobar' : 'not passed yet';
+  return es ? 'no aprobado' : 'not passed';
+}
 
 /** Why a file was left out of the sandbox, said to its owner. */
 export function skipReason(s: SkippedFile): Text {
