@@ -123,7 +123,8 @@ function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
 export function stoppedMessage(result: CommandResult, timeoutSeconds: number, what: Text, advice?: Text): Text | null {
   if (result.failure) return supervisorLostMessage(result.failure, what);
   if (result.hungAs) {
-    const { run, timeoutSeconds: limit } = result.hungAs;
+    const { timeoutSeconds: limit } = result.hungAs;
+    const run = localCommand(result.hungAs.run) ?? result.hungAs.run;
     const hang = collectionHang(seconds(limit * 1000));
     return t(
       `${what.es} no se corrió: reúne los mismos tests que ${literal(run)}, que no terminó. ${hang.es}`,

@@ -230,7 +230,7 @@ function ignoredFolder(path: string, pattern: string): string | undefined {
   return at >= 0 ? parents.slice(0, at + 1).join('/') : undefined;
 }
 
-/** The rule(s) a student would add for a sample path: `.venv/pyvenv.cfg` → `.venv/`, `a/b.pyc` → `*.pyc`. */
+/** The rule(s) a student would add for a sample path: `.venv/pyvenv.cfg` → `.venv/`, `a/b.pyc` → `*.pyc`, `data/processed/x.csv` → `data/processed/`. */
 export function suggest(path: string, kept: readonly string[] = []): string[] {
   const parts = path.split('/');
   const name = parts.at(-1)!;
@@ -241,9 +241,11 @@ export function suggest(path: string, kept: readonly string[] = []): string[] {
   }
   if (parts.length === 1) return [ext ? `*${ext}` : name];
   const top = parts[0]!;
-  const keptInside = kept.filter((k) => k.startsWith(`${top}/`));
-  if (keptInside.length === 0) return [`${top}/`];
   const parent = parts.slice(0, -1).join('/');
+  // The sample's own folder, never a folder above it: `data/` would also ignore the
+  // `data/raw/.gitkeep` another criterion asks to commit (git then refuses to add it).
+  const keptInside = kept.filter((k) => k.startsWith(`${top}/`));
+  if (keptInside.length === 0) return [`${parent}/`];
   const keptHere = keptInside.filter((k) => k.startsWith(`${parent}/`));
   // `data/raw/*` with `!data/raw/.gitkeep`: the folder stays, its contents do not.
   if (keptHere.length && keptHere.every((k) => k.slice(parent.length + 1).startsWith('.git'))) {
