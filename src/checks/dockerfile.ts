@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList } from '../core/schemas.ts';
-import { join, literal, t, type Text } from '../core/text.ts';
+import { join, listed, literal, ofTotal, REQUIREMENTS, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const FACTS = ['multi-stage', 'non-root-user', 'healthcheck', 'dockerignore', 'slim-base', 'no-latest-tag'] as const;
@@ -112,12 +112,14 @@ export const dockerfileCheck = defineCheck<DockerfileParams>({
     const count = met(best.results);
     const fraction = creditOf(items, params.partial);
     const missing = best.results.filter((r) => !r.item.ok);
+    const tally = ofTotal(count, items.length, REQUIREMENTS);
+    const lacking = listed(missing.map((r) => t(`${r.item.label.es} (${FIX[r.fact].es})`, `${r.item.label.en} (${FIX[r.fact].en})`)));
     const parts: Text[] = [
       missing.length === 0
-        ? t(`${literal(best.path)} cumple todo (${count} de ${items.length}).`, `${literal(best.path)} meets everything (${count} of ${items.length}).`)
+        ? t(`${literal(best.path)} cumple todo (${tally.es}).`, `${literal(best.path)} meets everything (${tally.en}).`)
         : t(
-            `${literal(best.path)}: ${count} de ${items.length}. Falta: ${missing.map((r) => `${r.item.label.es} (${FIX[r.fact].es})`).join('; ')}.`,
-            `${literal(best.path)}: ${count} of ${items.length}. Missing: ${missing.map((r) => `${r.item.label.en} (${FIX[r.fact].en})`).join('; ')}.`,
+            `${literal(best.path)} cumple ${tally.es}. Falta: ${lacking.es}.`,
+            `${literal(best.path)} meets ${tally.en}. Missing: ${lacking.en}.`,
           ),
     ];
     if (usable.length > 1) {

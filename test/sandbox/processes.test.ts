@@ -187,7 +187,7 @@ describe('the CLI stopped mid-grading', () => {
       expect(await exited(child)).toEqual({ code, signal: null });
       expect(Date.now() - sent).toBeLessThan(15_000);
       expect(child.output()).toContain(said);
-      if (args.includes('--json')) expect(child.output()).toContain('"code": "interrupted"');
+      if ((args as readonly string[]).includes('--json')) expect(child.output()).toContain('"code": "interrupted"');
       expect(await containersOfProcess(provider, child.pid!)).toEqual([]);
     });
   }

@@ -78,7 +78,7 @@ describe('dockerfile evaluate', () => {
     expect(out.items?.[2]?.note?.en).toBe('line 22');
     expect(out.items?.[3]?.note?.en).toBe('`.dockerignore`: 5 rule(s)');
     expect(out.items?.[4]?.note?.en).toBe('line 16: `python:3.11-slim`');
-    expect(out.message.en).toBe('`Dockerfile` meets everything (6 of 6).');
+    expect(out.message.en).toBe('`Dockerfile` meets everything (6 of 6 requirements).');
     expect(out.annotations).toBeUndefined();
   });
 
@@ -89,7 +89,7 @@ describe('dockerfile evaluate', () => {
     expect(out.items?.[1]).toMatchObject({ ok: false, note: { en: 'line 22: `USER 0:0` is root' } });
     expect(out.annotations).toEqual([expect.objectContaining({ path: 'Dockerfile', line: 22 })]);
     expect(out.annotations?.[0]?.message.es).toContain('useradd');
-    expect(out.message.es).toContain('`Dockerfile`: 1 de 2. Falta: usuario no root (`USER`)');
+    expect(out.message.es).toContain('`Dockerfile` cumple 1 de 2 requisitos. Falta: usuario no root (`USER`)');
   });
 
   it('needs the USER in the final stage, but follows a stage built FROM another', () => {
