@@ -66,7 +66,7 @@ export const markdownCheck = defineCheck<MarkdownParams>({
       items.push({
         label: wanted.label ?? t(`sección «${wanted.anyOf[0]}»`, `section "${wanted.anyOf[0]}"`),
         ok: Boolean(found),
-        ...(found ? { note: same(literal(`${'#'.repeat(found.depth)} ${found.text}`)) } : { note: t(`p. ej. \`## ${wanted.anyOf[0]}\``, `e.g. \`## ${wanted.anyOf.at(-1)}\``) }),
+        ...(found ? { note: same(literal(`${'#'.repeat(found.depth)} ${found.text}`)) } : { note: t(`p. ej. \`## ${wanted.anyOf[0]}\``, `e.g. \`## ${wanted.anyOf[1] ?? wanted.anyOf[0]}\``) }),
       });
     }
     if (params.badges) {

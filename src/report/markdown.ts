@@ -2,7 +2,7 @@ import { counted, noun, plain, say, type Locale, type Text } from '../core/text.
 import type { Grade } from '../grading/grade.ts';
 import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
-import { formatPoints, verdictWord, whatToDoFirst } from './terminal.ts';
+import { earnedAlongTheWay, formatPoints, verdictWord, whatToDoFirst } from './terminal.ts';
 import { fencedBlock, inline } from './markup.ts';
 
 /**
@@ -179,7 +179,9 @@ export function scoreLine(grade: Grade, locale: Locale, verdict?: LateVerdict): 
 
 function todoList(grade: Grade, options: RenderOptions, limit = 5): string {
   const L = (text: Text) => say(text, options.locale);
-  const todo = whatToDoFirst(grade.criteria).filter((c) => !isHidden(c, options.reveal)).slice(0, limit);
+  const all = whatToDoFirst(grade.criteria).filter((c) => !isHidden(c, options.reveal));
+  // How to commit the fixes is what earns the commit criterion: it stays however short the list.
+  const todo = [...all.filter((c) => !earnedAlongTheWay(c)).slice(0, limit), ...all.filter(earnedAlongTheWay)];
   if (todo.length === 0) return '';
   const heading = options.locale === 'es' ? '### Qué hacer primero' : '### What to do first';
   const items = todo.map((c, i) => {

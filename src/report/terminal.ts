@@ -96,14 +96,19 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
  * earns them along the way and nothing old needs rewriting.
  */
 export function whatToDoFirst(criteria: readonly CriterionResult[]): CriterionResult[] {
-  const alongTheWay = (c: CriterionResult) => (EARNED_BY_NEW_COMMITS.has(c.kind) ? 1 : 0);
+  const along = (c: CriterionResult) => (earnedAlongTheWay(c) ? 1 : 0);
   return criteria
     .filter((c) => c.status === 'failed' || c.status === 'partial')
-    .sort((a, b) => alongTheWay(a) - alongTheWay(b) || b.maxScore - (b.score ?? 0) - (a.maxScore - (a.score ?? 0)));
+    .sort((a, b) => along(a) - along(b) || b.maxScore - (b.score ?? 0) - (a.maxScore - (a.score ?? 0)));
 }
 
 /** Check kinds whose points come from commits still to be made, not from changing files. */
 const EARNED_BY_NEW_COMMITS = new Set(['commits']);
+
+/** A criterion earned by committing the other fixes the right way: listed last, and never cut from a short list. */
+export function earnedAlongTheWay(c: Pick<CriterionResult, 'kind'>): boolean {
+  return EARNED_BY_NEW_COMMITS.has(c.kind);
+}
 
 /**
  * The verdict on a score that counts: passed, not passed, or not passed *yet* when a TA's

@@ -125,3 +125,22 @@ describe('the score line: the score that counts and the verdict are read first',
     expect(tooLate.startsWith('**Fuera de plazo: no cuenta**')).toBe(true);
   });
 });
+
+describe('what to fix first, for someone new to Git', () => {
+  const criteria = [
+    result('estructura', 4.2, 25, 'partial'),
+    result('commits', 0, 25, 'failed', { kind: 'commits' }),
+    result('readme', 10, 25, 'partial'),
+    result('gitignore', 0, 25, 'failed'),
+    result('extra', 5, 10, 'partial'),
+  ];
+  const week = { ...grade, score: 19.2, pendingPoints: 0, criteria };
+
+  it('puts the commits criterion after the fixes whose commits earn it, even when it loses the most, and keeps it in a short list', () => {
+    const order = (text: string) => [...text.matchAll(/^\d+\. \*\*(?:Título|Title) (\w+)\*\*/gm)].map((m) => m[1]);
+    // The most points back first; commits last, since committing each fix conventionally earns them.
+    expect(order(checkRunOutput(week, { locale: 'es', reveal: false }).summary)).toEqual(['gitignore', 'estructura', 'readme', 'extra', 'commits']);
+    // The comment lists three fixes, and still how to commit them.
+    expect(order(pullRequestComment(week, { locale: 'en', reveal: false, commit: 'abcdef1' }))).toEqual(['gitignore', 'estructura', 'readme', 'commits']);
+  });
+});
