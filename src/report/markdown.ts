@@ -185,7 +185,8 @@ function todoList(grade: Grade, options: RenderOptions, limit = 5): string {
   if (todo.length === 0) return '';
   const heading = options.locale === 'es' ? '### Qué hacer primero' : '### What to do first';
   const items = todo.map((c, i) => {
-    const unmet = c.items.filter((it) => !it.ok).map((it) => `   - ${itemText(it, L)}`);
+    // Old commits are not something to fix (new ones earn the points): not listed here.
+    const unmet = earnedAlongTheWay(c) ? [] : c.items.filter((it) => !it.ok).map((it) => `   - ${itemText(it, L)}`);
     return [`${i + 1}. **${inline(L(c.title))}** (−${formatPoints(c.maxScore - (c.score ?? 0), options.locale)}): ${inline(c.feedback ? L(c.feedback) : L(c.message))}`, ...unmet].join('\n');
   });
   return [heading, '', ...items].join('\n');

@@ -129,7 +129,7 @@ describe('the score line: the score that counts and the verdict are read first',
 describe('what to fix first, for someone new to Git', () => {
   const criteria = [
     result('estructura', 4.2, 25, 'partial'),
-    result('commits', 0, 25, 'failed', { kind: 'commits' }),
+    result('commits', 0, 25, 'failed', { kind: 'commits', items: [{ label: t('`cambios`', '`cambios`'), ok: false }] }),
     result('readme', 10, 25, 'partial'),
     result('gitignore', 0, 25, 'failed'),
     result('extra', 5, 10, 'partial'),
@@ -141,6 +141,9 @@ describe('what to fix first, for someone new to Git', () => {
     // The most points back first; commits last, since committing each fix conventionally earns them.
     expect(order(checkRunOutput(week, { locale: 'es', reveal: false }).summary)).toEqual(['gitignore', 'estructura', 'readme', 'extra', 'commits']);
     // The comment lists three fixes, and still how to commit them.
-    expect(order(pullRequestComment(week, { locale: 'en', reveal: false, commit: 'abcdef1' }))).toEqual(['gitignore', 'estructura', 'readme', 'commits']);
+    const comment = pullRequestComment(week, { locale: 'en', reveal: false, commit: 'abcdef1' });
+    expect(order(comment)).toEqual(['gitignore', 'estructura', 'readme', 'commits']);
+    // The old commits are not listed as things to fix: new commits earn the points.
+    expect(comment).not.toContain('cambios');
   });
 });
