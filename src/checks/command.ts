@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, counted, listed, literal, noun, num, ofTotal, percent, REQUIREMENTS, same, seconds, t, type Text } from '../core/text.ts';
+import { bytes, counted, listed, literal, noun, num, ofTotal, percent, REQUIREMENTS, same, seconds, t, type Locale, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
 
@@ -112,8 +112,8 @@ function cutByJob(result: CommandResult, timeoutSeconds: number): boolean {
 }
 
 /** When a stopped command was stopped, in whole seconds. */
-function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
-  return seconds(cutByJob(result, timeoutSeconds) ? Math.round(result.durationMs / 1000) * 1000 : timeoutSeconds * 1000);
+function stoppedAt(result: CommandResult, timeoutSeconds: number, locale: Locale): string {
+  return seconds(cutByJob(result, timeoutSeconds) ? Math.round(result.durationMs / 1000) * 1000 : timeoutSeconds * 1000, locale);
 }
 
 /**
@@ -125,7 +125,7 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
   if (result.hungAs) {
     const { timeoutSeconds: limit } = result.hungAs;
     const run = localCommand(result.hungAs.run) ?? result.hungAs.run;
-    const hang = collectionHang(seconds(limit * 1000));
+    const hang = collectionHang(limit * 1000);
     return t(
       `${what.es} no se corrió: reúne los mismos tests que ${literal(run)}, que no terminó. ${hang.es}`,
       `${what.en} was not run: it collects the same tests as ${literal(run)}, which never finished. ${hang.en}`,
@@ -134,16 +134,16 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
   if (result.timedOut) {
     if (cutByJob(result, timeoutSeconds)) {
       return t(
-        `${what.es} se detuvo a los ${stoppedAt(result, timeoutSeconds)} porque se acabó el tiempo total de la corrección (los comandos anteriores usaron casi todo): haz que tus tests corran más rápido.`,
-        `${what.en} was stopped after ${stoppedAt(result, timeoutSeconds)} because the grading job ran out of time (earlier commands used most of it): make your tests run faster.`,
+        `${what.es} se detuvo a los ${stoppedAt(result, timeoutSeconds, 'es')} porque se acabó el tiempo total de la corrección (los comandos anteriores usaron casi todo): haz que tus tests corran más rápido.`,
+        `${what.en} was stopped after ${stoppedAt(result, timeoutSeconds, 'en')} because the grading job ran out of time (earlier commands used most of it): make your tests run faster.`,
       );
     }
-    const limit = seconds(timeoutSeconds * 1000);
+    const limit = (locale: Locale) => seconds(timeoutSeconds * 1000, locale);
     return (
       advice ??
       t(
-        `${what.es} se detuvo a los ${limit} (el límite de tiempo): busca un bucle infinito o una espera (input(), un servidor que no termina).`,
-        `${what.en} was stopped at ${limit} (the time limit): look for an infinite loop or a wait (input(), a server that never ends).`,
+        `${what.es} se detuvo a los ${limit('es')} (el límite de tiempo): busca un bucle infinito o una espera (input(), un servidor que no termina).`,
+        `${what.en} was stopped at ${limit('en')} (the time limit): look for an infinite loop or a wait (input(), a server that never ends).`,
       )
     );
   }
@@ -174,10 +174,11 @@ function supervisorLostMessage(failure: NonNullable<CommandResult['failure']>, w
 }
 
 /** Why pytest never finished collecting: the same words wherever a hang shows. */
-export function collectionHang(limit: string): Text {
+export function collectionHang(limitMs: number): Text {
+  const limit = (locale: Locale) => seconds(limitMs, locale);
   return t(
-    `pytest se detuvo a los ${limit} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
-    `pytest was stopped at ${limit} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
+    `pytest se detuvo a los ${limit('es')} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
+    `pytest was stopped at ${limit('en')} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
   );
 }
 
@@ -203,10 +204,9 @@ export function notFoundMessage(result: CommandResult, what: Text): Text | null 
 /** The output was longer than the sandbox keeps. */
 export function truncatedNote(result: CommandResult): Text | null {
   if (!result.outputTruncated) return null;
-  const size = bytes(result.outputBytes);
   return t(
-    `La salida fue muy larga (${size}) y se cortó: solo se guardaron el inicio y el final.`,
-    `The output was very long (${size}) and was cut: only its start and end were kept.`,
+    `La salida fue muy larga (${bytes(result.outputBytes, 'es')}) y se cortó: solo se guardaron el inicio y el final.`,
+    `The output was very long (${bytes(result.outputBytes)}) and was cut: only its start and end were kept.`,
   );
 }
 
@@ -422,7 +422,7 @@ function exitItem(expected: number | null, result: CommandResult, timeoutSeconds
     : result.hungAs
     ? t('no se corrió: los mismos tests no terminaron de reunirse', 'not run: the same tests never finished collecting')
     : result.timedOut
-    ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds)}`, `stopped after ${stoppedAt(result, timeoutSeconds)}`)
+    ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds, 'es')}`, `stopped after ${stoppedAt(result, timeoutSeconds, 'en')}`)
     : result.killed
       ? t('lo detuvo el límite de memoria', 'killed by the memory limit')
       : null;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, counted, listed, literal, noun, ofTotal, same, t, type Text } from '../core/text.ts';
+import { bytes, counted, listed, literal, noun, ofTotal, same, t, type Locale, type Text } from '../core/text.ts';
 
 const PATTERNS = noun('patrón pedido', 'patrones pedidos', 'required pattern', 'required patterns');
 const FILES = noun('archivo', 'archivos', 'file', 'files');
@@ -94,11 +94,11 @@ export const contentCheck = defineCheck<ContentParams>({
       met === items.length
         ? t(`Todo encontrado (${tally.es}) en ${searched.es}.`, `Everything found (${tally.en}) in ${searched.en}.`)
         : t(`Hay ${tally.es} en ${searched.es}. Falta: ${lacking.es}.`, `${tally.en} found in ${searched.en}. Missing: ${lacking.en}.`);
-    const read = bytes(evidence.limits.maxReadBytes);
+    const read = (locale: Locale) => bytes(evidence.limits.maxReadBytes, locale);
     const why = unreadMatters
       ? t(
-          ` Un patrón que no debe estar solo se da por ausente en archivos leídos enteros, y Rubrica lee los primeros ${read} de cada uno: acorta esos archivos o sácalos de ${literal(where)}.`,
-          ` A pattern that must be absent is only judged absent in files read whole, and Rubrica reads the first ${read} of each: shorten those files or move them out of ${literal(where)}.`,
+          ` Un patrón que no debe estar solo se da por ausente en archivos leídos enteros, y Rubrica lee los primeros ${read('es')} de cada uno: acorta esos archivos o sácalos de ${literal(where)}.`,
+          ` A pattern that must be absent is only judged absent in files read whole, and Rubrica reads the first ${read('en')} of each: shorten those files or move them out of ${literal(where)}.`,
         )
       : undefined;
     return {

@@ -51,7 +51,7 @@ export const filesCheck = defineCheck<FilesParams>({
         const wrongType = found.find((f) => f.type !== 'symlink' && f.type !== req.type);
         if (skipped) {
           note = t(
-            `${literal(skipped.path)} pesa ${bytes(skipped.size)} y no se copió para corregir: los datos grandes van en DVC, no en git.`,
+            `${literal(skipped.path)} pesa ${bytes(skipped.size, 'es')} y no se copió para corregir: los datos grandes van en DVC, no en git.`,
             `${literal(skipped.path)} is ${bytes(skipped.size)} and was not copied for grading: large data belongs in DVC, not in git.`,
           );
         } else if (link) {

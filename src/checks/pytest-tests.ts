@@ -205,12 +205,11 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
 
     const total = collected.ids.length;
     const parts: (Text | null)[] = [];
-    const limit = seconds(params.timeout * 1000);
     const stopped = stoppedMessage(
       result,
       params.timeout,
       t('pytest', 'pytest'),
-      collectionHang(limit),
+      collectionHang(params.timeout * 1000),
     );
     const notFound = notFoundMessage(result, t(literal(run), literal(run)));
     const { conftest } = collected;

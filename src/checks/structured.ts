@@ -132,7 +132,7 @@ export const structuredCheck = defineCheck<StructuredParams>({
     }
     for (const s of skipped) {
       parts.push(t(
-        `${literal(s.path)} (${bytes(s.size)}) no se pudo leer para corregir.`,
+        `${literal(s.path)} (${bytes(s.size, 'es')}) no se pudo leer para corregir.`,
         `${literal(s.path)} (${bytes(s.size)}) could not be read for grading.`,
       ));
     }

@@ -88,16 +88,17 @@ export function listed(items: readonly Text[]): Text {
 /** What most checklists count. */
 export const REQUIREMENTS = noun('requisito', 'requisitos', 'requirement', 'requirements');
 
-/** Seconds read by people: "120 s", "2.5 s". */
-export function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+/** Seconds read by people: "120 s", "2.5 s" (Spanish "2,5 s"). */
+export function seconds(ms: number, locale: Locale = 'en'): string {
+  return `${decimal(ms / 1000, locale)} s`;
 }
 
-export function bytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+/** A size with one decimal: "1.5 MB" (Spanish "1,5 MB"). */
+export function bytes(n: number, locale: Locale = 'en'): string {
+  const one = (x: number) => new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(x);
+  if (n >= 1024 ** 3) return `${one(n / 1024 ** 3)} GB`;
+  if (n >= 1024 ** 2) return `${one(n / 1024 ** 2)} MB`;
+  if (n >= 1024) return `${one(n / 1024)} KB`;
   return `${n} B`;
 }
 

@@ -125,7 +125,7 @@ export function verdictWord(grade: Pick<Grade, 'passMark' | 'pendingPoints' | 'e
 export function skipReason(s: SkippedFile): Text {
   switch (s.reason) {
     case 'too-large':
-      return t(`pesa ${bytes(s.size)}, más que el límite; los datos grandes van en DVC`, `${bytes(s.size)}, over the limit; large data belongs in DVC`);
+      return t(`pesa ${bytes(s.size, 'es')}, más que el límite; los datos grandes van en DVC`, `${bytes(s.size)}, over the limit; large data belongs in DVC`);
     case 'snapshot-full':
       return t('el repositorio supera el tamaño máximo que se corrige', 'the repository is over the size that is graded');
     case 'environment':

@@ -284,7 +284,7 @@ describe('command evaluate', () => {
       outputTruncated: true,
     });
     expect(outcome.fraction).toBe(1);
-    expect(outcome.message.es).toContain('400.0 MB');
+    expect(outcome.message.es).toContain('400,0 MB');
     expect(outcome.message.en).toMatch(/was cut: only its start and end were kept/);
     expect(outcome.details).toContain('START');
     expect(outcome.details).toContain('END');

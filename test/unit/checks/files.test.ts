@@ -62,7 +62,7 @@ describe('files check', () => {
   it('names a required file that was too large to copy', () => {
     const ev = evidence({ skipped: [{ path: 'models/model.joblib', size: 80 << 20, reason: 'too-large' }] });
     const outcome = run({ require: [{ glob: 'models/*.joblib', type: 'file' }] }, ev);
-    expect(outcome.items![0]!.note!.es).toContain('80.0 MB');
+    expect(outcome.items![0]!.note!.es).toContain('80,0 MB');
     expect(outcome.items![0]!.note!.es).toContain('DVC');
   });
 

@@ -263,7 +263,7 @@ describe('pytest-tests evaluate', () => {
       outputTruncated: true,
     });
     expect(outcome.items![0]!.note?.en).toBe('5 of 5 tests');
-    expect(outcome.message.es).toContain('2.0 MB');
+    expect(outcome.message.es).toContain('2,0 MB');
     expect(outcome.message.en).toMatch(/was cut.*counts may fall short/);
   });
 });

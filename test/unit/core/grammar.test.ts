@@ -3,7 +3,7 @@ import { commitsCheck } from '../../../src/checks/commits.ts';
 import { filesCheck } from '../../../src/checks/files.ts';
 import { markdownCheck } from '../../../src/checks/markdown.ts';
 import { pytestTestsCheck } from '../../../src/checks/pytest-tests.ts';
-import { counted, decimal, listed, noun, ofTotal, percent, t } from '../../../src/core/text.ts';
+import { bytes, counted, decimal, listed, noun, ofTotal, percent, seconds, t } from '../../../src/core/text.ts';
 import { formatPoints } from '../../../src/report/terminal.ts';
 import { asShown, evidence } from '../../helpers/evidence.ts';
 
@@ -52,6 +52,12 @@ describe('the grammar table: 0, 1 and many', () => {
     expect(percent(n)).toEqual({ es: pes, en: pen });
     expect(formatPoints(n, 'es')).toBe(es);
     expect(formatPoints(n)).toBe(en);
+  });
+
+  it('sizes and durations: the same decimal separators', () => {
+    expect([bytes(1.5 * 1024 ** 2, 'es'), bytes(1.5 * 1024 ** 2)]).toEqual(['1,5 MB', '1.5 MB']);
+    expect([bytes(0, 'es'), bytes(1, 'es')]).toEqual(['0 B', '1 B']);
+    expect([seconds(2500, 'es'), seconds(2500), seconds(120_000, 'es')]).toEqual(['2,5 s', '2.5 s', '120 s']);
   });
 });
 
