@@ -174,7 +174,7 @@ function requirementItem(req: Requirement, documents: readonly Found[]): Checkli
   if (req.every) {
     const bad = judged.find((x) => !x.j.ok);
     if (!bad) {
-      return { label, ok: true, note: t(`en los ${documents.length} documento(s)`, `in all ${documents.length} document(s)`) };
+      return { label, ok: true, note: documents.length === 1 ? t('en el único documento', 'in the only document') : t(`en los ${documents.length} documentos`, `in all ${documents.length} documents`) };
     }
     const whereEs = `${docName(bad.d, 'es')}${bad.j.failing ? `, elemento ${bad.j.failing}` : ''}`;
     const whereEn = `${docName(bad.d, 'en')}${bad.j.failing ? `, item ${bad.j.failing}` : ''}`;
