@@ -355,6 +355,14 @@ describe('command coverage measured by the grader', () => {
     }
   });
 
+  it('names the run and the local command as the rubric says, when it says so', () => {
+    const raw = { run: 'python3 -m pip wheel --no-index -w /tmp/wheels .', label: { es: 'La construcción del paquete', en: 'Building the package' }, local: 'pip install -e .' };
+    const failed = run(raw, { exitCode: 1 });
+    expect(failed.message.es.startsWith('La construcción del paquete terminó con código 1 (se esperaba 0). Córrelo en tu máquina con `pip install -e .`')).toBe(true);
+    expect(failed.message.en).not.toContain('--no-index');
+    expect(run(raw, { exitCode: 0 }).message.en.startsWith('Building the package meets everything asked.')).toBe(true);
+  });
+
   it('suggests no local command for shell plumbing or the grader\'s folders', () => {
     expect(localCommand('python3 -m pytest -q -p no:cacheprovider --cov=src --cov-config=/work/grader/coveragerc')).toBe('python3 -m pytest -q --cov=src');
     expect(localCommand('python3 -m pytest --cov=src; status=$?; python3 -m coverage json -q -o /work/out/coverage.json; exit $status')).toBeNull();
