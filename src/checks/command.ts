@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, counted, listed, literal, noun, num, ofTotal, percent, REQUIREMENTS, same, seconds, t, type Locale, type Text } from '../core/text.ts';
+import { bytes, counted, FILES, listed, literal, noun, num, ofTotal, percent, REQUIREMENTS, same, seconds, t, type Locale, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
+
+const STATEMENTS = noun('sentencia', 'sentencias', 'statement', 'statements');
 
 /** An import name, as `importlib.util.find_spec` takes it: `sklearn`, not `scikit-learn`. */
 export const PythonModulesSchema = z.array(
@@ -298,9 +300,6 @@ function coverageItem(coverage: Coverage, result: CommandResult): ChecklistItem 
     ),
   };
 }
-
-const STATEMENTS = noun('sentencia', 'sentencias', 'statement', 'statements');
-const FILES = noun('archivo', 'archivos', 'file', 'files');
 
 /** The coverage figure as the headline: what was measured, the figure and the minimum. */
 function coverageHeadline(coverage: Coverage, result: CommandResult, local: string | null): Text | null {

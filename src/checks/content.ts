@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, counted, listed, literal, noun, ofTotal, same, t, type Locale, type Text } from '../core/text.ts';
+import { bytes, counted, FILES, listed, literal, noun, ofTotal, same, t, type Locale, type Text } from '../core/text.ts';
+import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const PATTERNS = noun('patrón pedido', 'patrones pedidos', 'required pattern', 'required patterns');
-const FILES = noun('archivo', 'archivos', 'file', 'files');
-import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const PatternSchema = z.strictObject({
   label: TextSchema.optional(),

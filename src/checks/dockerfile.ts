@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList } from '../core/schemas.ts';
 import { counted, join, listed, literal, noun, ofTotal, REQUIREMENTS, t, type Text } from '../core/text.ts';
+import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const STAGES = noun('etapa', 'etapas', 'stage', 'stages');
 const RULES = noun('regla', 'reglas', 'rule', 'rules');
 const BASE_IMAGES = noun('imagen base', 'imágenes base', 'base image', 'base images');
-import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
 
 const FACTS = ['multi-stage', 'non-root-user', 'healthcheck', 'dockerignore', 'slim-base', 'no-latest-tag'] as const;
 type Fact = (typeof FACTS)[number];

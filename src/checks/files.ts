@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { globMatcher, isGitInternal } from '../core/glob.ts';
 import { GlobsSchema, globList, TextSchema } from '../core/schemas.ts';
-import { bytes, join, listed, literal, noun, ofTotal, same, t, type Text } from '../core/text.ts';
+import { bytes, FILES, join, listed, literal, noun, ofTotal, same, t, type Text } from '../core/text.ts';
+import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const FOLDERS = noun('carpeta', 'carpetas', 'folder', 'folders');
-const FILES = noun('archivo', 'archivos', 'file', 'files');
 const PATHS = noun('ruta pedida', 'rutas pedidas', 'required path', 'required paths');
-import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const RequirementSchema = z.strictObject({
   label: TextSchema.optional(),

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
 import { counted, join, listed, literal, noun, ofTotal, REQUIREMENTS, same, t, type Text } from '../core/text.ts';
+import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const BADGES = noun('insignia (badge)', 'insignias (badges)', 'badge', 'badges');
 const FOUND = noun('encontrada', 'encontradas', 'found', 'found');
 const SECTIONS = noun('sección', 'secciones', 'section', 'sections');
-import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
 
 const MarkdownParams = z.strictObject({
   file: GlobsSchema.default('README.md'),

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { tailGlobMatcher } from '../core/glob.ts';
 import { TextSchema } from '../core/schemas.ts';
-import { counted, listed, literal, noun, num, ofTotal, seconds, t, type Text } from '../core/text.ts';
-
-const TESTS = noun('test', 'tests', 'test', 'tests');
+import { counted, listed, literal, noun, num, ofTotal, t, type Text } from '../core/text.ts';
 import { REPO_DIR } from '../sandbox/paths.ts';
 import {
   collectionHang,
@@ -19,6 +17,8 @@ import {
   truncatedNote,
 } from './command.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
+
+const TESTS = noun('test', 'tests', 'test', 'tests');
 
 const schema = z.strictObject({
   files: z

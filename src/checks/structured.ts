@@ -3,9 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, counted, join, listed, literal, noun, ofTotal, REQUIREMENTS, same, t, type Text } from '../core/text.ts';
-
-const FILES = noun('archivo', 'archivos', 'file', 'files');
+import { bytes, counted, FILES, join, listed, literal, ofTotal, REQUIREMENTS, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'use a string, a number or true/false' });

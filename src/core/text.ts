@@ -87,6 +87,7 @@ export function listed(items: readonly Text[]): Text {
 
 /** What most checklists count. */
 export const REQUIREMENTS = noun('requisito', 'requisitos', 'requirement', 'requirements');
+export const FILES = noun('archivo', 'archivos', 'file', 'files');
 
 /** Seconds read by people: "120 s", "2.5 s" (Spanish "2,5 s"). */
 export function seconds(ms: number, locale: Locale = 'en'): string {
