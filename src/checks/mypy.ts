@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { literal, t, type Text } from '../core/text.ts';
+import { counted, FILES, literal, noun, t, type Text } from '../core/text.ts';
 import { commandDetails, commandOf, joinTexts, notFoundMessage, runnerImageIncomplete, stoppedMessage, TimeoutSchema, truncatedNote } from './command.ts';
 import { defineCheck, type Annotation, type ChecklistItem, type CommandResult } from './types.ts';
+
+const ERRORS = noun('error', 'errores', 'error', 'errors');
+const TYPE_ERRORS = noun('error de tipos', 'errores de tipos', 'type error', 'type errors');
 
 /** A folder or file of the repository: no absolute path, no `..`, nothing a shell would expand. */
 const RepoPathSchema = z
@@ -119,7 +122,7 @@ export const mypyCheck = defineCheck<MypyParams>({
     const ok = total <= params.maxErrors;
     const checked = report.checked ?? 0;
     const items: ChecklistItem[] = [
-      { label, ok, note: t(`${total} error(es) en ${checked} archivo(s) revisados`, `${total} error(s) in ${checked} file(s) checked`) },
+      { label, ok, note: t(`${counted(total, ERRORS).es} en ${counted(checked, FILES).es} ${checked === 1 ? 'revisado' : 'revisados'}`, `${counted(total, ERRORS).en} in ${counted(checked, FILES).en} checked`) },
     ];
     const shown = report.errors.slice(0, SHOWN_ERRORS);
     const first: Text | null = shown.length
@@ -130,12 +133,12 @@ export const mypyCheck = defineCheck<MypyParams>({
       : null;
     const headline =
       total === 0
-        ? t(`mypy no encuentra errores de tipos en ${checked} archivo(s) de ${where}.`, `mypy finds no type errors in ${checked} file(s) of ${where}.`)
+        ? t(`mypy no encuentra errores de tipos en ${counted(checked, FILES).es} de ${where}.`, `mypy finds no type errors in ${counted(checked, FILES).en} of ${where}.`)
         : ok
-          ? t(`mypy encuentra ${total} error(es) de tipos, dentro de lo permitido (${params.maxErrors}).`, `mypy finds ${total} type error(s), within the ${params.maxErrors} allowed.`)
+          ? t(`mypy encuentra ${counted(total, TYPE_ERRORS).es}, dentro de lo permitido (${params.maxErrors}).`, `mypy finds ${counted(total, TYPE_ERRORS).en}, within the ${params.maxErrors} allowed.`)
           : t(
-              `mypy encuentra ${total} error(es) de tipos en ${report.files ?? '?'} archivo(s) de ${where}${params.maxErrors ? ` (se permiten ${params.maxErrors})` : ''}.`,
-              `mypy finds ${total} type error(s) in ${report.files ?? '?'} file(s) of ${where}${params.maxErrors ? ` (${params.maxErrors} allowed)` : ''}.`,
+              `mypy encuentra ${counted(total, TYPE_ERRORS).es} en ${report.files == null ? '? archivos' : counted(report.files, FILES).es} de ${where}${params.maxErrors ? ` (se permiten ${params.maxErrors})` : ''}.`,
+              `mypy finds ${counted(total, TYPE_ERRORS).en} in ${report.files == null ? '? files' : counted(report.files, FILES).en} of ${where}${params.maxErrors ? ` (${params.maxErrors} allowed)` : ''}.`,
             );
     const how = t(
       `Medido con la configuración del corrector (${params.strict ? '`--strict`, ' : ''}\`--ignore-missing-imports\`; la de tu repositorio no cuenta): corre \`${run.replace(/'/g, '')}\` en tu máquina.`,
