@@ -147,6 +147,9 @@ export function createRubrica(options: RubricaOptions = {}) {
           publicUrl: process.env.RUBRICA_PUBLIC_URL,
           ...(options.dashboardAccessTtlMs !== undefined ? { accessTtlMs: options.dashboardAccessTtlMs } : {}),
           log: app.log,
+          ...(options.rubricsDir !== undefined ? { rubricsDir: options.rubricsDir } : {}),
+          concurrency: options.concurrency ?? availableParallelism(),
+          writeLimits: limits,
         }),
       );
     } catch {

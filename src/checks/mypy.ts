@@ -48,19 +48,35 @@ export interface MypyReport {
   readonly total: number | null;
   readonly files: number | null;
   readonly checked: number | null;
+  /**
+   * Third-party libraries whose type stubs the image lacks ("Library stubs not installed
+   * for yaml"): the course's environment, not the student's typing. Left out of `errors`
+   * and `total`; mypy 1.0 reports them even with --ignore-missing-imports.
+   */
+  readonly missingStubs: readonly string[];
 }
 
 /** mypy's `path:line[:col]: error: message  [code]` lines and its summary line. */
 export function parseMypyOutput(output: string): MypyReport {
   const errors: MypyError[] = [];
+  const missingStubs = new Set<string>();
+  let stubErrors = 0;
   for (const m of output.matchAll(/^([^\n:]+\.pyi?):(\d+)(?::\d+)?: error: (.+)$/gm)) {
-    errors.push({ path: m[1]!, line: Number(m[2]), message: m[3]!.trim() });
+    const message = m[3]!.trim();
+    const stubs = /^Library stubs not installed for "([^"]+)"/.exec(message);
+    if (stubs) {
+      missingStubs.add(stubs[1]!);
+      stubErrors++;
+      continue;
+    }
+    errors.push({ path: m[1]!, line: Number(m[2]), message });
   }
   const found = /^Found (\d+) errors? in (\d+) files? \(checked (\d+) source files?\)$/m.exec(output);
   const success = /^Success: no issues found in (\d+) source files?$/m.exec(output);
   return {
     errors,
-    total: found ? Number(found[1]) : success ? 0 : null,
+    missingStubs: [...missingStubs],
+    total: found ? Math.max(0, Number(found[1]) - stubErrors) : success ? 0 : null,
     files: found ? Number(found[2]) : success ? 0 : null,
     checked: found ? Number(found[3]) : success ? Number(success[1]) : null,
   };
@@ -72,7 +88,8 @@ function errorLine(e: MypyError): string {
 
 /** Whether the run gave mypy's verdict at all (exit 0 or 1 with a summary). */
 function verdictOf(result: CommandResult, report: MypyReport): 'clean' | 'errors' | 'broken' {
-  if (result.exitCode === 0 && report.total === 0) return 'clean';
+  // Exit 1 with only missing stubs reported: nothing of the student's.
+  if ((result.exitCode === 0 || (result.exitCode === 1 && report.missingStubs.length > 0)) && report.total === 0) return 'clean';
   if (result.exitCode === 1 && (report.total ?? report.errors.length) > 0) return 'errors';
   return 'broken';
 }
@@ -144,10 +161,16 @@ export const mypyCheck = defineCheck<MypyParams>({
       `Medido con la configuración del corrector (${params.strict ? '`--strict`, ' : ''}\`--ignore-missing-imports\`; la de tu repositorio no cuenta): corre \`${run.replace(/'/g, '')}\` en tu máquina.`,
       `Measured with the grader's configuration (${params.strict ? '`--strict`, ' : ''}\`--ignore-missing-imports\`; your repository's does not apply): run \`${run.replace(/'/g, '')}\` on your machine.`,
     );
+    const stubs = report.missingStubs.length
+      ? t(
+          `Las librerías ${report.missingStubs.map((m) => literal(m)).join(', ')} no traen tipos en la imagen del corrector: eso no cuenta como error tuyo.`,
+          `The libraries ${report.missingStubs.map((m) => literal(m)).join(', ')} have no type stubs in the grader's image: that does not count as your error.`,
+        )
+      : null;
     const annotations: Annotation[] = shown.map((e) => ({ path: e.path, line: e.line, message: t(`mypy: ${literal(e.message)}`, `mypy: ${literal(e.message)}`) }));
     return {
       fraction: ok ? 1 : 0,
-      message: joinTexts([headline, ok && total === 0 ? null : first, truncatedNote(result), ok ? null : how]),
+      message: joinTexts([headline, ok && total === 0 ? null : first, stubs, truncatedNote(result), ok ? null : how]),
       items,
       details,
       ...(annotations.length && !ok ? { annotations } : {}),

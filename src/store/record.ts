@@ -53,8 +53,9 @@ export class RecordStore {
     return row ? grading(row) : undefined;
   }
 
-  async gradings(filter: { org?: string; week?: number; repoId?: number } = {}): Promise<StoredGrading[]> {
-    const { where, params } = whereOf(filter);
+  /** The gradings in force (a published regrade's replaces the commit's earlier ones of the week; `replaced: true` includes those too). */
+  async gradings(filter: { org?: string; week?: number; repoId?: number; replaced?: boolean } = {}): Promise<StoredGrading[]> {
+    const { where, params } = inForceWhere(filter);
     const rows = await this.db.all<GradingDbRow>(`SELECT * FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
     return rows.map(grading);
   }
@@ -63,8 +64,8 @@ export class RecordStore {
    * The gradings without their full Grade (command output and all): what a class-wide
    * view needs, read in a fraction of the time.
    */
-  async gradingRecords(filter: { org?: string; week?: number; repoId?: number } = {}): Promise<GradingRecord[]> {
-    const { where, params } = whereOf(filter);
+  async gradingRecords(filter: { org?: string; week?: number; repoId?: number; replaced?: boolean } = {}): Promise<GradingRecord[]> {
+    const { where, params } = inForceWhere(filter);
     const rows = await this.db.all<Omit<GradingDbRow, 'grade'>>(`SELECT ${RECORD_COLUMNS} FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
     return rows.map(record);
   }
@@ -131,6 +132,13 @@ export class RecordStore {
 
 const RECORD_COLUMNS = `job_id, installation_id, org, repo_id, repo, students, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
   pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url`;
+
+/** The record's usual filters, and only the gradings in force unless `replaced` (a published regrade replaced its commit's earlier ones). */
+function inForceWhere(filter: { org?: string; repoId?: number; week?: number; replaced?: boolean }): { where: string; params: (string | number)[] } {
+  const { where, params } = whereOf(filter);
+  if (filter.replaced) return { where, params };
+  return { where: `${where}${where ? ' AND' : ' WHERE'} replaced_by IS NULL`, params };
+}
 
 /** The WHERE clause of the record's usual filters (organization, repository, week). */
 export function whereOf(filter: { org?: string; repoId?: number; week?: number }): { where: string; params: (string | number)[] } {

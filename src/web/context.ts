@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Locale } from '../core/text.ts';
+import type { WriteLimits } from '../outbox/budget.ts';
 import type { CountingRule } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { CourseAccess } from './access.ts';
@@ -60,6 +61,9 @@ export interface DashboardDeps {
   readonly publicUrl: string | undefined;
   readonly now: () => number;
   readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  readonly rubricsDir?: string;
+  readonly concurrency: number;
+  readonly writeLimits: WriteLimits;
 }
 
 /** A group of routes (one file under routes/), registered on the dashboard's router. */

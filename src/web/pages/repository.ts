@@ -27,6 +27,8 @@ export interface CriterionView {
   readonly maxScore: number;
   readonly message: readonly TextPart[];
   readonly feedback: readonly TextPart[];
+  /** The course's reading that teaches it, next to the feedback (its address only when https, as the pack schema requires). */
+  readonly reading?: { readonly title: string; readonly url?: string };
   readonly output: string;
   /** A TA's points in place of the checks' (with the automatic result, who, why, when). */
   readonly override?: CriterionOverride;
@@ -62,6 +64,7 @@ export interface WeekOfRepository {
 export interface RepositoryPage {
   readonly title: string;
   readonly repo: string;
+  readonly repoId: number;
   readonly repoHref: string;
   readonly students: readonly { readonly login: string; readonly name: string | null; readonly section: string | null }[];
   readonly weeks: readonly WeekOfRepository[];
@@ -94,6 +97,7 @@ export function repositoryPage(input: {
   return {
     title: (latest.students.length ? latest.students : [latest.repo]).join(', '),
     repo: latest.repo,
+    repoId: latest.repoId,
     repoHref,
     students: latest.students.map((login) => {
       const e = input.roster.get(login.toLowerCase());
@@ -154,6 +158,9 @@ function gradingView(g: StoredGrading, counted: boolean, overrides: readonly Ove
         maxScore: c.maxScore,
         message: parts(automatic.message[locale]),
         feedback: automatic.status === 'passed' ? [] : parts(automatic.feedback?.[locale]),
+        ...(automatic.status !== 'passed' && automatic.reading
+          ? { reading: { title: automatic.reading.title[locale], ...(automatic.reading.url && /^https:\/\//.test(automatic.reading.url) ? { url: automatic.reading.url } : {}) } }
+          : {}),
         output: output.length > OUTPUT_LIMIT ? `${output.slice(0, OUTPUT_LIMIT)}\n…` : output,
         ...(override ? { override } : {}),
       };

@@ -50,6 +50,7 @@ addCatalogue({
   'repo.status': { es: 'Estado', en: 'Status' },
   'repo.result': { es: 'Resultado', en: 'Result' },
   'repo.feedback': { es: 'Sugerencia', en: 'Feedback' },
+  'repo.reading': { es: 'Lectura', en: 'Reading' },
   'repo.output': { es: 'Salida', en: 'Output' },
   'repo.override': { es: '{by} puso {points} (automático: {automatic}) el {at}: {reason}', en: '{by} set {points} (automatic: {automatic}) on {at}: {reason}' },
   'repo.automatic': { es: '✎ automático: {points}', en: '✎ automatic: {points}' },

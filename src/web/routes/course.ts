@@ -74,13 +74,13 @@ export const courseRoutes: RouteGroup = (router, deps) => {
 };
 
 /** Points as people read them: at most two decimals, the course's decimal mark. */
-function points(n: number | null): string {
+export function points(n: number | null): string {
   return n === null ? '—' : String(Math.round(n * 100) / 100);
 }
 
-function when(ctx: WebContext): (iso: string) => string {
+export function when(ctx: WebContext): (at: string | number) => string {
   const format = new Intl.DateTimeFormat(ctx.locale === 'es' ? 'es' : 'en', { dateStyle: 'medium', timeStyle: 'short', timeZone: typeof ctx.course?.config.timezone === 'string' ? ctx.course.config.timezone : 'UTC' });
-  return (iso) => format.format(new Date(iso));
+  return (at) => format.format(new Date(at));
 }
 
 /** GitHub's web address, for links to commits, check runs and pull requests. */

@@ -30,6 +30,30 @@ describe('mypy check: schema', () => {
   });
 });
 
+describe('mypy check: stubs the image lacks', () => {
+  // mypy 1.0 reports a library with known stubs (types-PyYAML) even under --ignore-missing-imports.
+  const STUBS_ONLY = [
+    'src/app/config.py:5:1: error: Library stubs not installed for "yaml"  [import]',
+    'src/app/config.py:5:1: note: Hint: "python3 -m pip install types-PyYAML"',
+    'Found 1 error in 1 file (checked 8 source files)',
+  ].join('\n');
+
+  it('are the course environment’s, not the student’s: not counted, and said', () => {
+    expect(parseMypyOutput(STUBS_ONLY)).toMatchObject({ total: 0, errors: [], missingStubs: ['yaml'] });
+    const outcome = run({}, { exitCode: 1, output: STUBS_ONLY });
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.en).toContain('`yaml` have no type stubs');
+  });
+
+  it('leave the student’s real errors counted', () => {
+    const mixed = [STUBS_ONLY.split('\n')[0], 'src/app/api.py:3:1: error: Function is missing a return type annotation  [no-untyped-def]', 'Found 2 errors in 2 files (checked 8 source files)'].join('\n');
+    expect(parseMypyOutput(mixed)).toMatchObject({ total: 1, missingStubs: ['yaml'] });
+    const outcome = run({}, { exitCode: 1, output: mixed });
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('1 type error(s)');
+  });
+});
+
 describe('mypy check: parsing and messages', () => {
   it('reads the errors and the summary line', () => {
     const report = parseMypyOutput(THREE_ERRORS);

@@ -9,6 +9,7 @@ import { overview, parseOverviewQuery } from '../../../src/web/pages/overview.ts
 import { repositoryPage } from '../../../src/web/pages/repository.ts';
 import { weekPage } from '../../../src/web/pages/week.ts';
 import '../../../src/web/pages/words.ts';
+import '../../../src/web/pages/ops-words.ts';
 import { renderView, VIEWS_DIR } from '../../../src/web/render.ts';
 import { classGrading } from '../../helpers/dashboard.ts';
 
@@ -95,6 +96,30 @@ describe('the student page', () => {
     expect(html).toContain('&lt;b&gt;rojo&lt;/b&gt;');
     expect(html).toContain('Extension of 1440 min, by ana (2026-03-14T10:00:00Z): enfermedad');
     expect(html).toContain('ana set 4 (automatic: 0) on 2026-03-20T10:00:00Z: revisado a mano');
+  });
+});
+
+describe('the student page: the reading that teaches a missed criterion', () => {
+  it('is shown next to the feedback, linked only with its https address, its title escaped', () => {
+    const base = classGrading({ org: 'clase', repoId: 1, login: 'ada', week: 1, criteria: [{ id: 'a', max: 6, score: 0, status: 'failed' }, { id: 'b', max: 4, score: 4, status: 'passed' }] });
+    const [a, b] = base.grade!.criteria;
+    const grading = {
+      ...base,
+      grade: {
+        ...base.grade!,
+        criteria: [
+          { ...a!, reading: { title: { es: 'Módulo 05: <b>DVC</b>.md', en: 'Module 05: <b>DVC</b>.md' }, url: 'https://dvc.org/doc' } },
+          { ...b!, reading: { title: { es: 'no se muestra', en: 'not shown' } } },
+        ],
+      },
+    };
+    const page = repositoryPage({ course, gradings: [grading], overrides: [], extensions: [], roster, webUrl: 'https://github.example.edu' });
+    const [missed, passed] = page.weeks[0]!.gradings[0]!.criteria;
+    expect(missed!.reading).toEqual({ title: 'Module 05: <b>DVC</b>.md', url: 'https://dvc.org/doc' });
+    expect(passed!.reading).toBeUndefined();
+    const html = renderView('repository', { title: page.title, view: page, t: translator('en'), locale: 'en', course, navLinks: [], csrf: '', fmt: String, when: (s: string) => s });
+    expect(html).toContain('📖 Reading: <a href="https://dvc.org/doc" rel="noopener noreferrer">Module 05: &lt;b&gt;DVC&lt;/b&gt;.md</a>');
+    expect(html).not.toContain('not shown');
   });
 });
 
