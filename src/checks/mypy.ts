@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { counted, FILES, literal, noun, t, type Text } from '../core/text.ts';
+import { counted, FILES, listed, literal, noun, same, t, type Text } from '../core/text.ts';
 import { commandDetails, commandOf, joinTexts, notFoundMessage, runnerImageIncomplete, stoppedMessage, TimeoutSchema, truncatedNote } from './command.ts';
 import { defineCheck, type Annotation, type ChecklistItem, type CommandResult } from './types.ts';
 
@@ -161,10 +161,12 @@ export const mypyCheck = defineCheck<MypyParams>({
       `Medido con la configuración del corrector (${params.strict ? '`--strict`, ' : ''}\`--ignore-missing-imports\`; la de tu repositorio no cuenta): corre \`${run.replace(/'/g, '')}\` en tu máquina.`,
       `Measured with the grader's configuration (${params.strict ? '`--strict`, ' : ''}\`--ignore-missing-imports\`; your repository's does not apply): run \`${run.replace(/'/g, '')}\` on your machine.`,
     );
+    const libraries = listed(report.missingStubs.map((m) => same(literal(m))));
+    const one = report.missingStubs.length === 1;
     const stubs = report.missingStubs.length
       ? t(
-          `Las librerías ${report.missingStubs.map((m) => literal(m)).join(', ')} no traen tipos en la imagen del corrector: eso no cuenta como error tuyo.`,
-          `The libraries ${report.missingStubs.map((m) => literal(m)).join(', ')} have no type stubs in the grader's image: that does not count as your error.`,
+          `${one ? 'La librería' : 'Las librerías'} ${libraries.es} no ${one ? 'trae' : 'traen'} tipos en la imagen del corrector: eso no cuenta como error tuyo.`,
+          `${one ? 'The library' : 'The libraries'} ${libraries.en} ${one ? 'has' : 'have'} no type stubs in the grader's image: that does not count as your error.`,
         )
       : null;
     const annotations: Annotation[] = shown.map((e) => ({ path: e.path, line: e.line, message: t(`mypy: ${literal(e.message)}`, `mypy: ${literal(e.message)}`) }));

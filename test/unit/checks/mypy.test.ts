@@ -42,7 +42,7 @@ describe('mypy check: stubs the image lacks', () => {
     expect(parseMypyOutput(STUBS_ONLY)).toMatchObject({ total: 0, errors: [], missingStubs: ['yaml'] });
     const outcome = run({}, { exitCode: 1, output: STUBS_ONLY });
     expect(outcome.fraction).toBe(1);
-    expect(outcome.message.en).toContain('`yaml` have no type stubs');
+    expect(outcome.message.en).toContain('The library `yaml` has no type stubs');
   });
 
   it('leave the student’s real errors counted', () => {
@@ -50,7 +50,7 @@ describe('mypy check: stubs the image lacks', () => {
     expect(parseMypyOutput(mixed)).toMatchObject({ total: 1, missingStubs: ['yaml'] });
     const outcome = run({}, { exitCode: 1, output: mixed });
     expect(outcome.fraction).toBe(0);
-    expect(outcome.message.en).toContain('1 type error(s)');
+    expect(outcome.message.en).toContain('1 type error in');
   });
 });
 
