@@ -80,7 +80,7 @@ describe('mypy and unittest checks in a real sandbox', () => {
     const result = await gradeRepo(BAD, 'bad');
     const [types, tests] = result.criteria;
     expect(types!.status).toBe('failed');
-    expect(plain(types!.message.en)).toMatch(/^mypy finds 2 type error\(s\) in 1 file\(s\) of `src`\. They are: `src\/preprocess\.py:2` `List comprehension has incompatible type List\[str\]; expected List\[float\]  \[misc\]`; `src\/preprocess\.py:6` `.+`\. Measured with the grader.s configuration/);
+    expect(plain(types!.message.en)).toMatch(/^mypy finds 2 type errors in 1 file of `src`\. They are: `src\/preprocess\.py:2` `List comprehension has incompatible type List\[str\]; expected List\[float\]  \[misc\]`; `src\/preprocess\.py:6` `.+`\. Measured with the grader.s configuration/);
     expect(types!.annotations.map((a) => [a.path, a.line])).toEqual([['src/preprocess.py', 2], ['src/preprocess.py', 6]]);
     expect(tests!.status).toBe('failed');
     expect(plain(tests!.message.en)).toBe(
