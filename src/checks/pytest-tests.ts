@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { tailGlobMatcher } from '../core/glob.ts';
 import { TextSchema } from '../core/schemas.ts';
-import { literal, seconds, t, type Text } from '../core/text.ts';
+import { counted, listed, literal, noun, num, ofTotal, t, type Text } from '../core/text.ts';
 import { REPO_DIR } from '../sandbox/paths.ts';
 import {
   collectionHang,
   commandDetails,
   commandOf,
   joinTexts,
+  localCommand,
   notFoundMessage,
   PythonModulesSchema,
   runnerImageIncomplete,
@@ -17,6 +18,8 @@ import {
 } from './command.ts';
 import { environmentMessage, importVerdicts, undeclaredMessage } from '../grading/imports.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
+
+const TESTS = noun('test', 'tests', 'test', 'tests');
 
 const schema = z.strictObject({
   files: z
@@ -204,7 +207,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       const item: ChecklistItem = {
         label: entry.label ?? t(`tests en ${literal(entry.glob)} (mínimo ${entry.min})`, `tests in ${literal(entry.glob)} (at least ${entry.min})`),
         ok: count >= entry.min,
-        note: t(`${shown(count)} de ${entry.min} tests${cappedEs}${sourceEs}${brokenEs}`, `${shown(count)} of ${entry.min} tests${cappedEn}${sourceEn}${brokenEn}`),
+        note: t(`${ofTotal(count, entry.min, TESTS).es}${cappedEs}${sourceEs}${brokenEs}`, `${ofTotal(count, entry.min, TESTS).en}${cappedEn}${sourceEn}${brokenEn}`),
       };
       return { entry, count, reported, item, statically };
     });
@@ -218,12 +221,11 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
     const total = collected.ids.length;
     const studentErrors = collected.errors.filter((e) => !lacking.has(e.file));
     const parts: (Text | null)[] = [];
-    const limit = seconds(params.timeout * 1000);
     const stopped = stoppedMessage(
       result,
       params.timeout,
       t('pytest', 'pytest'),
-      collectionHang(limit),
+      collectionHang(params.timeout * 1000),
     );
     const notFound = notFoundMessage(result, t(literal(run), literal(run)));
     const { conftest } = collected;
@@ -312,10 +314,12 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
 
     const short = rows.filter((r) => !r.item.ok);
     const explained = stopped ?? notFound ?? conftest ?? collected.notFound ?? (collected.errors.length > 0 ? true : null);
+    // The tests of the files this criterion is about, never every test pytest collected.
+    const perGlob = (r: (typeof rows)[number]) => t(`${literal(r.entry.glob)} tiene ${counted(r.count, TESTS).es}`, `${literal(r.entry.glob)} has ${counted(r.count, TESTS).en}`);
     if (short.length === 0) {
-      parts.push(
-        t(`pytest reunió ${total} tests con ${literal(run)}; alcanzan lo pedido.`, `pytest collected ${total} tests with ${literal(run)}; enough for what is asked.`),
-      );
+      const found = listed(rows.map(perGlob));
+      const mins = listed(rows.map((r) => num(r.entry.min)));
+      parts.push(t(`${found.es} (mínimo ${mins.es}): alcanza.`, `${found.en} (at least ${mins.en}): enough.`));
     } else if (total === 0 && explained === null) {
       parts.push(
         t(
@@ -324,19 +328,19 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
         ),
       );
     } else {
-      const es = short.map((r) => `${literal(r.entry.glob)} tiene ${r.count} de ${r.entry.min}`).join('; ');
-      const en = short.map((r) => `${literal(r.entry.glob)} has ${r.count} of ${r.entry.min}`).join('; ');
+      const lacking = listed(short.map((r) => t(`${literal(r.entry.glob)} tiene ${ofTotal(r.count, r.entry.min, TESTS).es}`, `${literal(r.entry.glob)} has ${ofTotal(r.count, r.entry.min, TESTS).en}`)));
       parts.push(
         t(
-          `pytest reunió ${total} tests y faltan: ${es}. Agrega tests (funciones test_ en archivos que coincidan).`,
-          `pytest collected ${total} tests, not enough: ${en}. Add tests (test_ functions in matching files).`,
+          `Faltan tests: ${lacking.es}. Agrega funciones test_ en archivos que coincidan.`,
+          `Not enough tests: ${lacking.en}. Add test_ functions in matching files.`,
         ),
       );
     }
     if (result.outputTruncated) parts.push(truncatedNote(result), t('Los conteos pueden quedar cortos.', 'The counts may fall short.'));
     if (evidence.testCounts) parts.push(MEASURED);
     if (short.length > 0 || collected.errors.length > 0 || result.exitCode !== 0) {
-      parts.push(t(`Corre ${literal(run)} en tu máquina para ver lo mismo.`, `Run ${literal(run)} on your machine to see the same.`));
+      const local = localCommand(run) ?? run;
+      parts.push(t(`Corre ${literal(local)} en tu máquina para ver lo mismo.`, `Run ${literal(local)} on your machine to see the same.`));
     }
 
     return { fraction, message: joinTexts(parts), items, details: commandDetails(run, result) };

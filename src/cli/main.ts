@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isInfrastructureError } from '../core/errors.ts';
-import { isLocale, same, say, singleLine, t, type Locale } from '../core/text.ts';
+import { counted, isLocale, noun, percent, same, say, singleLine, t, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
 import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
 import { DEFAULT_RUNNER_IMAGE, PACK_NAME, scaffoldPack } from '../rubrics/scaffold.ts';
@@ -20,7 +20,7 @@ import { directorySnapshot, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
 import { parse } from './args.ts';
 import { describeGraded, differencesFromPush, gradedJson, type GradedWhat } from './precheck.ts';
-import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
+import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, stoppedBySignal, usage } from './errors.ts';
 import { gradesCommand, jobsCommand, outboxCommand } from './records.ts';
 import { workerCommand } from './worker.ts';
 import { importCommand } from './classroom.ts';
@@ -344,7 +344,9 @@ async function check(args: readonly string[], io: CliIo, speaker: Invocation): P
   const stop = async (signal: StopSignal) => {
     const removed = provider instanceof DockerSandboxProvider ? await provider.abandon() : 0;
     if (progress) io.stderr.write('\r\u001b[2K');
-    io.stderr.write(`rubrica: stopped by ${signal}; nothing was graded${removed ? ' and the sandbox container was removed' : ''}.\n`);
+    const { stdout, stderr } = renderCliError(stoppedBySignal(signal, EXIT_ON_SIGNAL[signal], removed > 0), locale, Boolean(values.json), speaker.cli);
+    io.stdout.write(stdout);
+    io.stderr.write(stderr);
     return EXIT_ON_SIGNAL[signal];
   };
 
@@ -475,8 +477,14 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     return EXIT.graded;
   }
   io.stdout.write(`${say(pack.title, locale)} — ${pack.name} (${pack.dir})\n`);
-  const assignments = pack.assignments.size ? ` · ${pack.assignments.size} ${pack.assignments.size === 1 ? 'assignment' : 'assignments'}` : '';
-  io.stdout.write(`runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${pack.passMark * 100}% · ${pack.weeks.size} ${pack.weeks.size === 1 ? 'week' : 'weeks'}${assignments} · ok\n\n`);
+  const weeks = say(counted(pack.weeks.size, noun('semana', 'semanas', 'week', 'weeks')), locale);
+  const assignments = pack.assignments.size ? ` · ${say(counted(pack.assignments.size, noun('entrega', 'entregas', 'assignment', 'assignments')), locale)}` : '';
+  const mark = say(percent(pack.passMark * 100), locale);
+  io.stdout.write(
+    locale === 'es'
+      ? `imagen ${pack.runner.image} · escala ${pack.scale} · aprobación ${mark} · ${weeks}${assignments} · ok\n\n`
+      : `runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${mark} · ${weeks}${assignments} · ok\n\n`,
+  );
   for (const week of [...pack.weeks.values(), ...pack.assignments.values()]) {
     io.stdout.write(`${unitLabel(week.unit, locale)}: ${say(week.title, locale)}\n`);
     for (const c of week.criteria) {

@@ -66,8 +66,11 @@ describe('lateness as students read it', () => {
     const verdict = { late, penalty: 10, finalScore: 35, timeZone: 'America/Argentina/Buenos_Aires' };
     expect(scoreTitle(grade, verdict, 'es')).toBe('35/100 (45/100 − 10 por atraso)');
     expect(scoreTitle(grade, verdict, 'en')).toBe('35/100 (45/100 − 10 late)');
-    expect(lateLine(verdict, 100, 'es')).toBe('⏰ Entregado 1 día tarde (plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires)): −10 pts → **35 / 100**.');
-    expect(checkRunOutput(grade, { locale: 'es', reveal: false, late: verdict }).summary.split('\n')[1]).toContain('⏰ Entregado 1 día tarde');
+    expect(lateLine(verdict, 100, 'es')).toBe('⏰ Entregado 1 día tarde (−10 pts). Plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires).');
+    const summary = checkRunOutput(grade, { locale: 'es', reveal: false, late: verdict }).summary.split('\n');
+    // The counted score and its verdict first; the raw score and the penalty after it.
+    expect(summary[0]).toMatch(/^\*\*35 \/ 100 — \S.*\*\* \(aprobación: 60\) · 45 \/ 100 − 10 por atraso/);
+    expect(summary[1]).toContain('⏰ Entregado 1 día tarde');
   });
   it('concludes on the final score: a late penalty can fail a passing score, a too-late push is neutral', () => {
     const passing = { ...grade, score: 65, passed: true };
