@@ -183,8 +183,10 @@ describe('the score line and what to do first', () => {
     // Without feedback, the message; and only the unmet items.
     const one = checkRunOutput({ ...many, criteria: [many.criteria[8]!] }, { locale: 'en', reveal: false }).summary;
     expect(one.slice(one.indexOf('1.'))).toBe('1. **Title items** (−1): message items\n   - two');
-    // Nothing to fix: no heading.
-    expect(checkRunOutput({ ...grade, criteria: [result('ok', 1, 1, 'passed')] }, { locale: 'en', reveal: false }).summary).not.toContain('What to do first');
+    // Nothing to fix: no heading, and both renderings end with the table.
+    const allPassed = { ...grade, criteria: [result('ok', 1, 1, 'passed')] };
+    expect(checkRunOutput(allPassed, { locale: 'en', reveal: false }).summary.endsWith('| ✅ | Title ok | 1 / 1 | message ok |')).toBe(true);
+    expect(pullRequestComment(allPassed, { locale: 'en', reveal: false, commit: 'abcdef1234' }).endsWith('| ✅ | Title ok | 1 / 1 | message ok |')).toBe(true);
   });
 });
 
@@ -294,6 +296,11 @@ describe("cutting to GitHub's limits", () => {
     expect(text.endsWith(`\n\`\`\`\n\n</details>${tail}`)).toBe(true);
     expect(text).toContain('### ❌ Title b');
     expect(text).not.toContain('### ❌ Title c');
+    // A last section shorter than the note itself is dropped too: the note's room is counted once, not refunded.
+    const small = result('c', 0, 1, 'failed', { details: 'c'.repeat(50) });
+    const cut = checkRunOutput({ ...grade, criteria: [first, second(k), small] }, { locale: 'en', reveal: false }).text;
+    expect(cut).toHaveLength(GITHUB_LIMITS.outputChars);
+    expect(cut).not.toContain('### ❌ Title c');
   });
 
   const sectionOf = (i: number, size: number) => result(`c${i}`, 0, 1, 'failed', { details: `${i}`.repeat(size) });
