@@ -35,8 +35,8 @@ describe('command headlines', () => {
   it('names the failing items of a command that finished, and counts them', () => {
     const o = run({ run: 'python3 train.py', expect: { output: [{ regex: 'saved' }, { regex: 'Warning', absent: true }] } }, { exitCode: 0, output: 'Warning: x\n' });
     expect(o.message).toEqual({
-      es: `\`python3 train.py\` terminó, pero no cumple: la salida contiene \`/saved/\`; la salida no contiene \`/Warning/\`. Córrelo en tu máquina y revisa la salida. Cumple 1 de 3 puntos. ${MEDIDO}`,
-      en: `\`python3 train.py\` finished, but falls short: the output matches \`/saved/\`; the output does not match \`/Warning/\`. Run it on your machine and check its output. 1 of 3 items met. ${MEASURED}`,
+      es: `\`python3 train.py\` terminó, pero no cumple: la salida contiene /saved/; la salida no contiene /Warning/. Córrelo en tu máquina y revisa la salida. Cumple 1 de 3 puntos. ${MEDIDO}`,
+      en: `\`python3 train.py\` finished, but falls short: the output matches /saved/; the output does not match /Warning/. Run it on your machine and check its output. 1 of 3 items met. ${MEASURED}`,
     });
     expect(o.items!.slice(1)).toEqual([
       { label: { es: 'la salida contiene /saved/', en: 'the output matches /saved/' }, ok: false, note: { es: 'no aparece en la salida', en: 'it is not in the output' } },
