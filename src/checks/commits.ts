@@ -9,6 +9,8 @@ const CommitsParams = z.strictObject({
   last: z.number().int().min(1).optional(),
   types: z.array(z.string().regex(/^[a-z]+$/)).min(1).default(['feat', 'fix', 'docs', 'style', 'refactor', 'perf', 'test', 'build', 'ci', 'chore', 'revert']),
   includeMerges: z.boolean().default(false),
+  /** false: any commit counts (a first course, where "commit your work" is the lesson, not the format). */
+  conventional: z.boolean().default(true),
 });
 type CommitsParams = z.output<typeof CommitsParams>;
 
@@ -35,6 +37,19 @@ export const commitsCheck = defineCheck<CommitsParams>({
     }
     const considered = params.includeMerges ? evidence.commits : evidence.commits.filter((c) => c.parents <= 1);
     const window = params.last ? considered.slice(0, params.last) : considered;
+    if (!params.conventional) {
+      const n = window.length;
+      return {
+        fraction: Math.min(1, n / params.min),
+        message:
+          n >= params.min
+            ? t(`${n === 1 ? 'Hay 1 commit' : `Hay ${n} commits`} en el historial (mínimo ${params.min}).`, `${n === 1 ? 'There is 1 commit' : `There are ${n} commits`} in the history (at least ${params.min}).`)
+            : t(
+                `${n === 1 ? 'Hay 1 commit' : `Hay ${n} commits`} en el historial; se ${params.min === 1 ? 'pide 1' : `piden ${params.min}`}. Guarda tu trabajo con \`git add .\` y \`git commit -m "agrega la estructura del proyecto"\`, y súbelo con \`git push\`.`,
+                `${n === 1 ? 'There is 1 commit' : `There are ${n} commits`} in the history; ${params.min === 1 ? '1 is' : `${params.min} are`} needed. Save your work with \`git add .\` and \`git commit -m "add the project structure"\`, and push it with \`git push\`.`,
+              ),
+      };
+    }
     const allowed = new Set(params.types);
     const good: string[] = [];
     const bad: string[] = [];

@@ -18,13 +18,13 @@ import { same } from '../core/text.ts';
 import { parse } from './args.ts';
 import { usage } from './errors.ts';
 import type { RecordsIo } from './records.ts';
+import { DEFAULT_RUNNER_IMAGE } from '../rubrics/scaffold.ts';
 
 /** A bad argument or file, said in one sentence (exit status 2). */
 const refuse = (message: string) => usage('bad-argument', same(message));
 
 export const AUTOGRADING_JSON = '.github/classroom/autograding.json';
 export const CLASSROOM_WORKFLOW = '.github/workflows/classroom.yml';
-const DEFAULT_IMAGE = 'rubrica/runner-mlops:1';
 
 interface Source {
   readonly tests: ClassroomTest[];
@@ -220,7 +220,7 @@ export async function importCommand(args: readonly string[], io: RecordsIo): Pro
         `title: { es: ${JSON.stringify(source.name)}, en: ${JSON.stringify(source.name)} }`,
         'locale: en',
         'runner:',
-        `  image: ${DEFAULT_IMAGE}`,
+        `  image: ${DEFAULT_RUNNER_IMAGE}`,
         `scale: ${draft.total}`,
         'passMark: 0.6',
         '',

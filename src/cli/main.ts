@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isInfrastructureError } from '../core/errors.ts';
 import { isLocale, same, say, singleLine, t, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
 import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
-import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, type Pack } from '../rubrics/load.ts';
+import { DEFAULT_RUNNER_IMAGE, PACK_NAME, scaffoldPack } from '../rubrics/scaffold.ts';
+import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, unitCriteria, type Pack } from '../rubrics/load.ts';
 import { closest, formatProblem, RubricError } from '../rubrics/problems.ts';
-import { renderJson } from '../report/json.ts';
+import { finalJson, renderJson } from '../report/json.ts';
+import { countedUnitOf, finalOfOneGrading } from '../grading/final-grade.ts';
 import { renderTerminal, formatPoints } from '../report/terminal.ts';
 import { DockerSandboxProvider } from '../sandbox/sandbox.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
@@ -49,6 +51,9 @@ const USAGE = `Usage:
       Validate a rubric pack and list its weeks and criteria.
   rubrica pack list [--lang es|en]
       List the rubric packs under rubrics/.
+  rubrica pack new NAME [--lang es|en]
+      Start a new pack under rubrics/NAME that validates as it is: pack.yaml,
+      week-01.yaml and a model solution to edit from.
   rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
       The gradebook from the record: a row per student, a column per week (counted
       score, late penalties and overrides applied); with --week, one week by criterion.
@@ -313,7 +318,8 @@ async function check(args: readonly string[], io: CliIo, speaker: Invocation): P
   const differences = pushed ? differencesFromPush(week.criteria, result, pushed, changes) : [];
   const graded: GradedWhat = values.worktree || !head ? { what: 'worktree', changes } : { what: 'head', commit: head.commit, changes };
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ ...renderJson(result, locale, Boolean(values.all)), graded: gradedJson(graded, differences) }, null, 2)}\n`);
+    const final = pack.final ? { final: finalJson(finalOfOneGrading(pack.final, unitCriteria(pack.weeks), countedUnitOf(result))) } : {};
+    io.stdout.write(`${JSON.stringify({ ...renderJson(result, locale, Boolean(values.all)), ...final, graded: gradedJson(graded, differences) }, null, 2)}\n`);
   } else {
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     io.stdout.write(renderTerminal(result, { locale, color, reveal: Boolean(values.all) }));
@@ -394,11 +400,12 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     }
     return EXIT.graded;
   }
+  if (sub === 'new') return newPack(name, rubricsDir, values, io, speaker);
   if (sub !== 'validate') {
-    const guess = sub ? closest(sub, ['list', 'validate']) : undefined;
+    const guess = sub ? closest(sub, ['list', 'validate', 'new']) : undefined;
     throw usage(
       'unknown-subcommand',
-      t(`usa "pack validate [NOMBRE|RUTA]" o "pack list"${guess ? `; ¿querías decir "pack ${guess}"?` : '.'}`, `use "pack validate [NAME|PATH]" or "pack list"${guess ? `; did you mean "pack ${guess}"?` : '.'}`),
+      t(`usa "pack validate [NOMBRE|RUTA]", "pack new NOMBRE" o "pack list"${guess ? `; ¿querías decir "pack ${guess}"?` : '.'}`, `use "pack validate [NAME|PATH]", "pack new NAME" or "pack list"${guess ? `; did you mean "pack ${guess}"?` : '.'}`),
       helpHint('pack'),
     );
   }
@@ -409,7 +416,7 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     return EXIT.graded;
   }
   io.stdout.write(`${say(pack.title, locale)} — ${pack.name} (${pack.dir})\n`);
-  io.stdout.write(`runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${pack.passMark * 100}% · ${pack.weeks.size} weeks · ok\n\n`);
+  io.stdout.write(`runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${pack.passMark * 100}% · ${pack.weeks.size} ${pack.weeks.size === 1 ? 'week' : 'weeks'} · ok\n\n`);
   for (const week of pack.weeks.values()) {
     io.stdout.write(`${locale === 'es' ? 'Semana' : 'Week'} ${week.week}: ${say(week.title, locale)}\n`);
     for (const c of week.criteria) {
@@ -417,6 +424,36 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
       io.stdout.write(`  ${formatPoints(c.points).padStart(4)}  ${c.id.padEnd(24)} ${c.kind.padEnd(13)} ${say(c.title, locale)}${flags ? ` [${flags}]` : ''}\n`);
     }
   }
+  return EXIT.graded;
+}
+
+/** `rubrica pack new NAME`: a pack that validates as it is, under the rubrics folder, to edit from. */
+async function newPack(name: string | undefined, rubricsDir: string, values: { lang?: string | undefined; json?: boolean | undefined }, io: CliIo, speaker: Invocation): Promise<number> {
+  const locale = values.lang === undefined ? speaker.locale : localeOf(values.lang, undefined);
+  if (!name || !PACK_NAME.test(name)) {
+    throw usage('bad-pack-name', t('nombra el paquete con minúsculas, dígitos y guiones, p. ej. `rubrica pack new mlops-2027`.', 'name the pack with lowercase letters, digits and dashes, e.g. `rubrica pack new mlops-2027`.'));
+  }
+  const dir = join(rubricsDir, name);
+  if ((await fs.readdir(dir).catch(() => [])).length > 0) {
+    throw usage('target-not-empty', t(`${dir} ya existe y no está vacía.`, `${dir} exists and is not empty.`), t('Elige otro nombre.', 'Choose another name.'));
+  }
+  const files = scaffoldPack(name, { locale, image: DEFAULT_RUNNER_IMAGE });
+  for (const [path, content] of Object.entries(files)) {
+    await fs.mkdir(dirname(join(dir, path)), { recursive: true });
+    await fs.writeFile(join(dir, path), content, { flag: 'wx' });
+  }
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ pack: name, dir, files: Object.keys(files) }, null, 2)}\n`);
+    return EXIT.graded;
+  }
+  // Commands that find the new pack where it was written.
+  const where = resolve(rubricsDir) === resolve(RUBRICS_DIR) ? '' : ` --rubrics ${shellWord(rubricsDir)}`;
+  io.stdout.write(asTyped(
+    locale === 'es'
+      ? `El paquete "${name}" está en ${dir}: pack.yaml, week-01.yaml y una solución modelo (example/).\nEdítalo y compruébalo con \`rubrica pack validate ${name}${where}\`; prueba la solución modelo con \`rubrica example ${name} /tmp/${name}${where}\` y \`rubrica check --pack ${shellWord(dir)} --week 1 /tmp/${name}\`.\n`
+      : `The pack "${name}" is in ${dir}: pack.yaml, week-01.yaml and a model solution (example/).\nEdit it and check it with \`rubrica pack validate ${name}${where}\`; try its model solution with \`rubrica example ${name} /tmp/${name}${where}\` and \`rubrica check --pack ${shellWord(dir)} --week 1 /tmp/${name}\`.\n`,
+    speaker.cli,
+  ));
   return EXIT.graded;
 }
 

@@ -173,7 +173,7 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   const unpublished: number[] = [];
   for (const week of touched) {
     if (regrades.has(week)) continue; // the regrade publishes with the change
-    if (!(await republish(r, config, pack.weeks.get(week)!, deps, out))) unpublished.push(week);
+    if (!(await republish(r, config, pack, pack.weeks.get(week)!, deps, out))) unpublished.push(week);
   }
 
   if (errors.length) {
@@ -198,11 +198,11 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
 }
 
 /** The week's check run and scored comment, published again with the overrides in force. */
-async function republish(r: CommandRequest, config: CourseConfig, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
+async function republish(r: CommandRequest, config: CourseConfig, pack: Pack, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
   const week = rubric.week;
   const graded = await gradingShown(deps, r, week);
   if (!graded) return false;
-  const view = await publicationOf(deps, config, graded, r.pullRequest.number);
+  const view = await publicationOf(deps, config, graded, r.pullRequest.number, pack);
   const now = deps.now();
   out.push(gradedCheckRun(r, config, graded, view, now, graded.checkRunId, checkRunName({ week, title: rubric.title }, config.locale)));
   if (config.comments.pullRequests) out.push(commentPublication(r, config, graded.sha, view, now));
@@ -221,7 +221,7 @@ async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseC
   log.warn({ author: recorded.author, by: r.sender, outcome: 'tampering' }, `a TA's command comment was ${r.action} by someone else; nothing changes`);
   await deps.store.tas.recordTampering({ repoId: r.repoId, pullRequest: r.pullRequest.number, commentId: r.comment.id, action: r.action === 'edited' ? 'edited' : 'deleted', by: r.sender, author: recorded.author, at: r.deliveredAt });
   const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
-  if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack.weeks.get(latest.week)!, deps, out);
+  if (latest && pack.weeks.get(latest.week)) await republish(r, config, pack, pack.weeks.get(latest.week)!, deps, out);
   return finish(log, out, 'tampering-flagged', { by: r.sender });
 }
 

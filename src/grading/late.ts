@@ -54,6 +54,12 @@ export function measuredLateness(config: CourseConfig, week: number, deliveredAt
   return { late, ...finalScore(score, maxScore, late) };
 }
 
+/** Which weeks are past their deadline at `now` (for the final grade's standing so far). */
+export function dueBy(config: CourseConfig, now: Date): (unit: { readonly week?: number }) => boolean {
+  // A week past the course's last one is not part of this course: it never falls due.
+  return (unit) => unit.week === undefined || (unit.week <= config.weeks && deadlineOf(config, unit.week).getTime() < now.getTime());
+}
+
 interface Countable {
   readonly gradedAt: string;
   readonly deliveredAt: string;

@@ -14,6 +14,8 @@ interface CourseDirectoryOptions {
 }
 
 const ISSUE_MARKER = '<!-- rubrica:course-config -->';
+/** How long a problem told to an organization is not told again. */
+export const TELL_AGAIN_MS = 10 * 60_000;
 
 /**
  * Each organization's course, read from its `.github` repository and kept for a
@@ -23,8 +25,13 @@ const ISSUE_MARKER = '<!-- rubrica:course-config -->';
 export class CourseDirectory {
   private readonly cache = new Map<string, { at: number; setup: CourseSetup }>();
   private readonly reading = new Map<string, Promise<CourseSetup>>();
-  /** The last problem told to each organization, so it is told once. */
-  private readonly told = new Map<string, string>();
+  /**
+   * The last problem told to each organization and when, so a rush tells it once. The
+   * mark is made when the job returns the publication, before it is recorded: a job that
+   * then loses its lease records nothing, so the mark is trusted only for a while. Telling
+   * again costs one read (the issue is left alone when it already says this).
+   */
+  private readonly told = new Map<string, { fingerprint: string; at: number }>();
 
   private readonly options: CourseDirectoryOptions;
   constructor(options: CourseDirectoryOptions) {
@@ -65,8 +72,10 @@ export class CourseDirectory {
   tellInstructors(installationId: number, owner: string, setup: Exclude<CourseSetup, { status: 'ready' }>): ParsedPublication | undefined {
     const body = courseProblemBody(owner, setup);
     const fingerprint = createHash('sha256').update(body).digest('hex');
-    if (this.told.get(owner) === fingerprint) return undefined;
-    this.told.set(owner, fingerprint);
+    const now = (this.options.now ?? Date.now)();
+    const last = this.told.get(owner);
+    if (last?.fingerprint === fingerprint && now - last.at < TELL_AGAIN_MS) return undefined;
+    this.told.set(owner, { fingerprint, at: now });
     if (setup.status === 'missing' && setup.reason === 'no-repo') {
       this.options.log.error({ owner, outcome: 'not-configured' }, `no ${owner}/${COURSE_REPO} repository (or the app cannot see it): grading is off`);
       return undefined;

@@ -8,10 +8,12 @@ import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
 import { fetchSnapshot, repositoryStudents, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
 import type { Grade } from '../grading/grade.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
-import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, type LateVerdict } from '../report/markdown.ts';
+import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, type LateVerdict, type RenderOptions } from '../report/markdown.ts';
 import { gradeWithOverrides } from '../grading/overrides.ts';
-import { finalScore, measuredLateness } from '../grading/late.ts';
-import type { Pack, Week } from '../rubrics/load.ts';
+import type { FinalGrade } from '../grading/final-grade.ts';
+import { dueBy, finalScore, measuredLateness } from '../grading/late.ts';
+import { gradebook } from '../report/gradebook.ts';
+import { unitCriteria, type Pack, type Week } from '../rubrics/load.ts';
 import type { SnapshotSource } from '../sandbox/snapshot.ts';
 import type { StoredGrading, Store } from '../store/store.ts';
 import type { CourseDirectory } from './courses.ts';
@@ -174,7 +176,7 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
   if (previous && r.trigger !== 'rerun') {
     // The same commit came by push and by pull request: graded once, commented where due.
     if (!(r.pullRequest && config.comments.pullRequests)) return ['already-graded'];
-    const view = await publicationOf(deps, config, previous, r.pullRequest.number);
+    const view = await publicationOf(deps, config, previous, r.pullRequest.number, pack);
     return ['already-graded', {}, { publications: [commentPublication(r, config, previous.sha, view, deps.now())] }];
   }
 
@@ -215,14 +217,14 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
     grade,
   };
   await deps.store.record.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
-  const view = await publicationOf(deps, config, graded, r.pullRequest?.number);
+  const view = await publicationOf(deps, config, graded, r.pullRequest?.number, pack);
   const now = deps.now();
   const publications: ParsedPublication[] = [gradedCheckRun(r, config, graded, view, now, checkRunId)];
   if (r.pullRequest && config.comments.pullRequests) {
     publications.push(commentPublication(r, config, r.sha, view, now));
   } else if (!r.pullRequest && config.comments.commits && r.trigger === 'push') {
     const reveal = now.getTime() > deadlineOf(config, week).getTime();
-    publications.push({ kind: 'commit-comment', ...whereOf(r), sha: r.sha, week, grade: view.grade, render: { locale, reveal, late: view.verdict } });
+    publications.push({ kind: 'commit-comment', ...whereOf(r), sha: r.sha, week, grade: view.grade, render: { locale, reveal, late: view.verdict, ...standingOption(view) } });
   }
   // The grading and its publications are recorded with the job's end, in one transaction under its lease.
   return [
@@ -262,7 +264,7 @@ export function supersededPublication(r: Pick<GradingRequest, 'installationId' |
 /** A recorded grading's check run, as it stands (overrides, lateness): completes `checkRunId` when given. */
 export function gradedCheckRun(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId'>, config: CourseConfig, graded: StoredGrading, view: Publication, now: Date, checkRunId?: number, name?: string): ParsedPublication {
   const reveal = now.getTime() > deadlineOf(config, graded.week).getTime();
-  const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes });
+  const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes, ...standingOption(view) });
   return {
     kind: 'check-run',
     ...whereOf(r),
@@ -290,8 +292,15 @@ export function commentPublication(r: Pick<GradingRequest, 'installationId' | 'o
     sha,
     marker: commentMarker(week),
     grade: view.grade,
-    render: { locale: config.locale, reveal, late: view.verdict, ...(view.taNotes.length ? { taNotes: view.taNotes } : {}) },
+    render: { locale: config.locale, reveal, late: view.verdict, ...(view.taNotes.length ? { taNotes: view.taNotes } : {}), ...standingOption(view) },
   };
+}
+
+/** The course grade so far as the renderings take it (what a student reads of it). */
+function standingOption(view: Publication): { standing?: RenderOptions['standing'] } {
+  if (!view.standing) return {};
+  const { grade, scale, passGrade, passed, level, pendingPoints } = view.standing;
+  return { standing: { grade, scale, pendingPoints, ...(passGrade !== undefined ? { passGrade } : {}), ...(passed !== undefined ? { passed } : {}), ...(level !== undefined ? { level } : {}) } };
 }
 
 /** How a recorded grading is shown: see publicationOf. */
@@ -301,7 +310,7 @@ export type Publication = Awaited<ReturnType<typeof publicationOf>>;
  * How a recorded grading is shown: with the TAs' overrides for its week (the late
  * penalty applied to the overridden score), and notes for TAs.
  */
-export async function publicationOf(deps: Pick<JobDeps, 'store'>, config: CourseConfig, graded: StoredGrading, pullRequest?: number) {
+export async function publicationOf(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, graded: StoredGrading, pullRequest?: number, pack?: Pack) {
   const overrides = await deps.store.tas.overrides({ repoId: graded.repoId, week: graded.week });
   const grade = gradeWithOverrides(graded.grade, overrides);
   // The penalty is taken from the score as it stands, TAs' overrides included.
@@ -317,7 +326,23 @@ export async function publicationOf(deps: Pick<JobDeps, 'store'>, config: Course
         : `⚠️ A comment with commands by ${t.author} was ${t.action} by ${t.by} (${t.at.slice(0, 16).replace('T', ' ')} UTC). Nothing changed: the record keeps the original command.`,
     ),
   ];
-  return { grade, verdict, conclusion, taNotes };
+  const standing = pack ? await standingOf(deps, config, graded, pack) : undefined;
+  return { grade, verdict, conclusion, taNotes, ...(standing ? { standing } : {}) };
+}
+
+/**
+ * The student's course grade so far, when the pack defines a final grade: this grading
+ * with the repository's other counted ones (TAs' overrides and lateness applied), weeks
+ * not yet due weighing nothing.
+ */
+async function standingOf(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, graded: StoredGrading, pack: Pack): Promise<FinalGrade | undefined> {
+  if (!pack.final) return undefined;
+  const recorded = await deps.store.record.gradings({ org: graded.org, repoId: graded.repoId });
+  // This grading is recorded with the job's end: it is added here, once.
+  const gradings = [...recorded.filter((g) => g.jobId !== graded.jobId), graded];
+  const overrides = await deps.store.tas.overrides({ org: graded.org, repoId: graded.repoId });
+  const [row] = gradebook({ weeks: config.weeks, rule: config.counts, gradings, overrides, final: { spec: pack.final, criteriaOf: unitCriteria(pack.weeks), due: dueBy(config, deps.now()) } });
+  return row?.final;
 }
 
 function outsideCourse(moment: Exclude<CourseMoment, { status: 'week' }>, locale: Locale): { title: string; summary: string } {

@@ -8,7 +8,7 @@ import {
   type Octokit,
   type RepoRef,
 } from '../github/api.ts';
-import { pullRequestComment, type CheckRunOutput } from '../report/markdown.ts';
+import { commentMarker, pullRequestComment, type CheckRunOutput } from '../report/markdown.ts';
 import type { Store } from '../store/store.ts';
 import type { SqlRunner } from '../store/sql.ts';
 import type { ParsedPublication } from './publications.ts';
@@ -48,6 +48,13 @@ export async function send(octokit: Octokit, p: ParsedPublication, ctx: SendCont
     case 'commit-comment': {
       const checkRunUrl = (await ctx.store.published.checkRunFor(p.repoId, p.sha, p.week))?.url;
       const body = pullRequestComment(p.grade, { ...p.render, commit: p.sha, ...(checkRunUrl ? { checkRunUrl } : {}) });
+      if (ctx.attempt > 1) {
+        // An interrupted try may have posted it: the commit's comment of this week is ours already.
+        const marker = commentMarker(p.week);
+        const comments = await octokit.paginate(octokit.rest.repos.listCommentsForCommit, { owner: p.owner, repo: p.repo, commit_sha: p.sha, per_page: 100 });
+        const ours = comments.find((c) => c.user?.login === ctx.botLogin && c.body.startsWith(marker));
+        if (ours) return { result: { commentId: ours.id, found: true }, record: nothing };
+      }
       const { data } = await octokit.rest.repos.createCommitComment({ owner: p.owner, repo: p.repo, commit_sha: p.sha, body });
       return { result: { commentId: data.id }, record: nothing };
     }
@@ -63,6 +70,12 @@ export async function send(octokit: Octokit, p: ParsedPublication, ctx: SendCont
       return { result: { commentId: data.id }, record: nothing };
     }
     case 'reaction': {
+      if (ctx.attempt > 1) {
+        // GitHub would answer a repeated reaction with the existing one, but the write still costs budget.
+        const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, { owner: p.owner, repo: p.repo, comment_id: p.commentId, content: p.content, per_page: 100 });
+        const ours = reactions.find((r) => r.user?.login === ctx.botLogin);
+        if (ours) return { result: { reactionId: ours.id, found: true }, record: nothing };
+      }
       const { data } = await octokit.rest.reactions.createForIssueComment({ owner: p.owner, repo: p.repo, comment_id: p.commentId, content: p.content });
       return { result: { reactionId: data.id }, record: nothing };
     }

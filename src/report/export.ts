@@ -1,6 +1,10 @@
 import type { Store } from '../store/store.ts';
 import { rosterOf, type Roster } from '../store/roster.ts';
-import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookRow } from './gradebook.ts';
+import { CourseConfigSchema } from '../course/config.ts';
+import { dueBy } from '../grading/late.ts';
+import { loadPack, RUBRICS_DIR, unitCriteria } from '../rubrics/load.ts';
+import type { GradingRecord } from '../store/records.ts';
+import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookInput, type GradebookRow } from './gradebook.ts';
 import { canvasCsv, gradescopeResults, longCsv, moodleCsv } from './lms.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'canvas', 'moodle', 'long', 'gradescope'] as const;
@@ -25,6 +29,20 @@ function withRoster(rows: readonly GradebookRow[], roster: Roster) {
   });
 }
 
+/**
+ * The final grade of the pack the course's latest grading used (our own rubrics, never
+ * the student's). A pack that no longer loads gives no final column rather than no export.
+ */
+async function finalOf(gradings: readonly GradingRecord[], storedConfig: unknown, now: Date, rubricsDir = RUBRICS_DIR): Promise<GradebookInput['final']> {
+  const latest = gradings.reduce<GradingRecord | undefined>((a, g) => (!a || g.gradedAt > a.gradedAt ? g : a), undefined);
+  if (!latest) return undefined;
+  const pack = await loadPack(latest.packName, rubricsDir).catch(() => undefined);
+  if (!pack?.final) return undefined;
+  // Mid-course the final column is the standing so far: weeks not yet due weigh nothing.
+  const config = CourseConfigSchema.safeParse(storedConfig);
+  return { spec: pack.final, criteriaOf: unitCriteria(pack.weeks), ...(config.success ? { due: dueBy(config.data, now) } : {}) };
+}
+
 /** A gradebook that cannot be exported as asked: nothing recorded for it (`not-found`) or a bad question (`bad-request`). */
 export class ExportError extends Error {
   readonly kind: 'not-found' | 'bad-request';
@@ -39,7 +57,7 @@ export class ExportError extends Error {
  * with the counted score of each week (overrides and late penalties applied), or, for
  * one week, a row per student with each criterion.
  */
-export async function exportGrades(store: Store, options: { org?: string; week?: number; format: ExportFormat }): Promise<ExportResult> {
+export async function exportGrades(store: Store, options: { org?: string; week?: number; format: ExportFormat; rubricsDir?: string; now?: Date }): Promise<ExportResult> {
   const courses = await store.record.courses();
   const course = options.org ? courses.find((c) => c.org.toLowerCase() === options.org!.toLowerCase()) : courses.length === 1 ? courses[0] : undefined;
   if (!course) {
@@ -54,7 +72,9 @@ export async function exportGrades(store: Store, options: { org?: string; week?:
   if (options.week !== undefined && !(Number.isInteger(options.week) && options.week >= 1 && options.week <= course.weeks)) {
     throw new ExportError(`week ${options.week} is not a week of the course (1–${course.weeks})`, 'bad-request');
   }
-  const input = { weeks: course.weeks, rule: course.counts, gradings: await store.record.gradings({ org: course.org }), overrides: await store.tas.overrides({ org: course.org }) };
+  const gradings = await store.record.gradings({ org: course.org });
+  const final = await finalOf(gradings, course.config, options.now ?? new Date(), options.rubricsDir);
+  const input = { weeks: course.weeks, rule: course.counts, gradings, overrides: await store.tas.overrides({ org: course.org }), ...(final ? { final } : {}) };
   const roster = await rosterOf(store.db, course.org);
   const org = course.org;
   const format = options.format;

@@ -1,4 +1,6 @@
+import { finalGrade, pointsOf, type CountedUnit, type FinalGrade, type UnitCriteria } from '../grading/final-grade.ts';
 import { countedGrading, finalScore } from '../grading/late.ts';
+import type { FinalGradeSpec, UnitSelector } from '../rubrics/schema.ts';
 import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
 import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
@@ -14,6 +16,13 @@ export interface GradebookInput {
   readonly rule: CountingRule;
   readonly gradings: readonly GradingRecord[];
   readonly overrides: readonly Override[];
+  /** The pack's final grade (`final:` in pack.yaml) and its weeks' criteria, when it has one. */
+  readonly final?: {
+    readonly spec: FinalGradeSpec;
+    readonly criteriaOf: UnitCriteria;
+    /** Units past their deadline; the others weigh nothing until handed in. All of them when left out. */
+    readonly due?: (selector: UnitSelector) => boolean;
+  };
 }
 
 export interface GradebookRow {
@@ -25,6 +34,8 @@ export interface GradebookRow {
   /** Points lost to lateness over the counted weeks. */
   readonly latePenalties: number;
   readonly total: number;
+  /** The course's final grade so far (units due and not handed in count as 0), when the pack defines one. */
+  readonly final?: FinalGrade;
 }
 
 export interface WeekDetailRow {
@@ -107,17 +118,25 @@ const loginOf = (g: GradingRecord) => g.students.join(' ');
 export function gradebook(input: GradebookInput): GradebookRow[] {
   return repositories(input).map((repo) => {
     const weeks: (number | null)[] = [];
+    const units: CountedUnit[] = [];
     let latePenalties = 0;
     for (let week = 1; week <= input.weeks; week++) {
       const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
       weeks.push(counted?.finalScore ?? null);
+      if (counted) units.push(countedUnit(week, counted));
       // Only points actually taken off a counted score: a too-late week is lost whole, not penalised.
       if (counted?.finalScore != null) latePenalties += counted.penalty;
     }
     const total = weeks.reduce<number>((sum, w) => sum + (w ?? 0), 0);
     // One row per student, as an LMS imports grades: a team repository gives each of its students the same scores.
-    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total) }));
+    const final = input.final ? { final: finalGrade(input.final.spec, units, pointsOf(input.final.criteriaOf, input.final.due)) } : {};
+    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total), ...final }));
   }).flat().sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
+}
+
+/** What the final grade reads of a week's counted grading. */
+function countedUnit(week: number, counted: Effective): CountedUnit {
+  return { week, maxScore: counted.record.maxScore, score: counted.score, finalScore: counted.finalScore, criteria: counted.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score })) };
 }
 
 const studentsOf = (g: GradingRecord): string[] => (g.students.length ? [...g.students] : [g.repo]);
@@ -170,7 +189,10 @@ export function gradebookCsv(
   students?: readonly { identifier: string | null; name: string | null; email: string | null; section: string | null }[],
 ): string {
   const who = students ? ['identifier', 'name', 'email', 'section'] : [];
-  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), 'late_penalty', 'total'];
+  // The final grade's columns when the pack defines one (the level too when it grades by level).
+  const final = rows.find((r) => r.final)?.final;
+  const finalColumns = final ? ['final', ...(final.level !== undefined ? ['final_level'] : [])] : [];
+  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), 'late_penalty', 'total', ...finalColumns];
   return csv([
     header,
     ...rows.map((r, i) => [
@@ -180,6 +202,7 @@ export function gradebookCsv(
       ...Array.from({ length: weeks }, (_, i) => number(r.weeks[i] ?? null)),
       number(r.latePenalties),
       number(r.total),
+      ...(final ? [number(r.final?.grade ?? null), ...(final.level !== undefined ? [field(r.final?.level?.id ?? '')] : [])] : []),
     ]),
   ]);
 }

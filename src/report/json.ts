@@ -1,4 +1,5 @@
 import { multiLine, plain, say, singleLine, type Locale, type Text } from '../core/text.ts';
+import type { FinalGrade } from '../grading/final-grade.ts';
 import type { Grade } from '../grading/grade.ts';
 import { isHidden } from '../grading/score.ts';
 
@@ -38,5 +39,16 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
     image: grade.image,
     packHash: grade.packHash,
     timings: grade.timings,
+  };
+}
+
+/** `final` of the `--json` report: the course grade this grading alone shows (see finalOfOneGrading). */
+export function finalJson(final: FinalGrade) {
+  return {
+    grade: final.grade,
+    scale: final.scale,
+    ...(final.level !== undefined ? { level: final.level?.id ?? null } : {}),
+    ...(final.passed !== undefined ? { passed: final.passed } : {}),
+    basis: 'this-grading' as const,
   };
 }

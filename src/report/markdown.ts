@@ -1,4 +1,5 @@
 import { plain, say, type Locale, type Text } from '../core/text.ts';
+import type { FinalGrade } from '../grading/final-grade.ts';
 import type { Grade } from '../grading/grade.ts';
 import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
@@ -25,6 +26,22 @@ export interface RenderOptions {
   readonly late?: LateVerdict;
   /** Notes for TAs (an override comment edited by someone else, an automatic result that changed since an override). */
   readonly taNotes?: readonly string[];
+  /** The student's course grade so far, when the pack defines a final grade. */
+  readonly standing?: Pick<FinalGrade, 'grade' | 'scale' | 'passGrade' | 'passed' | 'level' | 'pendingPoints'>;
+}
+
+/** One line with the course grade so far; empty when the pack defines none. */
+export function standingLine(options: RenderOptions): string {
+  const s = options.standing;
+  if (!s) return '';
+  const es = options.locale === 'es';
+  const n = (x: number) => (es ? String(x).replace('.', ',') : String(x));
+  const level = s.level ? (es ? ` · nivel: ${inline(say(s.level.title, options.locale))}` : ` · level: ${inline(say(s.level.title, options.locale))}`) : '';
+  const pass = s.passGrade === undefined ? '' : es ? ` (se aprueba con ${n(s.passGrade)})` : ` (${n(s.passGrade)} passes)`;
+  const pending = s.pendingPoints > 0 ? (es ? ` · ${n(s.pendingPoints)} pts esperan a tu ayudante` : ` · ${n(s.pendingPoints)} pts wait for your TA`) : '';
+  return es
+    ? `🎓 Nota del curso hasta ahora: ${n(s.grade)} de ${n(s.scale.max)}${pass}${level}${pending}.`
+    : `🎓 Course grade so far: ${n(s.grade)} of ${n(s.scale.max)}${pass}${level}${pending}.`;
 }
 
 /** The notes for TAs, as a section; empty without notes. */
@@ -209,7 +226,7 @@ function outputBlock(details: string, maxChars: number): string {
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), '', scoreTable(grade, options), '', todoList(grade, options)]
+  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), standingLine(options), '', scoreTable(grade, options), '', todoList(grade, options)]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -267,6 +284,7 @@ export function pullRequestComment(grade: Grade, options: RenderOptions & { read
     '',
     `${scoreLine(grade, options.locale)} · commit ${options.commit.slice(0, 7)}`,
     ...(lateLine(options.late, grade.maxScore, options.locale) ? [lateLine(options.late, grade.maxScore, options.locale)] : []),
+    ...(standingLine(options) ? [standingLine(options)] : []),
     '',
     scoreTable(grade, options),
     '',

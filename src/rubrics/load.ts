@@ -9,7 +9,8 @@ import type { CheckKind } from '../checks/types.ts';
 import type { Locale, Text } from '../core/text.ts';
 import { SandboxLimitsSchema, type SandboxLimits } from '../sandbox/limits.ts';
 import { describeIssue, fieldName, locate, RubricError, type RubricProblem } from './problems.ts';
-import { PackFileSchema, WeekFileSchema } from './schema.ts';
+import { unknownReferences, type UnitCriteria } from '../grading/final-grade.ts';
+import { PackFileSchema, WeekFileSchema, type FinalGradeSpec } from './schema.ts';
 
 /** The rubric packs shipped with Rubrica. */
 export const RUBRICS_DIR = fileURLToPath(new URL('../../rubrics/', import.meta.url));
@@ -45,6 +46,8 @@ export interface Pack {
   readonly scale: number;
   readonly passMark: number;
   readonly weeks: ReadonlyMap<number, Week>;
+  /** How the course's final grade is computed (pack.yaml's `final:`), if it has one. */
+  readonly final?: FinalGradeSpec;
   /** sha256 of every file of the pack: which rubric version produced a grade. */
   readonly hash: string;
 }
@@ -131,6 +134,9 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
       }
     }
   }
+  if (packFile?.final) {
+    for (const p of unknownReferences(packFile.final, unitCriteria(weeks))) problems.push({ file: display(packPath), field: fieldName(p.path), message: `${p.message}.` });
+  }
   if (weeks.size === 0 && files.length === 0) {
     problems.push({ file: display(dir), message: 'has no week files: add `week-01.yaml`.' });
   }
@@ -152,8 +158,14 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     scale: packFile.scale,
     passMark: packFile.passMark,
     weeks: new Map(numbers.map((n) => [n, weeks.get(n)!])),
+    ...(packFile.final ? { final: packFile.final } : {}),
     hash: hash.digest('hex'),
   };
+}
+
+/** The criteria of a week (or assignment) of a pack, as the final grade refers to them. */
+export function unitCriteria(weeks: ReadonlyMap<number, Week>): UnitCriteria {
+  return (selector) => (selector.week !== undefined ? weeks.get(selector.week)?.criteria : undefined);
 }
 
 export class PackNotFoundError extends Error {

@@ -3,6 +3,83 @@ import { LOCALES } from '../core/text.ts';
 import { TextSchema } from '../core/schemas.ts';
 import { SandboxLimitsSchema } from '../sandbox/limits.ts';
 
+export const CRITERION_ID = /^[a-z0-9][a-z0-9-]*$/;
+const ID = CRITERION_ID;
+
+/** Which grading a final-grade part reads: a week, or an assignment (and delivery); optionally only some criteria. */
+export const UnitSelectorSchema = z
+  .strictObject({
+    week: z.number().int().min(1).max(60).optional(),
+    assignment: z.string().regex(ID).optional(),
+    delivery: z.string().regex(ID).optional(),
+    /** Only these criteria of it (by id); all of them when left out. */
+    criteria: z.array(z.string().regex(ID)).min(1).optional(),
+  })
+  .refine((s) => (s.week === undefined) !== (s.assignment === undefined), { message: 'name either a `week` or an `assignment`' })
+  .refine((s) => s.delivery === undefined || s.assignment !== undefined, { message: 'a `delivery` belongs to an `assignment`' });
+export type UnitSelector = z.output<typeof UnitSelectorSchema>;
+
+const FinalComponentSchema = z.strictObject({
+  id: z.string().regex(ID),
+  title: TextSchema,
+  /** Relative weight (30 for 30 %): the weights need not add up to 100. */
+  weight: z.number().positive(),
+  /** The weeks, assignments or criteria whose points make it up. */
+  from: z.array(UnitSelectorSchema).min(1),
+});
+
+const FinalLevelSchema = z.strictObject({
+  id: z.string().regex(ID),
+  title: TextSchema,
+  /** The grades this level spans on the final scale (6–8 for AMq2's "local"). */
+  grade: z.strictObject({ min: z.number(), max: z.number() }),
+  /** The criteria (of the deciding grading) that show this level. */
+  criteria: z.array(z.string().regex(ID)).min(1),
+  /** Share of those criteria's points that reaches the level. */
+  reach: z.number().min(0).max(1).default(0.6),
+});
+
+/** `final:` in pack.yaml: how the course's final grade is computed (src/grading/final-grade.ts). */
+export const FinalGradeSchema = z
+  .strictObject({
+    scale: z
+      .strictObject({ min: z.number().default(0), max: z.number(), decimals: z.number().int().min(0).max(2).default(1) })
+      .refine((s) => s.max > s.min, { message: '`max` must be above `min`' }),
+    /** The final grade that passes the course (6 on a 0–10 scale), if the course has one. */
+    passGrade: z.number().optional(),
+    /** Weighted components over weeks, assignments or criteria… */
+    components: z.array(FinalComponentSchema).min(1).optional(),
+    /** …or levels, decided by one grading. */
+    levels: z
+      .strictObject({
+        from: UnitSelectorSchema.refine((s) => s.criteria === undefined, { message: 'levels name their criteria themselves' }),
+        list: z.array(FinalLevelSchema).min(1),
+      })
+      .optional(),
+  })
+  .superRefine((f, ctx) => {
+    if ((f.components === undefined) === (f.levels === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either `components` (weighted) or `levels`' });
+    }
+    const inScale = (n: number) => n >= f.scale.min && n <= f.scale.max;
+    if (f.passGrade !== undefined && !inScale(f.passGrade)) ctx.addIssue({ code: 'custom', path: ['passGrade'], message: `is outside the scale ${f.scale.min}–${f.scale.max}` });
+    let below = f.scale.min;
+    for (const [i, level] of (f.levels?.list ?? []).entries()) {
+      if (!inScale(level.grade.min) || !inScale(level.grade.max) || level.grade.max < level.grade.min) {
+        ctx.addIssue({ code: 'custom', path: ['levels', 'list', i, 'grade'], message: `must lie within the scale ${f.scale.min}–${f.scale.max}, min ≤ max` });
+      } else if (level.grade.min < below) {
+        ctx.addIssue({ code: 'custom', path: ['levels', 'list', i, 'grade'], message: 'levels go from the lowest to the highest: this one starts below the one before' });
+      }
+      below = level.grade.max;
+    }
+    for (const [key, list] of [['components', f.components ?? []], ['levels.list', f.levels?.list ?? []]] as const) {
+      const ids = list.map((x) => x.id);
+      const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+      if (twice) ctx.addIssue({ code: 'custom', path: key.split('.'), message: `the id \`${twice}\` is used twice` });
+    }
+  });
+export type FinalGradeSpec = z.output<typeof FinalGradeSchema>;
+
 /** `pack.yaml`: what the whole course shares. */
 export const PackFileSchema = z.strictObject({
   title: TextSchema,
@@ -18,10 +95,10 @@ export const PackFileSchema = z.strictObject({
   scale: z.number().int().positive().default(100),
   /** Share of the scale that passes (0..1), e.g. 0.6. */
   passMark: z.number().min(0).max(1).default(0.6),
+  /** How the course's final grade is computed; without it there is none. */
+  final: FinalGradeSchema.optional(),
 });
 export type PackFile = z.output<typeof PackFileSchema>;
-
-export const CRITERION_ID = /^[a-z0-9][a-z0-9-]*$/;
 
 /** A criterion as written; `check` is validated against its kind's own schema afterwards. */
 export const CriterionSchema = z.strictObject({

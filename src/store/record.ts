@@ -106,9 +106,10 @@ export class RecordStore {
     );
   }
 
-  async courses(): Promise<{ org: string; weeks: number; counts: CountingRule }[]> {
-    const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule }>(`SELECT org, weeks, counts FROM courses ORDER BY org`);
-    return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts }));
+  /** The courses graded so far, with the course file as it was at their latest grading. */
+  async courses(): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown }[]> {
+    const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(`SELECT org, weeks, counts, config FROM courses ORDER BY org`);
+    return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts, config: r.config ? (JSON.parse(r.config) as unknown) : null }));
   }
 }
 

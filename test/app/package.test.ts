@@ -31,7 +31,7 @@ describe('the published package', () => {
     execFileSync('tar', ['-xzf', join(dest, packed!.filename), '-C', installed, '--strip-components=1']);
     await fs.symlink(join(ROOT, 'node_modules'), join(installed, 'node_modules'));
     const cli = (...args: string[]) => execFileSync(process.execPath, [join(installed, 'bin', 'rubrica.js'), ...args], { cwd: dest, encoding: 'utf8' });
-    expect(cli('pack', 'list', '--lang', 'en')).toMatch(/^mlops\tMLOps — .+ \(10 weeks\)\n$/);
+    expect(cli('pack', 'list', '--lang', 'en')).toMatch(/^mlops\tMLOps — .+ \(10 weeks\)$/m);
     expect(cli('example', 'mlops', join(dest, 'mlops-ana'), '--lang', 'en')).toContain('conventional commits');
     expect(execFileSync('git', ['-C', join(dest, 'mlops-ana'), 'log', '--oneline'], { encoding: 'utf8' }).trim().split('\n').length).toBeGreaterThanOrEqual(5);
   });

@@ -42,8 +42,9 @@ describe('a push to a student repository', () => {
     ]);
     const done = created[0];
     expect(Date.parse(done.completed_at)).toBeGreaterThanOrEqual(Date.parse(done.started_at));
-    // On time (week 1, before its deadline): the score line is followed by the table, no lateness line.
-    expect(done.output.summary.startsWith('**100 / 100** · aprobado\n\n|')).toBe(true);
+    // On time (week 1, before its deadline): the score line, then the course grade so far (the MLOps
+    // pack has a final grade; only week 1 is in it yet, and it is full marks), then the table; no lateness line.
+    expect(done.output.summary.startsWith('**100 / 100** · aprobado\n\n🎓 Nota del curso hasta ahora: 100 de 100 (se aprueba con 60).\n\n|')).toBe(true);
     expect(done.output.summary).not.toContain('⏰');
     expect(done.output.summary).toContain('| ✅ | Estructura de carpetas correcta | 25 / 25 |');
     expect(done.output.summary).toContain('| ✅ | Commits con formato convencional | 25 / 25 |');

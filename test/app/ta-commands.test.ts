@@ -94,6 +94,9 @@ async function gradedAndOverridden(a: App, scope: nock.Scope) {
   return { seen, rows: week1Rows(first.checkRun.output.summary) };
 }
 
+/** The course grade so far as the check run shows it: week 1 is all the MLOps pack's final grade has yet. */
+const standingLine = (points: number) => `🎓 Nota del curso hasta ahora: ${points} de 100 (se aprueba con 60).`;
+
 describe('TA commands in pull-request comments', () => {
   it('a TA override is applied and published: check run, scored comment, the record and the gradebook', async () => {
     const a = await app();
@@ -110,7 +113,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPosts).toEqual([]); // no reply: the reaction says it was done
     expect(seen.checkRunCreates).toEqual([]);
     expect(seen.checkRunPatches).toEqual([
-      checkRunPatch('95/100', 'success', expect.stringContaining(['**95 / 100** · aprobado', '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], README_OVERRIDDEN, ROW.gitignore].join('\n'))),
+      checkRunPatch('95/100', 'success', expect.stringContaining(['**95 / 100** · aprobado', '', standingLine(95), '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], README_OVERRIDDEN, ROW.gitignore].join('\n'))),
     ]);
     expect(seen.commentPatches).toHaveLength(1);
     const body: string = seen.commentPatches[0].body;
@@ -303,7 +306,7 @@ describe('TA commands in pull-request comments', () => {
     await deliver(a, 'clear-1', commentEvent('created', '/rubrica clear readme', (p) => (p.comment.id = COMMENT_ID + 1)));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID + 1), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], ROW.readme, ROW.gitignore].join('\n')))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', standingLine(100), '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], ROW.readme, ROW.gitignore].join('\n')))]);
     expect(seen.checkRunPatches[0].output.summary).not.toContain('~~');
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
@@ -377,7 +380,7 @@ describe('TA commands in pull-request comments', () => {
     await deliver(a, 'extend-1', commentEvent('created', '/rubrica extend 3d certificado médico'));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', '| | Criterio | Puntos | Resultado |'].join('\n')))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', standingLine(100), '', '| | Criterio | Puntos | Resultado |'].join('\n')))]);
     expect(seen.checkRunPatches[0].output.summary).not.toContain('⏰');
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
@@ -557,7 +560,7 @@ describe('TA commands in pull-request comments', () => {
       overriddenRow(1, 'readme', README_POINTS, 5, TA, 'Faltan casi todas las secciones'),
       ROW.gitignore,
     ].join('\n');
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('55/100', 'failure', expect.stringContaining(`**55 / 100** · aprobación: 60\n\n| | Criterio | Puntos | Resultado |\n|---|---|---|---|\n${rows}`))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('55/100', 'failure', expect.stringContaining(`**55 / 100** · aprobación: 60\n\n${standingLine(55)}\n\n| | Criterio | Puntos | Resultado |\n|---|---|---|---|\n${rows}`))]);
     expect(seen.commentPatches[0].body).toContain(rows);
     expect((await a.rubrica.store.tas.overrides()).map((o) => [o.criterion, o.points, o.reason])).toEqual([
       ['estructura', 0, 'No hay carpetas: todo está en la raíz'],

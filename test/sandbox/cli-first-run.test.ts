@@ -48,6 +48,8 @@ describe('rubrica example', () => {
       const report = JSON.parse(graded.out);
       expect(report.score).toBe(report.maxScore - report.pendingPoints);
       expect(report.graded.uncommitted).toEqual([]);
+      // The MLOps pack has a final grade: this week alone, at full marks, is 100 of it.
+      expect(report.final).toEqual({ grade: 100, scale: { min: 0, max: 100 }, passed: true, basis: 'this-grading' });
     }
     expect((await cli(['example', 'mlops', model, '--json'])).out).toContain('"target-not-empty"');
   });

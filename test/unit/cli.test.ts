@@ -1,3 +1,6 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -98,9 +101,32 @@ describe('rubrica CLI errors, in both languages, with --json', () => {
   it('lists the packs in one language', async () => {
     const es = (await run(['pack', 'list', '--lang', 'es'])).out;
     const en = (await run(['pack', 'list', '--lang', 'en'])).out;
-    expect(es).toMatch(/^mlops\tMLOps — .+ \(10 semanas\)\n$/);
-    expect(en).toMatch(/^mlops\tMLOps — .+ \(10 weeks\)\n$/);
+    expect(es).toMatch(/^mlops\tMLOps — .+ \(10 semanas\)$/m);
+    expect(en).toMatch(/^mlops\tMLOps — .+ \(10 weeks\)$/m);
+    // Every pack on a line of its own, each in the language asked for.
+    for (const line of es.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ semanas?\)$/);
+    for (const line of en.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ weeks?\)$/);
     expect(es).not.toEqual(en);
     expect((await run(['pack', 'list'], { LANG: 'es_ES.UTF-8' })).out).toBe(es);
+  });
+});
+
+describe('rubrica pack new', () => {
+  it('writes a pack that validates as it is, and says how to try it', async () => {
+    const rubrics = await mkdtemp(join(tmpdir(), 'rubrica-packs-'));
+    const made = await run(['pack', 'new', 'curso-2027', '--rubrics', rubrics, '--lang', 'en']);
+    expect(made.code).toBe(0);
+    expect(made.out).toContain(`rubrica pack validate curso-2027 --rubrics ${rubrics}`);
+    expect((await readdir(join(rubrics, 'curso-2027'))).sort()).toEqual(['example', 'pack.yaml', 'week-01.yaml']);
+    const validated = await run(['pack', 'validate', 'curso-2027', '--rubrics', rubrics, '--json']);
+    expect(validated.code).toBe(0);
+    expect(JSON.parse(validated.out).weeks).toHaveLength(1);
+    // Never over an existing pack; names as pack names are.
+    const again = await run(['pack', 'new', 'curso-2027', '--rubrics', rubrics, '--lang', 'en', '--json']);
+    expect(again.code).toBe(2);
+    expect(JSON.parse(again.out).error.code).toBe('target-not-empty');
+    const bad = await run(['pack', 'new', 'Curso 2027', '--rubrics', rubrics, '--lang', 'es']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('minúsculas, dígitos y guiones');
   });
 });

@@ -44,3 +44,22 @@ describe('commits check', () => {
     expect(commitsCheck.params.safeParse({ min: 0 }).success).toBe(false);
   });
 });
+
+describe('commits check without the Conventional Commits format (a first course)', () => {
+  it('counts every commit but merges, whatever its message', () => {
+    const ok = run({ min: 1, conventional: false }, ['Initial commit']);
+    expect(ok.fraction).toBe(1);
+    expect(ok.message.es).toBe('Hay 1 commit en el historial (mínimo 1).');
+    expect(ok.message.en).toBe('There is 1 commit in the history (at least 1).');
+    expect(run({ min: 2, conventional: false }, ['a', 'b', 'merge'], [2]).fraction).toBe(1);
+    expect(run({ min: 3, conventional: false }, ['a', 'b', 'merge'], [2]).fraction).toBeCloseTo(2 / 3);
+  });
+
+  it('tells a student with too few how to commit and push', () => {
+    const none = run({ min: 1, conventional: false }, []);
+    expect(none.fraction).toBe(0);
+    expect(none.message.en).toContain('There are 0 commits in the history; 1 is needed.');
+    expect(none.message.es).toContain('git commit -m');
+    expect(run({ min: 2, conventional: false }, ['a']).message.es).toContain('Hay 1 commit en el historial; se piden 2.');
+  });
+});

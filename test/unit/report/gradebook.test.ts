@@ -4,6 +4,7 @@ import { CourseConfigSchema } from '../../../src/course/config.ts';
 import { finalScore, lateness } from '../../../src/grading/late.ts';
 import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookInput } from '../../../src/report/gradebook.ts';
 import { COURSE_YAML } from '../../fixtures/github-repo.ts';
+import { FinalGradeSchema } from '../../../src/rubrics/schema.ts';
 import type { GradingRecord, Override, RecordedCriterion } from '../../../src/store/records.ts';
 
 const course = CourseConfigSchema.parse(parse(COURSE_YAML));
@@ -330,5 +331,46 @@ describe('weekDetail', () => {
       'carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,,50,10,40',
       '',
     ]);
+  });
+});
+
+describe('the final column', () => {
+  // A 3-week course whose final grade is week 1 (weight 2) and week 2's `estructura` (weight 1), on 0–10.
+  const spec = FinalGradeSchema.parse({
+    scale: { max: 10 },
+    passGrade: 6,
+    components: [
+      { id: 'w1', title: { es: 'uno', en: 'one' }, weight: 2, from: [{ week: 1 }] },
+      { id: 'w2', title: { es: 'dos', en: 'two' }, weight: 1, from: [{ week: 2, criteria: ['estructura'] }, { week: 3, criteria: ['estructura'] }] },
+    ],
+  });
+  const criteriaOf = () => [{ id: 'estructura', points: 70 }, { id: 'informe', points: 30 }];
+  const finalOf = (login: string, extra: Partial<GradebookInput> = {}) => gradebook(input({ final: { spec, criteriaOf }, ...extra })).find((r) => r.login === login)!.final!;
+
+  it('reads the counted gradings with overrides and lateness: ana 80/100 of week 1; week 2 kept 80 of 90, week 3 too late', () => {
+    // w1: 80/100 = 0.8; w2: week 2 estructura 70 × 80/90 = 62.2 of 70 plus week 3's 0 of 70 → 0.444; (2 × 0.8 + 0.444) / 3 = 0.681 → 6.8
+    const f = finalOf('ana');
+    expect(f.components!.map((c) => [c.id, c.earned, c.possible])).toEqual([['w1', 80, 100], ['w2', 62.22, 140]]);
+    expect(f.grade).toBe(6.8);
+    expect(f.passed).toBe(true);
+  });
+
+  it('mid-course, weeks not yet due weigh nothing', () => {
+    // Only week 1 due: the team has 40 after its late penalty (50 − 10; the report pending).
+    const dueByWeek = (s: { week?: number }) => s.week === 1;
+    const f = finalOf('bob', { final: { spec, criteriaOf, due: dueByWeek } });
+    expect(f.components!.map((c) => [c.id, c.possible])).toEqual([['w1', 100], ['w2', 0]]);
+    expect(f.grade).toBe(4);
+    expect(f.pendingPoints).toBe(30);
+    // Once weeks 2 and 3 are due, what was not handed in counts as 0: (2 × 0.4 + 0) / 3.
+    expect(finalOf('bob').grade).toBe(2.7);
+  });
+
+  it('is a CSV column after the total; none without a final grade', () => {
+    const rows = gradebook(input({ final: { spec, criteriaOf } }));
+    const lines = gradebookCsv(rows, 3).trim().split('\r\n');
+    expect(lines[0]).toBe('login,repo,week_1,week_2,week_3,late_penalty,total,final');
+    expect(lines[1]).toBe('ana,mlops-ana,80,80,,10,160,6.8');
+    expect(gradebookCsv(gradebook(input()), 3).split('\r\n')[0]).not.toContain('final');
   });
 });
