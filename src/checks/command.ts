@@ -88,7 +88,7 @@ export function runnerImageIncomplete(result: CommandResult, run: string): Outco
   return {
     fraction: 0,
     message: t(
-      `No se corrió ${literal(run)}: falta ${many ? 'módulos' : 'un módulo'} en la imagen del curso.`,
+      `No se corrió ${literal(run)}: ${many ? 'faltan módulos' : 'falta un módulo'} en la imagen del curso.`,
       `${literal(run)} was not run: the course's image lacks ${many ? 'modules' : 'a module'}.`,
     ),
     error: {

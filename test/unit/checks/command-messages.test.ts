@@ -124,7 +124,7 @@ describe('command details', () => {
     expect(one.message).toEqual({ es: 'No se corrió `pytest`: falta un módulo en la imagen del curso.', en: "`pytest` was not run: the course's image lacks a module." });
     expect(one.error?.message.en).toBe("The course's image lacks the module pytest_cov; tell your instructor. It is not your fault and this criterion is not scored.");
     const two = run({ run: 'pytest', requires: ['a', 'b'] }, { missingModules: ['a', 'b'] });
-    expect(two.message).toEqual({ es: 'No se corrió `pytest`: falta módulos en la imagen del curso.', en: "`pytest` was not run: the course's image lacks modules." });
+    expect(two.message).toEqual({ es: 'No se corrió `pytest`: faltan módulos en la imagen del curso.', en: "`pytest` was not run: the course's image lacks modules." });
     expect(two.error?.message.en).toBe("The course's image lacks the modules a, b; tell your instructor. It is not your fault and this criterion is not scored.");
     expect(two.details).toBe('$ pytest\n(not run: the runner image lacks a, b)');
   });
