@@ -16,6 +16,9 @@ import { Outbox } from './outbox/outbox.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
+import { membershipViaApp } from './web/github.ts';
+import { dashboardHandler } from './web/handler.ts';
+import { oauthFromEnv, type OAuthConfig } from './web/oauth.ts';
 
 export interface RubricaOptions {
   readonly sandbox?: SandboxProvider;
@@ -45,6 +48,10 @@ export interface RubricaOptions {
   readonly outboxRetryDelaysMs?: readonly number[];
   /** Bearer token of the /admin paths (RUBRICA_ADMIN_TOKEN); without one they are off. */
   readonly adminToken?: string;
+  /** The dashboard's sign-in (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GHE_HOST); null: none. */
+  readonly oauth?: OAuthConfig | null;
+  /** How long the dashboard reuses GitHub's answer about who may see a course. */
+  readonly dashboardAccessTtlMs?: number;
 }
 
 export interface Rubrica {
@@ -130,6 +137,21 @@ export function createRubrica(options: RubricaOptions = {}) {
     });
     try {
       probotOptions?.addHandler?.(adminHandler(store, options.adminToken ?? process.env.RUBRICA_ADMIN_TOKEN, limits));
+      // The teaching team's pages (src/web): they read the record; GitHub only says who may see a course.
+      const oauth = options.oauth === null ? undefined : (options.oauth ?? oauthFromEnv());
+      probotOptions?.addHandler?.(
+        dashboardHandler({
+          store,
+          membership: membershipViaApp(app, store),
+          oauth,
+          publicUrl: process.env.RUBRICA_PUBLIC_URL,
+          ...(options.dashboardAccessTtlMs !== undefined ? { accessTtlMs: options.dashboardAccessTtlMs } : {}),
+          log: app.log,
+          ...(options.rubricsDir !== undefined ? { rubricsDir: options.rubricsDir } : {}),
+          concurrency: options.concurrency ?? availableParallelism(),
+          writeLimits: limits,
+        }),
+      );
     } catch {
       // No HTTP server in this process (`rubrica worker`): there is no admin path to serve.
     }

@@ -46,6 +46,8 @@ export function manifestFor(appYml: string, { webhookUrl, baseUrl }: { webhookUr
     ...app,
     hook_attributes: { ...(app.hook_attributes as object | undefined), url: webhookUrl, active: true },
     redirect_url: `${baseUrl}/probot/setup`,
+    // The dashboard's "Sign in with GitHub" comes back here (the App's user authorization).
+    callback_urls: [`${baseUrl}/dashboard/callback`],
   };
 }
 

@@ -10,6 +10,9 @@ import { commandCheck } from './command.ts';
 import { ioCheck } from './io.ts';
 import { pytestTestsCheck } from './pytest-tests.ts';
 import { manualCheck } from './manual.ts';
+import { mypyCheck } from './mypy.ts';
+import { httpCheck } from './http.ts';
+import { unittestCheck } from './unittest.ts';
 
 /** Every check kind a rubric may name, by its `kind`. */
 export const CHECK_KINDS: ReadonlyMap<string, CheckKind<any>> = new Map(
@@ -25,5 +28,8 @@ export const CHECK_KINDS: ReadonlyMap<string, CheckKind<any>> = new Map(
     ioCheck,
     pytestTestsCheck,
     manualCheck,
+    mypyCheck,
+    httpCheck,
+    unittestCheck,
   ].map((k) => [k.kind, k as CheckKind<any>]),
 );

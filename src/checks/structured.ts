@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
 import { bytes, join, literal, same, t, type Text } from '../core/text.ts';
-import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent } from './types.ts';
+import { isHclPath, MAX_HCL_DEPTH } from '../grading/hcl.ts';
+import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent, type HclDocument } from './types.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'use a string, a number or true/false' });
 type Scalar = z.infer<typeof Scalar>;
@@ -46,7 +47,8 @@ const StructuredParams = z.strictObject({
 });
 export type StructuredParams = z.output<typeof StructuredParams>;
 type Requirement = StructuredParams['require'][number];
-type Format = 'yaml' | 'json' | 'toml';
+/** HCL (Terraform's .tf, .tfvars, .hcl) is recognised by name under `auto`; the grader parses it while gathering evidence. */
+type Format = 'yaml' | 'json' | 'toml' | 'hcl';
 
 /** Aliases a YAML document may expand; a "billion laughs" file is refused, not expanded. */
 const MAX_ALIASES = 100;
@@ -69,11 +71,15 @@ interface Found {
   readonly doc: unknown;
 }
 
-/** Assertions on YAML/JSON/TOML documents found wherever the student put them. */
+/** Assertions on YAML/JSON/TOML/HCL documents found wherever the student put them. */
 export const structuredCheck = defineCheck<StructuredParams>({
   kind: 'structured',
   params: StructuredParams,
-  requirements: (params) => ({ contents: globList(params.files) }),
+  requirements(params) {
+    // Only globs that can name an HCL file (*.tf, or a wildcard ending) ask the grader to parse HCL.
+    const hcl = params.format === 'auto' ? globList(params.files).filter((g) => isHclPath(g) || g.endsWith('*')) : [];
+    return { contents: globList(params.files), ...(hcl.length ? { hcl } : {}) };
+  },
   evaluate(params, evidence) {
     const globs = globList(params.files);
     const matches = globMatcher(globs);
@@ -84,7 +90,7 @@ export const structuredCheck = defineCheck<StructuredParams>({
     const problems: Problem[] = [];
     const all: Found[] = [];
     for (const file of files) {
-      const parsed = parseFile(file, params.format);
+      const parsed = parseFile(file, params.format, evidence.hcl);
       problems.push(...parsed.problems);
       parsed.documents.forEach((doc, i) => all.push({ path: file.path, index: i + 1, multi: parsed.documents.length > 1, doc }));
     }
@@ -235,6 +241,8 @@ function validator(p: Problem): string | undefined {
       return `python -m json.tool ${p.path}`;
     case 'toml':
       return `python -c "import tomllib,sys; tomllib.load(open(sys.argv[1],'rb'))" ${p.path}`;
+    case 'hcl':
+      return 'terraform fmt -check && terraform validate';
   }
 }
 
@@ -246,6 +254,7 @@ function formatOf(path: string, format: StructuredParams['format']): Format {
   if (format !== 'auto') return format;
   if (/\.(json|ipynb|geojson)$/i.test(path)) return 'json';
   if (/\.toml$/i.test(path)) return 'toml';
+  if (isHclPath(path)) return 'hcl';
   return 'yaml';
 }
 
@@ -253,7 +262,7 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '').trim();
 }
 
-function parseFile(file: FileContent, format: StructuredParams['format']): { documents: unknown[]; problems: Problem[] } {
+function parseFile(file: FileContent, format: StructuredParams['format'], hcl: ReadonlyMap<string, HclDocument> | undefined): { documents: unknown[]; problems: Problem[] } {
   const kind = formatOf(file.path, format);
   const problem = (what: Text, line?: number, syntax = false): { documents: unknown[]; problems: Problem[] } => ({
     documents: [],
@@ -273,6 +282,7 @@ function parseFile(file: FileContent, format: StructuredParams['format']): { doc
       return problem(t(`JSON dice ${literal(what)}`, `JSON says ${literal(what)}`), line ? Number(line) : undefined, true);
     }
   }
+  if (kind === 'hcl') return hclDocuments(file, hcl?.get(file.path), problem);
   if (kind === 'toml') {
     try {
       return { documents: [parseToml(file.text)], problems: [] };
@@ -319,6 +329,22 @@ function parseFile(file: FileContent, format: StructuredParams['format']): { doc
     if (value !== null && value !== undefined) documents.push(value);
   }
   return { documents, problems };
+}
+
+/** The grader's parse of an HCL file (src/grading/hcl.ts) as documents or a problem. */
+function hclDocuments(
+  file: FileContent,
+  parsed: HclDocument | undefined,
+  problem: (what: Text, line?: number, syntax?: boolean) => { documents: unknown[]; problems: Problem[] },
+): { documents: unknown[]; problems: Problem[] } {
+  if (!parsed) return problem(t('no se pudo analizar', 'it could not be parsed'));
+  if ('value' in parsed) return { documents: parsed.value && typeof parsed.value === 'object' && Object.keys(parsed.value).length ? [parsed.value] : [], problems: [] };
+  if ('refused' in parsed) {
+    return parsed.refused === 'too-large'
+      ? problem(t(`es demasiado grande para analizarlo (más de ${bytes(parsed.limit)}); divídelo en varios archivos .tf`, `it is too large to parse (over ${bytes(parsed.limit)}); split it into several .tf files`))
+      : problem(t(`anida más de ${MAX_HCL_DEPTH} niveles de llaves o corchetes`, `it nests more than ${MAX_HCL_DEPTH} levels of braces or brackets`));
+  }
+  return problem(t(`HCL dice ${literal(parsed.error)}`, `HCL says ${literal(parsed.error)}`), parsed.line, true);
 }
 
 /** An anchor used inside itself (`a: &a [*a]`) makes a loop no path walk should follow. */

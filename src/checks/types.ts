@@ -48,6 +48,48 @@ export interface CommandSpec {
   readonly stdout?: boolean;
   /** The grader measures coverage of these folders itself, with its own configuration (see CoverageMeasure). */
   readonly coverage?: { readonly source: readonly string[] };
+  /** The command starts a service: the supervisor waits for it on loopback, sends these requests, then stops it. */
+  readonly http?: HttpProbe;
+}
+
+export interface HttpRequestSpec {
+  readonly method: string;
+  /** Path and query on 127.0.0.1:port, e.g. /predict. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface HttpProbe {
+  readonly port: number;
+  /** Any HTTP answer on this path means the service is up. */
+  readonly readyPath: string;
+  readonly readySeconds: number;
+  readonly requestSeconds: number;
+  readonly bodyCap: number;
+  readonly requests: readonly HttpRequestSpec[];
+}
+
+/** One request's answer as the grader's supervisor received it, or why there was none. */
+export type HttpExchange =
+  | {
+      readonly status: number;
+      /** As sent, in order (names as the service wrote them). */
+      readonly headers: readonly (readonly [string, string])[];
+      readonly body: string;
+      readonly bodyTruncated: boolean;
+      readonly ms: number;
+    }
+  | { readonly error: 'timeout' | 'refused' | 'reset' | 'protocol'; readonly ms: number };
+
+export interface HttpOutcome {
+  /** The service answered its ready path within the time given. */
+  readonly ready: boolean;
+  readonly readyMs?: number;
+  /** Exit code of the service's command when it ended by itself (before answering, or while answering). */
+  readonly exited?: number;
+  /** One per request of the probe, in order; empty when the service never came up. */
+  readonly responses: readonly HttpExchange[];
 }
 
 /**
@@ -85,6 +127,8 @@ export interface CommandResult {
    * (src/grading/suites.ts), so this one would hang the same way.
    */
   readonly hungAs?: { readonly run: string; readonly timeoutSeconds: number };
+  /** What the service did, for a command started with `http` (output is its log). */
+  readonly http?: HttpOutcome;
 }
 
 /** What the sandbox found, handed to every check's pure `evaluate`. */
@@ -109,7 +153,15 @@ export interface Evidence {
    * (null: not parsable; Infinity: parametrized beyond what can be counted statically).
    */
   readonly testCounts?: ReadonlyMap<string, number | null>;
+  /** HCL files (Terraform) parsed on request (`Requirements.hcl`), by path. */
+  readonly hcl?: ReadonlyMap<string, HclDocument>;
 }
+
+/** An HCL file as the grader parsed it (src/grading/hcl.ts): its JSON form, the parser's complaint, or a refusal. */
+export type HclDocument =
+  | { readonly value: unknown }
+  | { readonly error: string; readonly line?: number }
+  | { readonly refused: 'too-large' | 'too-deep'; readonly limit: number };
 
 export interface Requirements {
   /** Globs whose files' text the check reads. */
@@ -121,6 +173,8 @@ export interface Requirements {
   readonly commands?: Readonly<Record<string, CommandSpec>>;
   /** Globs of test files whose test functions to count statically (Python's ast). */
   readonly testFiles?: readonly string[];
+  /** Globs of files (among `contents`) to parse as HCL when named .tf, .tfvars or .hcl. */
+  readonly hcl?: readonly string[];
 }
 
 export interface Annotation {

@@ -1,11 +1,10 @@
 import { courseMomentAt, weekNamedBy } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
-import { studentOf } from '../course/load.ts';
+import { loginFromName, studentOf } from '../course/load.ts';
 import { literal, say, t } from '../core/text.ts';
 import type { CommandRequest, GradingRequest } from '../events/requests.ts';
-import { statusOf, type RepoRef } from '../github/api.ts';
+import { repositoryStudents, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
 import { taStatus } from '../github/teams.ts';
-import { measuredLateness } from '../grading/late.ts';
 import { checkRunName } from '../report/markdown.ts';
 import { inline } from '../report/markup.ts';
 import type { Pack, Week } from '../rubrics/load.ts';
@@ -14,7 +13,8 @@ import { commentPublication, gradedCheckRun, publicationOf, whereOf, type JobDep
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { LeaseLost } from '../jobs/lease.ts';
 import { RetryLater, type JobResult, type QueuedJob } from '../jobs/queue.ts';
-import { helpMessage, parseCommands, validateCommand, type Command } from './parse.ts';
+import { applyTaChange, latestGradingOfWeek, reviewAnsweredReply } from './apply.ts';
+import { helpMessage, kindOf, parseCommands, validateCommand, type Command, type ParsedLine } from './parse.ts';
 
 /** A non-TA's refused commands on one pull request are answered at most once in this long. */
 export const REFUSAL_REPLY_EVERY_MS = 5 * 60_000;
@@ -62,7 +62,12 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
 
   const author = r.comment.author;
   const status = await taStatus(octokit, r.owner, config.tas, author);
+  const parsed = parseCommands(r.comment.body);
   if (status === 'none' || status === 'pending') {
+    // A student may ask for a review on their own pull request; every other command is the teaching team's.
+    if (parsed.some((line) => kindOf(line) === 'review') && (await isTheStudent(octokit, ref, config, r.repo, author))) {
+      return studentReview(r, deps, octokit, config, pack, parsed, log, out);
+    }
     // Logged for the teaching team; the student is told only that TAs can.
     log.warn({ author, status, outcome: 'refused' }, 'a command by someone who is not a TA');
     const refusal = { commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: `refused:${status}`, at: r.deliveredAt };
@@ -83,18 +88,13 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
     if (previous && previous.outcome !== 'accepted') return finish(log, out, 'already-done');
   }
 
-  const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: r.pullRequest.number });
-  const named = weekNamedBy((pr.labels ?? []).map((l) => l.name ?? ''), pr.head.ref);
-  const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
-  const calendar = courseMomentAt(config, new Date(r.deliveredAt));
-  const defaultWeek = named ?? latest?.week ?? (calendar.status === 'week' ? calendar.week : undefined);
+  const { pr, defaultWeek } = await pullRequestWeek(octokit, ref, r, deps, config);
 
   const errors: string[] = [];
   const done: string[] = [];
   const replies: string[] = [];
   const touched = new Set<number>();
   const regrades = new Set<number>();
-  const parsed = parseCommands(r.comment.body);
   const applied: { command: Command; week: number }[] = [];
   for (const line of parsed) {
     if (!line.ok) {
@@ -120,36 +120,24 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
 
   for (const { command, week } of applied) {
     const rubric = pack.weeks.get(week)!;
-    const graded = await gradingShown(deps, r, week);
-    const base = { org: r.owner, repoId: r.repoId, week, by: author, at: r.deliveredAt, commentId: r.comment.id };
-    if (command.kind === 'override' || command.kind === 'manual') {
-      const automatic = graded?.criteria.find((c) => c.id === command.criterion)?.score ?? null;
-      await deps.store.tas.saveOverride({ ...base, action: command.kind, criterion: command.criterion, points: command.points, reason: command.reason, automaticPoints: automatic });
-      done.push(`${command.kind} ${command.criterion} ${command.points} (w${week})`);
-      touched.add(week);
-    } else if (command.kind === 'clear') {
-      const current = (await deps.store.tas.overrides({ repoId: r.repoId, week })).find((o) => o.criterion === command.criterion);
-      if (!current) {
-        errors.push(say(t(`\`${command.criterion}\` no tiene un ajuste en la semana ${week}: no hay nada que quitar.`, `\`${command.criterion}\` has no override in week ${week}: nothing to clear.`), locale));
-        continue;
-      }
-      await deps.store.tas.saveOverride({ ...base, action: 'clear', criterion: command.criterion, automaticPoints: current.automaticPoints });
-      done.push(`clear ${command.criterion} (w${week})`);
-      touched.add(week);
-    } else if (command.kind === 'extend') {
-      await deps.store.record.saveExtension({ org: r.owner, repoId: r.repoId, week, minutes: command.minutes, grantedBy: author, grantedAt: r.deliveredAt, ...(command.reason ? { reason: command.reason } : {}) });
-      // Lateness is a record too: every grading of the week is measured again against the new deadline.
-      for (const g of await deps.store.record.gradings({ repoId: r.repoId, week })) {
-        const measured = measuredLateness(config, week, new Date(g.deliveredAt), command.minutes, g.score, g.maxScore);
-        await deps.store.record.updateLateness(g.jobId, measured.late, measured.penalty, measured.finalScore);
-      }
-      done.push(`extend ${command.minutes}m (w${week})`);
-      touched.add(week);
-    } else if (command.kind === 'regrade') {
+    if (command.kind === 'regrade') {
       regrades.add(week);
       done.push(`regrade (w${week})`);
-    } else {
+    } else if (command.kind === 'help') {
       replies.push(say(helpMessage(rubric), locale));
+    } else if (command.kind === 'review') {
+      errors.push(say(t('`/rubrica revisar` es para que un estudiante pida una revisión; para cambiar una nota, usa `/rubrica ajustar` o `/rubrica puntuar`.', '`/rubrica review` is for a student to ask for a review; to change a score, use `/rubrica override` or `/rubrica manual`.'), locale));
+    } else {
+      const change = { org: r.owner, repoId: r.repoId, week, by: author, at: r.deliveredAt, commentId: r.comment.id };
+      const result = await applyTaChange(deps.store, config, change, command, await gradingShown(deps, r, week));
+      if ('error' in result) {
+        errors.push(say(result.error, locale));
+        continue;
+      }
+      done.push(result.done);
+      touched.add(week);
+      // The student who asked for this review is told, on the pull request they asked on.
+      if (result.closed) out.push(reviewAnsweredReply(result.closed, command.kind === 'extend' ? 'answered' : command.kind, { by: author, ...('reason' in command && command.reason ? { text: command.reason } : {}), ...('points' in command ? { points: command.points } : {}) }, config));
     }
   }
 
@@ -197,16 +185,106 @@ async function carryOut(job: QueuedJob, deps: CommandDeps): Promise<JobResult> {
   return finish(log, out, errors.length ? (done.length ? 'partly-applied' : 'rejected') : 'applied', { author, status, done, errors: errors.length });
 }
 
+/** The pull request, and the week its commands act on unless they name one: its label or branch, its latest grading, else the calendar. */
+async function pullRequestWeek(octokit: Octokit, ref: RepoRef, r: CommandRequest, deps: CommandDeps, config: CourseConfig) {
+  const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: r.pullRequest.number });
+  const named = weekNamedBy((pr.labels ?? []).map((l) => l.name ?? ''), pr.head.ref);
+  const latest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number);
+  const calendar = courseMomentAt(config, new Date(r.deliveredAt));
+  const defaultWeek = named ?? latest?.week ?? (calendar.status === 'week' ? calendar.week : undefined);
+  return { pr, defaultWeek };
+}
+
+/** Whether `login` is the repository's student: named by the course's prefix, else one of its collaborators. */
+async function isTheStudent(octokit: Octokit, ref: RepoRef, config: CourseConfig, repo: string, login: string): Promise<boolean> {
+  const named = loginFromName(config, repo);
+  const students = named ? [named] : await repositoryStudents(octokit, ref);
+  return students.some((s) => s.toLowerCase() === login.toLowerCase());
+}
+
+/**
+ * A student's `/rubrica review` lines on their own pull request: each recorded (at most
+ * one open per criterion and week) and acknowledged in one reply; the TA queue shows
+ * them. What the student wrote is kept as written and never echoed.
+ */
+async function studentReview(r: CommandRequest, deps: CommandDeps, octokit: Octokit, config: CourseConfig, pack: Pack, parsed: readonly ParsedLine[], log: JobDeps['log'], out: ParsedPublication[]): Promise<JobResult> {
+  const author = r.comment.author;
+  const locale = config.locale;
+  const ref: RepoRef = { owner: r.owner, repo: r.repo };
+  // Kept as any command comment is: an edit by someone else later changes nothing.
+  await deps.store.tas.recordCommand({ commentId: r.comment.id, org: r.owner, repoId: r.repoId, pullRequest: r.pullRequest.number, author, body: r.comment.body, outcome: 'review', at: r.deliveredAt });
+  const { pr, defaultWeek } = await pullRequestWeek(octokit, ref, r, deps, config);
+  const own = pr.user?.login.toLowerCase() === author.toLowerCase() && pr.head.repo?.id === r.repoId;
+  if (!own) {
+    reply(out, r, say(t(`@${author}, pide la revisión en tu propio pull request (abierto por ti desde una rama de este repositorio). No se registró nada.`, `@${author}, ask for a review on your own pull request (opened by you from a branch of this repository). Nothing was recorded.`), locale));
+    return finish(log, out, 'review-refused', { author, reason: 'not-own-pull-request' });
+  }
+  const lines: string[] = [];
+  let recorded = 0;
+  for (const line of parsed) {
+    const quoted = literal(line.raw.slice(0, 120));
+    if (kindOf(line) !== 'review') {
+      lines.push(`${quoted} — ${say(t('solo el equipo docente puede usar este comando.', 'only the teaching team can use this command.'), locale)}`);
+      continue;
+    }
+    if (!line.ok || line.command.kind !== 'review') {
+      lines.push(`${quoted} — ${say(line.ok ? t('no se entiende.', 'not understood.') : line.error, locale)}`);
+      continue;
+    }
+    const week = line.command.week ?? defaultWeek;
+    const rubric = week === undefined ? undefined : pack.weeks.get(week);
+    if (week === undefined || !rubric || week > config.weeks) {
+      lines.push(`${quoted} — ${say(t(`no sé de qué semana es: añade \`--semana N\` (1 a ${config.weeks}).`, `I can't tell which week: add \`--week N\` (1 to ${config.weeks}).`), locale)}`);
+      continue;
+    }
+    const invalid = validateCommand(line.command, rubric);
+    if (invalid) {
+      lines.push(`${quoted} — ${say(invalid, locale)}`);
+      continue;
+    }
+    const result = await deps.store.reviews.record({ org: r.owner, installationId: r.installationId, repoId: r.repoId, repo: r.repo, pullRequest: r.pullRequest.number, week, criterion: line.command.criterion, reason: line.command.reason, student: author, commentId: r.comment.id, at: r.deliveredAt });
+    const what = literal(line.command.criterion);
+    if (result.status === 'already-open') {
+      lines.push(say(t(`Ya tienes un pedido abierto de ${what} en la semana ${week} (del ${result.request.at.slice(0, 10)}): un TA lo responderá; no hace falta otro.`, `You already have an open request for ${what} in week ${week} (from ${result.request.at.slice(0, 10)}): a TA will answer it; no need for another.`), locale));
+    } else {
+      recorded++;
+      lines.push(say(t(`Registré tu pedido de revisión de ${what} (semana ${week}). Un TA lo verá y te responderá aquí.`, `Recorded your review request of ${what} (week ${week}). A TA will see it and answer here.`), locale));
+    }
+  }
+  if (!recorded) {
+    // Nothing recorded (repeats, mistakes): answered at most once per few minutes, like any refusal, so a flood cannot eat the shared write lane.
+    await deps.store.tas.setCommandOutcome(r.comment.id, 'refused:review');
+    const since = new Date(new Date(r.deliveredAt).getTime() - REFUSAL_REPLY_EVERY_MS).toISOString();
+    if (await deps.store.tas.refusalAnsweredBefore({ commentId: r.comment.id, repoId: r.repoId, pullRequest: r.pullRequest.number, author, at: r.deliveredAt }, since)) {
+      await deps.store.tas.setCommandOutcome(r.comment.id, 'refused-unanswered:review');
+      return finish(log, out, 'review-rejected', { author, recorded, answered: false });
+    }
+  }
+  reply(out, r, [`@${author}:`, '', ...lines.map((l) => `- ${inline(l)}`)].join('\n'));
+  if (recorded) await deps.store.tas.setCommandOutcome(r.comment.id, 'review');
+  return finish(log, out, recorded ? 'review-recorded' : 'review-rejected', { author, recorded });
+}
+
 /** The week's check run and scored comment, published again with the overrides in force. */
 async function republish(r: CommandRequest, config: CourseConfig, pack: Pack, rubric: Week, deps: CommandDeps, out: ParsedPublication[]): Promise<boolean> {
-  const week = rubric.week;
-  const graded = await gradingShown(deps, r, week);
+  const graded = await gradingShown(deps, r, rubric.week);
   if (!graded) return false;
-  const view = await publicationOf(deps, config, graded, r.pullRequest.number, pack);
-  const now = deps.now();
-  out.push(gradedCheckRun(r, config, graded, view, now, graded.checkRunId, checkRunName({ week, title: rubric.title }, config.locale)));
-  if (config.comments.pullRequests) out.push(commentPublication(r, config, graded.sha, view, now));
+  out.push(...(await republished(deps, config, pack, rubric, graded, r.pullRequest.number)));
   return true;
+}
+
+/**
+ * What shows a grading again as it stands (overrides, lateness): its check run, and the
+ * scored comment of `pullRequest` when the course writes them. The TA commands and the
+ * dashboard's actions both publish a changed week this way.
+ */
+export async function republished(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, pack: Pack, rubric: Week, graded: StoredGrading, pullRequest?: number): Promise<ParsedPublication[]> {
+  const where = { installationId: graded.installationId, owner: graded.org, repo: graded.repo, repoId: graded.repoId };
+  const view = await publicationOf(deps, config, graded, pullRequest, pack);
+  const now = deps.now();
+  const out = [gradedCheckRun(where, config, graded, view, now, graded.checkRunId, checkRunName({ week: rubric.week, title: rubric.title }, config.locale))];
+  if (pullRequest !== undefined && config.comments.pullRequests) out.push(commentPublication({ ...where, pullRequest: { number: pullRequest } }, config, graded.sha, view, now));
+  return out;
 }
 
 /**
@@ -229,7 +307,7 @@ async function tamperCheck(r: CommandRequest, deps: CommandDeps, config: CourseC
 async function gradingShown(deps: CommandDeps, r: CommandRequest, week: number): Promise<StoredGrading | undefined> {
   const ofPullRequest = await deps.store.record.latestGradingOfPullRequest(r.repoId, r.pullRequest.number, week);
   if (ofPullRequest) return ofPullRequest;
-  return [...(await deps.store.record.gradings({ repoId: r.repoId, week }))].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt)).at(-1);
+  return latestGradingOfWeek(deps.store, r.repoId, week);
 }
 
 function reply(out: ParsedPublication[], r: CommandRequest, body: string) {

@@ -27,6 +27,8 @@ export interface GradingRequest extends RequestBase {
   readonly week?: number;
   /** Re-run: the check run to grade into again. */
   readonly checkRunId?: number;
+  /** A whole-week regrade's id: the grading and its publications are held until an instructor decides. */
+  readonly hold?: string;
 }
 
 /** A pull request a grading came by; `author` and `fork` (when known) decide whether it is the student's own. */

@@ -7,6 +7,7 @@ import type { Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import { KB, snapshotCaps } from '../sandbox/limits.ts';
 import { SnapshotTooLarge, type SkippedFile, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { scoreCriterion, scoreWeek, type ScoredWeek } from './score.ts';
+import { isHclPath, parseHclFiles } from './hcl.ts';
 import { defaultTestPaths, hangsTheSame, PYTEST_CONFIG_FILES } from './suites.ts';
 
 /** What to grade: one snapshot of a student's repository against one week of a pack. */
@@ -112,6 +113,9 @@ export async function grade(
             ...(testFiles.size ? { countTests: [...testFiles].sort() } : {}),
           })
         : {};
+    const hclGlobs = automatic.flatMap(({ requirements }) => requirements.hcl ?? []);
+    const isHcl = hclGlobs.length ? globMatcher(hclGlobs) : () => false;
+    const hcl = await parseHclFiles((probed.contents ?? []).filter((c) => isHclPath(c.path) && isHcl(c.path)));
     const inspectMs = performance.now() - inspectStarted;
 
     // Identical commands (the test suite run by two criteria) run once, keeping every
@@ -165,6 +169,7 @@ export async function grade(
       ...(probed.testCounts
         ? { testCounts: new Map(Object.entries(probed.testCounts).map(([path, n]) => [path, n === -1 ? Infinity : n])) }
         : {}),
+      ...(hcl.size ? { hcl } : {}),
     };
     const criteria = automatic.map(({ criterion, requirements }) => {
       const commands = new Map(
@@ -195,7 +200,7 @@ export async function grade(
 }
 
 function commandKey(spec: CommandSpec): string {
-  return JSON.stringify([spec.run, spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false]);
+  return JSON.stringify([spec.run, spec.timeoutSeconds, [...spec.requires].sort(), spec.input ?? null, spec.stdout ?? false, spec.http ?? null]);
 }
 
 async function runCommand(sandbox: Sandbox, spec: CommandSpec): Promise<CommandResult> {

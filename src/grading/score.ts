@@ -1,6 +1,6 @@
 import type { ChecklistItem, Annotation, Outcome } from '../checks/types.ts';
 import type { Text } from '../core/text.ts';
-import type { Criterion, Pack, Week } from '../rubrics/load.ts';
+import type { Criterion, Pack, Reading, Week } from '../rubrics/load.ts';
 
 export type CriterionStatus = 'passed' | 'partial' | 'failed' | 'pending' | 'error';
 
@@ -15,6 +15,8 @@ export interface CriterionResult {
   readonly message: Text;
   /** The rubric's advice, for a criterion not fully met. */
   readonly feedback?: Text;
+  /** The module or reading that teaches it, with the advice. */
+  readonly reading?: Reading;
   readonly items: readonly ChecklistItem[];
   readonly details?: string;
   readonly annotations: readonly Annotation[];
@@ -78,6 +80,7 @@ export function scoreCriterion(criterion: Criterion, outcome: Outcome): Criterio
   if (criterion.manual) {
     return { ...base, score: null, status: 'pending', message: outcome.message };
   }
+  const message = criterion.judgedFromArtifacts ? judgedFromArtifacts(outcome.message, criterion.judgedFromArtifacts.tool) : outcome.message;
   const fraction = Math.min(1, Math.max(0, Number.isFinite(outcome.fraction) ? outcome.fraction : 0));
   const score = roundPoints(criterion.points * fraction);
   const status: CriterionStatus = fraction >= 1 ? 'passed' : fraction > 0 ? 'partial' : 'failed';
@@ -85,8 +88,16 @@ export function scoreCriterion(criterion: Criterion, outcome: Outcome): Criterio
     ...base,
     score,
     status,
-    message: outcome.message,
-    ...(status === 'passed' ? {} : { feedback: criterion.feedback }),
+    message,
+    ...(status === 'passed' ? {} : { feedback: criterion.feedback, ...(criterion.reading ? { reading: criterion.reading } : {}) }),
+  };
+}
+
+/** The sentence that tells a student the tool was not run, only its files read. */
+function judgedFromArtifacts(message: Text, tool: string): Text {
+  return {
+    es: `${message.es} Juzgado a partir de los archivos, como lo haría un ayudante al leerlos: ${tool} no está en la imagen del corrector, así que no se ejecutó.`,
+    en: `${message.en} Judged from the files, as a TA reading them would: ${tool} is not in the grader's image, so it was not run.`,
   };
 }
 

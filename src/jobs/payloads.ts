@@ -24,6 +24,8 @@ export const GradingPayload = z.object({
   pullRequest: z.object({ number: z.number().int(), author: z.string().optional(), fork: z.boolean().optional() }).optional(),
   week: z.number().int().optional(),
   checkRunId: z.number().int().optional(),
+  // A regrade's job: what it makes is held for the instructor's decision (src/store/regrades.ts).
+  hold: z.string().min(1).optional(),
 });
 
 /** A commit whose waiting job was superseded and whose check run says so. */

@@ -54,12 +54,14 @@ export interface WeekDetailRow {
 }
 
 /** A grading as it stands after the TAs' overrides for its repository and week. */
-interface Effective {
+export interface Effective {
   readonly record: GradingRecord;
   readonly gradedAt: string;
   readonly deliveredAt: string;
   readonly late: Lateness;
   readonly criteria: readonly OverriddenCriterion[];
+  /** A TA's points replace at least one criterion's. */
+  readonly overridden: boolean;
   readonly score: number;
   readonly penalty: number;
   readonly finalScore: number | null;
@@ -78,15 +80,31 @@ function overridesByWeek(overrides: readonly Override[]): Map<string, Override[]
   return byWeek;
 }
 
-function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
-  const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
+/** A grading with its week's overrides applied (the late penalty re-applied on the TA's score). */
+export function effective(g: GradingRecord, overrides: readonly Override[] | undefined): Effective {
   if (!overrides?.length) {
-    const criteria = g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false }));
-    return { ...base, criteria, score: g.score, penalty: g.penalty, finalScore: g.finalScore };
+    // Built when asked: a class-wide view reads thousands of gradings and the criteria of few.
+    let criteria: OverriddenCriterion[] | undefined;
+    return {
+      record: g,
+      gradedAt: g.gradedAt,
+      deliveredAt: g.deliveredAt,
+      get late() {
+        return g.late;
+      },
+      get criteria() {
+        return (criteria ??= g.criteria.map((c) => ({ ...c, automatic: c.score, overridden: false })));
+      },
+      overridden: false,
+      score: g.score,
+      penalty: g.penalty,
+      finalScore: g.finalScore,
+    };
   }
   // The late penalty is re-applied on the TA's score: overriding doesn't forgive lateness.
   const applied = applyOverrides(g.criteria, overrides);
-  return { ...base, criteria: applied.criteria, score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
+  const base = { record: g, gradedAt: g.gradedAt, deliveredAt: g.deliveredAt, late: g.late };
+  return { ...base, criteria: applied.criteria, overridden: applied.criteria.some((c) => c.overridden), score: applied.score, ...finalScore(applied.score, g.maxScore, g.late) };
 }
 
 interface Repository {
@@ -97,16 +115,18 @@ interface Repository {
 
 function repositories(input: GradebookInput): Repository[] {
   const overrides = overridesByWeek(input.overrides);
-  const repos = new Map<string, { latest: GradingRecord; weeks: Map<number, Effective[]> }>();
+  const repos = new Map<string, { latest: GradingRecord; latestAt: number; weeks: Map<number, Effective[]> }>();
+  // A class-wide view runs this over thousands of gradings: each delivery is parsed once.
   for (const g of input.gradings) {
     const key = repoKey(g.org, g.repoId);
+    const at = Date.parse(g.deliveredAt);
     let repo = repos.get(key);
-    if (!repo) repos.set(key, (repo = { latest: g, weeks: new Map() }));
+    if (!repo) repos.set(key, (repo = { latest: g, latestAt: at, weeks: new Map() }));
     // The latest grading names the repository as it is now (renamed, students added).
-    if (Date.parse(g.deliveredAt) >= Date.parse(repo.latest.deliveredAt)) repo.latest = g;
-    const list = repo.weeks.get(g.week) ?? [];
-    list.push(effective(g, overrides.get(weekKey(g.org, g.repoId, g.week))));
-    repo.weeks.set(g.week, list);
+    if (at >= repo.latestAt) (repo.latest = g), (repo.latestAt = at);
+    let list = repo.weeks.get(g.week);
+    if (!list) repo.weeks.set(g.week, (list = []));
+    list.push(effective(g, overrides.size ? overrides.get(weekKey(g.org, g.repoId, g.week)) : undefined));
   }
   return [...repos.values()].sort(
     (a, b) => loginOf(a.latest).localeCompare(loginOf(b.latest)) || a.latest.repo.localeCompare(b.latest.repo),
@@ -115,15 +135,23 @@ function repositories(input: GradebookInput): Repository[] {
 
 const loginOf = (g: GradingRecord) => g.students.join(' ');
 
+/** Each repository (as its latest grading names it) with its counted grading of each week (index 0 = week 1) and how many it had. */
+export function countedByRepository(input: GradebookInput): { latest: GradingRecord; counted: (Effective | undefined)[]; attempts: number[] }[] {
+  return repositories(input).map((repo) => ({
+    latest: repo.latest,
+    counted: Array.from({ length: input.weeks }, (_, i) => countedGrading(repo.weeks.get(i + 1) ?? [], input.rule)),
+    attempts: Array.from({ length: input.weeks }, (_, i) => repo.weeks.get(i + 1)?.length ?? 0),
+  }));
+}
+
 export function gradebook(input: GradebookInput): GradebookRow[] {
-  return repositories(input).map((repo) => {
+  return countedByRepository(input).map((repo) => {
     const weeks: (number | null)[] = [];
     const units: CountedUnit[] = [];
     let latePenalties = 0;
-    for (let week = 1; week <= input.weeks; week++) {
-      const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
+    for (const [i, counted] of repo.counted.entries()) {
       weeks.push(counted?.finalScore ?? null);
-      if (counted) units.push(countedUnit(week, counted));
+      if (counted) units.push(countedUnit(i + 1, counted));
       // Only points actually taken off a counted score: a too-late week is lost whole, not penalised.
       if (counted?.finalScore != null) latePenalties += counted.penalty;
     }

@@ -29,6 +29,7 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
         status: c.status,
         message: hidden ? null : shown(c.message),
         ...(c.feedback && !hidden ? { feedback: shown(c.feedback) } : {}),
+        ...(c.reading && !hidden ? { reading: { title: shown(c.reading.title), ...(c.reading.url ? { url: c.reading.url } : {}) } } : {}),
         items: hidden ? [] : c.items.map((i) => ({ label: shown(i.label), ok: i.ok, ...(i.note ? { note: shown(i.note) } : {}) })),
         ...(c.details && !hidden ? { details: multiLine(c.details) } : {}),
         annotations: hidden ? [] : c.annotations.map((a) => ({ path: singleLine(a.path), ...(a.line ? { line: a.line } : {}), message: shown(a.message) })),

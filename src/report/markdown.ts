@@ -182,9 +182,16 @@ function todoList(grade: Grade, options: RenderOptions, limit = 5): string {
   const heading = options.locale === 'es' ? '### Qué hacer primero' : '### What to do first';
   const items = todo.map((c, i) => {
     const unmet = c.items.filter((it) => !it.ok).map((it) => `   - ${itemText(it, L)}`);
-    return [`${i + 1}. **${inline(L(c.title))}** (−${formatPoints(c.maxScore - (c.score ?? 0))}): ${inline(c.feedback ? L(c.feedback) : L(c.message))}`, ...unmet].join('\n');
+    const reading = c.reading ? ` 📖 ${options.locale === 'es' ? 'Lectura' : 'Reading'}: ${readingLink(c.reading, L)}` : '';
+    return [`${i + 1}. **${inline(L(c.title))}** (−${formatPoints(c.maxScore - (c.score ?? 0))}): ${inline(c.feedback ? L(c.feedback) : L(c.message))}${reading}`, ...unmet].join('\n');
   });
   return [heading, '', ...items].join('\n');
+}
+
+/** The course's reading for a criterion: its title (escaped), linked when the pack gives an https address. */
+function readingLink(reading: NonNullable<CriterionResult['reading']>, L: (text: Text) => string): string {
+  const title = inline(L(reading.title));
+  return reading.url ? `[${title}](${reading.url})` : title;
 }
 
 /** A checklist item's label and note, inert. */

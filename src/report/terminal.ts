@@ -70,6 +70,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
     todo.forEach((c, i) => {
       const lost = c.maxScore - (c.score ?? 0);
       out.push(`  ${i + 1}. ${bold(L(c.title))} (−${formatPoints(lost)}): ${c.feedback ? L(c.feedback) : ''}`);
+      if (c.reading) out.push(`     📖 ${locale === 'es' ? 'Lectura' : 'Reading'}: ${L(c.reading.title)}${c.reading.url ? ` (${c.reading.url})` : ''}`);
       for (const item of c.items.filter((it) => !it.ok)) {
         out.push(`     ${paint(31, '✘')} ${L(item.label)}${item.note ? dim(` — ${L(item.note)}`) : ''}`);
       }

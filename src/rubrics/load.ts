@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import { CHECK_KINDS } from '../checks/index.ts';
 import type { CheckKind } from '../checks/types.ts';
-import type { Locale, Text } from '../core/text.ts';
+import { same, type Locale, type Text } from '../core/text.ts';
 import { SandboxLimitsSchema, type SandboxLimits } from '../sandbox/limits.ts';
 import { describeIssue, fieldName, locate, RubricError, type RubricProblem } from './problems.ts';
 import { unknownReferences, type UnitCriteria } from '../grading/final-grade.ts';
@@ -24,8 +24,17 @@ export interface Criterion {
   /** The check's parameters, parsed by its own schema (defaults filled in). */
   readonly params: unknown;
   readonly feedback: Text;
+  /** The module or reading that teaches it, shown with the feedback. */
+  readonly reading?: Reading;
+  /** The tool it would take is not in the runner image: judged from the files, and the result says so. */
+  readonly judgedFromArtifacts?: { readonly tool: string };
   readonly manual: boolean;
   readonly visibility: 'always' | 'after-deadline';
+}
+
+export interface Reading {
+  readonly title: Text;
+  readonly url?: string;
 }
 
 export interface Week {
@@ -225,6 +234,10 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
       check,
       params: params.data,
       feedback: c.feedback,
+      ...(c.reading
+        ? { reading: { title: typeof c.reading.title === 'string' ? same(c.reading.title) : c.reading.title, ...(c.reading.url ? { url: c.reading.url } : {}) } }
+        : {}),
+      ...(c.judgedFromArtifacts ? { judgedFromArtifacts: c.judgedFromArtifacts } : {}),
       manual: c.manual,
       visibility: c.visibility,
     });

@@ -54,16 +54,14 @@ criteria:
     title: { es: Las pruebas pasan, en: The tests pass }
     points: 60
     check:
-      kind: command             # runs in the sandbox: no network, the limits of pack.yaml
-      run: python3 -m unittest discover -s tests -t . -v
+      kind: unittest            # runs in the sandbox (no network, the limits of pack.yaml): tests run, failed, which
+      start: tests
       timeout: 60
-      expect:
-        exitCode: 0
-        output:
-          - { label: { es: al menos una prueba, en: at least one test }, regex: 'Ran [1-9][0-9]* tests?' }
     feedback:
       es: "Corre \`python -m unittest discover -s tests -t . -v\` en tu máquina y arregla lo que falle."
       en: "Run \`python -m unittest discover -s tests -t . -v\` on your machine and fix what fails."
+    # reading: { title: "Módulo 2: pruebas unitarias", url: "https://docs.python.org/3/library/unittest.html" }
+    # judgedFromArtifacts: { tool: Docker }  # when the runner image lacks the tool: the files are judged, and the result says so
     # manual: true              # scored by a TA later; its points stay pending until then
     # visibility: after-deadline  # recorded now, shown to students after the deadline
 `,

@@ -100,6 +100,19 @@ export const PackFileSchema = z.strictObject({
 });
 export type PackFile = z.output<typeof PackFileSchema>;
 
+/**
+ * The course module or reading that teaches a criterion, shown next to its advice:
+ * a title (one text, or one per language) and optionally a web address (https only,
+ * no spaces or brackets, so it renders as a plain link).
+ */
+export const ReadingSchema = z.strictObject({
+  title: z.union([z.string().min(1), TextSchema]),
+  url: z
+    .string()
+    .regex(/^https:\/\/[^\s<>()[\]`"']+$/, 'write an https:// address without spaces, brackets or quotes')
+    .optional(),
+});
+
 /** A criterion as written; `check` is validated against its kind's own schema afterwards. */
 export const CriterionSchema = z.strictObject({
   id: z.string().regex(CRITERION_ID, 'use lowercase letters, digits and dashes (e.g. readme-sections)'),
@@ -108,6 +121,13 @@ export const CriterionSchema = z.strictObject({
   check: z.looseObject({ kind: z.string().min(1) }),
   /** What a student who misses it should do, not only what is wrong. */
   feedback: TextSchema,
+  /** Where the course teaches it, e.g. "Módulo 05: DVC.md". */
+  reading: ReadingSchema.optional(),
+  /**
+   * The tool a TA would run (Docker, Trivy, DVC, MLflow, Airflow) is not in the runner
+   * image, so the check reads the files it would use; the result says so.
+   */
+  judgedFromArtifacts: z.strictObject({ tool: z.string().min(1).max(40) }).optional(),
   /** Scored later by a TA; the automatic grade leaves its points pending. */
   manual: z.boolean().default(false),
   /** `after-deadline`: the result is recorded now and shown to the student after the deadline. */

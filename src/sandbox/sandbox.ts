@@ -365,6 +365,7 @@ class DockerSandbox implements Sandbox {
       reportCap: 4 << 20,
       ...(request.input !== undefined ? { input: request.input } : {}),
       ...(request.stdout ? { stdout: true } : {}),
+      ...(request.http ? { http: request.http } : {}),
       ...(request.coverage
         ? { coverage: { source: request.coverage.source, dir: GRADER_DIR, dataDir: COVERAGE_DATA_DIR, helper: COVERAGE_PY, timeoutSeconds: COVERAGE_SECONDS } }
         : {}),
@@ -402,6 +403,7 @@ class DockerSandbox implements Sandbox {
       reports: raw.reports ?? {},
       missingModules: raw.missingModules ?? [],
       ...(raw.coverage ? { coverage: raw.coverage } : {}),
+      ...(request.http ? { http: raw.http ?? { ready: false, responses: [] } } : {}),
       ...(request.stdout ? { stdout: raw.stdout ?? '', stdoutTruncated: raw.stdoutTruncated ?? false } : {}),
     };
   }

@@ -240,6 +240,70 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX roster_login ON roster (org, login_key)`,
     ],
   },
+  {
+    version: 6,
+    name: 'review requests and held regrades',
+    statements: [
+      // A student's request that a TA look again at one criterion of one week; answered once.
+      `CREATE TABLE review_requests (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        installation_id BIGINT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        repo TEXT NOT NULL,
+        pull_request INTEGER NOT NULL,
+        week INTEGER NOT NULL,
+        criterion TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        student TEXT NOT NULL,
+        comment_id BIGINT NOT NULL,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        answered_by TEXT,
+        answered_at TEXT,
+        answered_how TEXT,
+        answer TEXT
+      )`,
+      // At most one open request per criterion and week of a repository.
+      `CREATE UNIQUE INDEX review_requests_open ON review_requests (repo_id, week, criterion) WHERE state = 'open'`,
+      `CREATE UNIQUE INDEX review_requests_comment ON review_requests (comment_id, week, criterion)`,
+      `CREATE INDEX review_requests_org ON review_requests (org, state)`,
+      // A whole week graded again after a rubric fix: held until an instructor publishes or discards it.
+      `CREATE TABLE regrades (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        week INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT
+      )`,
+      // One student's counted grading rerun: its job, and what the job made, held back.
+      `CREATE TABLE regrade_items (
+        regrade_id TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        before_job_id TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        grading TEXT,
+        publications TEXT,
+        PRIMARY KEY (regrade_id, repo_id)
+      )`,
+      `CREATE UNIQUE INDEX regrade_items_job ON regrade_items (job_id)`,
+      // A published regrade's grading replaces the commit's earlier gradings of the week in the count; both stay in the record.
+      `ALTER TABLE gradings ADD COLUMN replaced_by TEXT`,
+      // What the teaching team did in the dashboard, with who and when (the overrides and extensions keep theirs too).
+      `CREATE TABLE dashboard_actions (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+      )`,
+      `CREATE INDEX dashboard_actions_org ON dashboard_actions (org, at)`,
+    ],
+  },
 ];
 
 /**

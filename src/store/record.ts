@@ -53,10 +53,21 @@ export class RecordStore {
     return row ? grading(row) : undefined;
   }
 
-  async gradings(filter: { org?: string; week?: number; repoId?: number } = {}): Promise<StoredGrading[]> {
-    const { where, params } = whereOf(filter);
+  /** The gradings in force (a published regrade's replaces the commit's earlier ones of the week; `replaced: true` includes those too). */
+  async gradings(filter: { org?: string; week?: number; repoId?: number; replaced?: boolean } = {}): Promise<StoredGrading[]> {
+    const { where, params } = inForceWhere(filter);
     const rows = await this.db.all<GradingDbRow>(`SELECT * FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
     return rows.map(grading);
+  }
+
+  /**
+   * The gradings without their full Grade (command output and all): what a class-wide
+   * view needs, read in a fraction of the time.
+   */
+  async gradingRecords(filter: { org?: string; week?: number; repoId?: number; replaced?: boolean } = {}): Promise<GradingRecord[]> {
+    const { where, params } = inForceWhere(filter);
+    const rows = await this.db.all<Omit<GradingDbRow, 'grade'>>(`SELECT ${RECORD_COLUMNS} FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
+    return rows.map(record);
   }
 
   /** Re-applies lateness to a student's week after an extension changed (the record stays the truth). */
@@ -106,11 +117,27 @@ export class RecordStore {
     );
   }
 
+  /** One organization's course settings as last recorded (matched case-insensitively, as GitHub does), config included. */
+  async course(org: string): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown } | undefined> {
+    const row = await one<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(this.db, `SELECT org, weeks, counts, config FROM courses WHERE LOWER(org) = LOWER(?)`, [org]);
+    return row ? { org: row.org, weeks: Number(row.weeks), counts: row.counts, config: row.config ? (JSON.parse(row.config) as unknown) : null } : undefined;
+  }
+
   /** The courses graded so far, with the course file as it was at their latest grading. */
   async courses(): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown }[]> {
     const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(`SELECT org, weeks, counts, config FROM courses ORDER BY org`);
     return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts, config: r.config ? (JSON.parse(r.config) as unknown) : null }));
   }
+}
+
+const RECORD_COLUMNS = `job_id, installation_id, org, repo_id, repo, students, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
+  pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url`;
+
+/** The record's usual filters, and only the gradings in force unless `replaced` (a published regrade replaced its commit's earlier ones). */
+function inForceWhere(filter: { org?: string; repoId?: number; week?: number; replaced?: boolean }): { where: string; params: (string | number)[] } {
+  const { where, params } = whereOf(filter);
+  if (filter.replaced) return { where, params };
+  return { where: `${where}${where ? ' AND' : ' WHERE'} replaced_by IS NULL`, params };
 }
 
 /** The WHERE clause of the record's usual filters (organization, repository, week). */
@@ -154,19 +181,32 @@ export interface GradingDbRow {
 }
 
 export function grading(row: GradingDbRow): StoredGrading {
-  return {
+  return { ...record(row), grade: JSON.parse(row.grade) as Grade };
+}
+
+/**
+ * A row without its full Grade, as the record's summary. Plain assignments, and the JSON
+ * columns parsed when first read: a class-wide view reads thousands of rows and the
+ * criteria, students and lateness of only the few it shows.
+ */
+function record(row: Omit<GradingDbRow, 'grade'>): GradingRecord {
+  let criteria: RecordedCriterion[] | undefined;
+  let students: string[] | undefined;
+  let late: Lateness | undefined;
+  const r: { -readonly [K in keyof GradingRecord]: GradingRecord[K] } = {
     jobId: row.job_id,
     installationId: Number(row.installation_id),
     org: row.org,
     repoId: Number(row.repo_id),
     repo: row.repo,
-    students: JSON.parse(row.students) as string[],
+    get students() {
+      return (students ??= JSON.parse(row.students) as string[]);
+    },
     week: Number(row.week),
     sha: row.sha,
     deliveredAt: row.delivered_at,
     gradedAt: row.graded_at,
     trigger: row.trigger_kind,
-    ...(row.pull_request !== null ? { pullRequest: Number(row.pull_request) } : {}),
     packName: row.pack_name,
     packHash: row.pack_hash,
     image: row.image,
@@ -175,12 +215,17 @@ export function grading(row: GradingDbRow): StoredGrading {
     maxScore: Number(row.max_score),
     pendingPoints: Number(row.pending_points),
     errorPoints: Number(row.error_points),
-    criteria: JSON.parse(row.criteria) as RecordedCriterion[],
-    late: JSON.parse(row.late) as Lateness,
+    get criteria() {
+      return (criteria ??= JSON.parse(row.criteria) as RecordedCriterion[]);
+    },
+    get late() {
+      return (late ??= JSON.parse(row.late) as Lateness);
+    },
     penalty: Number(row.penalty),
     finalScore: row.final_score === null ? null : Number(row.final_score),
-    ...(row.check_run_id !== null ? { checkRunId: Number(row.check_run_id) } : {}),
-    ...(row.check_run_url ? { checkRunUrl: row.check_run_url } : {}),
-    grade: JSON.parse(row.grade) as Grade,
   };
+  if (row.pull_request !== null) r.pullRequest = Number(row.pull_request);
+  if (row.check_run_id !== null) r.checkRunId = Number(row.check_run_id);
+  if (row.check_run_url) r.checkRunUrl = row.check_run_url;
+  return r;
 }

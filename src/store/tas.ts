@@ -89,6 +89,15 @@ export class TaStore {
     await this.db.run(`INSERT INTO tampering (id, repo_id, pull_request, comment_id, action, by_login, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [randomUUID(), t.repoId, t.pullRequest, t.commentId, t.action, t.by, t.author, t.at]);
   }
 
+  /** An organization's tampering flags, newest first (the commands' own record says whose organization). */
+  async tamperingOfOrg(org: string): Promise<{ repoId: number; pullRequest: number; commentId: number; action: 'edited' | 'deleted'; by: string; author: string; at: string }[]> {
+    const rows = await this.db.all<{ repo_id: number; pull_request: number; comment_id: number; action: 'edited' | 'deleted'; by_login: string; author: string; at: string }>(
+      `SELECT t.* FROM tampering t JOIN ta_commands c ON c.comment_id = t.comment_id WHERE LOWER(c.org) = LOWER(?) ORDER BY t.at DESC`,
+      [org],
+    );
+    return rows.map((r) => ({ repoId: Number(r.repo_id), pullRequest: Number(r.pull_request), commentId: Number(r.comment_id), action: r.action, by: r.by_login, author: r.author, at: r.at }));
+  }
+
   async tamperingOf(repoId: number, pullRequest: number): Promise<{ commentId: number; action: 'edited' | 'deleted'; by: string; author: string; at: string }[]> {
     const rows = await this.db.all<{ comment_id: number; action: 'edited' | 'deleted'; by_login: string; author: string; at: string }>(`SELECT * FROM tampering WHERE repo_id = ? AND pull_request = ? ORDER BY at`, [repoId, pullRequest]);
     return rows.map((r) => ({ commentId: Number(r.comment_id), action: r.action, by: r.by_login, author: r.author, at: r.at }));

@@ -23,7 +23,7 @@ describe('the published package', () => {
     dirs.push(dest);
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { filename: string; files: { path: string }[] }[];
     const files = packed!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/rubrica.js', 'dist/cli/main.js', 'dist/sandbox/inside/probe.py', 'rubrics/mlops/pack.yaml', 'rubrics/mlops/example/README.md', 'app.yml']));
+    expect(files).toEqual(expect.arrayContaining(['bin/rubrica.js', 'dist/cli/main.js', 'dist/sandbox/inside/probe.py', 'dist/web/views/layout.eta', 'dist/web/assets/dashboard.css', 'rubrics/mlops/pack.yaml', 'rubrics/mlops/example/README.md', 'app.yml']));
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
 
     const installed = join(dest, 'node_modules', 'rubrica');

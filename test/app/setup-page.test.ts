@@ -72,6 +72,7 @@ describe('registering the app from the setup page', () => {
     expect(manifest.default_events).toEqual(appYml.default_events);
     expect(manifest.hook_attributes).toEqual({ url: 'https://rubrica.example.edu/api/github/webhooks', active: true });
     expect(manifest.redirect_url).toBe('https://rubrica.example.edu/probot/setup');
+    expect(manifest.callback_urls).toEqual(['https://rubrica.example.edu/dashboard/callback']);
   });
 
   it("uses the webhook proxy's URL for a trial on a laptop, and says GitHub cannot reach localhost otherwise", async () => {

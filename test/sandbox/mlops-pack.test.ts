@@ -18,8 +18,11 @@ let pack: Pack;
 let model: string;
 let empty: string;
 
+/** RUBRICA_RUNNER_IMAGE names another runner image, e.g. one built from this branch's runner/. */
+const IMAGE = process.env.RUBRICA_RUNNER_IMAGE || undefined;
+
 async function gradeWeek(dir: string, week: number, label: string): Promise<Grade> {
-  return grade({ pack, week: pack.weeks.get(week)!, source: directorySnapshot(dir), jobId: `${RUN}-${label}-w${week}` }, provider);
+  return grade({ pack, week: pack.weeks.get(week)!, source: directorySnapshot(dir), jobId: `${RUN}-${label}-w${week}`, ...(IMAGE ? { image: IMAGE } : {}) }, provider);
 }
 
 function byId(result: Grade, id: string) {
@@ -109,6 +112,24 @@ describe('MLOps pack: partial work earns partial credit', () => {
     expect(byId(result, 'cobertura').status).toBe('passed');
     expect(byId(result, 'tests-training').status).toBe('passed');
     expect(result.score).toBe(100 - tests.maxScore);
+  });
+
+  it('week 8: the API is started and asked; with /docs turned off it loses that item only, and says what it answered', async () => {
+    const files = await modelSolutionFiles();
+    const api = files['src/mlproject/api.py']!.toString();
+    const noDocs = api.replace('app = FastAPI(title="Iris API",', 'app = FastAPI(docs_url=None, title="Iris API",');
+    expect(noDocs).not.toBe(api);
+    const result = await gradeWeek(await variant({ 'src/mlproject/api.py': noDocs }, 'nodocs'), 8, 'nodocs');
+    const endpoints = byId(result, 'api-endpoints');
+    expect(endpoints.status).toBe('partial');
+    expect(endpoints.score).toBe(18.75);
+    expect(endpoints.items.map((i) => [i.label.en, i.ok, i.note?.en])).toEqual([
+      ['GET /health answers 200 with JSON', true, undefined],
+      ['POST /predict validates its input (422 without data)', true, undefined],
+      ['/openapi.json documents GET /health and POST /predict', true, undefined],
+      ['/docs documentation enabled', false, 'answered 404 (expected 200)'],
+    ]);
+    expect(endpoints.feedback?.en).toContain('/docs');
   });
 
   it('week 9: a Deployment whose second container has no probes loses the probes criterion', async () => {

@@ -106,6 +106,8 @@ describe('rubrica CLI errors, in both languages, with --json', () => {
     // Every pack on a line of its own, each in the language asked for.
     for (const line of es.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ semanas?\)$/);
     for (const line of en.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ weeks?\)$/);
+    expect(es).toMatch(/^bootcamp-deploy\tBootcamp IA — .+ \(1 semana\)$/m);
+    expect(en).toMatch(/^bootcamp-deploy\tAI Bootcamp — .+ \(1 week\)$/m);
     expect(es).not.toEqual(en);
     expect((await run(['pack', 'list'], { LANG: 'es_ES.UTF-8' })).out).toBe(es);
   });

@@ -176,9 +176,97 @@ def prefer_for_oom(pid):
         pass
 
 
+HTTP = req.get("http")
+
+
+def http_exchange(port, spec, timeout, body_cap):
+    """One request from this root process to the student's service on loopback; its status, headers and capped body."""
+    import http.client, socket
+    out = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        body = spec.get("body")
+        conn.request(spec["method"], spec["path"], body=None if body is None else body.encode(),
+                     headers=dict(spec.get("headers") or {}))
+        resp = conn.getresponse()
+        out["status"] = resp.status
+        out["headers"] = [[k[:200], v[:2000]] for k, v in resp.getheaders()[:100]]
+        data = resp.read(body_cap + 1)
+        out["body"] = data[:body_cap].decode("utf-8", "replace")
+        out["bodyTruncated"] = len(data) > body_cap
+    except socket.timeout:
+        out = {"error": "timeout"}
+    except ConnectionRefusedError:
+        out = {"error": "refused"}
+    except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
+        out = {"error": "reset"}
+    except (http.client.HTTPException, ValueError, OSError):
+        out = {"error": "protocol"}
+    finally:
+        conn.close()
+    return out
+
+
+def bounded_exchange(port, spec, timeout, body_cap):
+    """An exchange that cannot outlast `timeout` however slowly the service answers (a thread, given up on)."""
+    box = {}
+    started = time.monotonic()
+    worker = threading.Thread(target=lambda: box.update(http_exchange(port, spec, timeout, body_cap)), daemon=True)
+    worker.start()
+    worker.join(timeout + 0.5)
+    out = dict(box) if not worker.is_alive() and box else {"error": "timeout"}
+    out["ms"] = int((time.monotonic() - started) * 1000)
+    return out
+
+
+def probe_service(proc, deadline):
+    """Waits until the service answers its ready path, then sends the requests; all from this process."""
+    port = HTTP["port"]
+    info = {"ready": False, "responses": []}
+    start = time.monotonic()
+    ready_until = min(deadline, start + HTTP["readySeconds"])
+    while time.monotonic() < ready_until:
+        left = ready_until - time.monotonic()
+        answer = bounded_exchange(port, {"method": "GET", "path": HTTP["readyPath"]}, max(0.2, min(2.0, left)), 4096)
+        if "status" in answer:
+            info["ready"] = True
+            info["readyMs"] = int((time.monotonic() - start) * 1000)
+            break
+        # The command may have daemonised its server: it is gone only when none of its processes is left.
+        if proc.poll() is not None and not student_pids():
+            info["exited"] = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+            break
+        time.sleep(0.2)
+    if info["ready"]:
+        for spec in HTTP["requests"]:
+            left = deadline - time.monotonic()
+            if left <= 0.5:
+                info["responses"].append({"error": "timeout", "ms": 0})
+                continue
+            info["responses"].append(bounded_exchange(port, spec, min(HTTP["requestSeconds"], left), HTTP["bodyCap"]))
+    # Ended by itself only if nothing of it is left (a daemonised server's first process exits at once).
+    if "exited" not in info and proc.poll() is not None and not student_pids():
+        info["exited"] = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+    return info
+
+
 if req.get("requires"):
     import importlib.util
     result["missingModules"] = [m for m in req["requires"] if importlib.util.find_spec(m) is None]
+
+def keep(chunk):
+    """Keeps the output's first head_cap and last tail_cap bytes, counting all of it."""
+    global total
+    total += len(chunk)
+    if len(head) < head_cap:
+        take = head_cap - len(head)
+        head.extend(chunk[:take])
+        chunk = chunk[take:]
+    if chunk:
+        tail.extend(chunk)
+        if len(tail) > tail_cap:
+            del tail[: len(tail) - tail_cap]
+
 
 output = b""
 if not result["missingModules"]:
@@ -221,6 +309,29 @@ if not result["missingModules"]:
         out_fd = proc.stdout.fileno()
         fds = [out_fd] + ([proc.stderr.fileno()] if split else [])
         deadline = started + req["timeoutSeconds"]
+        if HTTP:
+            # The service's log is drained by a thread (a full pipe would stall it) while this
+            # process, root and isolated, makes the requests; then everything of the student's ends.
+            def keep_log():
+                while True:
+                    try:
+                        chunk = os.read(out_fd, 1 << 16)
+                    except OSError:
+                        return
+                    if not chunk:
+                        return
+                    keep(chunk)
+            reader = threading.Thread(target=keep_log, daemon=True)
+            reader.start()
+            result["http"] = probe_service(proc, deadline)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            sweep()
+            proc.wait()
+            reader.join(2)
+            fds = []
         while fds:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -236,15 +347,7 @@ if not result["missingModules"]:
                     stdout_total += len(chunk)
                     if len(stdout_only) < cap:
                         stdout_only += chunk[: cap - len(stdout_only)]
-                total += len(chunk)
-                if len(head) < head_cap:
-                    take = head_cap - len(head)
-                    head += chunk[:take]
-                    chunk = chunk[take:]
-                if chunk:
-                    tail += chunk
-                    if len(tail) > tail_cap:
-                        del tail[: len(tail) - tail_cap]
+                keep(chunk)
         if result["timedOut"]:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -252,13 +355,16 @@ if not result["missingModules"]:
                 pass
         try:
             code = proc.wait(timeout=max(1.0, deadline - time.monotonic()) if not result["timedOut"] else 5)
+            if HTTP:
+                # The service was stopped by the grader: its exit code is the one it had before, if any.
+                code = result["http"].get("exited")
         except subprocess.TimeoutExpired:
             # Output closed but the process lives on (it closed stdout): the limit still applies.
             result["timedOut"] = True
             os.killpg(proc.pid, signal.SIGKILL)
             code = proc.wait()
         if not result["timedOut"]:
-            result["exitCode"] = code if code >= 0 else 128 - code
+            result["exitCode"] = None if code is None else code if code >= 0 else 128 - code
             ooms_after = oom_kills()
             # A shell reports its killed child as 137; the cgroup's counter says whether it was memory.
             if ooms_before is not None and ooms_after is not None:

@@ -320,14 +320,16 @@ describe('the MLOps pack on a hostile repository', async () => {
     it(`week ${week.week}: every rubric text and student value renders inert, in both languages`, () => {
       const criteria = week.criteria.map((c) => scoreCriterion(c, c.check.evaluate(c.params, hostileRepository(c))));
       const grade: Grade = { ...hostileGrade(), ...scoreWeek(pack, week, criteria) };
+      // The only links: the pack's readings (https, checked at load) next to the advice of what to do first.
+      const ourLinks = whatToDoFirst(grade.criteria).slice(0, 5).filter((c) => c.reading?.url).length;
       for (const locale of ['es', 'en'] as const) {
         const output = checkRunOutput(grade, { locale, reveal: true, taNotes: notes });
-        expectInert(output.summary, grade, locale, { notes });
+        expectInert(output.summary, grade, locale, { notes, ourLinks });
         const text = expectSectionsInert(output.text, grade.criteria.filter((c) => c.details || c.items.length).length);
         // The hostile values did reach this week's messages, and are shown as code.
         expect([...read(output.summary).code, ...text.code].filter((c) => c.includes('**100 / 100** · aprobado @prof-ta')).length).toBeGreaterThan(0);
         const body = pullRequestComment(grade, { locale, reveal: true, commit: 'abcdef1234', taNotes: notes });
-        expectInert(body, grade, locale, { notes });
+        expectInert(body, grade, locale, { notes, ourLinks });
       }
     });
   }
