@@ -172,6 +172,7 @@ describe('suggested lines', () => {
 
   it('keeps what must stay inside a folder it ignores', () => {
     expect(suggest('data/x.csv', ['src/main.py'])).toEqual(['data/']);
+    expect(suggest('data/raw/x.csv', ['src/main.py'])).toEqual(['data/']);
     expect(suggest('data/raw/train.csv', ['data/raw/.gitkeep', 'data/raw/README.md'])).toEqual(['*.csv']);
     expect(suggest('data/raw/train.csv', ['data/raw/.gitkeep', 'data/raw/.gitattributes'])).toEqual(['data/raw/*', '!data/raw/.gitkeep', '!data/raw/.gitattributes']);
   });
