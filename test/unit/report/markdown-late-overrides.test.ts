@@ -82,10 +82,11 @@ describe('late deliveries', () => {
     const late = verdict('late', 1);
     const { summary, title } = checkRunOutput(grade, { locale: 'en', reveal: false, late });
     expect(title).toBe('35/100 (45/100 − 10 late)');
-    expect(summary.split('\n').slice(0, 3)).toEqual([
+    expect(summary.split('\n').slice(0, 4)).toEqual([
       '**45 / 100** · pass mark: 60 · 15 pts pending a TA\'s review',
       '⏰ Delivered 1 day late (deadline: 2026-09-14 02:59 UTC): −10 pts → **35 / 100**.',
       '',
+      '| | Criterion | Points | Result |',
     ]);
     const body = pullRequestComment(grade, { locale: 'en', reveal: false, late, commit: 'abcdef1234' });
     expect(body).toContain("**45 / 100** · pass mark: 60 · 15 pts pending a TA's review · commit abcdef1\n⏰ Delivered 1 day late");
