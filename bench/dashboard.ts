@@ -3,6 +3,7 @@
 // default, PostgreSQL with --pg URL (or RUBRICA_TEST_DATABASE_URL). The request goes
 // through the whole handler over HTTP (session, access from cache, store, model, Eta).
 // Target: < 300 ms. Prints figures; asserts nothing.   npm run bench:dashboard [-- --runs 20 --pg URL]
+import { weekNumberOf } from '../src/course/unit.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -38,10 +39,10 @@ async function openStore(): Promise<{ store: Store; backend: string }> {
 const { store, backend } = await openStore();
 const seeded = performance.now();
 const gradings = syntheticClass(org, students, weeks);
-await store.record.saveCourse(org, { weeks, counts: 'best', config: { tas: 'ayudantes', locale: 'es', timezone: 'America/Santiago' } });
+await store.record.saveCourse(org, { id: 'default', weeks, units: Array.from({ length: weeks }, (_, i) => `week-${i + 1}`), counts: 'best', config: { tas: 'ayudantes', locale: 'es', timezone: 'America/Santiago' } });
 await recordAll(store, gradings);
 for (let i = 0; i < 60; i++) {
-  await store.tas.saveOverride({ org, repoId: 1000 + i * 5, week: 1 + (i % weeks), criterion: 'tests', action: 'override', points: 20, reason: 'revisado', by: 'ayudante', at: '2026-04-01T10:00:00Z', automaticPoints: 10 });
+  await store.tas.saveOverride({ org, course: 'default', repoId: 1000 + i * 5, unit: `week-${1 + (i % weeks)}`, criterion: 'tests', action: 'override', points: 20, reason: 'revisado', by: 'ayudante', at: '2026-04-01T10:00:00Z', automaticPoints: 10 });
 }
 console.log(`seeded ${gradings.length} gradings (${students} students × ${weeks} weeks) in ${backend} in ${Math.round(performance.now() - seeded)} ms`);
 
@@ -96,7 +97,7 @@ for (let i = 0; i < runs; i++) {
   const [g, o, r, f] = await Promise.all([store.record.gradingRecords({ org }), store.tas.overrides({ org }), rosterOf(store.db, org), store.queue.jobs({ state: 'failed', limit: 500 })]);
   read.push(performance.now() - t);
   t = performance.now();
-  const view = overview({ weeks, rule: 'best', gradings: g, overrides: o, roster: byLogin(r), failed: new Set(f.map((j) => `${j.repoId}:${j.request.week}`)) }, parseOverviewQuery(new URLSearchParams(), weeks));
+  const view = overview({ weeks, rule: 'best', gradings: g, overrides: o, roster: byLogin(r), failed: new Set(f.map((j) => `${j.repoId}:${weekNumberOf(j.request.unit ?? '')}`)) }, parseOverviewQuery(new URLSearchParams(), weeks));
   model.push(performance.now() - t);
   t = performance.now();
   renderView('overview', { title: org, view, t: (k: string) => k, locale: 'es', csrf: '', course: { org }, navLinks: [], sortLink: () => ({ href: '', sort: 'none' }), fmt: (n: number | null) => String(n) });

@@ -1,22 +1,32 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseUnitKey } from './course/unit.ts';
 import { GITHUB_LIMITS, type WriteLimits } from './outbox/budget.ts';
 import { outboxPlan } from './outbox/plan.ts';
-import { ExportError, exportGrades } from './report/export.ts';
+import { ExportError, exportGrades, type ExportResult } from './report/export.ts';
 import type { JobState, Store } from './store/store.ts';
 
 /**
  * The instructors' HTTP door, under /admin, behind a bearer token from the
  * environment (RUBRICA_ADMIN_TOKEN; without it the door does not exist):
- *   GET  /admin/grades.csv?org=ORG[&week=N]   the gradebook (or one week by criterion)
- *   GET  /admin/grades.json?org=ORG[&week=N]
+ *   GET  /admin/grades.csv?org=ORG[&course=ID][&week=N|&unit=KEY]   the gradebook (or one unit by criterion)
+ *   GET  /admin/grades.json?org=ORG[&course=ID][&week=N|&unit=KEY]
+ *        (both name what the runner image lacks that students declare in `x-rubrica-runner-image-lacks`)
+ *   GET  /admin/runner-image?org=ORG[&week=N]  the course's note: modules to add to the runner image
  *   GET  /admin/export/canvas|moodle|long|gradescope?org=ORG   what an LMS imports as it is;
  *        graded students not on the roster are named in `x-rubrica-not-on-roster`
+ *   GET  /admin/courses                       the courses recorded, and repositories two courses claim (not graded)
  *   GET  /admin/jobs?state=failed             jobs, e.g. infrastructure errors to look at
  *   POST /admin/jobs/requeue[?id=JOB]         grade failed jobs again
  *   GET  /admin/outbox[?state=failed]         publications still to go, and when each is expected to
  *   POST /admin/outbox/retry[?id=ID]          send failed publications again
  */
+/** Distribution names are normalized (letters, digits, dashes): safe in a header. */
+function lacksHeader(result: ExportResult): Record<string, string> {
+  const names = (result.runnerImage?.modules ?? []).map((m) => m.distribution).filter((d) => /^[a-z0-9-]{1,100}$/.test(d));
+  return names.length ? { 'x-rubrica-runner-image-lacks': names.join(', ') } : {};
+}
+
 export function adminHandler(store: Store, token: string | undefined, limits: WriteLimits = GITHUB_LIMITS) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -34,9 +44,25 @@ export function adminHandler(store: Store, token: string | undefined, limits: Wr
         // A week is a small whole number; anything else is a bad request, never echoed into a header.
         if (weekParam !== null && !/^[0-9]{1,3}$/.test(weekParam)) return badRequest(res, 'week must be a whole number of the course (e.g. week=3)');
         const week = weekParam === null ? undefined : Number(weekParam);
-        const result = await exportGrades(store, { format: match[1] as 'csv' | 'json', ...(org ? { org } : {}), ...(week !== undefined ? { week } : {}) });
-        const filename = `${result.org}-grades${week !== undefined ? `-week-${week}` : ''}.${match[1]}`;
-        res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': attachment(filename) }).end(result.body);
+        const course = url.searchParams.get('course');
+        const unit = url.searchParams.get('unit');
+        // Ids and unit keys are lowercase letters, digits, dashes (and one slash): anything else is refused, never echoed.
+        if (course !== null && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(course)) return badRequest(res, 'course must be a course id of the course file (e.g. course=amq2)');
+        if (unit !== null && !parseUnitKey(unit)) return badRequest(res, 'unit must be a unit of the course (e.g. unit=week-3 or unit=final/first)');
+        const result = await exportGrades(store, { format: match[1] as 'csv' | 'json', ...(org ? { org } : {}), ...(course ? { course } : {}), ...(week !== undefined ? { week } : {}), ...(unit ? { unit } : {}) });
+        const part = unit ? `-${unit.replace('/', '-')}` : week !== undefined ? `-week-${week}` : '';
+        const filename = `${result.org}${course ? `-${course}` : ''}-grades${part}.${match[1]}`;
+        res.writeHead(200, { 'content-type': result.contentType, 'content-disposition': attachment(filename), ...lacksHeader(result) }).end(result.body);
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/admin/runner-image') {
+        const weekParam = url.searchParams.get('week');
+        const org = url.searchParams.get('org');
+        if (weekParam !== null && !/^[0-9]{1,3}$/.test(weekParam)) return badRequest(res, 'week must be a whole number of the course (e.g. week=3)');
+        const week = weekParam === null ? undefined : Number(weekParam);
+        const result = await exportGrades(store, { format: 'json', ...(org ? { org } : {}), ...(week !== undefined ? { week } : {}) });
+        const body = { org: result.org, ...(week !== undefined ? { week } : {}), modules: result.runnerImage?.modules ?? [] };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
         return true;
       }
       const lms = /^\/admin\/export\/(canvas|moodle|long|gradescope)$/.exec(url.pathname);
@@ -53,6 +79,16 @@ export function adminHandler(store: Store, token: string | undefined, limits: Wr
             ...(missing.length ? { 'x-rubrica-not-on-roster': missing.join(', ') } : {}),
           })
           .end(result.body);
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/admin/courses') {
+        const ambiguous = new Map<string, { repo: string; lastPushAt: string }>();
+        for (const j of await store.queue.jobs({ outcome: 'ambiguous-course', limit: 500 })) {
+          const repo = `${j.request.owner}/${j.request.repo}`;
+          if (!ambiguous.has(repo)) ambiguous.set(repo, { repo, lastPushAt: j.request.deliveredAt });
+        }
+        const body = { courses: await store.record.courses(), ambiguous: [...ambiguous.values()] };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
         return true;
       }
       if (req.method === 'GET' && url.pathname === '/admin/jobs') {

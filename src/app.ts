@@ -14,6 +14,7 @@ import { budgetedWrites, readOnly, type WriteSpacing } from './github/budget.ts'
 import { limitsFromEnv, type WriteLimits } from './outbox/budget.ts';
 import { Outbox } from './outbox/outbox.ts';
 import { DockerSandboxProvider, type SandboxProvider } from './sandbox/sandbox.ts';
+import { DockerInstaller, type DependencyInstaller } from './sandbox/install.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { membershipViaApp } from './web/github.ts';
@@ -27,6 +28,8 @@ export interface RubricaOptions {
   readonly rubricsDir?: string;
   /** Overrides every pack's runner image (RUBRICA_RUNNER_IMAGE). */
   readonly runnerImage?: string;
+  /** Runs courses' install phases (by default on the sandbox's Docker engine). */
+  readonly installer?: DependencyInstaller;
   readonly concurrency?: number;
   readonly retryDelaysMs?: readonly number[];
   /** How long an organization's course file is reused before it is read again. */
@@ -76,6 +79,12 @@ export function createRubrica(options: RubricaOptions = {}) {
   const appFn = async (app: Probot, probotOptions?: ApplicationFunctionOptions) => {
     const sandbox = options.sandbox ?? new DockerSandboxProvider();
     const store = options.store ?? (await openStore());
+    // A course's install phase runs beside the grading containers, on the same Docker engine.
+    const installer =
+      options.installer ??
+      (sandbox instanceof DockerSandboxProvider
+        ? new DockerInstaller(sandbox.docker, process.env.RUBRICA_INSTALL_NETWORK ? { egressNetwork: process.env.RUBRICA_INSTALL_NETWORK } : {})
+        : undefined);
     const appId = Number(process.env.APP_ID ?? 0);
     let botLogin = options.appSlug ? `${options.appSlug}[bot]` : '';
     // Asked of GitHub once (concurrent callers share the answer); a failure is asked again next time.
@@ -103,7 +112,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       // Jobs only read; what they publish waits in the outbox.
       octokitFor: async (id) => readOnly((await app.auth(id)) as Octokit),
       courses,
-      grade: (req) => grade({ ...req, ...(options.runnerImage ? { image: options.runnerImage } : {}) }, sandbox),
+      grade: (req) => grade({ ...req, ...(options.runnerImage ? { image: options.runnerImage } : {}) }, sandbox, undefined, installer),
       store,
       log: app.log,
       get botLogin() {
@@ -147,13 +156,16 @@ export function createRubrica(options: RubricaOptions = {}) {
           publicUrl: process.env.RUBRICA_PUBLIC_URL,
           ...(options.dashboardAccessTtlMs !== undefined ? { accessTtlMs: options.dashboardAccessTtlMs } : {}),
           log: app.log,
+          ...(options.rubricsDir !== undefined ? { rubricsDir: options.rubricsDir } : {}),
+          concurrency: options.concurrency ?? availableParallelism(),
+          writeLimits: limits,
         }),
       );
     } catch {
       // No HTTP server in this process (`rubrica worker`): there is no admin path to serve.
     }
     void identity().catch((e: unknown) => app.log.warn({ err: { message: (e as Error).message } }, 'could not ask GitHub for the app’s login yet'));
-    const ready = reconcile(sandbox, queue, app.log).then(() => {
+    const ready = reconcile(sandbox, queue, app.log, installer).then(() => {
       if (options.work === false) return;
       void outbox.start();
       queue.onClose(() => outbox.close());
@@ -174,7 +186,7 @@ export function createRubrica(options: RubricaOptions = {}) {
       // Recorded durably before GitHub gets its answer; grading happens in the workers.
       const result = await queue.enqueue(request);
       app.log.info(
-        { deliveryId: event.id, event: event.name, repo: `${request.owner}/${request.repo}`, sha: request.sha, week: request.week, outcome: result.status, jobId: result.jobId, ...(result.status === 'queued' && result.superseded.length ? { superseded: result.superseded } : {}) },
+        { deliveryId: event.id, event: event.name, repo: `${request.owner}/${request.repo}`, sha: request.sha, unit: request.unit, outcome: result.status, jobId: result.jobId, ...(result.status === 'queued' && result.superseded.length ? { superseded: result.superseded } : {}) },
         result.status === 'queued' ? 'grading queued' : `grading ${result.status}`,
       );
     };
@@ -225,10 +237,15 @@ export function createRubrica(options: RubricaOptions = {}) {
  * On start: containers a dead grader left behind are removed, and the jobs it had in
  * flight are taken back; then the workers start.
  */
-async function reconcile(sandbox: SandboxProvider, queue: GradingQueue, log: Probot['log']): Promise<void> {
+async function reconcile(sandbox: SandboxProvider, queue: GradingQueue, log: Probot['log'], installer?: DependencyInstaller): Promise<void> {
   if (sandbox instanceof DockerSandboxProvider) {
     const removed = await sandbox.removeLeftovers(isDeadOwner).catch(() => 0);
     if (removed) log.warn({ removed }, 'removed sandbox containers left by a stopped grader');
+  }
+  // After the containers: a volume still mounted cannot go.
+  if (installer instanceof DockerInstaller) {
+    const volumes = await installer.removeLeftovers(isDeadOwner).catch(() => 0);
+    if (volumes) log.warn({ volumes }, 'removed install-step volumes left by a stopped grader');
   }
   await queue.start();
 }

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, literal, seconds, t, type Text } from '../core/text.ts';
+import { bytes, counted, FILES, listed, literal, noun, num, ofTotal, percent, REQUIREMENTS, same, seconds, t, type Locale, type Text } from '../core/text.ts';
 import { OUT_DIR } from '../sandbox/paths.ts';
+import { environmentMessage, failedTests, importVerdicts, notGradableHere, undeclaredMessage, type MissingModule } from '../grading/imports.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type CheckEvidence, type Outcome } from './types.ts';
+
+const STATEMENTS = noun('sentencia', 'sentencias', 'statement', 'statements');
 
 /** An import name, as `importlib.util.find_spec` takes it: `sklearn`, not `scikit-learn`. */
 export const PythonModulesSchema = z.array(
@@ -53,6 +56,10 @@ const CoverageSchema = z.strictObject({
 
 const schema = z.strictObject({
   run: z.string().min(1),
+  /** What the run is, in the student's words (`tus tests`); default: pytest, or the command. */
+  label: TextSchema.optional(),
+  /** The command a student runs locally to see the same; default: \`run\` without the grader's own options. */
+  local: z.string().min(1).optional(),
   timeout: TimeoutSchema,
   requires: PythonModulesSchema.default([]),
   expect: z
@@ -88,7 +95,7 @@ export function runnerImageIncomplete(result: CommandResult, run: string): Outco
   return {
     fraction: 0,
     message: t(
-      `No se corrió ${literal(run)}: falta ${many ? 'módulos' : 'un módulo'} en la imagen del curso.`,
+      `No se corrió ${literal(run)}: ${many ? 'faltan módulos' : 'falta un módulo'} en la imagen del curso.`,
       `${literal(run)} was not run: the course's image lacks ${many ? 'modules' : 'a module'}.`,
     ),
     error: {
@@ -108,8 +115,8 @@ function cutByJob(result: CommandResult, timeoutSeconds: number): boolean {
 }
 
 /** When a stopped command was stopped, in whole seconds. */
-function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
-  return seconds(cutByJob(result, timeoutSeconds) ? Math.round(result.durationMs / 1000) * 1000 : timeoutSeconds * 1000);
+function stoppedAt(result: CommandResult, timeoutSeconds: number, locale: Locale): string {
+  return seconds(cutByJob(result, timeoutSeconds) ? Math.round(result.durationMs / 1000) * 1000 : timeoutSeconds * 1000, locale);
 }
 
 /**
@@ -119,8 +126,9 @@ function stoppedAt(result: CommandResult, timeoutSeconds: number): string {
 export function stoppedMessage(result: CommandResult, timeoutSeconds: number, what: Text, advice?: Text): Text | null {
   if (result.failure) return supervisorLostMessage(result.failure, what);
   if (result.hungAs) {
-    const { run, timeoutSeconds: limit } = result.hungAs;
-    const hang = collectionHang(seconds(limit * 1000));
+    const { timeoutSeconds: limit } = result.hungAs;
+    const run = localCommand(result.hungAs.run) ?? result.hungAs.run;
+    const hang = collectionHang(limit * 1000);
     return t(
       `${what.es} no se corrió: reúne los mismos tests que ${literal(run)}, que no terminó. ${hang.es}`,
       `${what.en} was not run: it collects the same tests as ${literal(run)}, which never finished. ${hang.en}`,
@@ -129,16 +137,16 @@ export function stoppedMessage(result: CommandResult, timeoutSeconds: number, wh
   if (result.timedOut) {
     if (cutByJob(result, timeoutSeconds)) {
       return t(
-        `${what.es} se detuvo a los ${stoppedAt(result, timeoutSeconds)} porque se acabó el tiempo total de la corrección (los comandos anteriores usaron casi todo): haz que tus tests corran más rápido.`,
-        `${what.en} was stopped after ${stoppedAt(result, timeoutSeconds)} because the grading job ran out of time (earlier commands used most of it): make your tests run faster.`,
+        `${what.es} se detuvo a los ${stoppedAt(result, timeoutSeconds, 'es')} porque se acabó el tiempo total de la corrección (los comandos anteriores usaron casi todo): haz que tus tests corran más rápido.`,
+        `${what.en} was stopped after ${stoppedAt(result, timeoutSeconds, 'en')} because the grading job ran out of time (earlier commands used most of it): make your tests run faster.`,
       );
     }
-    const limit = seconds(timeoutSeconds * 1000);
+    const limit = (locale: Locale) => seconds(timeoutSeconds * 1000, locale);
     return (
       advice ??
       t(
-        `${what.es} se detuvo a los ${limit} (el límite de tiempo): busca un bucle infinito o una espera (input(), un servidor que no termina).`,
-        `${what.en} was stopped at ${limit} (the time limit): look for an infinite loop or a wait (input(), a server that never ends).`,
+        `${what.es} se detuvo a los ${limit('es')} (el límite de tiempo): busca un bucle infinito o una espera (input(), un servidor que no termina).`,
+        `${what.en} was stopped at ${limit('en')} (the time limit): look for an infinite loop or a wait (input(), a server that never ends).`,
       )
     );
   }
@@ -169,10 +177,11 @@ function supervisorLostMessage(failure: NonNullable<CommandResult['failure']>, w
 }
 
 /** Why pytest never finished collecting: the same words wherever a hang shows. */
-export function collectionHang(limit: string): Text {
+export function collectionHang(limitMs: number): Text {
+  const limit = (locale: Locale) => seconds(limitMs, locale);
   return t(
-    `pytest se detuvo a los ${limit} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
-    `pytest was stopped at ${limit} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
+    `pytest se detuvo a los ${limit('es')} mientras reunía tus tests: al importarlos se ejecuta algo que no termina (entrenar un modelo, leer datos grandes, input(), un servidor o un bucle) fuera de una función test_. Muévelo dentro de los tests o de fixtures.`,
+    `pytest was stopped at ${limit('en')} while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.`,
   );
 }
 
@@ -198,10 +207,9 @@ export function notFoundMessage(result: CommandResult, what: Text): Text | null 
 /** The output was longer than the sandbox keeps. */
 export function truncatedNote(result: CommandResult): Text | null {
   if (!result.outputTruncated) return null;
-  const size = bytes(result.outputBytes);
   return t(
-    `La salida fue muy larga (${size}) y se cortó: solo se guardaron el inicio y el final.`,
-    `The output was very long (${size}) and was cut: only its start and end were kept.`,
+    `La salida fue muy larga (${bytes(result.outputBytes, 'es')}) y se cortó: solo se guardaron el inicio y el final.`,
+    `The output was very long (${bytes(result.outputBytes)}) and was cut: only its start and end were kept.`,
   );
 }
 
@@ -248,23 +256,27 @@ export function resolvePath(value: unknown, path: string): { found: true; value:
   return walk(value, 0);
 }
 
-function withUnit(n: number | string, unit: string): string {
-  if (unit === '') return String(n);
-  return unit === '%' ? `${n}%` : `${n} ${unit}`;
+function withUnit(n: Text, unit: string): Text {
+  if (unit === '') return n;
+  return unit === '%' ? t(`${n.es} %`, `${n.en}%`) : t(`${n.es} ${unit}`, `${n.en} ${unit}`);
 }
 
 /** One decimal at most; a value under the minimum is never shown rounded up to it. */
-function display(value: number, min: number): string {
+function display(value: number, min: number): Text {
   let shown = Math.round(value * 10) / 10;
   if (value < min && shown >= min) shown = Math.floor(value * 10) / 10;
-  return Number.isInteger(shown) ? String(shown) : shown.toFixed(1);
+  return num(shown);
+}
+
+function coverageWhere(coverage: Coverage): string {
+  return coverage.source.map((s) => literal(`${s}/`)).join(', ');
 }
 
 function coverageItem(coverage: Coverage, result: CommandResult): ChecklistItem {
-  const where = coverage.source.map((s) => `${s}/`).join(', ');
-  const min = withUnit(coverage.min, '%');
+  const where = coverageWhere(coverage);
+  const min = percent(coverage.min);
   const label = coverage.label ?? t(`cobertura de ${where}`, `coverage of ${where}`);
-  const bare = t(`${label.es} (mínimo ${min})`, `${label.en} (minimum ${min})`);
+  const bare = t(`${label.es} (mínimo ${min.es})`, `${label.en} (minimum ${min.en})`);
   const measured = result.coverage;
   if (!measured || 'error' in measured) {
     const noData = measured?.error === 'no-data';
@@ -281,13 +293,28 @@ function coverageItem(coverage: Coverage, result: CommandResult): ChecklistItem 
   }
   const shown = withUnit(display(measured.percent, coverage.min), '%');
   return {
-    label: t(`${label.es} ${shown} (mínimo ${min})`, `${label.en} ${shown} (minimum ${min})`),
+    label: t(`${label.es} ${shown.es} (mínimo ${min.es})`, `${label.en} ${shown.en} (minimum ${min.en})`),
     ok: measured.percent >= coverage.min,
     note: t(
-      `${measured.covered} de ${measured.statements} sentencias en ${measured.files} archivos`,
-      `${measured.covered} of ${measured.statements} statements in ${measured.files} files`,
+      `${measured.covered} de ${counted(measured.statements, STATEMENTS).es} en ${counted(measured.files, FILES).es}`,
+      `${measured.covered} of ${counted(measured.statements, STATEMENTS).en} in ${counted(measured.files, FILES).en}`,
     ),
   };
+}
+
+/** The coverage figure as the headline: what was measured, the figure and the minimum. */
+function coverageHeadline(coverage: Coverage, result: CommandResult, local: string | null): Text | null {
+  const measured = result.coverage;
+  if (!measured || 'error' in measured) return null;
+  const where = coverageWhere(coverage);
+  const shown = withUnit(display(measured.percent, coverage.min), '%');
+  const min = percent(coverage.min);
+  return measured.percent >= coverage.min
+    ? t(`La cobertura de ${where} es ${shown.es} (mínimo ${min.es}).`, `Coverage of ${where} is ${shown.en} (minimum ${min.en}).`)
+    : t(
+        `La cobertura de ${where} es ${shown.es}, por debajo del mínimo de ${min.es}: agrega tests para las líneas que ningún test ejecuta${local ? ` (las lista ${literal(`${local} --cov-report=term-missing`)} en tu máquina)` : ''}.`,
+        `Coverage of ${where} is ${shown.en}, under the minimum of ${min.en}: add tests for the lines no test runs${local ? ` (${literal(`${local} --cov-report=term-missing`)} lists them on your machine)` : ''}.`,
+      );
 }
 
 /** What a command check measures, in one line: the student's own code runs inside what it measures. */
@@ -306,8 +333,8 @@ function measuredLine(params: CommandParams): Text {
 }
 
 function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
-  const min = withUnit(metric.min, metric.unit);
-  const bare = t(`${metric.label.es} (mínimo ${min})`, `${metric.label.en} (minimum ${min})`);
+  const min = withUnit(num(metric.min), metric.unit);
+  const bare = t(`${metric.label.es} (mínimo ${min.es})`, `${metric.label.en} (minimum ${min.en})`);
   const raw = result.reports[metric.report];
   if (raw == null) {
     return {
@@ -356,12 +383,38 @@ function metricItem(metric: Metric, result: CommandResult): ChecklistItem {
   }
   const shown = withUnit(display(value, metric.min), metric.unit);
   return {
-    label: t(`${metric.label.es} ${shown} (mínimo ${min})`, `${metric.label.en} ${shown} (minimum ${min})`),
+    label: t(`${metric.label.es} ${shown.es} (mínimo ${min.es})`, `${metric.label.en} ${shown.en} (minimum ${min.en})`),
     ok: value >= metric.min,
   };
 }
 
 /* ---------- the check ---------- */
+
+function isPytest(run: string): boolean {
+  return /^(python3? -m )?pytest(\s|$)/.test(run.trim());
+}
+
+/** What runs, in the student's terms: the rubric's label, pytest, or the command a student would type. */
+function whatRuns(params: CommandParams): Text {
+  if (params.label) return params.label;
+  if (isPytest(params.run)) return same('pytest');
+  const local = params.local ?? localCommand(params.run);
+  return local ? same(literal(local)) : t('El comando del curso', "The course's command");
+}
+
+/** Options only the grader's sandbox has (its cache policy, its coverage settings, its report folder). */
+const GRADER_ONLY = [/\s+-p\s+no:cacheprovider\b/g, /\s+--cov-config(=|\s+)\S+/g, /\s+--cov-report(=|\s+)\S*\/work\/\S*/g];
+
+/**
+ * The command a student can run in their own checkout to see the same, or null when
+ * the run only makes sense in the sandbox (shell plumbing, the grader's folders).
+ */
+export function localCommand(run: string): string | null {
+  let local = run.trim();
+  for (const option of GRADER_ONLY) local = local.replace(option, '');
+  if (/[;&|`$<>]|\/work\//.test(local)) return null;
+  return local;
+}
 
 function exitItem(expected: number | null, result: CommandResult, timeoutSeconds: number): ChecklistItem {
   const stopped = result.failure
@@ -369,7 +422,7 @@ function exitItem(expected: number | null, result: CommandResult, timeoutSeconds
     : result.hungAs
     ? t('no se corrió: los mismos tests no terminaron de reunirse', 'not run: the same tests never finished collecting')
     : result.timedOut
-    ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds)}`, `stopped after ${stoppedAt(result, timeoutSeconds)}`)
+    ? t(`se detuvo a los ${stoppedAt(result, timeoutSeconds, 'es')}`, `stopped after ${stoppedAt(result, timeoutSeconds, 'en')}`)
     : result.killed
       ? t('lo detuvo el límite de memoria', 'killed by the memory limit')
       : null;
@@ -442,7 +495,8 @@ export const commandCheck = defineCheck<CommandParams>({
     const result = commandOf(evidence, 'main');
     if (result.missingModules.length > 0) return runnerImageIncomplete(result, params.run);
 
-    const what = t(literal(params.run), literal(params.run));
+    const what = whatRuns(params);
+    const local = params.local ?? localCommand(params.run);
     const stopped = stoppedMessage(result, params.timeout, what);
     const items: ChecklistItem[] = [
       exitItem(params.expect.exitCode, result, params.timeout),
@@ -453,36 +507,83 @@ export const commandCheck = defineCheck<CommandParams>({
     const allOk = items.every((i) => i.ok);
     const fraction = creditOf(items, params.partial);
     const failed = items.filter((i) => !i.ok);
+    const runIt = local
+      ? t(`Córrelo en tu máquina con ${literal(local)}`, `Run it on your machine with ${literal(local)}`)
+      : t('Mira la salida en el detalle', 'See the output in the details');
+
+    // A module the student declared and the image lacks: the environment cannot judge this command.
+    const past = result.continuedPast;
+    const imports = (allOk && !past) || stopped ? undefined : importVerdicts(result, evidence.dependencies);
+    const shownRun = past?.run ?? params.run;
+    if (imports?.declared.length && !allOk) {
+      // Run past the files that cannot import: a failing test among the rest is the student's, judged
+      // when the criterion asks only for the exit code (a metric or coverage of a partial run is not theirs).
+      const failing = past ? failedTests(result.output) : 0;
+      const judged = failing > 0 && params.expect.exitCode !== null && !params.metric && !params.coverage;
+      if (!judged) {
+        const rest = past && failing === 0
+          ? t(`Los tests de los demás archivos pasan (${literal(past.run)}).`, `The tests of the other files pass (${literal(past.run)}).`)
+          : undefined;
+        return notGradableHere(imports.declared, commandDetails(shownRun, result), rest);
+      }
+    }
 
     const notFound = notFoundMessage(result, what);
+    const coverage = params.coverage && !stopped ? coverageHeadline(params.coverage, result, local) : null;
     let headline: Text;
     if (stopped) {
       headline = stopped;
     } else if (notFound && result.exitCode !== params.expect.exitCode) {
       headline = notFound;
+    } else if (coverage && items[0]!.ok) {
+      // The figure is what a student looks for; the exit code is only a means here.
+      headline = coverage;
     } else if (allOk) {
-      headline = t(`${what.es} cumple todo lo pedido.`, `${what.en} meets everything asked.`);
+      headline = isPytest(params.run)
+        ? t(`Tus tests pasan: pytest terminó con código ${result.exitCode ?? 0}.`, `Your tests pass: pytest exited with code ${result.exitCode ?? 0}.`)
+        : t(`${what.es} cumple todo lo pedido.`, `${what.en} meets everything asked.`);
     } else if (!items[0]!.ok) {
       headline = t(
-        `${what.es} terminó con código ${result.exitCode ?? '?'} (se esperaba ${params.expect.exitCode}): córrelo en tu máquina y arregla lo que muestra la salida.`,
-        `${what.en} exited with code ${result.exitCode ?? '?'} (expected ${params.expect.exitCode}): run it on your machine and fix what its output shows.`,
+        `${what.es} terminó con código ${result.exitCode ?? '?'} (se esperaba ${params.expect.exitCode}). ${runIt.es} y arregla lo que muestra la salida.`,
+        `${what.en} exited with code ${result.exitCode ?? '?'} (expected ${params.expect.exitCode}). ${runIt.en} and fix what its output shows.`,
       );
     } else {
+      const lacking = listed(failed.map((i) => i.label));
       headline = t(
-        `${what.es} terminó, pero no cumple: ${failed.map((i) => i.label.es).join('; ')}. Córrelo en tu máquina y revisa la salida.`,
-        `${what.en} finished, but falls short: ${failed.map((i) => i.label.en).join('; ')}. Run it on your machine and check its output.`,
+        `${what.es} terminó, pero no cumple: ${lacking.es}. ${runIt.es} y revisa la salida.`,
+        `${what.en} finished, but falls short: ${lacking.en}. ${runIt.en} and check its output.`,
       );
     }
+    // Checklist items, never points: the table shows the points.
+    const met = ofTotal(items.length - failed.length, items.length, REQUIREMENTS);
     const tally =
       items.length > 1 && !allOk
-        ? t(`Cumple ${items.length - failed.length} de ${items.length} puntos.`, `${items.length - failed.length} of ${items.length} items met.`)
+        ? params.partial
+          ? t(`Cumple ${met.es}.`, `${met.en} met.`)
+          : t(`Cumple ${met.es}; este criterio da puntos solo si se cumplen todos.`, `${met.en} met; this criterion earns points only when all are met.`)
         : null;
     return {
       fraction,
       // A command that did not run (or whose supervisor was lost) measured nothing.
-      message: joinTexts([headline, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
+      message: joinTexts([headline, pastNote(past, imports?.declared ?? [], allOk), imports ? undeclaredMessage(imports.undeclared) : null, tally, truncatedNote(result), result.hungAs || result.failure ? null : measuredLine(params)]),
       items,
-      details: commandDetails(params.run, result),
+      details: commandDetails(shownRun, result),
     };
   },
 });
+
+/** What a run past the files that cannot import judged, and why those files were left out. */
+function pastNote(past: CommandResult['continuedPast'], declared: readonly MissingModule[], met: boolean): Text | null {
+  if (!past || !declared.length) return null;
+  const files = past.files.map(literal).join(', ');
+  const env = environmentMessage(declared);
+  return met
+    ? t(
+        `${env.es} Por eso se corrieron los tests de los demás archivos (sin ${files}, con ${literal(past.run)}), y ya alcanzan lo pedido.`,
+        `${env.en} So the tests of the other files were run (without ${files}, with ${literal(past.run)}), and they already reach what is asked.`,
+      )
+    : t(
+        `${env.es} Por eso se corrieron los tests de los demás archivos (sin ${files}, con ${literal(past.run)}), y algunos fallan: arréglalos.`,
+        `${env.en} So the tests of the other files were run (without ${files}, with ${literal(past.run)}), and some fail: fix them.`,
+      );
+}

@@ -1,7 +1,10 @@
 import { CommitParser } from 'conventional-commits-parser';
 import { z } from 'zod';
-import { literal, t } from '../core/text.ts';
+import { counted, literal, noun, ofTotal, t } from '../core/text.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
+
+const CONVENTIONAL = noun('commit convencional', 'commits convencionales', 'Conventional Commit', 'Conventional Commits');
+const COMMITS = noun('commit', 'commits', 'commit', 'commits');
 
 const CommitsParams = z.strictObject({
   min: z.number().int().min(1).default(5),
@@ -60,20 +63,25 @@ export const commitsCheck = defineCheck<CommitsParams>({
       else bad.push(header);
     }
     const count = good.length;
+    // The example is said once, in the message; each bad commit is only listed.
     const items: ChecklistItem[] = bad.slice(0, 5).map((header) => ({
       label: t(literal(header.slice(0, 72)), literal(header.slice(0, 72))),
       ok: false,
-      note: t('no sigue Conventional Commits; p. ej. «feat: agrega carga de datos»', 'not a Conventional Commit; e.g. "feat: add data loading"'),
     }));
-    const scope = params.last
-      ? t(`en los últimos ${window.length} commits`, `in the last ${window.length} commits`)
-      : t(`de ${window.length} commits`, `of ${window.length} commits`);
+    const total = window.length;
+    const found = params.last
+      ? t(
+          `${counted(count, CONVENTIONAL).es} en ${total === 1 ? 'el último commit' : `los últimos ${total} commits`}`,
+          `${count} of the last ${counted(total, COMMITS).en} ${count === 1 ? 'is' : 'are'} conventional`,
+        )
+      : t(`${counted(count, CONVENTIONAL).es} de ${total}`, `${ofTotal(count, total, COMMITS).en} ${count === 1 ? 'is' : 'are'} conventional`);
+    const needed = params.min - count;
     const message =
       count >= params.min
-        ? t(`${count} commits convencionales ${scope.es} (mínimo ${params.min}).`, `${count} Conventional Commits ${scope.en} (at least ${params.min}).`)
+        ? t(`${found.es} (mínimo ${params.min}).`, `${found.en} (at least ${params.min}).`)
         : t(
-            `${count} commits convencionales ${scope.es}; se piden ${params.min}. Escribe el encabezado como \`tipo: descripción\`, p. ej. \`feat: agrega pipeline de entrenamiento\` o \`fix(api): valida la entrada\`.`,
-            `${count} Conventional Commits ${scope.en}; ${params.min} are needed. Write the header as \`type: description\`, e.g. \`feat: add training pipeline\` or \`fix(api): validate input\`.`,
+            `${found.es}; se piden ${params.min}, ${needed === 1 ? 'falta 1' : `faltan ${needed}`}. No hace falta reescribir los commits anteriores: cuentan los commits nuevos (sin rebase ni push --force). Escribe los próximos como \`tipo: descripción\`, p. ej. \`git commit -m "feat: agrega carga de datos"\`.`,
+            `${found.en}; ${params.min} are needed, ${needed} more. Old commits need not be rewritten: new commits count (no rebase or force-push). Write the next ones as \`type: description\`, e.g. \`git commit -m "feat: add data loading"\`.`,
           );
     return { fraction: Math.min(1, count / params.min), message, items };
   },

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, literal, same, t, type Text } from '../core/text.ts';
+import { bytes, counted, FILES, listed, literal, noun, ofTotal, same, t, type Locale, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
+
+const PATTERNS = noun('patrón pedido', 'patrones pedidos', 'required pattern', 'required patterns');
 
 const PatternSchema = z.strictObject({
   label: TextSchema.optional(),
@@ -84,19 +86,18 @@ export const contentCheck = defineCheck<ContentParams>({
     }
     const met = items.filter((i) => i.ok).length;
     const fraction = creditOf(items, params.partial);
-    const searched = files.length <= 5 ? files.map((f) => literal(f.path)).join(', ') : `${files.length}`;
+    const searched = files.length <= 5 ? same(files.map((f) => literal(f.path)).join(', ')) : counted(files.length, FILES);
+    const tally = ofTotal(met, items.length, PATTERNS);
+    const lacking = listed(items.filter((i) => !i.ok).map((i) => i.label));
     const message: Text =
       met === items.length
-        ? t(`Todo encontrado (${met} de ${items.length}) en ${searched}.`, `Everything found (${met} of ${items.length}) in ${searched}.`)
-        : t(
-            `${met} de ${items.length} encontrados en ${searched}. Falta: ${items.filter((i) => !i.ok).map((i) => i.label.es).join('; ')}.`,
-            `${met} of ${items.length} found in ${searched}. Missing: ${items.filter((i) => !i.ok).map((i) => i.label.en).join('; ')}.`,
-          );
-    const read = bytes(evidence.limits.maxReadBytes);
+        ? t(`Todo encontrado (${tally.es}) en ${searched.es}.`, `Everything found (${tally.en}) in ${searched.en}.`)
+        : t(`Hay ${tally.es} en ${searched.es}. Falta: ${lacking.es}.`, `${tally.en} found in ${searched.en}. Missing: ${lacking.en}.`);
+    const read = (locale: Locale) => bytes(evidence.limits.maxReadBytes, locale);
     const why = unreadMatters
       ? t(
-          ` Un patrón que no debe estar solo se da por ausente en archivos leídos enteros, y Rubrica lee los primeros ${read} de cada uno: acorta esos archivos o sácalos de ${literal(where)}.`,
-          ` A pattern that must be absent is only judged absent in files read whole, and Rubrica reads the first ${read} of each: shorten those files or move them out of ${literal(where)}.`,
+          ` Un patrón que no debe estar solo se da por ausente en archivos leídos enteros, y Rubrica lee los primeros ${read('es')} de cada uno: acorta esos archivos o sácalos de ${literal(where)}.`,
+          ` A pattern that must be absent is only judged absent in files read whole, and Rubrica reads the first ${read('en')} of each: shorten those files or move them out of ${literal(where)}.`,
         )
       : undefined;
     return {

@@ -2,8 +2,12 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList } from '../core/schemas.ts';
-import { join, literal, t, type Text } from '../core/text.ts';
+import { counted, join, listed, literal, noun, ofTotal, REQUIREMENTS, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type CheckEvidence, type ChecklistItem, type FileContent } from './types.ts';
+
+const STAGES = noun('etapa', 'etapas', 'stage', 'stages');
+const RULES = noun('regla', 'reglas', 'rule', 'rules');
+const BASE_IMAGES = noun('imagen base', 'imágenes base', 'base image', 'base images');
 
 const FACTS = ['multi-stage', 'non-root-user', 'healthcheck', 'dockerignore', 'slim-base', 'no-latest-tag'] as const;
 type Fact = (typeof FACTS)[number];
@@ -112,12 +116,14 @@ export const dockerfileCheck = defineCheck<DockerfileParams>({
     const count = met(best.results);
     const fraction = creditOf(items, params.partial);
     const missing = best.results.filter((r) => !r.item.ok);
+    const tally = ofTotal(count, items.length, REQUIREMENTS);
+    const lacking = listed(missing.map((r) => t(`${r.item.label.es} (${FIX[r.fact].es})`, `${r.item.label.en} (${FIX[r.fact].en})`)));
     const parts: Text[] = [
       missing.length === 0
-        ? t(`${literal(best.path)} cumple todo (${count} de ${items.length}).`, `${literal(best.path)} meets everything (${count} of ${items.length}).`)
+        ? t(`${literal(best.path)} cumple todo (${tally.es}).`, `${literal(best.path)} meets everything (${tally.en}).`)
         : t(
-            `${literal(best.path)}: ${count} de ${items.length}. Falta: ${missing.map((r) => `${r.item.label.es} (${FIX[r.fact].es})`).join('; ')}.`,
-            `${literal(best.path)}: ${count} of ${items.length}. Missing: ${missing.map((r) => `${r.item.label.en} (${FIX[r.fact].en})`).join('; ')}.`,
+            `${literal(best.path)} cumple ${tally.es}. Falta: ${lacking.es}.`,
+            `${literal(best.path)} meets ${tally.en}. Missing: ${lacking.en}.`,
           ),
     ];
     if (usable.length > 1) {
@@ -155,8 +161,8 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
       case 'multi-stage': {
         const ok = stages.length >= params.minStages;
         const list = stages.map((s, i) => `${s.name ? literal(s.name) : `#${i + 1}`} (${s.from.line})`).join(', ');
-        push(ok, t(`${stages.length} etapa(s): ${list}`, `${stages.length} stage(s): ${list}`));
-        if (!ok) at(final.from.line, t(`Solo ${stages.length} etapa(s): ${FIX['multi-stage'].es}.`, `Only ${stages.length} stage(s): ${FIX['multi-stage'].en}.`));
+        push(ok, t(`${counted(stages.length, STAGES).es}: ${list}`, `${counted(stages.length, STAGES).en}: ${list}`));
+        if (!ok) at(final.from.line, t(`Solo ${counted(stages.length, STAGES).es}: ${FIX['multi-stage'].es}.`, `Only ${counted(stages.length, STAGES).en}: ${FIX['multi-stage'].en}.`));
         break;
       }
       case 'non-root-user': {
@@ -207,7 +213,7 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
         };
         const good = present.map((f) => ({ path: f.path, n: rules(f.path, f.size) })).find((x) => x.n !== 0);
         if (good) {
-          push(true, good.n > 0 ? t(`${literal(good.path)}: ${good.n} regla(s)`, `${literal(good.path)}: ${good.n} rule(s)`) : t(literal(good.path), literal(good.path)));
+          push(true, good.n > 0 ? t(`${literal(good.path)}: ${counted(good.n, RULES).es}`, `${literal(good.path)}: ${counted(good.n, RULES).en}`) : t(literal(good.path), literal(good.path)));
         } else if (present.length) {
           push(false, t(`${literal(present[0]!.path)} está vacío`, `${literal(present[0]!.path)} is empty`));
         } else {
@@ -235,8 +241,8 @@ function judgeFile(file: FileContent, params: DockerfileParams, evidence: CheckE
         push(
           floating.length === 0,
           floating.length
-            ? t(`sin versión fija en la(s) línea(s) ${lines}`, `no pinned version on line(s) ${lines}`)
-            : t(`${stages.filter((s) => s.parent === undefined).length} imagen(es) base con versión`, `${stages.filter((s) => s.parent === undefined).length} base image(s) pinned`),
+            ? t(`sin versión fija en ${floating.length === 1 ? 'la línea' : 'las líneas'} ${lines}`, `no pinned version on ${floating.length === 1 ? 'line' : 'lines'} ${lines}`)
+            : t(`${counted(stages.filter((s) => s.parent === undefined).length, BASE_IMAGES).es} con versión`, `${counted(stages.filter((s) => s.parent === undefined).length, BASE_IMAGES).en} pinned`),
         );
         for (const s of floating) {
           at(s.from.line, t(`${literal(s.image)} no fija la versión: usa una etiqueta concreta (p. ej. \`python:3.11-slim\`).`, `${literal(s.image)} does not pin a version: use a specific tag (e.g. \`python:3.11-slim\`).`));

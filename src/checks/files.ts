@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { globMatcher, isGitInternal } from '../core/glob.ts';
 import { GlobsSchema, globList, TextSchema } from '../core/schemas.ts';
-import { bytes, join, literal, same, t, type Text } from '../core/text.ts';
+import { bytes, FILES, join, listed, literal, noun, ofTotal, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
+
+const FOLDERS = noun('carpeta', 'carpetas', 'folder', 'folders');
+const PATHS = noun('ruta pedida', 'rutas pedidas', 'required path', 'required paths');
 
 const RequirementSchema = z.strictObject({
   label: TextSchema.optional(),
@@ -24,7 +27,7 @@ type FilesParams = z.output<typeof FilesParams>;
 export const filesCheck = defineCheck<FilesParams>({
   kind: 'files',
   params: FilesParams,
-  requirements: () => ({}),
+  requirements: (params) => ({ paths: params.require.flatMap((r) => globList(r.glob)) }),
   evaluate(params, evidence) {
     const entries = evidence.files.filter((f) => !isGitInternal(f.path));
     const items: ChecklistItem[] = [];
@@ -36,7 +39,7 @@ export const filesCheck = defineCheck<FilesParams>({
       const ofType = found.filter((f) => (req.type === 'any' ? f.type !== 'symlink' : f.type === req.type));
       const count = ofType.length;
       const ok = count >= req.min && (req.max === undefined || count <= req.max);
-      const label = req.label ?? same(globs.join(', '));
+      const label = req.label ?? same(globs.map((g) => literal(g)).join(', '));
       let note: Text | undefined;
       if (req.min > 1 || req.max !== undefined) {
         note = t(`${count} de ${req.min}${req.max !== undefined ? `–${req.max}` : ''}`, `${count} of ${req.min}${req.max !== undefined ? `–${req.max}` : ''}`);
@@ -47,7 +50,7 @@ export const filesCheck = defineCheck<FilesParams>({
         const wrongType = found.find((f) => f.type !== 'symlink' && f.type !== req.type);
         if (skipped) {
           note = t(
-            `${literal(skipped.path)} pesa ${bytes(skipped.size)} y no se copió para corregir: los datos grandes van en DVC, no en git.`,
+            `${literal(skipped.path)} pesa ${bytes(skipped.size, 'es')} y no se copió para corregir: los datos grandes van en DVC, no en git.`,
             `${literal(skipped.path)} is ${bytes(skipped.size)} and was not copied for grading: large data belongs in DVC, not in git.`,
           );
         } else if (link) {
@@ -77,13 +80,12 @@ export const filesCheck = defineCheck<FilesParams>({
     const met = items.filter((i) => i.ok).length;
     const fraction = creditOf(items, params.partial);
     const missing = items.filter((i) => !i.ok).map((i) => i.label);
+    const what = params.require.every((r) => r.type === 'dir') ? FOLDERS : params.require.every((r) => r.type === 'file') ? FILES : PATHS;
+    const tally = ofTotal(met, items.length, what);
     const parts: Text[] = [
       met === items.length
-        ? t(`Está todo: ${met} de ${items.length}.`, `All present: ${met} of ${items.length}.`)
-        : t(
-            `Hay ${met} de ${items.length}. Falta: ${missing.map((m) => m.es).join(', ')}.`,
-            `${met} of ${items.length} present. Missing: ${missing.map((m) => m.en).join(', ')}.`,
-          ),
+        ? t(`Está todo: ${tally.es}.`, `All present: ${tally.en}.`)
+        : t(`Hay ${tally.es}. Falta: ${listed(missing).es}.`, `${tally.en} present. Missing: ${listed(missing).en}.`),
     ];
     if (met < items.length && params.pathIsAssignment) {
       parts.push(t(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TextSchema } from '../core/schemas.ts';
-import { join, literal, t, type Text } from '../core/text.ts';
+import { join, listed, literal, ofTotal, REQUIREMENTS, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type Annotation, type ChecklistItem, type IgnoreVerdict } from './types.ts';
 
 const SamplePath = z
@@ -158,15 +158,17 @@ export const gitignoreCheck = defineCheck<GitignoreParams>({
     const fraction = creditOf(items, params.partial);
     const missing = items.filter((i) => !i.ok);
     const parts: Text[] = [];
+    const tally = ofTotal(met, items.length, REQUIREMENTS);
     if (missing.length === 0) {
       parts.push(t(
-        `El \`.gitignore\` cubre lo pedido (${met} de ${items.length}, según \`git check-ignore\`).`,
-        `The \`.gitignore\` covers what is asked (${met} of ${items.length}, per \`git check-ignore\`).`,
+        `El \`.gitignore\` cubre lo pedido (${tally.es}, según \`git check-ignore\`).`,
+        `The \`.gitignore\` covers what is asked (${tally.en}, per \`git check-ignore\`).`,
       ));
     } else {
+      const lacking = listed(missing.map((i) => i.label));
       parts.push(t(
-        `Según \`git check-ignore\`, se cumplen ${met} de ${items.length}. Falta: ${missing.map((i) => i.label.es).join('; ')}.`,
-        `Per \`git check-ignore\`, ${met} of ${items.length} hold. Missing: ${missing.map((i) => i.label.en).join('; ')}.`,
+        `Según \`git check-ignore\`, se cumplen ${tally.es}. Falta: ${lacking.es}.`,
+        `Per \`git check-ignore\`, ${tally.en} hold. Missing: ${lacking.en}.`,
       ));
       if (entry?.type === 'file' && entry.size === 0) {
         parts.push(t('Tu `.gitignore` está vacío.', 'Your `.gitignore` is empty.'));
@@ -228,7 +230,7 @@ function ignoredFolder(path: string, pattern: string): string | undefined {
   return at >= 0 ? parents.slice(0, at + 1).join('/') : undefined;
 }
 
-/** The rule(s) a student would add for a sample path: `.venv/pyvenv.cfg` → `.venv/`, `a/b.pyc` → `*.pyc`. */
+/** The rule(s) a student would add for a sample path: `.venv/pyvenv.cfg` → `.venv/`, `a/b.pyc` → `*.pyc`, `data/processed/x.csv` → `data/processed/`. */
 export function suggest(path: string, kept: readonly string[] = []): string[] {
   const parts = path.split('/');
   const name = parts.at(-1)!;
@@ -239,9 +241,11 @@ export function suggest(path: string, kept: readonly string[] = []): string[] {
   }
   if (parts.length === 1) return [ext ? `*${ext}` : name];
   const top = parts[0]!;
-  const keptInside = kept.filter((k) => k.startsWith(`${top}/`));
-  if (keptInside.length === 0) return [`${top}/`];
   const parent = parts.slice(0, -1).join('/');
+  // The sample's own folder, never a folder above it: `data/` would also ignore the
+  // `data/raw/.gitkeep` another criterion asks to commit (git then refuses to add it).
+  const keptInside = kept.filter((k) => k.startsWith(`${top}/`));
+  if (keptInside.length === 0) return [`${parent}/`];
   const keptHere = keptInside.filter((k) => k.startsWith(`${parent}/`));
   // `data/raw/*` with `!data/raw/.gitkeep`: the folder stays, its contents do not.
   if (keptHere.length && keptHere.every((k) => k.slice(parent.length + 1).startsWith('.git'))) {

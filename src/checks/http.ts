@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { RegexSchema, TextSchema } from '../core/schemas.ts';
-import { literal, seconds, t, type Text } from '../core/text.ts';
+import { listed, literal, noun, ofTotal, seconds, t, type Text } from '../core/text.ts';
 import { commandOf, joinTexts, PythonModulesSchema, resolvePath, runnerImageIncomplete, stoppedMessage, TimeoutSchema } from './command.ts';
 import { hasMetric, parseExposition } from './prometheus.ts';
 import { creditOf, defineCheck, type ChecklistItem, type CommandResult, type HttpExchange, type HttpProbe } from './types.ts';
+
+const REQUESTS = noun('pedido', 'pedidos', 'request', 'requests');
 
 /**
  * A TA's look at a running service: the student's command starts it inside the sandbox
@@ -300,11 +302,12 @@ export const httpCheck = defineCheck<HttpParams>({
     }
     const met = items.filter((i) => i.ok).length;
     const failed = items.filter((i) => !i.ok);
-    const up = t(`El servicio respondió en 127.0.0.1:${params.port} a los ${seconds(result.http.readyMs ?? 0)}`, `The service answered on 127.0.0.1:${params.port} after ${seconds(result.http.readyMs ?? 0)}`);
+    const up = t(`El servicio respondió en 127.0.0.1:${params.port} a los ${seconds(result.http.readyMs ?? 0, 'es')}`, `The service answered on 127.0.0.1:${params.port} after ${seconds(result.http.readyMs ?? 0)}`);
+    const failing = listed(failed.map((i) => t(`${i.label.es} (${i.note!.es})`, `${i.label.en} (${i.note!.en})`)));
     const headline = failed.length
       ? t(
-          `${up.es}: ${met} de ${items.length} pedidos como se esperaba. Falla: ${failed.map((i) => `${i.label.es} (${i.note!.es})`).join('; ')}.`,
-          `${up.en}: ${met} of ${items.length} requests as expected. Failing: ${failed.map((i) => `${i.label.en} (${i.note!.en})`).join('; ')}.`,
+          `${up.es}: ${ofTotal(met, items.length, REQUESTS).es} como se esperaba. Falla: ${failing.es}.`,
+          `${up.en}: ${ofTotal(met, items.length, REQUESTS).en} as expected. Failing: ${failing.en}.`,
         )
       : t(`${up.es}: los ${items.length} pedidos respondieron como se esperaba.`, `${up.en}: all ${items.length} requests answered as expected.`);
     const ended =

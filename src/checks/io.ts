@@ -11,6 +11,7 @@ import {
   TimeoutSchema,
   truncatedNote,
 } from './command.ts';
+import { importVerdicts, notGradableHere, undeclaredMessage } from '../grading/imports.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
 
 /**
@@ -173,6 +174,9 @@ export const ioCheck = defineCheck<IoParams>({
       });
     }
     const allOk = items.every((i) => i.ok);
+    // A module the student declared and the image lacks: the environment cannot judge this program.
+    const imports = exitOk || stopped ? undefined : importVerdicts(result, evidence.dependencies);
+    if (imports?.declared.length) return notGradableHere(imports.declared, commandDetails(params.run, result));
     let headline: Text;
     if (stopped) headline = stopped;
     else if (!exitOk) {
@@ -197,7 +201,7 @@ export const ioCheck = defineCheck<IoParams>({
     const stdoutBlock = compare && result.stdout !== undefined ? `\n--- stdout (compared) ---\n${result.stdout.replace(/\n$/, '') || '(empty)'}` : '';
     return {
       fraction: allOk ? 1 : 0,
-      message: joinTexts([headline, truncatedNote(result)]),
+      message: joinTexts([headline, imports ? undeclaredMessage(imports.undeclared) : null, truncatedNote(result)]),
       items,
       details: `${inputLine}${commandDetails(params.run, result)}${stdoutBlock}`,
     };

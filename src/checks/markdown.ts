@@ -2,8 +2,12 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { join, literal, same, t, type Text } from '../core/text.ts';
+import { counted, join, listed, literal, noun, ofTotal, REQUIREMENTS, same, t, type Text } from '../core/text.ts';
 import { creditOf, defineCheck, type ChecklistItem } from './types.ts';
+
+const BADGES = noun('insignia (badge)', 'insignias (badges)', 'badge', 'badges');
+const FOUND = noun('encontrada', 'encontradas', 'found', 'found');
+const SECTIONS = noun('sección', 'secciones', 'section', 'sections');
 
 const MarkdownParams = z.strictObject({
   file: GlobsSchema.default('README.md'),
@@ -62,16 +66,16 @@ export const markdownCheck = defineCheck<MarkdownParams>({
       items.push({
         label: wanted.label ?? t(`sección «${wanted.anyOf[0]}»`, `section "${wanted.anyOf[0]}"`),
         ok: Boolean(found),
-        ...(found ? { note: same(literal(`${'#'.repeat(found.depth)} ${found.text}`)) } : { note: t(`p. ej. \`## ${wanted.anyOf[0]}\``, `e.g. \`## ${wanted.anyOf.at(-1)}\``) }),
+        ...(found ? { note: same(literal(`${'#'.repeat(found.depth)} ${found.text}`)) } : { note: t(`p. ej. \`## ${wanted.anyOf[0]}\``, `e.g. \`## ${wanted.anyOf[1] ?? wanted.anyOf[0]}\``) }),
       });
     }
     if (params.badges) {
       const pattern = params.badges.match ? new RegExp(params.badges.match, 'iu') : /badge|shields\.io|\/badge\.svg/i;
       const count = images.filter((src) => pattern.test(src)).length;
       items.push({
-        label: t(`${params.badges.min} badge(s)`, `${params.badges.min} badge(s)`),
+        label: t(`al menos ${counted(params.badges.min, BADGES).es}`, `at least ${counted(params.badges.min, BADGES).en}`),
         ok: count >= params.badges.min,
-        note: t(`${count} encontrado(s)`, `${count} found`),
+        note: counted(count, FOUND),
       });
     }
     const bareUrls = [...doc.text.matchAll(/https?:\/\/[^\s)<>\]"']+/g)].map((m) => m[0]);
@@ -95,12 +99,14 @@ export const markdownCheck = defineCheck<MarkdownParams>({
     const met = items.filter((i) => i.ok).length;
     const fraction = items.length === 0 ? 1 : creditOf(items, params.partial);
     const missing = items.filter((i) => !i.ok);
+    const what = params.headings.length === items.length ? SECTIONS : REQUIREMENTS;
+    const tally = ofTotal(met, items.length, what);
     const message =
       missing.length === 0
-        ? t(`${literal(doc.path)} tiene todo lo pedido (${met} de ${items.length}).`, `${literal(doc.path)} has everything asked for (${met} of ${items.length}).`)
+        ? t(`${literal(doc.path)} tiene todo lo pedido (${tally.es}).`, `${literal(doc.path)} has everything asked for (${tally.en}).`)
         : join([
-            t(`${literal(doc.path)}: ${met} de ${items.length}.`, `${literal(doc.path)}: ${met} of ${items.length}.`),
-            t(`Falta: ${missing.map((i) => i.label.es).join('; ')}.`, `Missing: ${missing.map((i) => i.label.en).join('; ')}.`),
+            t(`${literal(doc.path)} tiene ${tally.es}.`, `${literal(doc.path)} has ${tally.en}.`),
+            t(`Falta: ${listed(missing.map((i) => i.label)).es}.`, `Missing: ${listed(missing.map((i) => i.label)).en}.`),
           ]);
     return { fraction, message, items };
   },

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { literal, t, type Text } from '../core/text.ts';
+import { counted, FILES, listed, literal, noun, same, t, type Text } from '../core/text.ts';
 import { commandDetails, commandOf, joinTexts, notFoundMessage, runnerImageIncomplete, stoppedMessage, TimeoutSchema, truncatedNote } from './command.ts';
 import { defineCheck, type Annotation, type ChecklistItem, type CommandResult } from './types.ts';
+
+const ERRORS = noun('error', 'errores', 'error', 'errors');
+const TYPE_ERRORS = noun('error de tipos', 'errores de tipos', 'type error', 'type errors');
 
 /** A folder or file of the repository: no absolute path, no `..`, nothing a shell would expand. */
 const RepoPathSchema = z
@@ -136,7 +139,7 @@ export const mypyCheck = defineCheck<MypyParams>({
     const ok = total <= params.maxErrors;
     const checked = report.checked ?? 0;
     const items: ChecklistItem[] = [
-      { label, ok, note: t(`${total} error(es) en ${checked} archivo(s) revisados`, `${total} error(s) in ${checked} file(s) checked`) },
+      { label, ok, note: t(`${counted(total, ERRORS).es} en ${counted(checked, FILES).es} ${checked === 1 ? 'revisado' : 'revisados'}`, `${counted(total, ERRORS).en} in ${counted(checked, FILES).en} checked`) },
     ];
     const shown = report.errors.slice(0, SHOWN_ERRORS);
     const first: Text | null = shown.length
@@ -147,21 +150,23 @@ export const mypyCheck = defineCheck<MypyParams>({
       : null;
     const headline =
       total === 0
-        ? t(`mypy no encuentra errores de tipos en ${checked} archivo(s) de ${where}.`, `mypy finds no type errors in ${checked} file(s) of ${where}.`)
+        ? t(`mypy no encuentra errores de tipos en ${counted(checked, FILES).es} de ${where}.`, `mypy finds no type errors in ${counted(checked, FILES).en} of ${where}.`)
         : ok
-          ? t(`mypy encuentra ${total} error(es) de tipos, dentro de lo permitido (${params.maxErrors}).`, `mypy finds ${total} type error(s), within the ${params.maxErrors} allowed.`)
+          ? t(`mypy encuentra ${counted(total, TYPE_ERRORS).es}, dentro de lo permitido (${params.maxErrors}).`, `mypy finds ${counted(total, TYPE_ERRORS).en}, within the ${params.maxErrors} allowed.`)
           : t(
-              `mypy encuentra ${total} error(es) de tipos en ${report.files ?? '?'} archivo(s) de ${where}${params.maxErrors ? ` (se permiten ${params.maxErrors})` : ''}.`,
-              `mypy finds ${total} type error(s) in ${report.files ?? '?'} file(s) of ${where}${params.maxErrors ? ` (${params.maxErrors} allowed)` : ''}.`,
+              `mypy encuentra ${counted(total, TYPE_ERRORS).es} en ${report.files == null ? '? archivos' : counted(report.files, FILES).es} de ${where}${params.maxErrors ? ` (se permiten ${params.maxErrors})` : ''}.`,
+              `mypy finds ${counted(total, TYPE_ERRORS).en} in ${report.files == null ? '? files' : counted(report.files, FILES).en} of ${where}${params.maxErrors ? ` (${params.maxErrors} allowed)` : ''}.`,
             );
     const how = t(
       `Medido con la configuración del corrector (${params.strict ? '`--strict`, ' : ''}\`--ignore-missing-imports\`; la de tu repositorio no cuenta): corre \`${run.replace(/'/g, '')}\` en tu máquina.`,
       `Measured with the grader's configuration (${params.strict ? '`--strict`, ' : ''}\`--ignore-missing-imports\`; your repository's does not apply): run \`${run.replace(/'/g, '')}\` on your machine.`,
     );
+    const libraries = listed(report.missingStubs.map((m) => same(literal(m))));
+    const one = report.missingStubs.length === 1;
     const stubs = report.missingStubs.length
       ? t(
-          `Las librerías ${report.missingStubs.map((m) => literal(m)).join(', ')} no traen tipos en la imagen del corrector: eso no cuenta como error tuyo.`,
-          `The libraries ${report.missingStubs.map((m) => literal(m)).join(', ')} have no type stubs in the grader's image: that does not count as your error.`,
+          `${one ? 'La librería' : 'Las librerías'} ${libraries.es} no ${one ? 'trae' : 'traen'} tipos en la imagen del corrector: eso no cuenta como error tuyo.`,
+          `${one ? 'The library' : 'The libraries'} ${libraries.en} ${one ? 'has' : 'have'} no type stubs in the grader's image: that does not count as your error.`,
         )
       : null;
     const annotations: Annotation[] = shown.map((e) => ({ path: e.path, line: e.line, message: t(`mypy: ${literal(e.message)}`, `mypy: ${literal(e.message)}`) }));

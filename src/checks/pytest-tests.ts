@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { tailGlobMatcher } from '../core/glob.ts';
 import { TextSchema } from '../core/schemas.ts';
-import { literal, seconds, t, type Text } from '../core/text.ts';
+import { counted, listed, literal, noun, num, ofTotal, t, type Text } from '../core/text.ts';
 import { REPO_DIR } from '../sandbox/paths.ts';
 import {
   collectionHang,
   commandDetails,
   commandOf,
   joinTexts,
+  localCommand,
   notFoundMessage,
   PythonModulesSchema,
   runnerImageIncomplete,
@@ -15,7 +16,10 @@ import {
   TimeoutSchema,
   truncatedNote,
 } from './command.ts';
+import { environmentMessage, importVerdicts, undeclaredMessage } from '../grading/imports.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
+
+const TESTS = noun('test', 'tests', 'test', 'tests');
 
 const schema = z.strictObject({
   files: z
@@ -176,22 +180,36 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
 
     const collected = parseCollect(result.output);
     const perFile = countedPerFile(collected.ids, evidence.testCounts);
+    // Files that failed to import a module the student declared and the image lacks are the
+    // environment's: their tests are counted from their source instead (a conftest's failure, every file's).
+    const imports = importVerdicts(result, evidence.dependencies);
+    const lacking = new Set(imports.declared.flatMap((d) => (d.file ? [d.file] : [])));
+    const conftestLacks = collected.conftest !== undefined && lacking.has(collected.conftest.file);
+    const fromSource = (matches: (path: string) => boolean) => {
+      const files = conftestLacks
+        ? [...(evidence.testCounts?.keys() ?? [])].filter(matches)
+        : collected.errors.filter((e) => matches(e.file) && lacking.has(e.file)).map((e) => e.file);
+      return files.reduce((sum, file) => sum + staticCount(file, evidence.testCounts), 0);
+    };
     const rows = params.files.map((entry) => {
       const matches = tailGlobMatcher(entry.glob);
       const mine = [...perFile].filter(([file]) => matches(file)).map(([, n]) => n);
-      const count = mine.reduce((sum, n) => sum + n.counted, 0);
-      const reported = mine.reduce((sum, n) => sum + n.collected, 0);
+      const statically = fromSource(matches);
+      const count = mine.reduce((sum, n) => sum + n.counted, 0) + statically;
+      const reported = mine.reduce((sum, n) => sum + n.collected, 0) + statically;
       const cappedEs = reported > count ? `; pytest informó ${reported}, pero los archivos definen menos funciones test_` : '';
       const cappedEn = reported > count ? `; pytest reported ${reported}, but the files define fewer test_ functions` : '';
-      const broken = collected.errors.filter((e) => matches(e.file)).map((e) => e.file);
+      const sourceEs = statically ? `; ${shown(statically)} contados en el código, sin correrlos (la imagen del curso no tiene lo que importan)` : '';
+      const sourceEn = statically ? `; ${shown(statically)} counted from the source, not run (the course's image lacks what they import)` : '';
+      const broken = collected.errors.filter((e) => matches(e.file) && !lacking.has(e.file)).map((e) => e.file);
       const brokenEs = broken.length ? `; no se pudo importar: ${broken.map(literal).join(', ')}` : '';
       const brokenEn = broken.length ? `; could not be imported: ${broken.map(literal).join(', ')}` : '';
       const item: ChecklistItem = {
         label: entry.label ?? t(`tests en ${literal(entry.glob)} (mínimo ${entry.min})`, `tests in ${literal(entry.glob)} (at least ${entry.min})`),
         ok: count >= entry.min,
-        note: t(`${count} de ${entry.min} tests${cappedEs}${brokenEs}`, `${count} of ${entry.min} tests${cappedEn}${brokenEn}`),
+        note: t(`${ofTotal(count, entry.min, TESTS).es}${cappedEs}${sourceEs}${brokenEs}`, `${ofTotal(count, entry.min, TESTS).en}${cappedEn}${sourceEn}${brokenEn}`),
       };
-      return { entry, count, reported, item };
+      return { entry, count, reported, item, statically };
     });
     const items = rows.map((r) => r.item);
     const fraction = params.partial
@@ -201,13 +219,13 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
         : 0;
 
     const total = collected.ids.length;
+    const studentErrors = collected.errors.filter((e) => !lacking.has(e.file));
     const parts: (Text | null)[] = [];
-    const limit = seconds(params.timeout * 1000);
     const stopped = stoppedMessage(
       result,
       params.timeout,
       t('pytest', 'pytest'),
-      collectionHang(limit),
+      collectionHang(params.timeout * 1000),
     );
     const notFound = notFoundMessage(result, t(literal(run), literal(run)));
     const { conftest } = collected;
@@ -216,6 +234,13 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       parts.push(stopped);
     } else if (notFound) {
       parts.push(notFound);
+    } else if (conftest && conftestLacks) {
+      parts.push(
+        t(
+          `pytest no reunió ningún test porque ${literal(conftest.file)} importa lo que la imagen del curso no tiene: se contaron las funciones test_ de tus archivos, sin correrlas.`,
+          `pytest collected no tests because ${literal(conftest.file)} imports what the course's image lacks: the test_ functions of your files were counted, without running them.`,
+        ),
+      );
     } else if (conftest) {
       const why = conftest.reason ? ` (${literal(conftest.reason)})` : '';
       parts.push(
@@ -238,7 +263,7 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
           `pytest refused its options (${literal(collected.usage)}): check \`addopts\` in your pytest.ini, pyproject.toml or setup.cfg.`,
         ),
       );
-    } else if (result.exitCode !== 0 && result.exitCode !== 2 && result.exitCode !== 5 && collected.errors.length === 0) {
+    } else if (result.exitCode !== 0 && result.exitCode !== 2 && result.exitCode !== 5 && collected.errors.length === 0 && !conftest) {
       parts.push(
         t(
           `pytest falló (código ${result.exitCode ?? '?'}) al reunir tus tests; mira la salida.`,
@@ -247,31 +272,54 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
       );
     }
 
-    if (collected.errors.length > 0) {
-      const listed = collected.errors.map((e) => `${literal(e.file)}${e.reason ? ` (${literal(e.reason)})` : ''}`).join('; ');
-      const n = collected.errors.length;
+    // Said where it changed this criterion's count: the files it counts from their source.
+    const fromSourceTotal = rows.reduce((sum, r) => sum + (r.statically ?? 0), 0);
+    if (fromSourceTotal > 0) {
+      const affected = imports.declared.filter((d) => conftestLacks || rows.some((r) => r.statically && d.file && tailGlobMatcher(r.entry.glob)(d.file)));
+      parts.push(environmentMessage(affected.length ? affected : imports.declared));
+      parts.push(
+        t(
+          `Los tests de esos archivos se contaron en su código (funciones test_), sin correrlos: ${shown(fromSourceTotal)}.`,
+          `The tests of those files were counted from their source (test_ functions), without running them: ${shown(fromSourceTotal)}.`,
+        ),
+      );
+    }
+    if (studentErrors.length > 0) {
+      const listed = studentErrors.map((e) => `${literal(e.file)}${e.reason ? ` (${literal(e.reason)})` : ''}`).join('; ');
+      const n = studentErrors.length;
       parts.push(
         t(
           `${n === 1 ? 'Un archivo de test no se pudo importar' : `${n} archivos de test no se pudieron importar`} y sus tests no se cuentan: ${listed}.`,
           `${n === 1 ? 'A test file could not be imported' : `${n} test files could not be imported`} and their tests do not count: ${listed}.`,
         ),
       );
-      if (collected.errors.some((e) => e.reason?.startsWith('ModuleNotFoundError'))) {
-        parts.push(
-          t(
-            'Si el módulo que falta es tuyo, revisa la ruta del import; si es una librería, puede que no esté en la imagen del curso: avisa a tu docente.',
-            'If the missing module is yours, check the import path; if it is a library, the course image may lack it: tell your instructor.',
-          ),
-        );
-      }
+    }
+    const undeclared = undeclaredMessage(imports.undeclared);
+    if (undeclared) parts.push(undeclared);
+    else if (!evidence.dependencies && studentErrors.some((e) => e.reason?.startsWith('ModuleNotFoundError'))) {
+      parts.push(
+        t(
+          'Si el módulo que falta es tuyo, revisa la ruta del import; si es una librería, puede que no esté en la imagen del curso: avisa a tu docente.',
+          'If the missing module is yours, check the import path; if it is a library, the course image may lack it: tell your instructor.',
+        ),
+      );
+    } else if (studentErrors.some((e) => e.reason?.startsWith('ModuleNotFoundError'))) {
+      parts.push(
+        t(
+          'El módulo que falta es parte de tu código: revisa la ruta del import (¿falta un `__init__.py`, o `pythonpath` en la configuración de pytest?).',
+          'The missing module is part of your code: check the import path (a missing `__init__.py`, or `pythonpath` in the pytest configuration?).',
+        ),
+      );
     }
 
     const short = rows.filter((r) => !r.item.ok);
     const explained = stopped ?? notFound ?? conftest ?? collected.notFound ?? (collected.errors.length > 0 ? true : null);
+    // The tests of the files this criterion is about, never every test pytest collected.
+    const perGlob = (r: (typeof rows)[number]) => t(`${literal(r.entry.glob)} tiene ${counted(r.count, TESTS).es}`, `${literal(r.entry.glob)} has ${counted(r.count, TESTS).en}`);
     if (short.length === 0) {
-      parts.push(
-        t(`pytest reunió ${total} tests con ${literal(run)}; alcanzan lo pedido.`, `pytest collected ${total} tests with ${literal(run)}; enough for what is asked.`),
-      );
+      const found = listed(rows.map(perGlob));
+      const mins = listed(rows.map((r) => num(r.entry.min)));
+      parts.push(t(`${found.es} (mínimo ${mins.es}): alcanza.`, `${found.en} (at least ${mins.en}): enough.`));
     } else if (total === 0 && explained === null) {
       parts.push(
         t(
@@ -280,21 +328,33 @@ export const pytestTestsCheck = defineCheck<PytestTestsParams>({
         ),
       );
     } else {
-      const es = short.map((r) => `${literal(r.entry.glob)} tiene ${r.count} de ${r.entry.min}`).join('; ');
-      const en = short.map((r) => `${literal(r.entry.glob)} has ${r.count} of ${r.entry.min}`).join('; ');
+      const lacking = listed(short.map((r) => t(`${literal(r.entry.glob)} tiene ${ofTotal(r.count, r.entry.min, TESTS).es}`, `${literal(r.entry.glob)} has ${ofTotal(r.count, r.entry.min, TESTS).en}`)));
       parts.push(
         t(
-          `pytest reunió ${total} tests y faltan: ${es}. Agrega tests (funciones test_ en archivos que coincidan).`,
-          `pytest collected ${total} tests, not enough: ${en}. Add tests (test_ functions in matching files).`,
+          `Faltan tests: ${lacking.es}. Agrega funciones test_ en archivos que coincidan.`,
+          `Not enough tests: ${lacking.en}. Add test_ functions in matching files.`,
         ),
       );
     }
     if (result.outputTruncated) parts.push(truncatedNote(result), t('Los conteos pueden quedar cortos.', 'The counts may fall short.'));
     if (evidence.testCounts) parts.push(MEASURED);
     if (short.length > 0 || collected.errors.length > 0 || result.exitCode !== 0) {
-      parts.push(t(`Corre ${literal(run)} en tu máquina para ver lo mismo.`, `Run ${literal(run)} on your machine to see the same.`));
+      const local = localCommand(run) ?? run;
+      parts.push(t(`Corre ${literal(local)} en tu máquina para ver lo mismo.`, `Run ${literal(local)} on your machine to see the same.`));
     }
 
     return { fraction, message: joinTexts(parts), items, details: commandDetails(run, result) };
   },
 });
+
+/** Test functions a file's source defines (Infinity: parametrized beyond counting; not parsable: none). */
+function staticCount(file: string, testCounts: ReadonlyMap<string, number | null> | undefined): number {
+  if (!testCounts) return 0;
+  const path = testCounts.has(file) ? file : [...testCounts.keys()].find((p) => p.endsWith(`/${file}`));
+  return path === undefined ? 0 : (testCounts.get(path) ?? 0);
+}
+
+/** A count as a student reads it: a parametrized test beyond counting is "many". */
+function shown(n: number): string {
+  return Number.isFinite(n) ? String(n) : '∞';
+}

@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { globMatcher } from '../core/glob.ts';
 import { GlobsSchema, globList, RegexSchema, TextSchema } from '../core/schemas.ts';
-import { bytes, join, literal, same, t, type Text } from '../core/text.ts';
+import { bytes, counted, FILES, join, listed, literal, ofTotal, REQUIREMENTS, same, t, type Text } from '../core/text.ts';
 import { isHclPath, MAX_HCL_DEPTH } from '../grading/hcl.ts';
 import { creditOf, defineCheck, type Annotation, type ChecklistItem, type FileContent, type HclDocument } from './types.ts';
 
@@ -114,8 +114,8 @@ export const structuredCheck = defineCheck<StructuredParams>({
     } else if (documents.length === 0 && params.where && all.length > 0) {
       const seen = seenValues(all.map((d) => d.doc), Object.keys(params.where)[0]!);
       parts.push(t(
-        `Ningún documento de ${files.length} archivo(s) tiene ${literal(whereWords)}${seen ? ` (encontré ${seen})` : ''}. Agrega ese documento.`,
-        `No document in ${files.length} file(s) has ${literal(whereWords)}${seen ? ` (found ${seen})` : ''}. Add that document.`,
+        `Ningún documento de ${counted(files.length, FILES).es} tiene ${literal(whereWords)}${seen ? ` (encontré ${seen})` : ''}. Agrega ese documento.`,
+        `No document in ${counted(files.length, FILES).en} has ${literal(whereWords)}${seen ? ` (found ${seen})` : ''}. Add that document.`,
       ));
     } else if (documents.length === 0) {
       parts.push(t(
@@ -127,16 +127,16 @@ export const structuredCheck = defineCheck<StructuredParams>({
       const where = [...new Set(documents.map((d) => literal(d.path)))].slice(0, 3).join(', ');
       parts.push(
         missing.length === 0
-          ? t(`Todo presente (${met} de ${items.length}) en ${where}.`, `Everything present (${met} of ${items.length}) in ${where}.`)
+          ? t(`Todo presente (${ofTotal(met, items.length, REQUIREMENTS).es}) en ${where}.`, `Everything present (${ofTotal(met, items.length, REQUIREMENTS).en}) in ${where}.`)
           : t(
-              `${met} de ${items.length} en ${where}. Falta: ${missing.map((i) => i.label.es).join('; ')}. Agrégalo y vuelve a hacer push.`,
-              `${met} of ${items.length} in ${where}. Missing: ${missing.map((i) => i.label.en).join('; ')}. Add it and push again.`,
+              `Hay ${ofTotal(met, items.length, REQUIREMENTS).es} en ${where}. Falta: ${listed(missing.map((i) => i.label)).es}. Agrégalo y vuelve a hacer push.`,
+              `${ofTotal(met, items.length, REQUIREMENTS).en} met in ${where}. Missing: ${listed(missing.map((i) => i.label)).en}. Add it and push again.`,
             ),
       );
     }
     for (const s of skipped) {
       parts.push(t(
-        `${literal(s.path)} (${bytes(s.size)}) no se pudo leer para corregir.`,
+        `${literal(s.path)} (${bytes(s.size, 'es')}) no se pudo leer para corregir.`,
         `${literal(s.path)} (${bytes(s.size)}) could not be read for grading.`,
       ));
     }
@@ -178,7 +178,7 @@ function requirementItem(req: Requirement, documents: readonly Found[]): Checkli
   if (req.every) {
     const bad = judged.find((x) => !x.j.ok);
     if (!bad) {
-      return { label, ok: true, note: t(`en los ${documents.length} documento(s)`, `in all ${documents.length} document(s)`) };
+      return { label, ok: true, note: documents.length === 1 ? t('en el único documento', 'in the only document') : t(`en los ${documents.length} documentos`, `in all ${documents.length} documents`) };
     }
     const whereEs = `${docName(bad.d, 'es')}${bad.j.failing ? `, elemento ${bad.j.failing}` : ''}`;
     const whereEn = `${docName(bad.d, 'en')}${bad.j.failing ? `, item ${bad.j.failing}` : ''}`;

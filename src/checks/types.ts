@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
+import type { ImportContext } from '../grading/imports.ts';
 
 /** One entry of the snapshot as seen inside the sandbox (never read on the host). */
 export interface FileEntry {
@@ -35,8 +36,10 @@ export interface IgnoreVerdict {
 }
 
 export interface CommandSpec {
-  /** Runs with `sh -c` in the repository's folder inside the sandbox. */
+  /** Runs with `sh -c` in the repository's folder inside the sandbox (or `cwd` in it). */
   readonly run: string;
+  /** Folder of the repository to run in (the week's project); the repository's root without it. */
+  readonly cwd?: string;
   readonly timeoutSeconds: number;
   /** Python modules the command needs from the runner image (the course's job, not the student's). */
   readonly requires: readonly string[];
@@ -127,6 +130,11 @@ export interface CommandResult {
    * (src/grading/suites.ts), so this one would hang the same way.
    */
   readonly hungAs?: { readonly run: string; readonly timeoutSeconds: number };
+  /**
+   * Run again as `run`, past the test files that cannot import a module the student
+   * declared and the image lacks (src/grading/imports.ts): this is that run's result.
+   */
+  readonly continuedPast?: { readonly run: string; readonly files: readonly string[] };
   /** What the service did, for a command started with `http` (output is its log). */
   readonly http?: HttpOutcome;
 }
@@ -153,6 +161,8 @@ export interface Evidence {
    * (null: not parsable; Infinity: parametrized beyond what can be counted statically).
    */
   readonly testCounts?: ReadonlyMap<string, number | null>;
+  /** What the student declared and which modules are their own, to judge a failed import (src/grading/imports.ts). */
+  readonly dependencies?: ImportContext;
   /** HCL files (Terraform) parsed on request (`Requirements.hcl`), by path. */
   readonly hcl?: ReadonlyMap<string, HclDocument>;
 }
@@ -173,6 +183,8 @@ export interface Requirements {
   readonly commands?: Readonly<Record<string, CommandSpec>>;
   /** Globs of test files whose test functions to count statically (Python's ast). */
   readonly testFiles?: readonly string[];
+  /** Globs of other deliverables the check looks for in the listing (the project finder counts them with `contents`). */
+  readonly paths?: readonly string[];
   /** Globs of files (among `contents`) to parse as HCL when named .tf, .tfvars or .hcl. */
   readonly hcl?: readonly string[];
 }
@@ -199,7 +211,7 @@ export interface Outcome {
   readonly details?: string;
   readonly annotations?: readonly Annotation[];
   /** The course's or our problem, not the student's: the criterion is not scored. */
-  readonly error?: { readonly code: 'runner-image-incomplete' | 'check-crashed'; readonly message: Text };
+  readonly error?: { readonly code: 'runner-image-incomplete' | 'environment-lacks-declared' | 'check-crashed'; readonly message: Text };
 }
 
 export interface CheckKind<P> {

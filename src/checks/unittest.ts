@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { literal, t } from '../core/text.ts';
+import { counted, literal, noun, t } from '../core/text.ts';
 import {
   commandDetails,
   commandOf,
@@ -12,6 +12,10 @@ import {
   truncatedNote,
 } from './command.ts';
 import { defineCheck, type ChecklistItem } from './types.ts';
+
+const TESTS = noun('test', 'tests', 'test', 'tests');
+const FAILURES = noun('fallo', 'fallos', 'failure', 'failures');
+const ERRORS = noun('error', 'errores', 'error', 'errors');
 
 const schema = z.strictObject({
   /** Folder discovery starts in (`-s`); the repository's root is the top level (`-t .`), so `from src.x import y` works. */
@@ -70,7 +74,7 @@ export const unittestCheck = defineCheck<UnittestParams>({
     const what = t(literal(run), literal(run));
     const report = parseUnittestOutput(result.output);
     const ranItem = (ok: boolean): ChecklistItem => ({
-      label: t(`se corren al menos ${params.minTests} test(s) en ${literal(params.start)}`, `at least ${params.minTests} test(s) run in ${literal(params.start)}`),
+      label: t(`se corren al menos ${counted(params.minTests, TESTS).es} en ${literal(params.start)}`, `at least ${counted(params.minTests, TESTS).en} run in ${literal(params.start)}`),
       ok,
       note: t(`se corrieron ${report.ran ?? 0}`, `${report.ran ?? 0} ran`),
     });
@@ -101,12 +105,12 @@ export const unittestCheck = defineCheck<UnittestParams>({
     const passItem: ChecklistItem = {
       label: t('ningún test falla', 'no test fails'),
       ok: bad === 0 && result.exitCode === 0,
-      ...(bad ? { note: t(`${report.failures} fallo(s), ${report.errors} error(es)`, `${report.failures} failure(s), ${report.errors} error(s)`) } : {}),
+      ...(bad ? { note: t(`${counted(report.failures, FAILURES).es}, ${counted(report.errors, ERRORS).es}`, `${counted(report.failures, FAILURES).en}, ${counted(report.errors, ERRORS).en}`) } : {}),
     };
     const items = [ranItem(ran >= params.minTests), passItem];
     const tally = t(
-      `Se corrieron ${ran} test(s): ${ran - bad - report.skipped} pasan, ${report.failures} fallan, ${report.errors} con error${report.skipped ? `, ${report.skipped} saltados` : ''}.`,
-      `Ran ${ran} test(s): ${ran - bad - report.skipped} pass, ${report.failures} fail, ${report.errors} error${report.skipped ? `, ${report.skipped} skipped` : ''}.`,
+      `Se ${ran === 1 ? 'corrió' : 'corrieron'} ${counted(ran, TESTS).es}: ${ran - bad - report.skipped} pasan, ${report.failures} fallan, ${report.errors} con error${report.skipped ? `, ${report.skipped} saltados` : ''}.`,
+      `Ran ${counted(ran, TESTS).en}: ${ran - bad - report.skipped} pass, ${report.failures} fail, ${report.errors} error${report.skipped ? `, ${report.skipped} skipped` : ''}.`,
     );
     const names = report.failing.slice(0, 5).map((f) => `${f.kind} ${literal(f.test)}`).join('; ');
     const next =

@@ -80,6 +80,22 @@ export function infrastructureForCli(error: InfrastructureError, imageName: stri
 }
 
 /**
+ * The CLI stopped by a signal mid-grading (Ctrl-C is SIGINT), in the reader's language;
+ * it exits with the shell's status for that signal.
+ */
+export function stoppedBySignal(signal: 'SIGINT' | 'SIGTERM', exit: number, containerRemoved: boolean): CliError {
+  const how = signal === 'SIGINT' ? ' (Ctrl-C)' : '';
+  return new CliError(
+    'interrupted',
+    t(
+      `se detuvo por ${signal}${how}; no se calificó nada${containerRemoved ? ' y se quitó el contenedor de corrección' : ''}.`,
+      `stopped by ${signal}${how}; nothing was graded${containerRemoved ? ' and the sandbox container was removed' : ''}.`,
+    ),
+    { exit },
+  );
+}
+
+/**
  * How the person typed the CLI: a command suggested to them must work as typed, and
  * `rubrica` is only on the PATH once installed (npm sets npm_command=exec under npx).
  */

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isInfrastructureError } from '../core/errors.ts';
-import { isLocale, same, say, singleLine, t, type Locale } from '../core/text.ts';
+import { counted, isLocale, noun, percent, same, say, singleLine, t, type Locale } from '../core/text.ts';
 import { grade, type GradeProgress } from '../grading/grade.ts';
 import { ExampleError, EXAMPLE_FOLDER, materialiseExample } from '../rubrics/example.ts';
 import { DEFAULT_RUNNER_IMAGE, PACK_NAME, scaffoldPack } from '../rubrics/scaffold.ts';
-import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, unitCriteria, type Pack } from '../rubrics/load.ts';
+import { listPacks, loadPack, PackNotFoundError, RUBRICS_DIR, unitCriteria, type Pack, type Week } from '../rubrics/load.ts';
+import { courseUnits, parseCourseFile, rubricOf } from '../course/load.ts';
+import { assignmentUnit, parseUnitKey, unitFlags, unitKey, unitLabel, weekNumberOf } from '../course/unit.ts';
 import { closest, formatProblem, RubricError } from '../rubrics/problems.ts';
 import { finalJson, renderJson } from '../report/json.ts';
 import { countedUnitOf, finalOfOneGrading } from '../grading/final-grade.ts';
@@ -18,7 +20,7 @@ import { directorySnapshot, type SnapshotSource } from '../sandbox/snapshot.ts';
 import { createLogger } from '../logger.ts';
 import { parse } from './args.ts';
 import { describeGraded, differencesFromPush, gradedJson, type GradedWhat } from './precheck.ts';
-import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, usage } from './errors.ts';
+import { asTyped, CliError, cliName, helpHint, infrastructureForCli, renderCliError, stoppedBySignal, usage } from './errors.ts';
 import { gradesCommand, jobsCommand, outboxCommand } from './records.ts';
 import { workerCommand } from './worker.ts';
 import { importCommand } from './classroom.ts';
@@ -40,10 +42,13 @@ export interface CliIo {
 }
 
 const USAGE = `Usage:
-  rubrica check --week N [--pack NAME] [--json] [--lang es|en] [--all] [--worktree] DIR
+  rubrica check --week N [--pack NAME|PATH] [--json] [--lang es|en] [--all] [--worktree] DIR
+  rubrica check --assignment ID [--delivery ID --course FILE] [--pack NAME|PATH] … DIR
       Grade a local checkout in the sandbox: its last commit, what a push would
       deliver (read from DIR/.git; uncommitted work does not count). With --worktree,
       the folder as it is, naming each uncommitted change that a push would lose.
+      An assignment is graded with the pack's assignment-ID.yaml; a delivery, as the
+      course file (a copy of .github/rubrica.yml) says: its rubric and criteria.
   rubrica example PACK DIR
       Write the pack's model solution to DIR as a git checkout with a
       Conventional-Commit history (it earns full marks): try \`rubrica check\` on it.
@@ -54,7 +59,7 @@ const USAGE = `Usage:
   rubrica pack new NAME [--lang es|en]
       Start a new pack under rubrics/NAME that validates as it is: pack.yaml,
       week-01.yaml and a model solution to edit from.
-  rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
+  rubrica grades export [--org ORG] [--course ID] [--week N|--unit KEY] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]
       The gradebook from the record: a row per student, a column per week (counted
       score, late penalties and overrides applied); with --week, one week by criterion.
       canvas and moodle: the CSV those LMS import (students matched through the roster);
@@ -80,6 +85,9 @@ const USAGE = `Usage:
 
 Options:
   --week N       course week to grade (1, 2, …)
+  --assignment ID  an assignment of the pack to grade instead (assignment-ID.yaml)
+  --delivery ID  one of the assignment's deliveries (needs --course)
+  --course FILE  the course file, for its deliveries (and its pack, without --pack)
   --pack NAME    rubric pack (a folder under rubrics/, or a path); default: the only pack, or mlops
   --json         print one JSON object instead of the report
   --lang es|en   language of the report; default: the pack's
@@ -103,6 +111,9 @@ container is removed first). With --json, an error is printed as
 const OPTIONS = {
   check: {
     week: { type: 'string' },
+    assignment: { type: 'string' },
+    delivery: { type: 'string' },
+    course: { type: 'string' },
     pack: { type: 'string' },
     json: { type: 'boolean' },
     lang: { type: 'string' },
@@ -255,24 +266,67 @@ async function folderArgument(path: string | undefined, command: string, example
   return dir;
 }
 
+/**
+ * What `check` grades: a week of the pack, or an assignment (`assignment-ID.yaml`), or
+ * one of its deliveries as the course file defines it (its rubric and criteria).
+ */
+async function rubricToCheck(
+  values: { week?: string; assignment?: string; delivery?: string; course?: string; pack?: string; rubrics?: string },
+  speaker: Invocation,
+): Promise<{ pack: Pack; week: Week }> {
+  const rubricsDir = values.rubrics ?? RUBRICS_DIR;
+  if (values.assignment === undefined) {
+    const pack = await resolvePack(values.pack, rubricsDir, speaker);
+    const week = pack.weeks.get(Number(values.week));
+    if (!week) {
+      const weeks = [...pack.weeks.keys()].sort((a, b) => a - b);
+      const range = weeks.length > 1 ? `${weeks[0]}–${weeks.at(-1)}` : String(weeks[0] ?? '—');
+      throw usage('unknown-week', t(`el paquete "${pack.name}" no tiene semana ${values.week}; ${weeks.length > 1 ? 'sus semanas son' : 'su única semana es la'} ${range}.`, `the pack "${pack.name}" has no week ${values.week}; its ${weeks.length > 1 ? 'weeks are' : 'only week is'} ${range}.`));
+    }
+    return { pack, week };
+  }
+  const key = unitKey(assignmentUnit(values.assignment, values.delivery));
+  if (!parseUnitKey(key)) throw usage('bad-assignment', t(`"${key}" no es un id de entrega (minúsculas, dígitos y guiones).`, `"${key}" is not an assignment id (lowercase letters, digits and dashes).`));
+  if (values.course === undefined) {
+    if (values.delivery !== undefined) throw usage('delivery-without-course', t('las entregas están en el archivo del curso: añade `--course .github/rubrica.yml`.', "deliveries are defined in the course file: add `--course .github/rubrica.yml`."), helpHint('check'));
+    const pack = await resolvePack(values.pack, rubricsDir, speaker);
+    const rubric = pack.assignments.get(values.assignment);
+    if (!rubric) throw usage('unknown-assignment', t(`el paquete "${pack.name}" no tiene la entrega ${values.assignment}; las suyas: ${[...pack.assignments.keys()].join(', ') || 'ninguna'}.`, `the pack "${pack.name}" has no assignment ${values.assignment}; its assignments: ${[...pack.assignments.keys()].join(', ') || 'none'}.`));
+    return { pack, week: rubric };
+  }
+  const text = await fs.readFile(values.course, 'utf8').catch(() => {
+    throw usage('path-missing', t(`${values.course} no existe.`, `${values.course} does not exist.`));
+  });
+  const setup = await parseCourseFile(text, rubricsDir);
+  if (setup.status !== 'ready') throw usage('invalid-course', t(`el archivo del curso no es válido:\n${setup.status === 'invalid' ? setup.problems.map((p) => `  ${p}`).join('\n') : ''}`, `the course file is invalid:\n${setup.status === 'invalid' ? setup.problems.map((p) => `  ${p}`).join('\n') : ''}`));
+  const found = setup.courses.flatMap((course) => course.config.assignments.filter((a) => a.id === values.assignment).map((assignment) => ({ course, assignment })));
+  const match = found.find((f) => !values.pack || f.course.pack.name === values.pack) ?? found[0];
+  const week = match ? rubricOf(match.course, match.assignment, key) : undefined;
+  if (!match || !week) {
+    const units = setup.courses.flatMap((c) => courseUnits(c.config)).filter((u) => weekNumberOf(u) === 0);
+    throw usage('unknown-assignment', t(`el archivo del curso no tiene ${key}; tiene: ${units.join(', ') || 'ninguna entrega'}.`, `the course file has no ${key}; it has: ${units.join(', ') || 'no assignments'}.`));
+  }
+  speaker.usePack(match.course.pack);
+  return { pack: match.course.pack, week };
+}
+
 async function check(args: readonly string[], io: CliIo, speaker: Invocation): Promise<number> {
   const { values, positionals } = parse('check', args, OPTIONS.check);
   if (values.help) return help(io);
   if (values.lang !== undefined && !isLocale(values.lang)) throw usage('bad-lang', t(`--lang debe ser es o en, no "${values.lang}".`, `--lang must be es or en, not "${values.lang}".`));
   if (positionals.length > 1) throw usage('extra-argument', t(`check califica una sola carpeta, no ${positionals.length}.`, `check grades one folder, not ${positionals.length}.`), helpHint('check'));
-  if (values.week === undefined) throw usage('missing-week', t('falta la semana: `--week N` (1, 2, …).', 'the week is missing: `--week N` (1, 2, …).'), helpHint('check'));
-  if (!/^\d+$/.test(values.week) || Number(values.week) < 1) {
-    throw usage('bad-week', t(`--week debe ser un número de semana (1, 2, …), no "${values.week}".`, `--week must be a week number (1, 2, …), not "${values.week}".`));
+  if (values.week !== undefined && values.assignment !== undefined) throw usage('week-and-assignment', t('elige `--week N` o `--assignment ID`, no ambos.', 'choose `--week N` or `--assignment ID`, not both.'), helpHint('check'));
+  if (values.delivery !== undefined && values.assignment === undefined) throw usage('delivery-without-assignment', t('`--delivery` es de una entrega: añade `--assignment ID`.', '`--delivery` is an assignment\'s: add `--assignment ID`.'), helpHint('check'));
+  if (values.assignment === undefined) {
+    if (values.week === undefined) throw usage('missing-week', t('falta la semana: `--week N` (1, 2, …).', 'the week is missing: `--week N` (1, 2, …).'), helpHint('check'));
+    if (!/^\d+$/.test(values.week) || Number(values.week) < 1) {
+      throw usage('bad-week', t(`--week debe ser un número de semana (1, 2, …), no "${values.week}".`, `--week must be a week number (1, 2, …), not "${values.week}".`));
+    }
   }
-  const dir = await folderArgument(positionals[0], 'check', `rubrica check --week ${values.week} .`);
-  const pack = await resolvePack(values.pack, values.rubrics ?? RUBRICS_DIR, speaker);
+  const flags = values.assignment === undefined ? `--week ${values.week}` : unitFlags(assignmentUnit(values.assignment, values.delivery));
+  const dir = await folderArgument(positionals[0], 'check', `rubrica check ${flags} .`);
+  const { pack, week } = await rubricToCheck(values, speaker);
   const locale = localeOf(values.lang, pack);
-  const week = pack.weeks.get(Number(values.week));
-  if (!week) {
-    const weeks = [...pack.weeks.keys()].sort((a, b) => a - b);
-    const range = weeks.length > 1 ? `${weeks[0]}–${weeks.at(-1)}` : String(weeks[0] ?? '—');
-    throw usage('unknown-week', t(`el paquete "${pack.name}" no tiene semana ${values.week}; ${weeks.length > 1 ? 'sus semanas son' : 'su única semana es la'} ${range}.`, `the pack "${pack.name}" has no week ${values.week}; its ${weeks.length > 1 ? 'weeks are' : 'only week is'} ${range}.`));
-  }
   const head = await localHead(dir, Boolean(values.worktree));
   const image = io.env.RUBRICA_RUNNER_IMAGE || pack.runner.image;
   speaker.image = image;
@@ -290,7 +344,9 @@ async function check(args: readonly string[], io: CliIo, speaker: Invocation): P
   const stop = async (signal: StopSignal) => {
     const removed = provider instanceof DockerSandboxProvider ? await provider.abandon() : 0;
     if (progress) io.stderr.write('\r\u001b[2K');
-    io.stderr.write(`rubrica: stopped by ${signal}; nothing was graded${removed ? ' and the sandbox container was removed' : ''}.\n`);
+    const { stdout, stderr } = renderCliError(stoppedBySignal(signal, EXIT_ON_SIGNAL[signal], removed > 0), locale, Boolean(values.json), speaker.cli);
+    io.stdout.write(stdout);
+    io.stderr.write(stderr);
     return EXIT_ON_SIGNAL[signal];
   };
 
@@ -318,12 +374,12 @@ async function check(args: readonly string[], io: CliIo, speaker: Invocation): P
   const differences = pushed ? differencesFromPush(week.criteria, result, pushed, changes) : [];
   const graded: GradedWhat = values.worktree || !head ? { what: 'worktree', changes } : { what: 'head', commit: head.commit, changes };
   if (values.json) {
-    const final = pack.final ? { final: finalJson(finalOfOneGrading(pack.final, unitCriteria(pack.weeks), countedUnitOf(result))) } : {};
+    const final = pack.final ? { final: finalJson(finalOfOneGrading(pack.final, unitCriteria(pack.weeks, pack.assignments), countedUnitOf(result))) } : {};
     io.stdout.write(`${JSON.stringify({ ...renderJson(result, locale, Boolean(values.all)), ...final, graded: gradedJson(graded, differences) }, null, 2)}\n`);
   } else {
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
     io.stdout.write(renderTerminal(result, { locale, color, reveal: Boolean(values.all) }));
-    io.stdout.write(asTyped(describeGraded(graded, differences, pushed, locale, `rubrica check --week ${week.week} --worktree ${shellWord(positionals[0]!)}`), speaker.cli));
+    io.stdout.write(asTyped(describeGraded(graded, differences, pushed, locale, `rubrica check ${flags} --worktree ${shellWord(positionals[0]!)}`), speaker.cli));
   }
   // A criterion the runner image could not run is the course's problem: the grade is
   // shown, and the exit status says it is incomplete.
@@ -395,7 +451,12 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     const locale = values.lang === undefined ? speaker.locale : localeOf(values.lang, undefined);
     for (const packName of await listPacks(rubricsDir)) {
       const pack = await loadPack(packName, rubricsDir);
-      const weeks = locale === 'es' ? `${pack.weeks.size} ${pack.weeks.size === 1 ? 'semana' : 'semanas'}` : `${pack.weeks.size} ${pack.weeks.size === 1 ? 'week' : 'weeks'}`;
+      const w = pack.weeks.size;
+      const a = pack.assignments.size;
+      // A pack of assignments only (AMq2's) says what it has, not "0 weeks".
+      const weeks = w === 0 && a > 0
+        ? (locale === 'es' ? `${a} ${a === 1 ? 'entrega' : 'entregas'}` : `${a} ${a === 1 ? 'assignment' : 'assignments'}`)
+        : (locale === 'es' ? `${w} ${w === 1 ? 'semana' : 'semanas'}` : `${w} ${w === 1 ? 'week' : 'weeks'}`);
       io.stdout.write(`${packName}\t${say(pack.title, locale)} (${weeks})\n`);
     }
     return EXIT.graded;
@@ -416,9 +477,16 @@ async function packCommand(args: readonly string[], io: CliIo, speaker: Invocati
     return EXIT.graded;
   }
   io.stdout.write(`${say(pack.title, locale)} — ${pack.name} (${pack.dir})\n`);
-  io.stdout.write(`runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${pack.passMark * 100}% · ${pack.weeks.size} ${pack.weeks.size === 1 ? 'week' : 'weeks'} · ok\n\n`);
-  for (const week of pack.weeks.values()) {
-    io.stdout.write(`${locale === 'es' ? 'Semana' : 'Week'} ${week.week}: ${say(week.title, locale)}\n`);
+  const weeks = say(counted(pack.weeks.size, noun('semana', 'semanas', 'week', 'weeks')), locale);
+  const assignments = pack.assignments.size ? ` · ${say(counted(pack.assignments.size, noun('entrega', 'entregas', 'assignment', 'assignments')), locale)}` : '';
+  const mark = say(percent(pack.passMark * 100), locale);
+  io.stdout.write(
+    locale === 'es'
+      ? `imagen ${pack.runner.image} · escala ${pack.scale} · aprobación ${mark} · ${weeks}${assignments} · ok\n\n`
+      : `runner ${pack.runner.image} · scale ${pack.scale} · pass mark ${mark} · ${weeks}${assignments} · ok\n\n`,
+  );
+  for (const week of [...pack.weeks.values(), ...pack.assignments.values()]) {
+    io.stdout.write(`${unitLabel(week.unit, locale)}: ${say(week.title, locale)}\n`);
     for (const c of week.criteria) {
       const flags = [c.manual ? 'manual' : '', c.visibility === 'after-deadline' ? 'after-deadline' : ''].filter(Boolean).join(', ');
       io.stdout.write(`  ${formatPoints(c.points).padStart(4)}  ${c.id.padEnd(24)} ${c.kind.padEnd(13)} ${say(c.title, locale)}${flags ? ` [${flags}]` : ''}\n`);
@@ -481,10 +549,15 @@ async function exampleCommand(args: readonly string[], io: CliIo, speaker: Invoc
     return EXIT.graded;
   }
   const weeks = pack.weeks.size;
+  // A pack of assignments only (AMq2's) has no week 1 to suggest: its first assignment.
+  const assignments = [...pack.assignments.keys()];
+  const how = weeks > 0 || assignments.length === 0
+    ? { command: `rubrica check --week 1 ${shellWord(target)}`, es: `semanas 1–${weeks}`, en: `weeks 1–${weeks}` }
+    : { command: `rubrica check --pack ${shellWord(pack.name)} --assignment ${assignments[0]} ${shellWord(target)}`, es: `entregas: ${assignments.join(', ')}`, en: `assignments: ${assignments.join(', ')}` };
   io.stdout.write(asTyped(
     locale === 'es'
-      ? `La solución modelo de "${pack.name}" está en ${dir}: ${made.files} archivos, ${made.commits} commits convencionales (HEAD ${made.commit.slice(0, 7)}).\nCalifícala con \`rubrica check --week 1 ${shellWord(target)}\` (semanas 1–${weeks}).\n`
-      : `The model solution of "${pack.name}" is in ${dir}: ${made.files} files, ${made.commits} conventional commits (HEAD ${made.commit.slice(0, 7)}).\nGrade it with \`rubrica check --week 1 ${shellWord(target)}\` (weeks 1–${weeks}).\n`,
+      ? `La solución modelo de "${pack.name}" está en ${dir}: ${made.files} archivos, ${made.commits} commits convencionales (HEAD ${made.commit.slice(0, 7)}).\nCalifícala con \`${how.command}\` (${how.es}).\n`
+      : `The model solution of "${pack.name}" is in ${dir}: ${made.files} files, ${made.commits} conventional commits (HEAD ${made.commit.slice(0, 7)}).\nGrade it with \`${how.command}\` (${how.en}).\n`,
     speaker.cli,
   ));
   return EXIT.graded;
@@ -503,5 +576,14 @@ function describePack(pack: Pack, locale: Locale) {
       title: say(w.title, locale),
       criteria: w.criteria.map((c) => ({ id: c.id, title: say(c.title, locale), points: c.points, kind: c.kind, manual: c.manual, visibility: c.visibility })),
     })),
+    ...(pack.assignments.size
+      ? {
+          assignments: [...pack.assignments.values()].map((a) => ({
+            assignment: a.unit,
+            title: say(a.title, locale),
+            criteria: a.criteria.map((c) => ({ id: c.id, title: say(c.title, locale), points: c.points, kind: c.kind, manual: c.manual, visibility: c.visibility })),
+          })),
+        }
+      : {}),
   };
 }

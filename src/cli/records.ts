@@ -16,9 +16,9 @@ export interface RecordsIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** `rubrica grades export [--org ORG] [--week N] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]` */
+/** `rubrica grades export [--org ORG] [--course ID] [--week N | --unit KEY] [--format csv|json|canvas|moodle|long|gradescope] [--out DIR]` */
 export async function gradesCommand(args: readonly string[], io: RecordsIo): Promise<number> {
-  const { values: given, positionals } = parse('grades', args, { org: { type: 'string' }, week: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
+  const { values: given, positionals } = parse('grades', args, { org: { type: 'string' }, course: { type: 'string' }, unit: { type: 'string' }, week: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
   const values = { ...given, format: given.format ?? 'csv' };
   const formats = EXPORT_FORMATS.join('|');
   if (positionals[0] !== 'export') throw usage('bad-argument', t(`usa "grades export [--org ORG] [--week N] [--format ${formats}]".`, `use "grades export [--org ORG] [--week N] [--format ${formats}]".`), helpHint());
@@ -29,7 +29,7 @@ export async function gradesCommand(args: readonly string[], io: RecordsIo): Pro
   if (values.out !== undefined && format !== 'gradescope') throw usage('bad-argument', t('--out es para la exportación gradescope (un results.json por estudiante y semana).', '--out is for the gradescope export (a results.json per student and week).'));
   const store = await openStore(io.env);
   try {
-    const result = await exportGrades(store, { format, ...(values.org ? { org: values.org } : {}), ...(week !== undefined ? { week } : {}) });
+    const result = await exportGrades(store, { format, ...(values.org ? { org: values.org } : {}), ...(values.course ? { course: values.course } : {}), ...(week !== undefined ? { week } : {}), ...(values.unit ? { unit: values.unit } : {}) });
     if (format === 'gradescope' && values.out !== undefined) {
       const files = JSON.parse(result.body) as Record<string, unknown>;
       for (const [path, content] of Object.entries(files)) {
@@ -40,6 +40,10 @@ export async function gradesCommand(args: readonly string[], io: RecordsIo): Pro
       io.stdout.write(`${Object.keys(files).length} results.json written under ${values.out}\n`);
     } else {
       io.stdout.write(result.body);
+    }
+    if (result.runnerImage) {
+      const listed = result.runnerImage.modules.map((m) => `${m.distribution} (${m.repositories} repo(s), week ${m.weeks.join(', ')})`).join('; ');
+      io.stderr.write(`rubrica: the runner image lacks modules students declare, so their criteria were not graded: ${listed}. Add them to the course's image and grade again.\n`);
     }
     // Never silently dropped: who the LMS cannot place is said, on stderr so the file stays clean.
     if (result.notOnRoster.length) {

@@ -1,3 +1,4 @@
+import { unitLabel, weekNumberOf } from '../course/unit.ts';
 import { t, type Locale, type Text } from '../core/text.ts';
 import { closest } from '../rubrics/problems.ts';
 import { inline } from '../report/markup.ts';
@@ -12,7 +13,9 @@ export type Command =
   | { readonly kind: 'clear'; readonly criterion: string; readonly week?: number }
   | { readonly kind: 'extend'; readonly minutes: number; readonly reason?: string; readonly week?: number }
   | { readonly kind: 'regrade'; readonly week?: number }
-  | { readonly kind: 'help'; readonly week?: number };
+  | { readonly kind: 'help'; readonly week?: number }
+  /** A student's request that a TA look at a criterion again (the only command a student may use). */
+  | { readonly kind: 'review'; readonly criterion: string; readonly reason: string; readonly week?: number };
 
 export type CommandKind = Command['kind'];
 
@@ -22,17 +25,27 @@ export type ParsedLine = { readonly line: number; readonly raw: string } & (
   | { readonly ok: false; readonly error: Text }
 );
 
-/** What validation and help need of a week; a rubric `Week` fits. */
+/** What validation and help need of a week (or an assignment's unit); a rubric `Week` fits. */
 export interface CommandRubric {
   readonly week: number;
+  /** The unit it grades (`week-3`, `final/first`); without it, its week. */
+  readonly unit?: string;
   readonly title?: Text;
   readonly criteria: readonly { readonly id: string; readonly points: number; readonly manual: boolean; readonly title?: Text }[];
 }
 
+/** How a rubric is named in a sentence: "la semana 3" / "week 3", or its unit (`final/first`). */
+function rubricNamed(rubric: CommandRubric): { readonly es: string; readonly en: string } {
+  const week = rubric.unit === undefined ? rubric.week : weekNumberOf(rubric.unit);
+  return week > 0 ? { es: `la semana ${week}`, en: `week ${week}` } : { es: `la entrega \`${rubric.unit}\``, en: `\`${rubric.unit}\`` };
+}
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** Sixty days: longer than any course's week is a typo, not an extension. */
 export const MAX_EXTENSION_MINUTES = 60 * 24 * 60;
 
-const KINDS: readonly CommandKind[] = ['override', 'manual', 'clear', 'extend', 'regrade', 'help'];
+const KINDS: readonly CommandKind[] = ['override', 'manual', 'clear', 'extend', 'regrade', 'help', 'review'];
 
 /** English word, the Spanish word shown in Spanish texts, and every alias. */
 const WORDS: Record<CommandKind, { readonly en: string; readonly es: string; readonly aliases: readonly string[] }> = {
@@ -42,6 +55,7 @@ const WORDS: Record<CommandKind, { readonly en: string; readonly es: string; rea
   extend: { en: 'extend', es: 'extender', aliases: ['extender', 'prorroga', 'prórroga'] },
   regrade: { en: 'regrade', es: 'recorregir', aliases: ['recorregir', 'corregir-de-nuevo'] },
   help: { en: 'help', es: 'ayuda', aliases: ['ayuda'] },
+  review: { en: 'review', es: 'revisar', aliases: ['revisar', 'revision', 'revisión'] },
 };
 
 const KIND_BY_WORD = new Map<string, CommandKind>(
@@ -55,6 +69,7 @@ const USAGE_ARGS: Record<CommandKind, Text> = {
   extend: t('<duración> [motivo] [--semana N]', '<duration> [reason] [--week N]'),
   regrade: t('[--semana N]', '[--week N]'),
   help: t('', ''),
+  review: t('<criterio> <motivo> [--semana N]', '<criterion> <why> [--week N]'),
 };
 
 /** The usage line, with the word the TA typed (an alias works as well as the English word). */
@@ -91,6 +106,12 @@ const FENCE_OPEN = /^\s*(`{3,}|~{3,})(.*)$/;
 interface Fence {
   readonly char: string;
   readonly length: number;
+}
+
+/** The command a line names by its first word (even when the rest is malformed), if any. */
+export function kindOf(line: Pick<ParsedLine, 'raw'>): CommandKind | undefined {
+  const word = /^\/rubrica\s+(\S+)/i.exec(line.raw)?.[1];
+  return word ? KIND_BY_WORD.get(word.normalize('NFC').toLowerCase()) : undefined;
 }
 
 export function parseCommands(body: string): ParsedLine[] {
@@ -346,6 +367,13 @@ function parseLine(rest: string): Result {
       }
       return { ok: true, command: { kind, criterion, points, reason, ...week } };
     }
+    case 'review': {
+      const criterion = criterionOf(args[0]);
+      if (!criterion) return fail(t('Faltan el criterio y el motivo.', 'The criterion and the reason are missing.'));
+      const reason = reasonOf(argText, args.slice(1));
+      if (!reason) return fail(t('Falta el motivo: di por qué quieres que se revise.', 'The reason is missing: say why it should be looked at again.'));
+      return { ok: true, command: { kind, criterion, reason, ...week } };
+    }
     case 'extend': {
       const taken = args.findIndex((a) => a.quoted || !DURATION_PART.test(a.value));
       const durationArgs = taken < 0 ? args : args.slice(0, taken);
@@ -429,7 +457,8 @@ function criterionOf(arg: Arg | undefined): string | undefined {
   return id || undefined;
 }
 
-function parsePoints(value: string): number | Text {
+/** Points as a TA writes them (`7`, `7.5`, `7,5`; two decimals at most), or what is wrong. */
+export function parsePoints(value: string): number | Text {
   if (/^-\d/.test(value)) return t(`Los puntos no pueden ser negativos (${code(value)}).`, `The points cannot be negative (${code(value)}).`);
   const m = /^(\d+)(?:[.,](\d+))?$/.exec(value);
   if (!m) return t(`${code(value)} no son puntos: escribe un número como \`7\`, \`7.5\` o \`7,5\`.`, `${code(value)} is not a number of points: write a number like \`7\`, \`7.5\` or \`7,5\`.`);
@@ -459,7 +488,7 @@ function reasonOf(argText: string, args: readonly Arg[]): string {
 const DURATION_PART = /^(\d+[dhm])+$/i;
 
 /** `2d`, `36h`, `90m`, `1d12h` (or `1d 12h`) → minutes, at most 60 days. */
-function parseDuration(text: string): number | Text {
+export function parseDuration(text: string): number | Text {
   const seen = new Set<string>();
   let minutes = 0;
   for (const [, amount, unit] of text.toLowerCase().matchAll(/(\d+)([dhm])/g)) {
@@ -479,7 +508,7 @@ function parseDuration(text: string): number | Text {
 
 /** What is wrong with a well-formed command for this week's rubric, or null. */
 export function validateCommand(command: Command, rubric: CommandRubric): Text | null {
-  if (command.kind !== 'override' && command.kind !== 'manual' && command.kind !== 'clear') return null;
+  if (command.kind !== 'override' && command.kind !== 'manual' && command.kind !== 'clear' && command.kind !== 'review') return null;
   const { kind } = command;
   const ids = rubric.criteria.map((c) => c.id);
   const criterion = rubric.criteria.find((c) => c.id === command.criterion);
@@ -491,8 +520,8 @@ export function validateCommand(command: Command, rubric: CommandRubric): Text |
       : t(' No tiene criterios.', ' It has no criteria.');
     return wrong(
       t(
-        `La semana ${rubric.week} no tiene el criterio ${code(command.criterion)}.${hint.es}${list.es}`,
-        `Week ${rubric.week} has no criterion ${code(command.criterion)}.${hint.en}${list.en}`,
+        `${capitalised(rubricNamed(rubric).es)} no tiene el criterio ${code(command.criterion)}.${hint.es}${list.es}`,
+        `${capitalised(rubricNamed(rubric).en)} has no criterion ${code(command.criterion)}.${hint.en}${list.en}`,
       ),
       kind,
     );
@@ -500,14 +529,14 @@ export function validateCommand(command: Command, rubric: CommandRubric): Text |
   if (kind === 'manual' && !criterion.manual) {
     const manual = rubric.criteria.filter((c) => c.manual).map((c) => c.id);
     const which = manual.length
-      ? t(`en la semana ${rubric.week}: ${listOf(manual, 'y')}`, `in week ${rubric.week}: ${listOf(manual, 'and')}`)
-      : t(`y la semana ${rubric.week} no tiene ninguno`, `and week ${rubric.week} has none`);
+      ? t(`en ${rubricNamed(rubric).es}: ${listOf(manual, 'y')}`, `in ${rubricNamed(rubric).en}: ${listOf(manual, 'and')}`)
+      : t(`y ${rubricNamed(rubric).es} no tiene ninguno`, `and ${rubricNamed(rubric).en} has none`);
     return t(
       `\`${criterion.id}\` se corrige automáticamente, así que \`manual\` no lo puede puntuar: \`manual\` (o \`puntuar\`) es para los criterios que corrige un TA (${which.es}). Para cambiar una nota automática, usa \`/rubrica ajustar ${criterion.id} <puntos> <motivo>\`.`,
       `\`${criterion.id}\` is graded automatically, so \`manual\` cannot score it: \`manual\` is for the criteria a TA grades (${which.en}). To change an automatic score, use \`/rubrica override ${criterion.id} <points> <reason>\`.`,
     );
   }
-  if (command.kind !== 'clear' && command.points > criterion.points) {
+  if ((command.kind === 'override' || command.kind === 'manual') && command.points > criterion.points) {
     return wrong(
       t(
         `\`${criterion.id}\` vale de 0 a ${points(criterion.points, 'es')} puntos, no ${points(command.points, 'es')}.`,
@@ -539,13 +568,14 @@ const DESCRIPTIONS: Record<CommandKind, Text> = {
   extend: t('Amplía el plazo de entrega: `2d`, `36h`, `90m`, `1d12h` (hasta 60 días).', 'Extends the deadline: `2d`, `36h`, `90m`, `1d12h` (up to 60 days).'),
   regrade: t('Vuelve a corregir.', 'Grades again.'),
   help: t('Muestra este mensaje.', 'Shows this message.'),
+  review: t('(Estudiantes) Pide a un TA que revise un criterio.', '(Students) Asks a TA to look at a criterion again.'),
 };
 
 /** The Markdown reply to `/rubrica help`: the commands, and this week's criteria with their points. */
 export function helpMessage(rubric: CommandRubric): Text {
   const text = (locale: Locale): string => {
     const es = locale === 'es';
-    const heading = `${es ? 'Semana' : 'Week'} ${rubric.week}${rubric.title ? ` — ${inline(rubric.title[locale])}` : ''}`;
+    const heading = `${unitLabel(rubric.unit ?? `week-${rubric.week}`, locale)}${rubric.title ? ` — ${inline(rubric.title[locale])}` : ''}`;
     const rows = KINDS.map((kind) => {
       // `--week` is explained once below the table.
       const args = USAGE_ARGS[kind][locale].replace(/ ?\[--(semana|week) N\]/, '');
@@ -575,7 +605,7 @@ export function helpMessage(rubric: CommandRubric): Text {
         ? 'Añade `--semana N` (o `--week N`) para actuar sobre otra semana distinta de la del pull request. Los puntos admiten decimales: `7.5` o `7,5`. El motivo puede ir entre comillas.'
         : "Add `--week N` to act on a week other than the pull request's. Points may have decimals: `7.5` or `7,5`. The reason may be in quotes.",
       '',
-      `**${es ? `Criterios de la semana ${rubric.week}` : `Criteria of week ${rubric.week}`}**`,
+      `**${es ? `Criterios de ${rubricNamed(rubric).es}` : `Criteria of ${rubricNamed(rubric).en}`}**`,
       '',
       ...(criteria.length ? criteria : [es ? '_Esta semana no tiene criterios._' : '_This week has no criteria._']),
     ].join('\n');

@@ -20,7 +20,8 @@ export type InfrastructureCode =
   | 'runner-image-missing'
   | 'runner-image-incomplete'
   | 'sandbox-failed'
-  | 'job-timeout';
+  | 'job-timeout'
+  | 'package-index-unreachable';
 
 export function isInfrastructureError(e: unknown): e is InfrastructureError {
   return e instanceof InfrastructureError;

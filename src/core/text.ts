@@ -28,16 +28,78 @@ export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
 }
 
-/** Seconds read by people: "120 s", "2.5 s". */
-export function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+/*
+ * Numbers and counts as each language writes them, in one place: every message that
+ * counts something or shows a decimal goes through these, so Spanish gets "8,3" and
+ * "1 commit de 3", English "8.3" and "1 of 3 commits".
+ */
+
+/** A noun in each locale, singular then plural: `noun('carpeta', 'carpetas', 'folder', 'folders')`. */
+export interface Noun {
+  readonly es: readonly [string, string];
+  readonly en: readonly [string, string];
 }
 
-export function bytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+export function noun(esOne: string, esMany: string, enOne: string, enMany: string): Noun {
+  return { es: [esOne, esMany], en: [enOne, enMany] };
+}
+
+/** The noun's form for `n` in a locale (1 takes the singular in both; 0 the plural). */
+export function nounFor(n: number, what: Noun, locale: Locale): string {
+  return what[locale][n === 1 ? 0 : 1];
+}
+
+/** A decimal as the locale writes it: `8,3` in Spanish, `8.3` in English; integers without decimals. */
+export function decimal(n: number, locale: Locale, digits = 1): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits, useGrouping: false }).format(n);
+}
+
+/** A decimal in both locales. */
+export function num(n: number, digits = 1): Text {
+  return { es: decimal(n, 'es', digits), en: decimal(n, 'en', digits) };
+}
+
+/** A percentage: `98,7 %` (Spanish writes a space before the sign), `98.7%`. */
+export function percent(n: number, digits = 1): Text {
+  return { es: `${decimal(n, 'es', digits)} %`, en: `${decimal(n, 'en', digits)}%` };
+}
+
+/** `1 test`, `0 tests`, `3 carpetas`. */
+export function counted(n: number, what: Noun): Text {
+  return { es: `${decimal(n, 'es')} ${nounFor(n, what, 'es')}`, en: `${decimal(n, 'en')} ${nounFor(n, what, 'en')}` };
+}
+
+/** `2 de 6 carpetas`, `1 of 1 folder`: the noun agrees with the total. */
+export function ofTotal(part: number, total: number, what: Noun): Text {
+  return {
+    es: `${decimal(part, 'es')} de ${decimal(total, 'es')} ${nounFor(total, what, 'es')}`,
+    en: `${decimal(part, 'en')} of ${decimal(total, 'en')} ${nounFor(total, what, 'en')}`,
+  };
+}
+
+/** Items joined as a sentence lists them: `uso y estructura`, `a, b and c`. */
+export function listed(items: readonly Text[]): Text {
+  return {
+    es: new Intl.ListFormat('es', { type: 'conjunction' }).format(items.map((i) => i.es)),
+    en: new Intl.ListFormat('en', { type: 'conjunction' }).format(items.map((i) => i.en)),
+  };
+}
+
+/** What most checklists count. */
+export const REQUIREMENTS = noun('requisito', 'requisitos', 'requirement', 'requirements');
+export const FILES = noun('archivo', 'archivos', 'file', 'files');
+
+/** Seconds read by people: "120 s", "2.5 s" (Spanish "2,5 s"). */
+export function seconds(ms: number, locale: Locale = 'en'): string {
+  return `${decimal(ms / 1000, locale)} s`;
+}
+
+/** A size with one decimal: "1.5 MB" (Spanish "1,5 MB"). */
+export function bytes(n: number, locale: Locale = 'en'): string {
+  const one = (x: number) => new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(x);
+  if (n >= 1024 ** 3) return `${one(n / 1024 ** 3)} GB`;
+  if (n >= 1024 ** 2) return `${one(n / 1024 ** 2)} MB`;
+  if (n >= 1024) return `${one(n / 1024)} KB`;
   return `${n} B`;
 }
 

@@ -1,5 +1,6 @@
-import type { CourseConfig } from './config.ts';
+import type { AssignmentConfig, CourseConfig, DeliveryConfig, Due } from './config.ts';
 import { WEEKDAYS } from './config.ts';
+import { assignmentUnit, type GradingUnit } from './unit.ts';
 
 /**
  * The course calendar: which week a moment belongs to, in the course's time zone.
@@ -118,6 +119,44 @@ export function deadlineOf(config: CourseConfig, week: number): Date {
   const weekday = config.deadlines.weekday;
   const day = weekday === undefined ? first + 6 : first + 1 + ((WEEKDAYS.indexOf(weekday) - weekdayIndex(first + 1) + 7) % 7);
   return zonedInstant(`${dateOf(day)}T${config.deadlines.time}`, config.timezone);
+}
+
+/** An assignment's or a delivery's `due`: a wall-clock time, or class N's day (+ days) at the course's deadline time. */
+export function dueInstant(config: CourseConfig, due: Due): Date {
+  if (typeof due === 'string') return zonedInstant(due, config.timezone);
+  const day = dayNumber(weekStarts(config)[due.class - 1]!) + due.days;
+  return zonedInstant(`${dateOf(day)}T${config.deadlines.time}`, config.timezone);
+}
+
+/** The assignment a unit names in this course, and its delivery if it names one. */
+export function assignmentOf(config: CourseConfig, unit: GradingUnit): { assignment: AssignmentConfig; delivery?: DeliveryConfig } | undefined {
+  if (unit.kind !== 'assignment') return undefined;
+  const assignment = config.assignments.find((a) => a.id === unit.assignment);
+  if (!assignment) return undefined;
+  if (unit.delivery === undefined) return assignment.deliveries ? undefined : { assignment };
+  const delivery = assignment.deliveries?.find((d) => d.id === unit.delivery);
+  return delivery ? { assignment, delivery } : undefined;
+}
+
+/** When a unit is due: a week's deadline, or its assignment's (delivery's). Undefined for a unit the course does not have. */
+export function deadlineOfUnit(config: CourseConfig, unit: GradingUnit): Date | undefined {
+  if (unit.kind === 'week') return unit.week >= 1 && unit.week <= config.weeks ? deadlineOf(config, unit.week) : undefined;
+  const found = assignmentOf(config, unit);
+  if (!found) return undefined;
+  return dueInstant(config, found.delivery?.due ?? found.assignment.due!);
+}
+
+/**
+ * The unit a push to an assignment's repository counts for: the assignment, or the
+ * first of its deliveries still open at that moment (grace included, so a push at
+ * 23:59:30 is the first delivery's); after the last deadline, the last delivery (late).
+ */
+export function assignmentUnitAt(config: CourseConfig, assignment: AssignmentConfig, instant: Date): GradingUnit {
+  const deliveries = assignment.deliveries;
+  if (!deliveries) return assignmentUnit(assignment.id);
+  const grace = config.late.graceMinutes * 60_000;
+  const open = deliveries.find((d) => instant.getTime() <= dueInstant(config, d.due).getTime() + grace) ?? deliveries.at(-1)!;
+  return assignmentUnit(assignment.id, open.id);
 }
 
 /** A week a pull request names: a label `week-3`/`semana-3`, or a head branch `week-3`. */

@@ -1,5 +1,6 @@
 import { COURSE_REPO } from '../course/load.ts';
 import { weekNamedBy } from '../course/calendar.ts';
+import { parseUnitKey, unitKey, weekNumberOf, weekUnit } from '../course/unit.ts';
 import { parseCommands } from '../commands/parse.ts';
 
 /**
@@ -23,10 +24,16 @@ export interface RequestBase {
 export interface GradingRequest extends RequestBase {
   readonly trigger: 'push' | 'pull_request' | 'rerun';
   readonly pullRequest?: PullRequestRef;
-  /** A week named by the pull request (label or branch) or by the check run being re-run. */
-  readonly week?: number;
+  /**
+   * What to grade, when named (src/course/unit.ts key: `week-3`, `final/first`): by the
+   * pull request (label or branch `week-3`) or by the check run being re-run. Else the
+   * course decides it: the calendar's week, or the assignment's open delivery.
+   */
+  readonly unit?: string;
   /** Re-run: the check run to grade into again. */
   readonly checkRunId?: number;
+  /** A whole-week regrade's id: the grading and its publications are held until an instructor decides. */
+  readonly hold?: string;
 }
 
 /** A pull request a grading came by; `author` and `fork` (when known) decide whether it is the student's own. */
@@ -130,6 +137,7 @@ export function fromPullRequest(
   if (pr.state !== 'open') return { skip: 'pull request not open' };
   if (payload.sender.login === meta.botLogin) return { skip: 'pushed by Rubrica' };
   const week = weekNamedBy((pr.labels ?? []).map((l) => l.name), pr.head.ref);
+  const unit = week === undefined ? undefined : unitKey(weekUnit(week));
   return {
     request: {
       ...base(meta.deliveryId, payload.installation.id, payload.repository),
@@ -137,23 +145,26 @@ export function fromPullRequest(
       deliveredAt: meta.receivedAt.toISOString(),
       trigger: 'pull_request',
       pullRequest: { number: pr.number, fork: !pr.head.repo || pr.head.repo.id !== payload.repository.id, ...(pr.user ? { author: pr.user.login } : {}) },
-      ...(week !== undefined ? { week } : {}),
+      ...(unit !== undefined ? { unit } : {}),
     },
   };
 }
 
 /**
- * The week and delivery time travel with the check run (`external_id`), so "Re-run"
- * grades the same week at the same lateness even after a restart. Only our app can
- * write a check run's external_id.
+ * The unit and delivery time travel with the check run (`external_id`), so "Re-run"
+ * grades the same unit at the same lateness even after a restart. Only our app can
+ * write a check run's external_id. A week's keeps the form it always had (`week=3`).
  */
-export function checkRunExternalId(week: number, deliveredAt: string): string {
-  return `rubrica:week=${week};delivered=${deliveredAt}`;
+export function checkRunExternalId(unit: string, deliveredAt: string): string {
+  const week = weekNumberOf(unit);
+  return week > 0 ? `rubrica:week=${week};delivered=${deliveredAt}` : `rubrica:unit=${unit};delivered=${deliveredAt}`;
 }
 
-export function parseExternalId(id: string | null | undefined): { week: number; deliveredAt: string } | null {
-  const m = /^rubrica:week=(\d{1,2});delivered=([0-9T:.Z-]+)$/.exec(id ?? '');
-  return m ? { week: Number(m[1]), deliveredAt: m[2]! } : null;
+export function parseExternalId(id: string | null | undefined): { unit: string; deliveredAt: string } | null {
+  const old = /^rubrica:week=(\d{1,2});delivered=([0-9T:.Z-]+)$/.exec(id ?? '');
+  if (old) return { unit: `week-${Number(old[1])}`, deliveredAt: old[2]! };
+  const m = /^rubrica:unit=([a-z0-9/-]{1,80});delivered=([0-9T:.Z-]+)$/.exec(id ?? '');
+  return m && parseUnitKey(m[1]!) ? { unit: m[1]!, deliveredAt: m[2]! } : null;
 }
 
 export function fromCheckRunRerequest(
@@ -176,7 +187,7 @@ export function fromCheckRunRerequest(
       sha: payload.check_run.head_sha,
       deliveredAt: original?.deliveredAt ?? meta.receivedAt.toISOString(),
       trigger: 'rerun',
-      ...(original ? { week: original.week, checkRunId: payload.check_run.id } : {}),
+      ...(original ? { unit: original.unit, checkRunId: payload.check_run.id } : {}),
       ...(pr ? { pullRequest: { number: pr.number } } : {}),
     },
   };

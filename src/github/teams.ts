@@ -41,3 +41,14 @@ async function ownership(octokit: Octokit, org: string, login: string): Promise<
     throw error;
   }
 }
+
+/** A team's active members (GitHub counts its child teams' members); none when there is no such team. */
+export async function teamMembers(octokit: Octokit, org: string, teamSlug: string): Promise<string[]> {
+  try {
+    const members = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org, team_slug: teamSlug, per_page: 100 });
+    return members.map((m) => m.login).sort();
+  } catch (error) {
+    if (statusOf(error) === 404) return [];
+    throw error;
+  }
+}

@@ -1,3 +1,4 @@
+import { parseUnitKey, unitOfGrade } from '../course/unit.ts';
 import type { Text } from '../core/text.ts';
 import type { Grade } from './grade.ts';
 import type { FinalGradeSpec, UnitSelector } from '../rubrics/schema.ts';
@@ -178,7 +179,14 @@ export function finalOfOneGrading(spec: FinalGradeSpec, criteriaOf: UnitCriteria
   return finalGrade(spec, [unit], pointsOf(criteriaOf, () => false));
 }
 
+/** Which unit a grading is, as the final grade's selectors name it (src/course/unit.ts's key read into its fields). */
+export function unitFieldsOf(key: string): Pick<CountedUnit, 'week' | 'assignment' | 'delivery'> {
+  const unit = parseUnitKey(key);
+  if (unit?.kind !== 'assignment') return { week: unit?.week ?? 0 };
+  return { week: 0, assignment: unit.assignment, ...(unit.delivery !== undefined ? { delivery: unit.delivery } : {}) };
+}
+
 /** A grading as the final grade reads it, before lateness (the CLI's). */
-export function countedUnitOf(grade: Pick<Grade, 'week' | 'score' | 'maxScore' | 'criteria'>): CountedUnit {
-  return { week: grade.week, maxScore: grade.maxScore, score: grade.score, finalScore: grade.score, criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score })) };
+export function countedUnitOf(grade: Pick<Grade, 'week' | 'unit' | 'score' | 'maxScore' | 'criteria'>): CountedUnit {
+  return { ...unitFieldsOf(unitOfGrade(grade)), maxScore: grade.maxScore, score: grade.score, finalScore: grade.score, criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score })) };
 }

@@ -1,5 +1,6 @@
-import { deadlineOf } from '../course/calendar.ts';
+import { deadlineOfUnit } from '../course/calendar.ts';
 import type { CourseConfig } from '../course/config.ts';
+import { assignmentUnit, unitKey, weekUnit, type GradingUnit } from '../course/unit.ts';
 import type { CountingRule, Lateness } from '../store/records.ts';
 import { roundPoints } from './score.ts';
 
@@ -12,9 +13,10 @@ import { roundPoints } from './score.ts';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** How late a push delivered at `deliveredAt` is for `week`, with a TA's extension if any. */
-export function lateness(config: CourseConfig, week: number, deliveredAt: Date, extensionMinutes = 0): Lateness {
-  const deadline = deadlineOf(config, week);
+/** How late a push delivered at `deliveredAt` is for its unit (a week, an assignment's delivery), with a TA's extension if any. */
+export function lateness(config: CourseConfig, unit: GradingUnit, deliveredAt: Date, extensionMinutes = 0): Lateness {
+  const deadline = deadlineOfUnit(config, unit);
+  if (!deadline) throw new Error(`the course has no ${unitKey(unit)}`);
   const effective = new Date(deadline.getTime() + extensionMinutes * MINUTE);
   const base = { deadline: deadline.toISOString(), effectiveDeadline: effective.toISOString() };
   const elapsed = deliveredAt.getTime() - effective.getTime();
@@ -47,17 +49,29 @@ export function finalScore(score: number, maxScore: number, late: Lateness): { p
 
 /**
  * The one lateness rule every caller uses (the grading, an extension's re-measure):
- * how late a delivery is for its week and what its score comes to.
+ * how late a delivery is for its unit and what its score comes to.
  */
-export function measuredLateness(config: CourseConfig, week: number, deliveredAt: Date, extensionMinutes: number, score: number, maxScore: number): { late: Lateness; penalty: number; finalScore: number | null } {
-  const late = lateness(config, week, deliveredAt, extensionMinutes);
+export function measuredLateness(config: CourseConfig, unit: GradingUnit, deliveredAt: Date, extensionMinutes: number, score: number, maxScore: number): { late: Lateness; penalty: number; finalScore: number | null } {
+  const late = lateness(config, unit, deliveredAt, extensionMinutes);
   return { late, ...finalScore(score, maxScore, late) };
 }
 
-/** Which weeks are past their deadline at `now` (for the final grade's standing so far). */
-export function dueBy(config: CourseConfig, now: Date): (unit: { readonly week?: number }) => boolean {
-  // A week past the course's last one is not part of this course: it never falls due.
-  return (unit) => unit.week === undefined || (unit.week <= config.weeks && deadlineOf(config, unit.week).getTime() < now.getTime());
+/**
+ * Which units are past their deadline at `now` (for the final grade's standing so far): a
+ * week, an assignment, or a delivery; an assignment named without its delivery is due with
+ * its last one. A unit the course does not have (a week past its last) never falls due.
+ */
+export function dueBy(config: CourseConfig, now: Date): (unit: { readonly week?: number; readonly assignment?: string; readonly delivery?: string }) => boolean {
+  return (unit) => {
+    let named: GradingUnit | undefined;
+    if (unit.week !== undefined) named = weekUnit(unit.week);
+    else if (unit.assignment !== undefined) {
+      const last = config.assignments.find((a) => a.id === unit.assignment)?.deliveries?.at(-1)?.id;
+      named = assignmentUnit(unit.assignment, unit.delivery ?? last);
+    }
+    const deadline = named ? deadlineOfUnit(config, named) : undefined;
+    return deadline !== undefined && deadline.getTime() < now.getTime();
+  };
 }
 
 interface Countable {

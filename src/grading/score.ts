@@ -39,7 +39,10 @@ export interface CriterionOverride {
 }
 
 export interface ScoredWeek {
+  /** The week number; 0 for an assignment (see `unit`). */
   readonly week: number;
+  /** What was graded (src/course/unit.ts): `week-3`, `final`, `final/first`. Older grades lack it: their week says. */
+  readonly unit?: string;
   readonly title: Text;
   readonly score: number;
   readonly maxScore: number;
@@ -105,10 +108,11 @@ export function scoreWeek(pack: Pack, week: Week, results: readonly CriterionRes
   const score = roundPoints(results.reduce((sum, r) => sum + (r.score ?? 0), 0));
   const pendingPoints = roundPoints(results.filter((r) => r.status === 'pending').reduce((s, r) => s + r.maxScore, 0));
   const errorPoints = roundPoints(results.filter((r) => r.status === 'error').reduce((s, r) => s + r.maxScore, 0));
-  const maxScore = pack.scale;
+  const maxScore = week.scale ?? pack.scale;
   const passMark = roundPoints(pack.passMark * maxScore);
   return {
     week: week.week,
+    unit: week.unit,
     title: week.title,
     score,
     maxScore,

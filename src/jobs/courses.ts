@@ -32,6 +32,8 @@ export class CourseDirectory {
    * again costs one read (the issue is left alone when it already says this).
    */
   private readonly told = new Map<string, { fingerprint: string; at: number }>();
+  /** The repositories reported as claimed by several courses, with those courses. */
+  private readonly ambiguous = new Map<string, string>();
 
   private readonly options: CourseDirectoryOptions;
   constructor(options: CourseDirectoryOptions) {
@@ -59,7 +61,20 @@ export class CourseDirectory {
     }
   }
 
+  /**
+   * A repository two courses claim: graded by neither, logged once per repository and set
+   * of courses for the instructors (and listed at /admin/courses from the jobs' outcomes).
+   */
+  reportAmbiguous(owner: string, repo: string, courses: readonly string[]): void {
+    const key = `${owner}/${repo}`;
+    const fingerprint = courses.join(',');
+    if (this.ambiguous.get(key) === fingerprint) return;
+    this.ambiguous.set(key, fingerprint);
+    this.options.log.error({ owner, repo: key, courses, outcome: 'ambiguous-course' }, `${key} matches several courses (${courses.join(', ')}): not graded until the course file tells them apart`);
+  }
+
   invalidate(owner: string): void {
+    for (const key of this.ambiguous.keys()) if (key.startsWith(`${owner}/`)) this.ambiguous.delete(key);
     this.cache.delete(owner);
     this.told.delete(owner);
   }

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
-import { courseMomentAt, deadlineOf, type CourseMoment } from '../course/calendar.ts';
-import type { CourseConfig } from '../course/config.ts';
-import { loginFromName, studentOf } from '../course/load.ts';
+import { deadlineOfUnit, type CourseMoment } from '../course/calendar.ts';
+import type { AssignmentConfig, CourseConfig } from '../course/config.ts';
+import { courseUnits, membershipOf, rubricOf, unitAt } from '../course/load.ts';
+import { parseUnitKey, unitOfGrade, weekNumberOf } from '../course/unit.ts';
 import { isInfrastructureError } from '../core/errors.ts';
-import { say, t, type Locale, type Text } from '../core/text.ts';
+import { literal, plain, say, t, type Locale, type Text } from '../core/text.ts';
+import { inline } from '../report/markup.ts';
 import { checkRunExternalId, type GradingRequest } from '../events/requests.ts';
-import { fetchSnapshot, repositoryStudents, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
-import type { Grade } from '../grading/grade.ts';
+import { fetchSnapshot, statusOf, type Octokit, type RepoRef } from '../github/api.ts';
+import type { Grade, GradeRequest } from '../grading/grade.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import { checkRunName, checkRunOutput, commentMarker, conclusionOf, overrideNotes, type LateVerdict, type RenderOptions } from '../report/markdown.ts';
 import { gradeWithOverrides } from '../grading/overrides.ts';
@@ -18,6 +20,7 @@ import type { SnapshotSource } from '../sandbox/snapshot.ts';
 import type { StoredGrading, Store } from '../store/store.ts';
 import type { CourseDirectory } from './courses.ts';
 import { LeaseLost, type JobLease } from './lease.ts';
+import { studentsOf } from './members.ts';
 import { notGradedCheckRun, notTheStudents } from './pull-request-origin.ts';
 import { RetryLater, type JobResult, type QueuedJob } from './queue.ts';
 
@@ -25,7 +28,7 @@ export interface JobDeps {
   /** A client for the installation's reads (jobs never write to GitHub: the outbox does). */
   octokitFor(installationId: number, lease?: JobLease): Promise<Octokit>;
   readonly courses: CourseDirectory;
-  grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string }): Promise<Grade>;
+  grade(request: { pack: Pack; week: Week; source: SnapshotSource; jobId: string; install?: GradeRequest['install'] }): Promise<Grade>;
   readonly store: Store;
   readonly log: Logger;
   /** `<app-slug>[bot]`: the author of our comments. */
@@ -41,7 +44,8 @@ export type JobOutcome =
   | 'not-a-student-repo'
   | 'not-graded'
   | 'outside-course'
-  | 'unknown-week'
+  | 'ambiguous-course'
+  | 'unknown-unit'
   | 'gone'
   | 'retrying'
   | 'superseded-notice'
@@ -60,7 +64,7 @@ export async function runGradingJob(job: QueuedJob, deps: JobDeps): Promise<JobR
   const log = deps.log.child({ deliveryId: r.deliveryId, repo: `${r.owner}/${r.repo}`, sha: r.sha, trigger: r.trigger, attempt: job.attempt });
   const state: JobState = {};
   const finish = ([outcome, extra = {}, made = {}]: Step, failed = false): JobResult => {
-    log.info({ outcome, week: state.week, ms: Math.round(performance.now() - started), ...state.timings, publications: made.publications?.length ?? 0, ...extra }, `job ${outcome}`);
+    log.info({ outcome, unit: state.unit, ms: Math.round(performance.now() - started), ...state.timings, publications: made.publications?.length ?? 0, ...extra }, `job ${outcome}`);
     return { outcome, state: failed ? 'failed' : 'done', ...made };
   };
   try {
@@ -77,20 +81,27 @@ export async function runGradingJob(job: QueuedJob, deps: JobDeps): Promise<JobR
     }
     const retryable = isInfrastructureError(error) || status === undefined || status >= 500 || status === 429 || status === 403;
     if (retryable && !job.lastAttempt) {
-      log.warn({ err: describe(error), week: state.week }, 'failure of ours; the job will be retried');
+      log.warn({ err: describe(error), unit: state.unit }, 'failure of ours; the job will be retried');
       finish(['retrying']);
       throw new RetryLater(error);
     }
-    log.error({ err: describe(error), week: state.week }, 'grading failed on our side; shown to the student as not graded');
+    log.error({ err: describe(error), unit: state.unit }, 'grading failed on our side; shown to the student as not graded');
     return finish(['infrastructure-error', {}, { publications: [infrastructureFailure(r, state, error)] }], true);
   }
+}
+
+/** Whether results shown after the deadline are shown: the unit's deadline is past (a unit the course no longer has: yes). */
+function revealed(config: CourseConfig, unit: string, now: Date): boolean {
+  const u = parseUnitKey(unit);
+  const deadline = u ? deadlineOfUnit(config, u) : undefined;
+  return deadline === undefined || now.getTime() > deadline.getTime();
 }
 
 /** What a job step decided: its outcome, log fields, and what it made. */
 type Step = [JobOutcome, Record<string, unknown>?, { grading?: StoredGrading; publications?: ParsedPublication[] }?];
 
 interface JobState {
-  week?: number;
+  unit?: string;
   locale?: Locale;
   checkRunId?: number;
   name?: string;
@@ -102,9 +113,9 @@ export function whereOf(r: Pick<GradingRequest, 'installationId' | 'owner' | 're
   return { installationId: r.installationId, owner: r.owner, repo: r.repo, repoId: r.repoId };
 }
 
-/** A check run without a grade (not configured, outside the course): neutral, named Rubrica, of no week. */
+/** A check run without a grade (not configured, outside the course): neutral, named Rubrica, of no unit. */
 function neutralCheckRun(r: GradingRequest, text: { title: string; summary: string }): ParsedPublication {
-  return { kind: 'check-run', ...whereOf(r), sha: r.sha, week: 0, name: 'Rubrica', status: 'completed', conclusion: 'neutral', output: { ...text, annotations: [] } };
+  return { kind: 'check-run', ...whereOf(r), sha: r.sha, unit: '', name: 'Rubrica', status: 'completed', conclusion: 'neutral', output: { ...text, annotations: [] } };
 }
 
 async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, state: JobState): Promise<Step> {
@@ -123,11 +134,17 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
     });
     return ['not-configured', { problem: setup.status }, { publications: [...(toInstructors ? [toInstructors] : []), toStudent] }];
   }
-  const { config, pack } = setup;
-  const student = studentOf(config, { name: r.repo, topics: r.topics });
-  if (student === null) return ['not-a-student-repo'];
-  // The course's naming gives the login; a repository recognised by topic names its students by its collaborators.
-  const namedLogin = loginFromName(config, r.repo);
+  const membership = membershipOf(setup.courses, { name: r.repo, topics: r.topics });
+  if (membership.status === 'none') return ['not-a-student-repo'];
+  if (membership.status === 'ambiguous') {
+    // Never graded with a guess: the instructors see it in the log and at /admin/courses.
+    deps.courses.reportAmbiguous(r.owner, r.repo, membership.courses);
+    return ['ambiguous-course', { courses: membership.courses }, { publications: [neutralCheckRun(r, ambiguousCourse(membership.courses))] }];
+  }
+  const course = membership.course;
+  const { config } = course;
+  const { namedLogin, assignment } = membership;
+  const student = namedLogin ?? membership.group ?? r.repo;
   const locale = config.locale;
   state.locale = locale;
   // A pull request from a fork or by an outsider is no hand-in: a neutral check run says so, nothing is recorded.
@@ -137,66 +154,70 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
     return ['not-graded', { reason: outsider.reason }, { publications: [neutralCheckRun(r, notGradedCheckRun(outsider, locale))] }];
   }
 
-  // The week: named by the pull request or the re-run check run, else the calendar at delivery.
-  let week = r.week;
+  // The unit: named by the pull request or the re-run check run, else the course at delivery
+  // (the calendar's week; an assignment's open delivery).
+  let unit = r.unit;
   let deliveredAt = r.deliveredAt;
   if (r.trigger === 'rerun') {
     // A re-run or regrade is dated by its own commit's delivery, never by another commit's nor by the re-run's.
-    const previous = week === undefined ? await deps.store.record.latestGradingOf(r.repoId, r.sha) : undefined;
-    if (previous) ({ week, deliveredAt } = previous);
+    const previous = unit === undefined ? await deps.store.record.latestGradingOf(r.repoId, r.sha) : undefined;
+    if (previous) ({ unit, deliveredAt } = previous);
     deliveredAt = deliveries[0]?.deliveredAt ?? deliveredAt;
   }
-  if (week === undefined) {
-    const moment = courseMomentAt(config, new Date(deliveredAt));
-    if (moment.status !== 'week') return ['outside-course', { moment: moment.status }, { publications: [neutralCheckRun(r, outsideCourse(moment, locale))] }];
-    week = moment.week;
+  if (unit === undefined) {
+    const at = unitAt(membership, new Date(deliveredAt));
+    if ('outside' in at) return ['outside-course', { moment: at.outside.status }, { publications: [neutralCheckRun(r, outsideCourse(at.outside, locale))] }];
+    unit = at.unit;
   }
-  state.week = week;
-  const rubric = pack.weeks.get(week);
-  if (week < 1 || week > config.weeks || !rubric) {
-    const text = {
-      title: say(t(`La semana ${week} no existe`, `Week ${week} does not exist`), locale),
-      summary: say(
-        t(
-          `Este pull request nombra la semana ${week} (etiqueta o rama), pero el curso tiene las semanas 1 a ${config.weeks}. Corrige la etiqueta \`semana-N\` o el nombre de la rama.`,
-          `This pull request names week ${week} (label or branch), but the course has weeks 1 to ${config.weeks}. Fix the \`week-N\` label or the branch name.`,
-        ),
-        locale,
-      ),
-    };
-    return ['unknown-week', {}, { publications: [neutralCheckRun(r, text)] }];
-  }
-  const name = checkRunName({ week, title: rubric.title }, locale);
+  state.unit = unit;
+  const rubric = rubricOf(course, assignment, unit);
+  if (!rubric) return ['unknown-unit', {}, { publications: [neutralCheckRun(r, unknownUnit(unit, config, assignment, locale))] }];
+  const name = checkRunName(rubric, locale);
   state.name = name;
-  // A check run named for this job (a re-run's, a long wait's "queued" one) is graded into; else the outbox finds the commit and week's.
+  // A check run named for this job (a re-run's, a long wait's "queued" one) is graded into; else the outbox finds the commit and unit's.
   const checkRunId = r.checkRunId ?? job.checkRunId;
   if (checkRunId !== undefined) state.checkRunId = checkRunId;
 
-  const previous = await deps.store.record.latestGradingOf(r.repoId, r.sha, week);
+  const previous = await deps.store.record.latestGradingOf(r.repoId, r.sha, unit);
   if (previous && r.trigger !== 'rerun') {
     // The same commit came by push and by pull request: graded once, commented where due.
     if (!(r.pullRequest && config.comments.pullRequests)) return ['already-graded'];
-    const view = await publicationOf(deps, config, previous, r.pullRequest.number, pack);
+    const view = await publicationOf(deps, config, previous, r.pullRequest.number, course.pack);
     return ['already-graded', {}, { publications: [commentPublication(r, config, previous.sha, view, deps.now())] }];
   }
 
   const fetchStarted = performance.now();
-  const [source, students] = await Promise.all([fetchSnapshot(octokit, ref, r.sha), namedLogin ? [namedLogin] : repositoryStudents(octokit, ref)]);
+  const [source, students] = await Promise.all([fetchSnapshot(octokit, ref, r.sha), studentsOf(octokit, ref, membership)]);
   const fetchMs = Math.round(performance.now() - fetchStarted);
-  const grade = await deps.grade({ pack, week: rubric, source, jobId: `gh-${r.repoId}-${r.sha.slice(0, 12)}-w${week}` });
-  state.timings = { fetchMs, gradeMs: grade.timings.totalMs };
+  const jobId = `gh-${r.repoId}-${r.sha.slice(0, 12)}-${unit.replace('/', '.')}`;
+  // The course's install phase, its wheels cached per organization, course and index.
+  const grade = await deps.grade({ pack: course.pack, week: rubric, source, jobId, ...(config.install ? { install: { settings: config.install, course: `${r.owner}/${config.id}` } } : {}) });
+  state.timings = { fetchMs, gradeMs: grade.timings.totalMs, ...(grade.timings.installMs !== undefined ? { installMs: grade.timings.installMs } : {}) };
+  if (grade.environment) {
+    // The course's to fix, not the student's: what to add to the runner image, for the instructors.
+    deps.log.warn(
+      { org: r.owner, unit, image: grade.image, runnerImageLacks: grade.environment.missing },
+      `course ${r.owner}: the runner image lacks modules students declare (${grade.environment.missing.map((m) => m.distribution).join(', ')}); their criteria are not graded until it has them`,
+    );
+  }
   // Frozen or partitioned meanwhile, this job may be another worker's by now: it stops here.
   job.lease.assertHeld();
-  const extension = await deps.store.record.extensionFor(r.repoId, week);
-  const { late, penalty, finalScore: final } = measuredLateness(config, week, new Date(deliveredAt), extension?.minutes ?? 0, grade.score, grade.maxScore);
+  const extension = await deps.store.record.extensionFor(r.repoId, unit);
+  const { late, penalty, finalScore: final } = measuredLateness(config, parseUnitKey(unit)!, new Date(deliveredAt), extension?.minutes ?? 0, grade.score, grade.maxScore);
+  const maxGroup = assignment?.group?.maxSize;
+  if (maxGroup !== undefined && students.length > maxGroup) {
+    deps.log.warn({ repo: `${r.owner}/${r.repo}`, outcome: 'group-too-large', members: students.length, maxSize: maxGroup }, `the group has ${students.length} members, over the assignment's ${maxGroup}: graded, for the instructors to look at`);
+  }
   const graded: StoredGrading = {
     jobId: job.id,
     installationId: r.installationId,
     org: r.owner,
+    course: config.id,
     repoId: r.repoId,
     repo: r.repo,
     students,
-    week,
+    unit,
+    week: weekNumberOf(unit),
     sha: r.sha,
     deliveredAt,
     gradedAt: deps.now().toISOString(),
@@ -216,22 +237,28 @@ async function gradeAndPublish(job: QueuedJob, octokit: Octokit, deps: JobDeps, 
     finalScore: final,
     grade,
   };
-  await deps.store.record.saveCourse(r.owner, { weeks: config.weeks, counts: config.counts, config });
-  const view = await publicationOf(deps, config, graded, r.pullRequest?.number, pack);
+  await deps.store.record.saveCourse(r.owner, { id: config.id, weeks: config.weeks, units: courseUnits(config), counts: config.counts, config });
+  const view = await publicationOf(deps, config, graded, r.pullRequest?.number, course.pack);
   const now = deps.now();
   const publications: ParsedPublication[] = [gradedCheckRun(r, config, graded, view, now, checkRunId)];
   if (r.pullRequest && config.comments.pullRequests) {
     publications.push(commentPublication(r, config, r.sha, view, now));
   } else if (!r.pullRequest && config.comments.commits && r.trigger === 'push') {
-    const reveal = now.getTime() > deadlineOf(config, week).getTime();
-    publications.push({ kind: 'commit-comment', ...whereOf(r), sha: r.sha, week, grade: view.grade, render: { locale, reveal, late: view.verdict, ...standingOption(view) } });
+    const reveal = revealed(config, unit, now);
+    publications.push({ kind: 'commit-comment', ...whereOf(r), sha: r.sha, unit, grade: view.grade, render: { locale, reveal, late: view.verdict, ...standingOption(view) } });
   }
   // The grading and its publications are recorded with the job's end, in one transaction under its lease.
   return [
     'graded',
-    { score: view.grade.score, maxScore: view.grade.maxScore, penalty: view.verdict.penalty, finalScore: view.verdict.finalScore, overrides: view.grade.criteria.filter((c) => c.override).length, student },
+    { score: view.grade.score, maxScore: view.grade.maxScore, penalty: view.verdict.penalty, finalScore: view.verdict.finalScore, overrides: view.grade.criteria.filter((c) => c.override).length, student, ...installLogged(grade) },
     { grading: graded, publications },
   ];
+}
+
+/** The install phase in the job's log line: how many packages, or why pip refused. */
+function installLogged(grade: Grade): Record<string, unknown> {
+  if (!grade.install) return {};
+  return { install: grade.install.status === 'installed' ? `${grade.install.packages.length} installed` : `failed: ${grade.install.reason}` };
 }
 
 /** A commit whose waiting job a newer push replaced, and which already showed a check run: say by which commit. */
@@ -242,13 +269,13 @@ function tellSuperseded(job: QueuedJob): Step {
 }
 
 /** Ends a waiting commit's check run: a newer push replaced it before it was graded. */
-export function supersededPublication(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId' | 'sha' | 'week'>, checkRunId: number, bySha: string): ParsedPublication {
+export function supersededPublication(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId' | 'sha'> & { readonly unit?: string }, checkRunId: number, bySha: string): ParsedPublication {
   const by = bySha.slice(0, 7);
   return {
     kind: 'check-run',
     ...whereOf(r),
     sha: r.sha,
-    week: r.week ?? 0,
+    unit: r.unit ?? '',
     name: 'Rubrica',
     checkRunId,
     status: 'completed',
@@ -263,15 +290,15 @@ export function supersededPublication(r: Pick<GradingRequest, 'installationId' |
 
 /** A recorded grading's check run, as it stands (overrides, lateness): completes `checkRunId` when given. */
 export function gradedCheckRun(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId'>, config: CourseConfig, graded: StoredGrading, view: Publication, now: Date, checkRunId?: number, name?: string): ParsedPublication {
-  const reveal = now.getTime() > deadlineOf(config, graded.week).getTime();
+  const reveal = revealed(config, graded.unit, now);
   const output = checkRunOutput(view.grade, { locale: config.locale, reveal, late: view.verdict, taNotes: view.taNotes, ...standingOption(view) });
   return {
     kind: 'check-run',
     ...whereOf(r),
     sha: graded.sha,
-    week: graded.week,
-    name: name ?? checkRunName({ week: graded.week, title: view.grade.title }, config.locale),
-    externalId: checkRunExternalId(graded.week, graded.deliveredAt),
+    unit: graded.unit,
+    name: name ?? checkRunName({ week: graded.week, unit: graded.unit, title: view.grade.title }, config.locale),
+    externalId: checkRunExternalId(graded.unit, graded.deliveredAt),
     ...(checkRunId !== undefined ? { checkRunId } : {}),
     status: 'completed',
     conclusion: view.conclusion,
@@ -282,15 +309,15 @@ export function gradedCheckRun(r: Pick<GradingRequest, 'installationId' | 'owner
 
 /** The scored comment of a pull request and week (rendered when sent, with its check run's link). */
 export function commentPublication(r: Pick<GradingRequest, 'installationId' | 'owner' | 'repo' | 'repoId' | 'pullRequest'>, config: CourseConfig, sha: string, view: Publication, now: Date): ParsedPublication {
-  const week = view.grade.week;
-  const reveal = now.getTime() > deadlineOf(config, week).getTime();
+  const unit = unitOfGrade(view.grade);
+  const reveal = revealed(config, unit, now);
   return {
     kind: 'pr-comment',
     ...whereOf(r),
     pullRequest: r.pullRequest!.number,
-    week,
+    unit,
     sha,
-    marker: commentMarker(week),
+    marker: commentMarker(unit),
     grade: view.grade,
     render: { locale: config.locale, reveal, late: view.verdict, ...(view.taNotes.length ? { taNotes: view.taNotes } : {}), ...standingOption(view) },
   };
@@ -311,7 +338,7 @@ export type Publication = Awaited<ReturnType<typeof publicationOf>>;
  * penalty applied to the overridden score), and notes for TAs.
  */
 export async function publicationOf(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, graded: StoredGrading, pullRequest?: number, pack?: Pack) {
-  const overrides = await deps.store.tas.overrides({ repoId: graded.repoId, week: graded.week });
+  const overrides = await deps.store.tas.overrides({ repoId: graded.repoId, unit: graded.unit });
   const grade = gradeWithOverrides(graded.grade, overrides);
   // The penalty is taken from the score as it stands, TAs' overrides included.
   const verdict: LateVerdict = { late: graded.late, ...finalScore(grade.score, grade.maxScore, graded.late), timeZone: config.timezone };
@@ -337,12 +364,57 @@ export async function publicationOf(deps: Pick<JobDeps, 'store' | 'now'>, config
  */
 async function standingOf(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, graded: StoredGrading, pack: Pack): Promise<FinalGrade | undefined> {
   if (!pack.final) return undefined;
-  const recorded = await deps.store.record.gradings({ org: graded.org, repoId: graded.repoId });
+  const recorded = await deps.store.record.gradings({ org: graded.org, course: graded.course, repoId: graded.repoId });
   // This grading is recorded with the job's end: it is added here, once.
   const gradings = [...recorded.filter((g) => g.jobId !== graded.jobId), graded];
-  const overrides = await deps.store.tas.overrides({ org: graded.org, repoId: graded.repoId });
-  const [row] = gradebook({ weeks: config.weeks, rule: config.counts, gradings, overrides, final: { spec: pack.final, criteriaOf: unitCriteria(pack.weeks), due: dueBy(config, deps.now()) } });
+  const overrides = await deps.store.tas.overrides({ org: graded.org, course: graded.course, repoId: graded.repoId });
+  const units = courseUnits(config);
+  const weeks = units.filter((u) => weekNumberOf(u) > 0).length;
+  const assignments = units.filter((u) => weekNumberOf(u) === 0);
+  const [row] = gradebook({ weeks, assignments, rule: config.counts, gradings, overrides, final: { spec: pack.final, criteriaOf: unitCriteria(pack.weeks, pack.assignments), due: dueBy(config, deps.now()) } });
   return row?.final;
+}
+
+/** A pull request (label or branch) or re-run names a unit this repository's course does not grade it for. */
+function unknownUnit(unit: string, config: CourseConfig, assignment: AssignmentConfig | undefined, locale: Locale): { title: string; summary: string } {
+  const week = weekNumberOf(unit);
+  if (week > 0 && !assignment) {
+    return {
+      title: say(t(`La semana ${week} no existe`, `Week ${week} does not exist`), locale),
+      summary: say(
+        t(
+          `Este pull request nombra la semana ${week} (etiqueta o rama), pero el curso tiene las semanas 1 a ${config.weeks}. Corrige la etiqueta \`semana-N\` o el nombre de la rama.`,
+          `This pull request names week ${week} (label or branch), but the course has weeks 1 to ${config.weeks}. Fix the \`week-N\` label or the branch name.`,
+        ),
+        locale,
+      ),
+    };
+  }
+  const units = courseUnits(config).filter((u) => (assignment ? u === assignment.id || u.startsWith(`${assignment.id}/`) : weekNumberOf(u) > 0));
+  return {
+    // The unit comes from a label or branch a student named: shown as code, never as markup.
+    title: plain(say(t(`Este repositorio no tiene la entrega ${unit}`, `This repository has no ${unit} to hand in`), locale)),
+    summary: inline(say(
+      t(
+        `Lo que nombra este pull request (etiqueta o rama) no es una entrega de este repositorio; las suyas son: ${units.map(literal).join(', ')}. Quita la etiqueta o cambia el nombre de la rama.`,
+        `What this pull request names (label or branch) is not a hand-in of this repository; its own are: ${units.map(literal).join(', ')}. Remove the label or rename the branch.`,
+      ),
+      locale,
+    )),
+  };
+}
+
+/** A repository two courses' prefixes or topics claim: not graded, and the instructors are told. */
+function ambiguousCourse(courses: readonly string[]): { title: string; summary: string } {
+  const names = courses.map(literal).join(', ');
+  return {
+    title: 'No se corrige: el repositorio es de más de un curso / Not graded: the repository matches several courses',
+    summary: inline([
+      `El nombre o los topics de este repositorio coinciden con varios cursos de la organización (${names}), así que Rubrica no lo corrige con una suposición. El equipo docente ya fue avisado; tu push queda registrado por GitHub y se corregirá cuando lo resuelvan (o pulses «Re-run»).`,
+      '',
+      `This repository's name or topics match several of the organization's courses (${names}), so Rubrica does not grade it on a guess. Your instructors have been told; push again (or press “Re-run”) once they fix it.`,
+    ].join('\n')),
+  };
 }
 
 function outsideCourse(moment: Exclude<CourseMoment, { status: 'week' }>, locale: Locale): { title: string; summary: string } {
@@ -380,9 +452,9 @@ function infrastructureFailure(r: GradingRequest, state: JobState, error: unknow
     kind: 'check-run',
     ...whereOf(r),
     sha: r.sha,
-    week: state.week ?? 0,
+    unit: state.unit ?? '',
     name: state.name ?? 'Rubrica',
-    ...(state.week ? { externalId: checkRunExternalId(state.week, r.deliveredAt) } : {}),
+    ...(state.unit ? { externalId: checkRunExternalId(state.unit, r.deliveredAt) } : {}),
     ...(state.checkRunId !== undefined ? { checkRunId: state.checkRunId } : {}),
     status: 'completed',
     conclusion: 'neutral',

@@ -22,8 +22,11 @@ export const GradingPayload = z.object({
   trigger: z.enum(['push', 'pull_request', 'rerun']),
   // Who opened it and whether its head is in a fork decide whether it is the student's hand-in.
   pullRequest: z.object({ number: z.number().int(), author: z.string().optional(), fork: z.boolean().optional() }).optional(),
-  week: z.number().int().optional(),
+  /** The grading unit's key (src/course/unit.ts), when the request names one. */
+  unit: z.string().min(1).optional(),
   checkRunId: z.number().int().optional(),
+  // A regrade's job: what it makes is held for the instructor's decision (src/store/regrades.ts).
+  hold: z.string().min(1).optional(),
 });
 
 /** A commit whose waiting job was superseded and whose check run says so. */
@@ -56,5 +59,12 @@ export function payloadOf(kind: JobPayload['kind'], raw: unknown): JobPayload['r
 export function payloadOf(kind: JobPayload['kind'], raw: unknown): JobPayload['request'] {
   const schema = SCHEMAS[kind];
   if (!schema) throw new Error(`unknown job kind ${String(kind)}`);
-  return schema.parse(raw) as JobPayload['request'];
+  return schema.parse(withUnit(raw)) as JobPayload['request'];
+}
+
+/** A job recorded before grading units names its week (`week: 3`): read as the unit `week-3`. */
+function withUnit(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || 'unit' in raw || !('week' in raw) || typeof raw.week !== 'number') return raw;
+  const { week, ...rest } = raw;
+  return { ...rest, unit: `week-${week}` };
 }

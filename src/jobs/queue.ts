@@ -167,7 +167,7 @@ export class GradingQueue {
       const done = await this.process(job);
       const result: JobResult = typeof done === 'string' ? { outcome: done } : done;
       lease.assertHeld();
-      await this.store.queue.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done') });
+      await this.store.queue.completeJob(lease.lease, { ...result, state: result.state ?? (result.outcome === 'infrastructure-error' ? 'failed' : 'done'), held: row.kind === 'grade' && row.request.hold !== undefined });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof LeaseLost || (error as Error)?.cause instanceof LeaseLost || lease.signal.aborted) {

@@ -1,5 +1,4 @@
-import { courseMomentAt } from '../course/calendar.ts';
-import { studentOf } from '../course/load.ts';
+import { membershipOf, rubricOf, unitAt } from '../course/load.ts';
 import { say, t } from '../core/text.ts';
 import { checkRunExternalId } from '../events/requests.ts';
 import { checkRunName, localDeadline } from '../report/markdown.ts';
@@ -21,23 +20,27 @@ export async function noticeLongWaits(deps: JobDeps, waitMs: number): Promise<nu
     try {
       const octokit = await deps.octokitFor(r.installationId);
       const setup = await deps.courses.get(octokit, r.owner);
-      if (setup.status !== 'ready' || studentOf(setup.config, { name: r.repo, topics: r.topics }) === null) continue;
-      const moment = r.week === undefined ? courseMomentAt(setup.config, new Date(r.deliveredAt)) : ({ status: 'week', week: r.week } as const);
-      if (moment.status !== 'week') continue;
-      const rubric = setup.pack.weeks.get(moment.week);
+      if (setup.status !== 'ready') continue;
+      const member = membershipOf(setup.courses, { name: r.repo, topics: r.topics });
+      if (member.status !== 'member') continue;
+      const named = r.unit === undefined ? unitAt(member, new Date(r.deliveredAt)) : { unit: r.unit };
+      if (!('unit' in named)) continue;
+      const unit = named.unit;
+      const rubric = rubricOf(member.course, member.assignment, unit);
       if (!rubric) continue;
-      const locale = setup.config.locale;
+      const { config } = member.course;
+      const locale = config.locale;
       const ahead = await deps.store.queue.jobsAhead(job);
-      const at = localDeadline(r.deliveredAt, setup.config.timezone);
+      const at = localDeadline(r.deliveredAt, config.timezone);
       await deps.store.outbox.enqueue(
         [
           {
             kind: 'check-run',
             ...whereOf(r),
             sha: r.sha,
-            week: moment.week,
-            name: checkRunName({ week: moment.week, title: rubric.title }, locale),
-            externalId: checkRunExternalId(moment.week, r.deliveredAt),
+            unit,
+            name: checkRunName(rubric, locale),
+            externalId: checkRunExternalId(unit, r.deliveredAt),
             status: 'queued',
             output: {
               title: say(t('En cola', 'Queued'), locale),

@@ -87,7 +87,7 @@ export class Outbox {
       if (p.kind === 'check-run' && p.noticeForJob && typeof sent.result.checkRunId === 'number') {
         // Superseded while its "queued" check run was on its way: say so now, or it would stay queued.
         const job = await this.store.queue.job(p.noticeForJob);
-        if (job?.state === 'superseded' && job.supersededBy) await outbox.enqueue([supersededPublication({ ...p, week: p.week }, sent.result.checkRunId, job.supersededBy)]);
+        if (job?.state === 'superseded' && job.supersededBy) await outbox.enqueue([supersededPublication(p, sent.result.checkRunId, job.supersededBy)]);
       }
     } catch (error) {
       if (error instanceof LeaseLost || lease.signal.aborted) {

@@ -18,13 +18,18 @@ const where = {
 const Annotation = z.object({ path: z.string(), start_line: z.number(), end_line: z.number(), annotation_level: z.enum(['notice', 'warning', 'failure']), message: z.string(), title: z.string() });
 const Output = z.object({ title: z.string(), summary: z.string(), text: z.string().optional(), annotations: z.array(Annotation).default([]) });
 
-/** A check run: created, or completed into the one this commit and week already has. */
+/**
+ * The grading unit a publication belongs to (src/course/unit.ts: `week-3`, `final/first`),
+ * '' for the runs of none (not configured, outside the course).
+ */
+const unit = z.string();
+
+/** A check run: created, or completed into the one this commit and unit already has. */
 export const CheckRunPublication = z.object({
   kind: z.literal('check-run'),
   ...where,
   sha: z.string().min(1),
-  /** 0 for the runs that belong to no week (not configured, outside the course). */
-  week: z.number().int().min(0),
+  unit,
   name: z.string().min(1),
   externalId: z.string().optional(),
   /** A check run to complete (a re-run's, a superseded commit's); else the commit and week's, else a new one. */
@@ -43,7 +48,7 @@ export const PullRequestCommentPublication = z.object({
   kind: z.literal('pr-comment'),
   ...where,
   pullRequest: z.number().int(),
-  week: z.number().int(),
+  unit,
   sha: z.string().min(1),
   marker: z.string().min(1),
   grade: z.custom<Grade>((v) => typeof v === 'object' && v !== null && 'criteria' in v),
@@ -55,7 +60,7 @@ export const CommitCommentPublication = z.object({
   kind: z.literal('commit-comment'),
   ...where,
   sha: z.string().min(1),
-  week: z.number().int(),
+  unit,
   grade: z.custom<Grade>((v) => typeof v === 'object' && v !== null && 'criteria' in v),
   render: z.custom<RenderOptions>((v) => typeof v === 'object' && v !== null && 'locale' in v),
 });
@@ -69,24 +74,33 @@ export const ReactionPublication = z.object({ kind: z.literal('reaction'), ...wh
 /** The issue in the organization's `.github` repository about its course file. */
 export const CourseIssuePublication = z.object({ kind: z.literal('course-issue'), installationId: z.number().int(), owner: z.string().min(1), title: z.string(), body: z.string(), marker: z.string() });
 
-export const Publication = z.discriminatedUnion('kind', [CheckRunPublication, PullRequestCommentPublication, CommitCommentPublication, ReplyPublication, ReactionPublication, CourseIssuePublication]);
-export type Publication = z.input<typeof Publication>;
-export type ParsedPublication = z.output<typeof Publication>;
+const Publications = z.discriminatedUnion('kind', [CheckRunPublication, PullRequestCommentPublication, CommitCommentPublication, ReplyPublication, ReactionPublication, CourseIssuePublication]);
+
+/** A row written before grading units carries `week: N` (0: none): read as its unit. */
+function withUnit(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || 'unit' in raw || !('week' in raw) || typeof raw.week !== 'number') return raw;
+  const { week, ...rest } = raw;
+  return { ...rest, unit: week > 0 ? `week-${week}` : '' };
+}
+
+export const Publication = z.preprocess(withUnit, Publications);
+export type Publication = z.input<typeof Publications>;
+export type ParsedPublication = z.output<typeof Publications>;
 export type PublicationKind = Publication['kind'];
 
 /**
- * Publications with the same key show the same thing (a commit and week's check
- * run, a pull request and week's comment): a newer one makes a waiting older one
+ * Publications with the same key show the same thing (a commit and unit's check
+ * run, a pull request and unit's comment): a newer one makes a waiting older one
  * stale, and the older is dropped rather than sent. Replies and reactions each stand alone.
  */
 export function staleKeyOf(p: Publication): string | null {
   switch (p.kind) {
     case 'check-run':
-      return `check-run:${p.repoId}:${p.sha}:${p.week}`;
+      return `check-run:${p.repoId}:${p.sha}:${p.unit}`;
     case 'pr-comment':
-      return `pr-comment:${p.repoId}:${p.pullRequest}:${p.week}`;
+      return `pr-comment:${p.repoId}:${p.pullRequest}:${p.unit}`;
     case 'commit-comment':
-      return `commit-comment:${p.repoId}:${p.sha}:${p.week}`;
+      return `commit-comment:${p.repoId}:${p.sha}:${p.unit}`;
     case 'course-issue':
       return `course-issue:${p.owner}`;
     default:

@@ -39,18 +39,18 @@ export async function send(octokit: Octokit, p: ParsedPublication, ctx: SendCont
       return sendCheckRun(octokit, p, ctx);
     case 'pr-comment': {
       const ref: RepoRef = { owner: p.owner, repo: p.repo };
-      const checkRunUrl = (await ctx.store.published.checkRunFor(p.repoId, p.sha, p.week))?.url;
+      const checkRunUrl = (await ctx.store.published.checkRunFor(p.repoId, p.sha, p.unit))?.url;
       const body = pullRequestComment(p.grade, { ...p.render, commit: p.sha, ...(checkRunUrl ? { checkRunUrl } : {}) });
-      const commentId = await ctx.store.published.commentFor(p.repoId, p.pullRequest, p.week);
+      const commentId = await ctx.store.published.commentFor(p.repoId, p.pullRequest, p.unit);
       const comment = await upsertIssueComment(octokit, ref, p.pullRequest, body, { ...(commentId !== undefined ? { commentId } : {}), marker: p.marker, botLogin: ctx.botLogin });
-      return { result: { commentId: comment.id, created: comment.created }, record: (tx) => ctx.store.published.recordPublished(tx, { comment: { repoId: p.repoId, issue: p.pullRequest, week: p.week, id: comment.id } }) };
+      return { result: { commentId: comment.id, created: comment.created }, record: (tx) => ctx.store.published.recordPublished(tx, { comment: { repoId: p.repoId, issue: p.pullRequest, unit: p.unit, id: comment.id } }) };
     }
     case 'commit-comment': {
-      const checkRunUrl = (await ctx.store.published.checkRunFor(p.repoId, p.sha, p.week))?.url;
+      const checkRunUrl = (await ctx.store.published.checkRunFor(p.repoId, p.sha, p.unit))?.url;
       const body = pullRequestComment(p.grade, { ...p.render, commit: p.sha, ...(checkRunUrl ? { checkRunUrl } : {}) });
       if (ctx.attempt > 1) {
-        // An interrupted try may have posted it: the commit's comment of this week is ours already.
-        const marker = commentMarker(p.week);
+        // An interrupted try may have posted it: the commit's comment of this unit is ours already.
+        const marker = commentMarker(p.unit);
         const comments = await octokit.paginate(octokit.rest.repos.listCommentsForCommit, { owner: p.owner, repo: p.repo, commit_sha: p.sha, per_page: 100 });
         const ours = comments.find((c) => c.user?.login === ctx.botLogin && c.body.startsWith(marker));
         if (ours) return { result: { commentId: ours.id, found: true }, record: nothing };
@@ -95,9 +95,9 @@ type CheckRunPublication = Extract<ParsedPublication, { kind: 'check-run' }>;
  */
 async function sendCheckRun(octokit: Octokit, p: CheckRunPublication, ctx: SendContext): Promise<Sent> {
   const ref: RepoRef = { owner: p.owner, repo: p.repo };
-  const id = p.checkRunId ?? (p.week > 0 ? (await ctx.store.published.checkRunFor(p.repoId, p.sha, p.week))?.id : undefined);
+  const id = p.checkRunId ?? (p.unit !== '' ? (await ctx.store.published.checkRunFor(p.repoId, p.sha, p.unit))?.id : undefined);
   const record = (run: { id: number; url?: string }) => (tx: SqlRunner) =>
-    ctx.store.published.recordPublished(tx, { checkRun: { repoId: p.repoId, sha: p.sha, week: p.week, ...run, ...(p.gradingJobId ? { gradingJobId: p.gradingJobId } : {}), ...(p.noticeForJob ? { noticeForJob: p.noticeForJob } : {}) } });
+    ctx.store.published.recordPublished(tx, { checkRun: { repoId: p.repoId, sha: p.sha, unit: p.unit, ...run, ...(p.gradingJobId ? { gradingJobId: p.gradingJobId } : {}), ...(p.noticeForJob ? { noticeForJob: p.noticeForJob } : {}) } });
   if (id === undefined && ctx.attempt > 1) {
     // The interrupted try created it (with this very content): recorded, not written again.
     const found = await findCheckRun(octokit, ref, p);

@@ -1,10 +1,13 @@
+import { DEFAULT_COURSE_ID } from '../course/config.ts';
+import { weekNumberOf } from '../course/unit.ts';
+import type { RecordedCourse } from '../store/record.ts';
 import type { Store } from '../store/store.ts';
 import { rosterOf, type Roster } from '../store/roster.ts';
 import { CourseConfigSchema } from '../course/config.ts';
 import { dueBy } from '../grading/late.ts';
 import { loadPack, RUBRICS_DIR, unitCriteria } from '../rubrics/load.ts';
 import type { GradingRecord } from '../store/records.ts';
-import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookInput, type GradebookRow } from './gradebook.ts';
+import { gradebook, gradebookCsv, runnerImageNote, weekDetail, weekDetailCsv, type GradebookInput, type GradebookRow, type RunnerImageNote } from './gradebook.ts';
 import { canvasCsv, gradescopeResults, longCsv, moodleCsv } from './lms.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'canvas', 'moodle', 'long', 'gradescope'] as const;
@@ -18,6 +21,8 @@ export interface ExportResult {
   readonly notOnRoster: readonly { readonly login: string; readonly repo: string }[];
   /** The file name extension. */
   readonly extension: 'csv' | 'json';
+  /** What the runner image lacks that students declare (of the week asked, or of the course). */
+  readonly runnerImage?: RunnerImageNote;
 }
 
 /** Gradebook rows with the roster's identifier, name, email and section. */
@@ -40,7 +45,7 @@ async function finalOf(gradings: readonly GradingRecord[], storedConfig: unknown
   if (!pack?.final) return undefined;
   // Mid-course the final column is the standing so far: weeks not yet due weigh nothing.
   const config = CourseConfigSchema.safeParse(storedConfig);
-  return { spec: pack.final, criteriaOf: unitCriteria(pack.weeks), ...(config.success ? { due: dueBy(config.data, now) } : {}) };
+  return { spec: pack.final, criteriaOf: unitCriteria(pack.weeks, pack.assignments), ...(config.success ? { due: dueBy(config.data, now) } : {}) };
 }
 
 /** A gradebook that cannot be exported as asked: nothing recorded for it (`not-found`) or a bad question (`bad-request`). */
@@ -57,24 +62,38 @@ export class ExportError extends Error {
  * with the counted score of each week (overrides and late penalties applied), or, for
  * one week, a row per student with each criterion.
  */
-export async function exportGrades(store: Store, options: { org?: string; week?: number; format: ExportFormat; rubricsDir?: string; now?: Date }): Promise<ExportResult> {
-  const courses = await store.record.courses();
-  const course = options.org ? courses.find((c) => c.org.toLowerCase() === options.org!.toLowerCase()) : courses.length === 1 ? courses[0] : undefined;
+export async function exportGrades(store: Store, options: { org?: string; course?: string; week?: number; unit?: string; format: ExportFormat; rubricsDir?: string; now?: Date }): Promise<ExportResult> {
+  const all = await store.record.courses();
+  const named = (c: RecordedCourse) => (c.course === DEFAULT_COURSE_ID ? c.org : `${c.org}/${c.course}`);
+  const inOrg = options.org ? all.filter((c) => c.org.toLowerCase() === options.org!.toLowerCase()) : all;
+  const candidates = options.course ? inOrg.filter((c) => c.course === options.course) : inOrg;
+  const course = candidates.length === 1 ? candidates[0] : undefined;
   if (!course) {
     throw new ExportError(
-      courses.length === 0
+      all.length === 0
         ? 'nothing has been graded yet: there is no course in the record'
-        : options.org
-          ? `no course for organization "${options.org}" in the record (known: ${courses.map((c) => c.org).join(', ')})`
-          : `several courses are recorded: name one with --org (${courses.map((c) => c.org).join(', ')})`,
+        : candidates.length > 1
+          ? `several courses are recorded: name one with --org${options.org ? '' : ' and'} --course (${candidates.map(named).join(', ')})`
+          : options.org && inOrg.length === 0
+            ? `no course for organization "${options.org}" in the record (known: ${all.map(named).join(', ')})`
+            : options.course
+              ? `no course "${options.course}"${options.org ? ` in organization "${options.org}"` : ''} in the record (known: ${all.map(named).join(', ')})`
+            : `several courses are recorded: name one with --org (${all.map(named).join(', ')})`,
     );
   }
-  if (options.week !== undefined && !(Number.isInteger(options.week) && options.week >= 1 && options.week <= course.weeks)) {
-    throw new ExportError(`week ${options.week} is not a week of the course (1–${course.weeks})`, 'bad-request');
+  const weeks = course.units.filter((u) => weekNumberOf(u) > 0).length;
+  const assignments = course.units.filter((u) => weekNumberOf(u) === 0);
+  if (options.unit !== undefined && !course.units.includes(options.unit)) {
+    throw new ExportError(`${options.unit} is not a unit of the course (${course.units.join(', ')})`, 'bad-request');
   }
-  const gradings = await store.record.gradings({ org: course.org });
+  if (options.week !== undefined && !(Number.isInteger(options.week) && options.week >= 1 && options.week <= weeks)) {
+    throw new ExportError(`week ${options.week} is not a week of the course (1–${weeks})`, 'bad-request');
+  }
+  const filter = { org: course.org, course: course.course };
+  const gradings = await store.record.gradings(filter);
   const final = await finalOf(gradings, course.config, options.now ?? new Date(), options.rubricsDir);
-  const input = { weeks: course.weeks, rule: course.counts, gradings, overrides: await store.tas.overrides({ org: course.org }), ...(final ? { final } : {}) };
+  const input = { weeks, assignments, rule: course.counts, gradings, overrides: await store.tas.overrides(filter), ...(final ? { final } : {}) };
+  const detail = options.unit ?? (options.week !== undefined ? `week-${options.week}` : undefined);
   const roster = await rosterOf(store.db, course.org);
   const org = course.org;
   const format = options.format;
@@ -82,26 +101,30 @@ export async function exportGrades(store: Store, options: { org?: string; week?:
     if ((format === 'canvas' || format === 'moodle') && roster.entries.length === 0) {
       throw new ExportError(`the ${format} export matches students through the roster, and "${org}" has none: load it first with \`rubrica roster import FILE.csv --org ${org}\``, 'bad-request');
     }
-    if (options.week !== undefined) throw new ExportError(`--week does not apply to the ${format} export: it holds every week`, 'bad-request');
+    if (detail !== undefined) throw new ExportError(`--week does not apply to the ${format} export: it holds every week`, 'bad-request');
     const made = format === 'canvas' ? canvasCsv(input, roster) : format === 'moodle' ? moodleCsv(input, roster) : format === 'long' ? longCsv(input, roster) : gradescopeResults(input, roster);
     return { body: made.body, contentType: made.contentType, org, notOnRoster: roster.entries.length || format === 'canvas' || format === 'moodle' ? made.unmatched : [], extension: format === 'gradescope' ? 'json' : 'csv' };
   }
-  if (options.week !== undefined) {
-    const rows = weekDetail(input, options.week);
+  if (detail !== undefined) {
+    const rows = weekDetail(input, detail);
+    const note = runnerImageNote(input, detail);
+    const runnerImage = note ? { runnerImage: note } : {};
     return format === 'json'
-      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json' }
-      : { body: weekDetailCsv(rows), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv' };
+      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json', ...runnerImage }
+      : { body: weekDetailCsv(rows), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv', ...runnerImage };
   }
   const rows = gradebook(input);
+  const note = runnerImageNote(input);
+  const runnerImage = note ? { runnerImage: note } : {};
   // Without a roster the gradebook is as it always was; with one, each row says who the student is.
   if (roster.entries.length === 0) {
     return format === 'json'
-      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json' }
-      : { body: gradebookCsv(rows, course.weeks), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv' };
+      ? { body: `${JSON.stringify(rows, null, 2)}\n`, contentType: 'application/json', org, notOnRoster: [], extension: 'json', ...runnerImage }
+      : { body: gradebookCsv(rows, weeks, undefined, assignments), contentType: 'text/csv; charset=utf-8', org, notOnRoster: [], extension: 'csv', ...runnerImage };
   }
-  const named = withRoster(rows, roster);
-  const notOnRoster = named.filter((r) => !r.onRoster).map((r) => ({ login: r.login, repo: r.repo }));
+  const withNames = withRoster(rows, roster);
+  const notOnRoster = withNames.filter((r) => !r.onRoster).map((r) => ({ login: r.login, repo: r.repo }));
   return format === 'json'
-    ? { body: `${JSON.stringify(named, null, 2)}\n`, contentType: 'application/json', org, notOnRoster, extension: 'json' }
-    : { body: gradebookCsv(rows, course.weeks, named), contentType: 'text/csv; charset=utf-8', org, notOnRoster, extension: 'csv' };
+    ? { body: `${JSON.stringify(withNames, null, 2)}\n`, contentType: 'application/json', org, notOnRoster, extension: 'json', ...runnerImage }
+    : { body: gradebookCsv(rows, weeks, withNames, assignments), contentType: 'text/csv; charset=utf-8', org, notOnRoster, extension: 'csv', ...runnerImage };
 }

@@ -1,8 +1,10 @@
-import { finalGrade, pointsOf, type CountedUnit, type FinalGrade, type UnitCriteria } from '../grading/final-grade.ts';
+import { finalGrade, pointsOf, unitFieldsOf, type CountedUnit, type FinalGrade, type UnitCriteria } from '../grading/final-grade.ts';
 import { countedGrading, finalScore } from '../grading/late.ts';
 import type { FinalGradeSpec, UnitSelector } from '../rubrics/schema.ts';
 import { applyOverrides, type OverriddenCriterion } from '../grading/overrides.ts';
 import { roundPoints } from '../grading/score.ts';
+import { weekNumberOf, type UnitKey } from '../course/unit.ts';
+import type { Grade } from '../grading/grade.ts';
 import type { CountingRule, GradingRecord, Lateness, Override } from '../store/records.ts';
 
 /**
@@ -11,10 +13,16 @@ import type { CountingRule, GradingRecord, Lateness, Override } from '../store/r
  * so a renamed repository keeps its row.
  */
 
+/** A grading with what its environment could not judge (the store's gradings carry their whole grade). */
+export type GradebookGrading = GradingRecord & { readonly grade?: Pick<Grade, 'environment'> };
+
 export interface GradebookInput {
+  /** The weekly portfolio's weeks (0: the course has none). */
   readonly weeks: number;
+  /** The course's other units, in column order: assignments and deliveries (`final`, `final/first`). */
+  readonly assignments?: readonly UnitKey[];
   readonly rule: CountingRule;
-  readonly gradings: readonly GradingRecord[];
+  readonly gradings: readonly GradebookGrading[];
   readonly overrides: readonly Override[];
   /** The pack's final grade (`final:` in pack.yaml) and its weeks' criteria, when it has one. */
   readonly final?: {
@@ -31,6 +39,8 @@ export interface GradebookRow {
   readonly repo: string;
   /** Counted score per week (index 0 = week 1); null without a grading or when too late. */
   readonly weeks: (number | null)[];
+  /** Counted score per assignment unit (`final/first`), when the course has any; null as for weeks. */
+  readonly assignments?: Record<UnitKey, number | null>;
   /** Points lost to lateness over the counted weeks. */
   readonly latePenalties: number;
   readonly total: number;
@@ -51,6 +61,22 @@ export interface WeekDetailRow {
   readonly score: number;
   readonly latePenalty: number;
   readonly final: number | null;
+  /** Modules the student declared that the runner image lacks: criteria not gradable in this environment. */
+  readonly notGradableHere?: readonly string[];
+}
+
+/** One note per course: what to add to the runner image so every criterion can be judged. */
+export interface RunnerImageNote {
+  readonly modules: readonly {
+    readonly module: string;
+    /** The distribution to install, as students declare it. */
+    readonly distribution: string;
+    /** How many repositories' counted gradings miss it, and in which weeks. */
+    readonly repositories: number;
+    readonly weeks: readonly number[];
+    /** The units (weeks, assignments, deliveries) whose gradings miss it. */
+    readonly units: readonly UnitKey[];
+  }[];
 }
 
 /** A grading as it stands after the TAs' overrides for its repository and week. */
@@ -68,13 +94,14 @@ export interface Effective {
 }
 
 const repoKey = (org: string, repoId: number) => `${org}\u0000${repoId}`;
-const weekKey = (org: string, repoId: number, week: number) => `${repoKey(org, repoId)}\u0000${week}`;
+const unitOf = (r: { readonly unit?: string; readonly week: number }): UnitKey => r.unit ?? `week-${r.week}`;
+const unitRowKey = (org: string, repoId: number, unit: UnitKey) => `${repoKey(org, repoId)}\u0000${unit}`;
 
 function overridesByWeek(overrides: readonly Override[]): Map<string, Override[]> {
   const byWeek = new Map<string, Override[]>();
   // Oldest first, so a TA's later correction of the same criterion wins in applyOverrides.
   for (const o of [...overrides].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
-    const key = weekKey(o.org, o.repoId, o.week);
+    const key = unitRowKey(o.org, o.repoId, unitOf(o));
     byWeek.set(key, [...(byWeek.get(key) ?? []), o]);
   }
   return byWeek;
@@ -109,24 +136,25 @@ export function effective(g: GradingRecord, overrides: readonly Override[] | und
 
 interface Repository {
   readonly latest: GradingRecord;
-  /** Effective gradings by week. */
-  readonly weeks: Map<number, Effective[]>;
+  /** Effective gradings by unit. */
+  readonly units: Map<UnitKey, Effective[]>;
 }
 
 function repositories(input: GradebookInput): Repository[] {
   const overrides = overridesByWeek(input.overrides);
-  const repos = new Map<string, { latest: GradingRecord; latestAt: number; weeks: Map<number, Effective[]> }>();
+  const repos = new Map<string, { latest: GradingRecord; latestAt: number; units: Map<UnitKey, Effective[]> }>();
   // A class-wide view runs this over thousands of gradings: each delivery is parsed once.
   for (const g of input.gradings) {
     const key = repoKey(g.org, g.repoId);
     const at = Date.parse(g.deliveredAt);
     let repo = repos.get(key);
-    if (!repo) repos.set(key, (repo = { latest: g, latestAt: at, weeks: new Map() }));
+    if (!repo) repos.set(key, (repo = { latest: g, latestAt: at, units: new Map() }));
     // The latest grading names the repository as it is now (renamed, students added).
     if (at >= repo.latestAt) (repo.latest = g), (repo.latestAt = at);
-    let list = repo.weeks.get(g.week);
-    if (!list) repo.weeks.set(g.week, (list = []));
-    list.push(effective(g, overrides.size ? overrides.get(weekKey(g.org, g.repoId, g.week)) : undefined));
+    const unit = unitOf(g);
+    let list = repo.units.get(unit);
+    if (!list) repo.units.set(unit, (list = []));
+    list.push(effective(g, overrides.size ? overrides.get(unitRowKey(g.org, g.repoId, unit)) : undefined));
   }
   return [...repos.values()].sort(
     (a, b) => loginOf(a.latest).localeCompare(loginOf(b.latest)) || a.latest.repo.localeCompare(b.latest.repo),
@@ -139,41 +167,45 @@ const loginOf = (g: GradingRecord) => g.students.join(' ');
 export function countedByRepository(input: GradebookInput): { latest: GradingRecord; counted: (Effective | undefined)[]; attempts: number[] }[] {
   return repositories(input).map((repo) => ({
     latest: repo.latest,
-    counted: Array.from({ length: input.weeks }, (_, i) => countedGrading(repo.weeks.get(i + 1) ?? [], input.rule)),
-    attempts: Array.from({ length: input.weeks }, (_, i) => repo.weeks.get(i + 1)?.length ?? 0),
+    counted: Array.from({ length: input.weeks }, (_, i) => countedGrading(repo.units.get(`week-${i + 1}`) ?? [], input.rule)),
+    attempts: Array.from({ length: input.weeks }, (_, i) => repo.units.get(`week-${i + 1}`)?.length ?? 0),
   }));
 }
 
 export function gradebook(input: GradebookInput): GradebookRow[] {
-  return countedByRepository(input).map((repo) => {
+  return repositories(input).map((repo) => {
     const weeks: (number | null)[] = [];
-    const units: CountedUnit[] = [];
     let latePenalties = 0;
-    for (const [i, counted] of repo.counted.entries()) {
-      weeks.push(counted?.finalScore ?? null);
-      if (counted) units.push(countedUnit(i + 1, counted));
-      // Only points actually taken off a counted score: a too-late week is lost whole, not penalised.
-      if (counted?.finalScore != null) latePenalties += counted.penalty;
-    }
-    const total = weeks.reduce<number>((sum, w) => sum + (w ?? 0), 0);
-    // One row per student, as an LMS imports grades: a team repository gives each of its students the same scores.
+    const units: CountedUnit[] = [];
+    const counted = (unit: UnitKey) => {
+      const c = countedGrading(repo.units.get(unit) ?? [], input.rule);
+      if (c) units.push(countedUnit(unit, c));
+      // Only points actually taken off a counted score: a too-late unit is lost whole, not penalised.
+      if (c?.finalScore != null) latePenalties += c.penalty;
+      return c?.finalScore ?? null;
+    };
+    for (let week = 1; week <= input.weeks; week++) weeks.push(counted(`week-${week}`));
+    const assignments = input.assignments?.length ? Object.fromEntries(input.assignments.map((u) => [u, counted(u)])) : undefined;
+    const total = [...weeks, ...Object.values(assignments ?? {})].reduce<number>((sum, w) => sum + (w ?? 0), 0);
     const final = input.final ? { final: finalGrade(input.final.spec, units, pointsOf(input.final.criteriaOf, input.final.due)) } : {};
-    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, latePenalties: roundPoints(latePenalties), total: roundPoints(total), ...final }));
+    // One row per student, as an LMS imports grades: a group repository gives each of its members the same scores.
+    return studentsOf(repo.latest).map((login) => ({ login, repo: repo.latest.repo, weeks, ...(assignments ? { assignments } : {}), latePenalties: roundPoints(latePenalties), total: roundPoints(total), ...final }));
   }).flat().sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
 }
 
-/** What the final grade reads of a week's counted grading. */
-function countedUnit(week: number, counted: Effective): CountedUnit {
-  return { week, maxScore: counted.record.maxScore, score: counted.score, finalScore: counted.finalScore, criteria: counted.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score })) };
+/** What the final grade reads of a unit's counted grading (a week's, an assignment's or a delivery's). */
+function countedUnit(key: UnitKey, counted: Effective): CountedUnit {
+  return { ...unitFieldsOf(key), maxScore: counted.record.maxScore, score: counted.score, finalScore: counted.finalScore, criteria: counted.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score })) };
 }
 
 const studentsOf = (g: GradingRecord): string[] => (g.students.length ? [...g.students] : [g.repo]);
 
-/** The counted grading of each repository for one week, criterion by criterion. */
-export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[] {
+/** The counted grading of each repository for one week (or unit), criterion by criterion. */
+export function weekDetail(input: GradebookInput, week: number | UnitKey): WeekDetailRow[] {
+  const unit = typeof week === 'number' ? `week-${week}` : week;
   const rows: WeekDetailRow[] = [];
   for (const repo of repositories(input)) {
-    const counted = countedGrading(repo.weeks.get(week) ?? [], input.rule);
+    const counted = countedGrading(repo.units.get(unit) ?? [], input.rule);
     if (!counted) continue;
     for (const login of studentsOf(repo.latest)) rows.push({
       login,
@@ -187,9 +219,44 @@ export function weekDetail(input: GradebookInput, week: number): WeekDetailRow[]
       score: counted.score,
       latePenalty: counted.penalty,
       final: counted.finalScore,
+      ...(missingOf(counted.record).length ? { notGradableHere: missingOf(counted.record).map((m) => m.module) } : {}),
     });
   }
   return rows.sort((a, b) => a.login.localeCompare(b.login) || a.repo.localeCompare(b.repo));
+}
+
+const missingOf = (g: GradebookGrading) => g.grade?.environment?.missing ?? [];
+
+/**
+ * Modules the runner image lacks, over the counted gradings of the course (of `week`,
+ * or of every week); null when the image lacks nothing students declare.
+ */
+export function runnerImageNote(input: GradebookInput, unit?: UnitKey): RunnerImageNote | null {
+  const byModule = new Map<string, { module: string; distribution: string; repos: Set<number>; units: Set<UnitKey> }>();
+  for (const repo of repositories(input)) {
+    for (const [u, gradings] of repo.units) {
+      if (unit !== undefined && u !== unit) continue;
+      const counted = countedGrading(gradings, input.rule);
+      for (const m of counted ? missingOf(counted.record) : []) {
+        const entry = byModule.get(m.module) ?? { module: m.module, distribution: m.distribution, repos: new Set<number>(), units: new Set<UnitKey>() };
+        entry.repos.add(repo.latest.repoId);
+        entry.units.add(u);
+        byModule.set(m.module, entry);
+      }
+    }
+  }
+  if (byModule.size === 0) return null;
+  return {
+    modules: [...byModule.values()]
+      .sort((a, b) => b.repos.size - a.repos.size || a.module.localeCompare(b.module))
+      .map((e) => ({
+        module: e.module,
+        distribution: e.distribution,
+        repositories: e.repos.size,
+        weeks: [...e.units].map(weekNumberOf).filter((w) => w > 0).sort((a, b) => a - b),
+        units: [...e.units].sort(),
+      })),
+  };
 }
 
 /** Two decimals at most, with a dot, whatever the locale. */
@@ -215,12 +282,14 @@ export function gradebookCsv(
   weeks: number,
   /** The roster's columns for each row, in the same order; without a roster they are left out. */
   students?: readonly { identifier: string | null; name: string | null; email: string | null; section: string | null }[],
+  /** The assignment units' columns (`final/first`), after the weeks. */
+  assignments: readonly UnitKey[] = [],
 ): string {
   const who = students ? ['identifier', 'name', 'email', 'section'] : [];
   // The final grade's columns when the pack defines one (the level too when it grades by level).
   const final = rows.find((r) => r.final)?.final;
   const finalColumns = final ? ['final', ...(final.level !== undefined ? ['final_level'] : [])] : [];
-  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), 'late_penalty', 'total', ...finalColumns];
+  const header = ['login', ...who, 'repo', ...Array.from({ length: weeks }, (_, i) => `week_${i + 1}`), ...assignments.map(field), 'late_penalty', 'total', ...finalColumns];
   return csv([
     header,
     ...rows.map((r, i) => [
@@ -228,6 +297,7 @@ export function gradebookCsv(
       ...(students ? [students[i]!.identifier, students[i]!.name, students[i]!.email, students[i]!.section].map((v) => field(v ?? '')) : []),
       field(r.repo),
       ...Array.from({ length: weeks }, (_, i) => number(r.weeks[i] ?? null)),
+      ...assignments.map((u) => number(r.assignments?.[u] ?? null)),
       number(r.latePenalties),
       number(r.total),
       ...(final ? [number(r.final?.grade ?? null), ...(final.level !== undefined ? [field(r.final?.level?.id ?? '')] : [])] : []),
@@ -238,7 +308,9 @@ export function gradebookCsv(
 export function weekDetailCsv(rows: readonly WeekDetailRow[]): string {
   // Columns in the rubric's order as first seen: a criterion added later in the term goes last.
   const ids = [...new Set(rows.flatMap((r) => r.criteria.map((c) => c.id)))];
-  const header = ['login', 'repo', 'sha', 'delivered_at', 'status', ...ids, 'score', 'late_penalty', 'final'];
+  // Only when the environment could not judge something: the usual file keeps its columns.
+  const lacking = rows.some((r) => r.notGradableHere?.length);
+  const header = ['login', 'repo', 'sha', 'delivered_at', 'status', ...ids, 'score', 'late_penalty', 'final', ...(lacking ? ['not_gradable_here'] : [])];
   return csv([
     header.map(field),
     ...rows.map((r) => {
@@ -253,6 +325,7 @@ export function weekDetailCsv(rows: readonly WeekDetailRow[]): string {
         number(r.score),
         number(r.latePenalty),
         number(r.final),
+        ...(lacking ? [field((r.notGradableHere ?? []).join(' '))] : []),
       ];
     }),
   ]);

@@ -1,4 +1,5 @@
 import { multiLine, plain, say, singleLine, type Locale, type Text } from '../core/text.ts';
+import { unitOfGrade } from '../course/unit.ts';
 import type { FinalGrade } from '../grading/final-grade.ts';
 import type { Grade } from '../grading/grade.ts';
 import { isHidden } from '../grading/score.ts';
@@ -10,6 +11,8 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
   return {
     pack: grade.pack,
     week: grade.week,
+    /** What was graded: `week-3`, `final`, `final/first` (src/course/unit.ts). */
+    unit: unitOfGrade(grade),
     title: shown(grade.title),
     commit: grade.commit,
     score: grade.score,
@@ -37,6 +40,11 @@ export function renderJson(grade: Grade, locale: Locale, reveal: boolean) {
       };
     }),
     skipped: grade.skipped.map((s) => ({ ...s, path: singleLine(s.path) })),
+    // The graded folder ('' is the repository's root) and the candidates it was chosen from.
+    ...(grade.project
+      ? { project: { root: singleLine(grade.project.root), rule: grade.project.rule, candidates: grade.project.candidates.map((c) => ({ root: singleLine(c.root), deliverables: c.deliverables })) } }
+      : {}),
+    ...(grade.environment ? { environment: grade.environment } : {}),
     image: grade.image,
     packHash: grade.packHash,
     timings: grade.timings,

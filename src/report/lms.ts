@@ -2,6 +2,7 @@ import { roundPoints } from '../grading/score.ts';
 import type { Override } from '../store/records.ts';
 import type { Roster, StoredRosterEntry } from '../store/roster.ts';
 import { byLogin } from '../store/roster.ts';
+import { unitLabel, weekNumberOf, type UnitKey } from '../course/unit.ts';
 import { csv, field, gradebook, number, weekDetail, type GradebookInput, type GradebookRow } from './gradebook.ts';
 
 /**
@@ -17,13 +18,23 @@ export interface LmsExport {
   readonly unmatched: readonly { readonly login: string; readonly repo: string }[];
 }
 
-const weekTitle = (week: number) => `Week ${week}`;
+/** The gradebook's columns, in order: the weeks, then the assignments and deliveries. */
+function unitsOf(input: GradebookInput): UnitKey[] {
+  return [...Array.from({ length: input.weeks }, (_, i) => `week-${i + 1}`), ...(input.assignments ?? [])];
+}
 
-/** The largest max score recorded per week: the points possible. */
-function pointsPossible(input: GradebookInput): number[] {
-  const max = Array.from({ length: input.weeks }, () => 0);
-  for (const g of input.gradings) if (g.week >= 1 && g.week <= input.weeks) max[g.week - 1] = Math.max(max[g.week - 1]!, g.maxScore);
-  return max;
+/** A column's title in an LMS: `Week 3`, `final · first`. */
+const unitTitle = (unit: UnitKey) => unitLabel(unit, 'en');
+
+/** A row's counted score for a unit. */
+function scoreOf(row: GradebookRow, unit: UnitKey): number | null {
+  const week = weekNumberOf(unit);
+  return week > 0 ? (row.weeks[week - 1] ?? null) : (row.assignments?.[unit] ?? null);
+}
+
+/** The largest max score recorded per unit: the points possible. */
+function pointsPossible(input: GradebookInput, units: readonly UnitKey[]): number[] {
+  return units.map((u) => input.gradings.filter((g) => (g.unit ?? `week-${g.week}`) === u).reduce((max, g) => Math.max(max, g.maxScore), 0));
 }
 
 function matched(rows: readonly GradebookRow[], roster: Roster) {
@@ -45,10 +56,10 @@ function matched(rows: readonly GradebookRow[], roster: Roster) {
  */
 export function canvasCsv(input: GradebookInput, roster: Roster): LmsExport {
   const { rows, unmatched } = matched(gradebook(input), roster);
-  const possible = pointsPossible(input);
-  const weeks = Array.from({ length: input.weeks }, (_, i) => i + 1);
+  const units = unitsOf(input);
+  const possible = pointsPossible(input, units);
   const lines: string[][] = [
-    ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', ...weeks.map(weekTitle), 'Rubrica total'],
+    ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', ...units.map((u) => field(unitTitle(u))), 'Rubrica total'],
     ['    Points Possible', '', '', '', '', ...possible.map((p) => number(p)), number(roundPoints(possible.reduce((a, b) => a + b, 0)))],
   ];
   for (const { row, entry } of rows) {
@@ -59,7 +70,7 @@ export function canvasCsv(input: GradebookInput, roster: Roster): LmsExport {
       field(entry.identifier ?? ''),
       field(entry.email ?? ''),
       field(entry.section ?? ''),
-      ...weeks.map((w) => number(row.weeks[w - 1] ?? null)),
+      ...units.map((u) => number(scoreOf(row, u))),
       number(row.total),
     ]);
   }
@@ -80,33 +91,33 @@ export function moodleCsv(input: GradebookInput, roster: Roster): LmsExport {
   const { rows, unmatched } = matched(gradebook(input), roster);
   // The feedback says how the week's points were made: criterion by criterion, and lateness.
   const notes = new Map<string, string>();
-  for (let week = 1; week <= input.weeks; week++) {
-    for (const r of weekDetail(input, week)) {
+  const units = unitsOf(input);
+  for (const unit of units) {
+    for (const r of weekDetail(input, unit)) {
       const parts = r.criteria.map((c) => `${c.id} ${number(c.score ?? 0)}/${number(c.maxScore)}${c.overridden ? ' (TA)' : ''}`);
       if (r.latePenalty) parts.push(`late penalty -${number(r.latePenalty)}`);
-      notes.set(`${r.login}\u0000${r.repo}\u0000${week}`, parts.join('; '));
+      notes.set(`${r.login}\u0000${r.repo}\u0000${unit}`, parts.join('; '));
     }
   }
-  const feedback = (login: string, repo: string, week: number) => notes.get(`${login}\u0000${repo}\u0000${week}`) ?? '';
-  const weeks = Array.from({ length: input.weeks }, (_, i) => i + 1);
-  const lines: string[][] = [['ID number', 'Email address', 'Full name', ...weeks.flatMap((w) => [weekTitle(w), `${weekTitle(w)} feedback`])]];
+  const feedback = (login: string, repo: string, unit: UnitKey) => notes.get(`${login}\u0000${repo}\u0000${unit}`) ?? '';
+  const lines: string[][] = [['ID number', 'Email address', 'Full name', ...units.flatMap((u) => [field(unitTitle(u)), field(`${unitTitle(u)} feedback`)])]];
   for (const { row, entry } of rows) {
     if (!entry) continue;
     lines.push([
       field(entry.identifier ?? ''),
       field(entry.email ?? ''),
       field(entry.name ?? ''),
-      ...weeks.flatMap((w) => [number(row.weeks[w - 1] ?? null), field(row.weeks[w - 1] == null ? '' : feedback(row.login, row.repo, w))]),
+      ...units.flatMap((u) => [number(scoreOf(row, u)), field(scoreOf(row, u) == null ? '' : feedback(row.login, row.repo, u))]),
     ]);
   }
   return { body: csv(lines), contentType: 'text/csv; charset=utf-8', unmatched };
 }
 
 /** The override in force for a criterion (the latest), if any. */
-function overrideOf(overrides: readonly Override[], repoId: number, week: number, criterion: string): Override | undefined {
+function overrideOf(overrides: readonly Override[], repoId: number, unit: UnitKey, criterion: string): Override | undefined {
   let found: Override | undefined;
   for (const o of overrides) {
-    if (o.repoId === repoId && o.week === week && o.criterion === criterion && (!found || Date.parse(o.at) >= Date.parse(found.at))) found = o;
+    if (o.repoId === repoId && (o.unit ?? `week-${o.week}`) === unit && o.criterion === criterion && (!found || Date.parse(o.at) >= Date.parse(found.at))) found = o;
   }
   return found;
 }
@@ -114,6 +125,8 @@ function overrideOf(overrides: readonly Override[], repoId: number, week: number
 export const LONG_COLUMNS = [
   'login', 'identifier', 'name', 'email', 'section', 'on_roster', 'repo', 'week', 'criterion', 'points', 'max', 'status',
   'overridden', 'override_by', 'override_reason', 'automatic_points', 'late_status', 'late_penalty', 'week_score', 'week_final', 'commit', 'delivered_at', 'graded_at',
+  // The unit graded (`week-3`, `final/first`); `week` is empty for an assignment's.
+  'unit',
 ] as const;
 
 /** One row per student × week × criterion of the counted gradings: for spreadsheets and audits. */
@@ -121,17 +134,18 @@ export function longCsv(input: GradebookInput, roster: Roster): LmsExport {
   const entries = byLogin(roster);
   const unmatched = new Map<string, string>();
   const lines: string[][] = [[...LONG_COLUMNS]];
-  for (let week = 1; week <= input.weeks; week++) {
-    for (const r of weekDetail(input, week)) {
+  for (const unit of unitsOf(input)) {
+    const week = weekNumberOf(unit);
+    for (const r of weekDetail(input, unit)) {
       const e = entries.get(r.login.toLowerCase());
       if (!e) unmatched.set(r.login, r.repo);
       for (const c of r.criteria) {
-        const o = c.overridden ? overrideOf(input.overrides, r.repoId, week, c.id) : undefined;
+        const o = c.overridden ? overrideOf(input.overrides, r.repoId, unit, c.id) : undefined;
         lines.push([
           field(r.login), field(e?.identifier ?? ''), field(e?.name ?? ''), field(e?.email ?? ''), field(e?.section ?? ''), e ? 'yes' : 'no',
-          field(r.repo), String(week), field(c.id), number(c.score), number(c.maxScore), c.status,
+          field(r.repo), week > 0 ? String(week) : '', field(c.id), number(c.score), number(c.maxScore), c.status,
           c.overridden ? 'yes' : 'no', field(o?.by ?? ''), field(o?.reason ?? ''), number(c.automatic),
-          r.status, number(r.latePenalty), number(r.score), number(r.final), r.sha, r.deliveredAt, r.gradedAt,
+          r.status, number(r.latePenalty), number(r.score), number(r.final), r.sha, r.deliveredAt, r.gradedAt, unit,
         ]);
       }
     }
@@ -152,10 +166,13 @@ export function gradescopeResults(input: GradebookInput, roster: Roster): LmsExp
   const entries = byLogin(roster);
   const unmatched = new Map<string, string>();
   const files: Record<string, GradescopeResults> = {};
-  for (let week = 1; week <= input.weeks; week++) {
-    for (const r of weekDetail(input, week)) {
+  for (const unit of unitsOf(input)) {
+    const week = weekNumberOf(unit);
+    // Weeks keep their folders (`week-03`); an assignment's unit is its key (`final-first`).
+    const folder = week > 0 ? `week-${String(week).padStart(2, '0')}` : unit.replace('/', '-');
+    for (const r of weekDetail(input, unit)) {
       if (!entries.has(r.login.toLowerCase())) unmatched.set(r.login, r.repo);
-      files[`${r.login}/week-${String(week).padStart(2, '0')}/results.json`] = {
+      files[`${r.login}/${folder}/results.json`] = {
         score: r.final ?? 0,
         tests: r.criteria.map((c) => ({
           name: c.id,

@@ -1,10 +1,13 @@
-import { plain, say, type Locale, type Text } from '../core/text.ts';
+import { parseUnitKey, unitFlags, unitLabel, unitOfGrade } from '../course/unit.ts';
+import { counted, noun, plain, say, type Locale, type Text } from '../core/text.ts';
 import type { FinalGrade } from '../grading/final-grade.ts';
 import type { Grade } from '../grading/grade.ts';
+import { projectNote } from '../grading/project.ts';
 import type { Lateness } from '../store/records.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
-import { formatPoints, whatToDoFirst } from './terminal.ts';
+import { earnedAlongTheWay, formatPoints, verdictWord, whatToDoFirst } from './terminal.ts';
 import { fencedBlock, inline } from './markup.ts';
+import { installNotice } from '../grading/install.ts';
 
 /**
  * What GitHub shows: a check run (title, summary, text, annotations) and a pull
@@ -58,7 +61,7 @@ export function overrideNotes(grade: Grade, locale: Locale): string[] {
     .filter((c) => c.override?.automaticChanged)
     .map((c) => {
       const o = c.override!;
-      const now = o.automatic === null ? (es ? 'sin resultado' : 'no result') : formatPoints(o.automatic);
+      const now = o.automatic === null ? (es ? 'sin resultado' : 'no result') : formatPoints(o.automatic, locale);
       return es
         ? `⚠️ \`${c.id}\`: el resultado automático cambió desde el ajuste de ${o.by} (ahora ${now}); el ajuste sigue vigente. Revísalo o quítalo con \`/rubrica clear ${c.id}\`.`
         : `⚠️ \`${c.id}\`: the automatic result changed since ${o.by}'s override (now ${now}); the override still stands. Review it or remove it with \`/rubrica clear ${c.id}\`.`;
@@ -82,30 +85,33 @@ export function localDeadline(iso: string, timeZone: string | undefined): string
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
 }
 
-/** One line saying how late the delivery was and what it cost; empty when on time. */
+/** One line saying how late the delivery was and when the deadline was; empty when on time. The score line says what it cost. */
 export function lateLine(verdict: LateVerdict | undefined, maxScore: number, locale: Locale): string {
   if (!verdict || verdict.late.status === 'on-time') return '';
   const es = locale === 'es';
   const deadline = localDeadline(verdict.late.effectiveDeadline, verdict.timeZone);
-  const days = verdict.late.daysLate;
+  const days = say(counted(verdict.late.daysLate, DAYS), locale);
   if (verdict.late.status === 'too-late') {
     return es
-      ? `⏰ Entregado ${days} días después del plazo (${deadline}): queda registrado, pero pasó el máximo de días de atraso del curso y no suma puntos. Si tienes una prórroga, pídele a tu ayudante que la registre.`
-      : `⏰ Delivered ${days} days after the deadline (${deadline}): it is recorded, but it is past the course's maximum days late and earns no points. If you have an extension, ask your TA to record it.`;
+      ? `⏰ Entregado ${days} después del plazo: queda registrado, pero pasó el máximo de días de atraso del curso y no suma puntos. Plazo: ${deadline}. Si tienes una prórroga, pídele a tu ayudante que la registre.`
+      : `⏰ Delivered ${days} after the deadline: it is recorded, but it is past the course's maximum days late and earns no points. Deadline: ${deadline}. If you have an extension, ask your TA to record it.`;
   }
   return es
-    ? `⏰ Entregado ${days === 1 ? '1 día' : `${days} días`} tarde (plazo: ${deadline}): −${formatPoints(verdict.penalty)} pts → **${formatPoints(verdict.finalScore ?? 0)} / ${formatPoints(maxScore)}**.`
-    : `⏰ Delivered ${days === 1 ? '1 day' : `${days} days`} late (deadline: ${deadline}): −${formatPoints(verdict.penalty)} pts → **${formatPoints(verdict.finalScore ?? 0)} / ${formatPoints(maxScore)}**.`;
+    ? `⏰ Entregado ${days} tarde (−${formatPoints(verdict.penalty, locale)} pts). Plazo: ${deadline}.`
+    : `⏰ Delivered ${days} late (−${formatPoints(verdict.penalty, locale)} pts). Deadline: ${deadline}.`;
 }
+
+const DAYS = noun('día', 'días', 'day', 'days');
 
 /** The check run's title: the score, and the final score when lateness changed it. */
 export function scoreTitle(grade: Pick<Grade, 'score' | 'maxScore'>, verdict: LateVerdict | undefined, locale: Locale): string {
-  const base = `${formatPoints(grade.score)}/${formatPoints(grade.maxScore)}`;
+  const p = (n: number) => formatPoints(n, locale);
+  const base = `${p(grade.score)}/${p(grade.maxScore)}`;
   if (!verdict || verdict.late.status === 'on-time') return base;
   if (verdict.late.status === 'too-late') return locale === 'es' ? `${base} · fuera de plazo, no cuenta` : `${base} · too late, not counted`;
   return locale === 'es'
-    ? `${formatPoints(verdict.finalScore ?? 0)}/${formatPoints(grade.maxScore)} (${base} − ${formatPoints(verdict.penalty)} por atraso)`
-    : `${formatPoints(verdict.finalScore ?? 0)}/${formatPoints(grade.maxScore)} (${base} − ${formatPoints(verdict.penalty)} late)`;
+    ? `${p(verdict.finalScore ?? 0)}/${p(grade.maxScore)} (${base} − ${p(verdict.penalty)} por atraso)`
+    : `${p(verdict.finalScore ?? 0)}/${p(grade.maxScore)} (${base} − ${p(verdict.penalty)} late)`;
 }
 
 export interface CheckRunAnnotation {
@@ -124,8 +130,8 @@ export interface CheckRunOutput {
   readonly annotations: readonly CheckRunAnnotation[];
 }
 
-export function checkRunName(grade: Pick<Grade, 'week' | 'title'>, locale: Locale): string {
-  return `Rubrica · ${locale === 'es' ? 'Semana' : 'Week'} ${grade.week} — ${plain(say(grade.title, locale))}`;
+export function checkRunName(grade: Pick<Grade, 'week' | 'unit' | 'title'>, locale: Locale): string {
+  return `Rubrica · ${unitLabel(unitOfGrade(grade), locale)} — ${plain(say(grade.title, locale))}`;
 }
 
 /**
@@ -150,12 +156,12 @@ export function scoreTable(grade: Grade, options: RenderOptions): string {
   const es = options.locale === 'es';
   const rows = grade.criteria.map((c) => {
     const hidden = isHidden(c, options.reveal) && !c.override;
-    const automatic = (p: number | null) => (p === null ? (es ? 'pendiente' : 'pending') : formatPoints(p));
+    const automatic = (p: number | null) => (p === null ? (es ? 'pendiente' : 'pending') : formatPoints(p, options.locale));
     const points = hidden
       ? '?'
       : c.override && c.override.kind === 'override'
-        ? `~~${automatic(c.override.automatic)}~~ → ${formatPoints(c.override.points)} / ${formatPoints(c.maxScore)}`
-        : `${c.score === null ? '–' : formatPoints(c.score)} / ${formatPoints(c.maxScore)}`;
+        ? `~~${automatic(c.override.automatic)}~~ → ${formatPoints(c.override.points, options.locale)} / ${formatPoints(c.maxScore, options.locale)}`
+        : `${c.score === null ? '–' : formatPoints(c.score, options.locale)} / ${formatPoints(c.maxScore, options.locale)}`;
     const message = hidden
       ? es ? 'Se muestra después de la fecha de entrega.' : 'Shown after the deadline.'
       : c.override
@@ -166,24 +172,48 @@ export function scoreTable(grade: Grade, options: RenderOptions): string {
   return [`| | ${es ? 'Criterio' : 'Criterion'} | ${es ? 'Puntos' : 'Points'} | ${es ? 'Resultado' : 'Result'} |`, '|---|---|---|---|', ...rows].join('\n');
 }
 
-function scoreLine(grade: Grade, locale: Locale): string {
+/** Which folder a project week graded (empty for a week whose deliverable is the repository). */
+function projectLine(grade: Grade, locale: Locale): string {
+  return grade.project ? `📁 ${inline(say(projectNote(grade.project), locale))}` : '';
+}
+
+/**
+ * The first thing read: the score that counts and the verdict, e.g.
+ * `**44 / 100 — no aprobado** (aprobación: 60)`; when late, the raw score and the
+ * penalty after it (`· 75 / 100 − 10 por atraso`). A grade that could still pass once a
+ * TA scores it, or once our error is fixed, is "not passed yet", never "not passed".
+ */
+export function scoreLine(grade: Grade, locale: Locale, verdict?: LateVerdict): string {
   const es = locale === 'es';
-  const parts = [`**${formatPoints(grade.score)} / ${formatPoints(grade.maxScore)}**`];
-  parts.push(grade.passed ? (es ? 'aprobado' : 'passed') : es ? `aprobación: ${formatPoints(grade.passMark)}` : `pass mark: ${formatPoints(grade.passMark)}`);
-  if (grade.pendingPoints) parts.push(es ? `${formatPoints(grade.pendingPoints)} pts pendientes de revisión de un ayudante` : `${formatPoints(grade.pendingPoints)} pts pending a TA's review`);
-  if (grade.errorPoints) parts.push(es ? `${formatPoints(grade.errorPoints)} pts sin corregir por un problema del curso (no tuyo)` : `${formatPoints(grade.errorPoints)} pts not graded because of a course problem (not yours)`);
+  const p = (n: number) => formatPoints(n, locale);
+  const of = (n: number) => `${p(n)} / ${p(grade.maxScore)}`;
+  const mark = es ? `(aprobación: ${p(grade.passMark)})` : `(pass mark: ${p(grade.passMark)})`;
+  const parts: string[] = [];
+  if (verdict?.late.status === 'too-late') {
+    parts.push(es ? `**Fuera de plazo: no cuenta** · ${of(grade.score)} sin contar` : `**Too late: not counted** · ${of(grade.score)} not counted`);
+  } else {
+    const late = verdict && verdict.late.status !== 'on-time';
+    const counts = late ? (verdict.finalScore ?? 0) : grade.score;
+    parts.push(`**${of(counts)} — ${verdictWord(grade, counts, locale)}** ${mark}`);
+    if (late) parts.push(es ? `${of(grade.score)} − ${p(verdict.penalty)} por atraso` : `${of(grade.score)} − ${p(verdict.penalty)} late`);
+  }
+  if (grade.pendingPoints) parts.push(es ? `${p(grade.pendingPoints)} pts pendientes de revisión de un ayudante` : `${p(grade.pendingPoints)} pts pending a TA's review`);
+  if (grade.errorPoints) parts.push(es ? `${p(grade.errorPoints)} pts sin corregir por un problema del curso (no tuyo)` : `${p(grade.errorPoints)} pts not graded because of a course problem (not yours)`);
   return parts.join(' · ');
 }
 
 function todoList(grade: Grade, options: RenderOptions, limit = 5): string {
   const L = (text: Text) => say(text, options.locale);
-  const todo = whatToDoFirst(grade.criteria).filter((c) => !isHidden(c, options.reveal)).slice(0, limit);
+  const all = whatToDoFirst(grade.criteria).filter((c) => !isHidden(c, options.reveal));
+  // How to commit the fixes is what earns the commit criterion: it stays however short the list.
+  const todo = [...all.filter((c) => !earnedAlongTheWay(c)).slice(0, limit), ...all.filter(earnedAlongTheWay)];
   if (todo.length === 0) return '';
   const heading = options.locale === 'es' ? '### Qué hacer primero' : '### What to do first';
   const items = todo.map((c, i) => {
-    const unmet = c.items.filter((it) => !it.ok).map((it) => `   - ${itemText(it, L)}`);
+    // Old commits are not something to fix (new ones earn the points): not listed here.
+    const unmet = earnedAlongTheWay(c) ? [] : c.items.filter((it) => !it.ok).map((it) => `   - ${itemText(it, L)}`);
     const reading = c.reading ? ` 📖 ${options.locale === 'es' ? 'Lectura' : 'Reading'}: ${readingLink(c.reading, L)}` : '';
-    return [`${i + 1}. **${inline(L(c.title))}** (−${formatPoints(c.maxScore - (c.score ?? 0))}): ${inline(c.feedback ? L(c.feedback) : L(c.message))}${reading}`, ...unmet].join('\n');
+    return [`${i + 1}. **${inline(L(c.title))}** (−${formatPoints(c.maxScore - (c.score ?? 0), options.locale)}): ${inline(c.feedback ? L(c.feedback) : L(c.message))}${reading}`, ...unmet].join('\n');
   });
   return [heading, '', ...items].join('\n');
 }
@@ -230,10 +260,16 @@ function outputBlock(details: string, maxChars: number): string {
   return fencedBlock(details.length > maxChars ? `…\n${details.slice(-maxChars)}` : details);
 }
 
+/** What the install phase did, pip's own lines shown verbatim, one per line. */
+function installLines(grade: Grade, L: (text: Text) => string): string {
+  const notice = installNotice(grade.install);
+  return notice ? L(notice).split('\n').map((line) => inline(line)).join('  \n') : '';
+}
+
 export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOutput {
   const L = (text: Text) => say(text, options.locale);
   const es = options.locale === 'es';
-  const summary = [scoreLine(grade, options.locale), lateLine(options.late, grade.maxScore, options.locale), standingLine(options), '', scoreTable(grade, options), '', todoList(grade, options)]
+  const summary = [scoreLine(grade, options.locale, options.late), lateLine(options.late, grade.maxScore, options.locale), standingLine(options), projectLine(grade, options.locale), '', installLines(grade, L), '', scoreTable(grade, options), '', todoList(grade, options)]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -247,8 +283,8 @@ export function checkRunOutput(grade: Grade, options: RenderOptions): CheckRunOu
     });
   // The installed CLI's command (`npx rubrica` would look for an unpublished package).
   const cut = es
-    ? `recortado al límite de GitHub; corre \`rubrica check --week ${grade.week} .\` en tu copia para verlo entero.`
-    : `cut at GitHub's limit; run \`rubrica check --week ${grade.week} .\` in your checkout to see it all.`;
+    ? `recortado al límite de GitHub; corre \`rubrica check ${unitFlags(unitOfGrade(grade))} .\` en tu copia para verlo entero.`
+    : `cut at GitHub's limit; run \`rubrica check ${unitFlags(unitOfGrade(grade))} .\` in your checkout to see it all.`;
   const annotations = grade.criteria
     .filter((c) => !isHidden(c, options.reveal))
     .flatMap((c) =>
@@ -277,19 +313,23 @@ export function annotationBatches<T>(annotations: readonly T[], size: number = G
   return batches;
 }
 
-/** Marks Rubrica's comment for a week; the comment id is also kept in our store (anyone with write access can edit a comment). */
-export function commentMarker(week: number): string {
-  return `<!-- rubrica:week=${week} -->`;
+/**
+ * Marks Rubrica's comment for a unit (a week's keeps the marker it always had); the
+ * comment id is also kept in our store (anyone with write access can edit a comment).
+ */
+export function commentMarker(unit: string): string {
+  const u = parseUnitKey(unit);
+  return u?.kind === 'week' ? `<!-- rubrica:week=${u.week} -->` : `<!-- rubrica:unit=${unit} -->`;
 }
 
 export function pullRequestComment(grade: Grade, options: RenderOptions & { readonly checkRunUrl?: string; readonly commit: string }): string {
   const es = options.locale === 'es';
   const link = options.checkRunUrl ? `[${es ? 'Ver el detalle' : 'See the details'}](${options.checkRunUrl})` : '';
   const body = [
-    commentMarker(grade.week),
+    commentMarker(unitOfGrade(grade)),
     `## ${inline(checkRunName(grade, options.locale))}`,
     '',
-    `${scoreLine(grade, options.locale)} · commit ${options.commit.slice(0, 7)}`,
+    `${scoreLine(grade, options.locale, options.late)} · commit ${options.commit.slice(0, 7)}`,
     ...(lateLine(options.late, grade.maxScore, options.locale) ? [lateLine(options.late, grade.maxScore, options.locale)] : []),
     ...(standingLine(options) ? [standingLine(options)] : []),
     '',

@@ -1,6 +1,9 @@
-import { bytes, multiLine, plain, say, singleLine, t, type Locale, type Text } from '../core/text.ts';
+import { unitLabel, unitOfGrade } from '../course/unit.ts';
+import { bytes, decimal, multiLine, plain, say, singleLine, t, type Locale, type Text } from '../core/text.ts';
 import type { SkippedFile } from '../sandbox/snapshot.ts';
 import type { Grade } from '../grading/grade.ts';
+import { installNotice } from '../grading/install.ts';
+import { projectNote } from '../grading/project.ts';
 import { isHidden, type CriterionResult, type CriterionStatus } from '../grading/score.ts';
 
 export interface TerminalOptions {
@@ -26,8 +29,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   const dim = (s: string) => (options.color ? `\u001b[2m${s}\u001b[0m` : s);
   const out: string[] = [];
 
-  const weekWord = locale === 'es' ? 'Semana' : 'Week';
-  out.push(bold(`Rubrica · ${weekWord} ${grade.week} — ${L(grade.title)}`));
+  out.push(bold(`Rubrica · ${unitLabel(unitOfGrade(grade), locale)} — ${L(grade.title)}`));
   out.push(dim(`${grade.pack} · ${grade.commit ? `commit ${grade.commit.slice(0, 7)}` : locale === 'es' ? 'sin historial git' : 'no git history'} · ${grade.image}`));
   out.push('');
 
@@ -35,7 +37,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   const titleWidth = Math.min(40, Math.max(...grade.criteria.map((c) => L(c.title).length)));
   for (const c of grade.criteria) {
     const hidden = isHidden(c, options.reveal);
-    const points = `${c.score === null ? '–' : formatPoints(c.score)}/${formatPoints(c.maxScore)}`;
+    const points = `${c.score === null ? '–' : formatPoints(c.score, locale)}/${formatPoints(c.maxScore, locale)}`;
     out.push(
       `  ${paint(COLOR[c.status], ICON[c.status])} ${c.id.padEnd(idWidth)}  ${truncate(L(c.title), titleWidth).padEnd(titleWidth)}  ${hidden ? '?' : points.padStart(9)}`,
     );
@@ -50,18 +52,17 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
 
   const pending = grade.pendingPoints
     ? locale === 'es'
-      ? ` · ${formatPoints(grade.pendingPoints)} pts pendientes de revisión de un ayudante`
-      : ` · ${formatPoints(grade.pendingPoints)} pts pending a TA's review`
+      ? ` · ${formatPoints(grade.pendingPoints, locale)} pts pendientes de revisión de un ayudante`
+      : ` · ${formatPoints(grade.pendingPoints, locale)} pts pending a TA's review`
     : '';
   const errors = grade.errorPoints
     ? locale === 'es'
-      ? ` · ${formatPoints(grade.errorPoints)} pts sin corregir por un problema del curso (no tuyo)`
-      : ` · ${formatPoints(grade.errorPoints)} pts not graded because of a course setup problem (not yours)`
+      ? ` · ${formatPoints(grade.errorPoints, locale)} pts sin corregir por un problema del curso (no tuyo)`
+      : ` · ${formatPoints(grade.errorPoints, locale)} pts not graded because of a course setup problem (not yours)`
     : '';
-  const verdict = grade.passed
-    ? paint(32, locale === 'es' ? 'aprobado' : 'passed')
-    : paint(31, locale === 'es' ? `por debajo de ${formatPoints(grade.passMark)}` : `below ${formatPoints(grade.passMark)}`);
-  out.push(`${bold(`${locale === 'es' ? 'Puntaje' : 'Score'}: ${formatPoints(grade.score)}/${formatPoints(grade.maxScore)}`)} (${verdict})${pending}${errors}`);
+  const verdict = paint(grade.passed ? 32 : 31, verdictWord(grade, grade.score, locale));
+  const mark = locale === 'es' ? `aprobación: ${formatPoints(grade.passMark, locale)}` : `pass mark: ${formatPoints(grade.passMark, locale)}`;
+  out.push(`${bold(`${locale === 'es' ? 'Puntaje' : 'Score'}: ${formatPoints(grade.score, locale)}/${formatPoints(grade.maxScore, locale)}`)} — ${verdict} (${mark})${pending}${errors}`);
 
   const todo = whatToDoFirst(grade.criteria).filter((c) => !isHidden(c, options.reveal));
   if (todo.length > 0) {
@@ -69,7 +70,7 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
     out.push(bold(locale === 'es' ? 'Qué hacer primero' : 'What to do first'));
     todo.forEach((c, i) => {
       const lost = c.maxScore - (c.score ?? 0);
-      out.push(`  ${i + 1}. ${bold(L(c.title))} (−${formatPoints(lost)}): ${c.feedback ? L(c.feedback) : ''}`);
+      out.push(`  ${i + 1}. ${bold(L(c.title))} (−${formatPoints(lost, locale)}): ${c.feedback ? L(c.feedback) : ''}`);
       if (c.reading) out.push(`     📖 ${locale === 'es' ? 'Lectura' : 'Reading'}: ${L(c.reading.title)}${c.reading.url ? ` (${c.reading.url})` : ''}`);
       for (const item of c.items.filter((it) => !it.ok)) {
         out.push(`     ${paint(31, '✘')} ${L(item.label)}${item.note ? dim(` — ${L(item.note)}`) : ''}`);
@@ -81,6 +82,15 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
       }
     });
   }
+  if (grade.project) {
+    out.push('');
+    out.push(L(projectNote(grade.project)));
+  }
+  const install = installNotice(grade.install);
+  if (install) {
+    out.push('');
+    for (const line of say(install, locale).split('\n')) out.push(plain(line));
+  }
   if (grade.skipped.length > 0) {
     out.push('');
     out.push(locale === 'es' ? 'Archivos que no se copiaron al contenedor:' : 'Files not copied into the container:');
@@ -91,18 +101,43 @@ export function renderTerminal(grade: Grade, options: TerminalOptions): string {
   return out.join('\n');
 }
 
-/** Criteria not fully met, the most points at stake first. */
+/**
+ * Criteria not fully met, in the order that earns the most points back with the least
+ * risk: the most points at stake first, and criteria earned by new commits (Conventional
+ * Commits) after the others, since committing each other fix with a conventional message
+ * earns them along the way and nothing old needs rewriting.
+ */
 export function whatToDoFirst(criteria: readonly CriterionResult[]): CriterionResult[] {
+  const along = (c: CriterionResult) => (earnedAlongTheWay(c) ? 1 : 0);
   return criteria
     .filter((c) => c.status === 'failed' || c.status === 'partial')
-    .sort((a, b) => b.maxScore - (b.score ?? 0) - (a.maxScore - (a.score ?? 0)));
+    .sort((a, b) => along(a) - along(b) || b.maxScore - (b.score ?? 0) - (a.maxScore - (a.score ?? 0)));
+}
+
+/** Check kinds whose points come from commits still to be made, not from changing files. */
+const EARNED_BY_NEW_COMMITS = new Set(['commits']);
+
+/** A criterion earned by committing the other fixes the right way: listed last, and never cut from a short list. */
+export function earnedAlongTheWay(c: Pick<CriterionResult, 'kind'>): boolean {
+  return EARNED_BY_NEW_COMMITS.has(c.kind);
+}
+
+/**
+ * The verdict on a score that counts: passed, not passed, or not passed *yet* when a TA's
+ * pending points or points we failed to grade (our error) could still carry it over.
+ */
+export function verdictWord(grade: Pick<Grade, 'passMark' | 'pendingPoints' | 'errorPoints'>, counts: number, locale: Locale): string {
+  const es = locale === 'es';
+  if (counts >= grade.passMark) return es ? 'aprobado' : 'passed';
+  if (grade.errorPoints > 0 || counts + grade.pendingPoints >= grade.passMark) return es ? 'aún sin aprobar' : 'not passed yet';
+  return es ? 'no aprobado' : 'not passed';
 }
 
 /** Why a file was left out of the sandbox, said to its owner. */
 export function skipReason(s: SkippedFile): Text {
   switch (s.reason) {
     case 'too-large':
-      return t(`pesa ${bytes(s.size)}, más que el límite; los datos grandes van en DVC`, `${bytes(s.size)}, over the limit; large data belongs in DVC`);
+      return t(`pesa ${bytes(s.size, 'es')}, más que el límite; los datos grandes van en DVC`, `${bytes(s.size)}, over the limit; large data belongs in DVC`);
     case 'snapshot-full':
       return t('el repositorio supera el tamaño máximo que se corrige', 'the repository is over the size that is graded');
     case 'environment':
@@ -114,8 +149,9 @@ export function skipReason(s: SkippedFile): Text {
   }
 }
 
-export function formatPoints(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1).replace(/\.0$/, '');
+/** Points with one decimal at most, as the locale writes decimals (English by default: CSV, logs). */
+export function formatPoints(n: number, locale: Locale = 'en'): string {
+  return decimal(n, locale);
 }
 
 function truncate(s: string, width: number): string {

@@ -6,11 +6,12 @@ import { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import { CHECK_KINDS } from '../checks/index.ts';
 import type { CheckKind } from '../checks/types.ts';
+import type { Deliverable } from '../grading/project.ts';
 import { same, type Locale, type Text } from '../core/text.ts';
 import { SandboxLimitsSchema, type SandboxLimits } from '../sandbox/limits.ts';
 import { describeIssue, fieldName, locate, RubricError, type RubricProblem } from './problems.ts';
 import { unknownReferences, type UnitCriteria } from '../grading/final-grade.ts';
-import { PackFileSchema, WeekFileSchema, type FinalGradeSpec } from './schema.ts';
+import { AssignmentFileSchema, PackFileSchema, WeekFileSchema, type FinalGradeSpec } from './schema.ts';
 
 /** The rubric packs shipped with Rubrica. */
 export const RUBRICS_DIR = fileURLToPath(new URL('../../rubrics/', import.meta.url));
@@ -37,10 +38,20 @@ export interface Reading {
   readonly url?: string;
 }
 
+/**
+ * A rubric: a week's (`week-NN.yaml`) or an assignment's (`assignment-ID.yaml`, whose
+ * `week` is 0). `unit` is the key of what it grades (`week-3`, `final`, `final/first`:
+ * see src/course/unit.ts).
+ */
 export interface Week {
   readonly week: number;
+  readonly unit: string;
+  /** Its full points when they are not the pack's scale (a delivery graded on part of a rubric). */
+  readonly scale?: number;
   readonly title: Text;
   readonly summary?: Text;
+  /** The week's own, or the pack's. */
+  readonly deliverable: Deliverable;
   readonly criteria: readonly Criterion[];
   readonly file: string;
 }
@@ -55,6 +66,8 @@ export interface Pack {
   readonly scale: number;
   readonly passMark: number;
   readonly weeks: ReadonlyMap<number, Week>;
+  /** Assignment rubrics by their `assignment:` id. */
+  readonly assignments: ReadonlyMap<string, Week>;
   /** How the course's final grade is computed (pack.yaml's `final:`), if it has one. */
   readonly final?: FinalGradeSpec;
   /** sha256 of every file of the pack: which rubric version produced a grade. */
@@ -62,6 +75,7 @@ export interface Pack {
 }
 
 const WEEK_FILE = /^week-(\d{1,2})\.ya?ml$/;
+const ASSIGNMENT_FILE = /^assignment-([a-z0-9][a-z0-9-]*)\.ya?ml$/;
 
 /** The names of the packs under `rubricsDir`. */
 export async function listPacks(rubricsDir = RUBRICS_DIR): Promise<string[]> {
@@ -94,17 +108,31 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
   const packFile = parseYamlFile(display(packPath), packSource, PackFileSchema, problems)?.data;
 
   const files = (await fs.readdir(dir)).filter((f) => f !== 'pack.yaml' && /\.ya?ml$/.test(f)).sort();
-  const weeks = new Map<number, Week>();
+  const weeks = new Map<number, ParsedWeek>();
+  const assignments = new Map<string, ParsedWeek>();
   for (const file of files) {
     const path = join(dir, file);
+    const assignment = ASSIGNMENT_FILE.exec(file);
+    if (assignment) {
+      const source = await fs.readFile(path, 'utf8');
+      hash.update(`${file}\0${source}\0`);
+      const rubric = parseRubric(display(path), source, problems, 'assignment');
+      if (!rubric) continue;
+      if (rubric.unit !== assignment[1]) {
+        problems.push({ file: display(path), field: 'assignment', message: `says assignment ${rubric.unit}, but the file name says ${assignment[1]}.` });
+        continue;
+      }
+      assignments.set(rubric.unit, rubric);
+      continue;
+    }
     const match = WEEK_FILE.exec(file);
     if (!match) {
-      problems.push({ file: display(path), message: 'is not a week file: name week files `week-01.yaml`, `week-02.yaml`, …' });
+      problems.push({ file: display(path), message: 'is not a rubric file: name week files `week-01.yaml`, `week-02.yaml`, … and assignment files `assignment-final.yaml`' });
       continue;
     }
     const source = await fs.readFile(path, 'utf8');
     hash.update(`${file}\0${source}\0`);
-    const week = parseWeek(display(path), source, problems);
+    const week = parseRubric(display(path), source, problems, 'week');
     if (!week) continue;
     if (week.week !== Number(match[1])) {
       problems.push({ file: display(path), field: 'week', message: `says week ${week.week}, but the file name says week ${Number(match[1])}.` });
@@ -113,8 +141,9 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     weeks.set(week.week, week);
   }
 
+  const rubrics = [...weeks.values(), ...assignments.values()];
   if (packFile) {
-    for (const week of weeks.values()) {
+    for (const week of rubrics) {
       const total = week.criteria.reduce((sum, c) => sum + c.points, 0);
       if (Math.abs(total - packFile.scale) > 1e-9) {
         problems.push({
@@ -129,7 +158,7 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     // A check's own timeout may not exceed the pack's per-check limit: the limit is the
     // course's promise about how long one check can hold a grader.
     const limit = SandboxLimitsSchema.parse(packFile.runner.limits).checkTimeoutSeconds;
-    for (const week of weeks.values()) {
+    for (const week of rubrics) {
       for (const c of week.criteria) {
         for (const spec of Object.values(c.check.requirements(c.params).commands ?? {})) {
           if (spec.timeoutSeconds > limit) {
@@ -144,10 +173,10 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     }
   }
   if (packFile?.final) {
-    for (const p of unknownReferences(packFile.final, unitCriteria(weeks))) problems.push({ file: display(packPath), field: fieldName(p.path), message: `${p.message}.` });
+    for (const p of unknownReferences(packFile.final, unitCriteria(weeks, assignments))) problems.push({ file: display(packPath), field: fieldName(p.path), message: `${p.message}.` });
   }
   if (weeks.size === 0 && files.length === 0) {
-    problems.push({ file: display(dir), message: 'has no week files: add `week-01.yaml`.' });
+    problems.push({ file: display(dir), message: 'has no rubric files: add `week-01.yaml` (or `assignment-ID.yaml`).' });
   }
   const numbers = [...weeks.keys()].sort((a, b) => a - b);
   numbers.forEach((n, i) => {
@@ -166,15 +195,19 @@ export async function loadPack(nameOrPath: string, rubricsDir = RUBRICS_DIR): Pr
     runner: { image: packFile.runner.image, limits: SandboxLimitsSchema.parse(packFile.runner.limits) },
     scale: packFile.scale,
     passMark: packFile.passMark,
-    weeks: new Map(numbers.map((n) => [n, weeks.get(n)!])),
+    weeks: new Map(numbers.map((n) => [n, { ...weeks.get(n)!, deliverable: weeks.get(n)!.deliverable ?? packFile.deliverable }])),
+    assignments: new Map([...assignments.keys()].sort().map((id) => [id, { ...assignments.get(id)!, deliverable: assignments.get(id)!.deliverable ?? packFile.deliverable }])),
     ...(packFile.final ? { final: packFile.final } : {}),
     hash: hash.digest('hex'),
   };
 }
 
-/** The criteria of a week (or assignment) of a pack, as the final grade refers to them. */
-export function unitCriteria(weeks: ReadonlyMap<number, Week>): UnitCriteria {
-  return (selector) => (selector.week !== undefined ? weeks.get(selector.week)?.criteria : undefined);
+/**
+ * The criteria of a week or assignment of a pack, as the final grade refers to them (a
+ * delivery is graded with its assignment's rubric or a part of it: the course file says).
+ */
+export function unitCriteria(weeks: ReadonlyMap<number, Pick<Week, 'criteria'>>, assignments: ReadonlyMap<string, Pick<Week, 'criteria'>> = new Map()): UnitCriteria {
+  return (selector) => (selector.week !== undefined ? weeks.get(selector.week)?.criteria : selector.assignment !== undefined ? assignments.get(selector.assignment)?.criteria : undefined);
 }
 
 export class PackNotFoundError extends Error {
@@ -188,8 +221,14 @@ export class PackNotFoundError extends Error {
   }
 }
 
-function parseWeek(file: string, source: string, problems: RubricProblem[]): Week | undefined {
-  const parsed = parseYamlFile(file, source, WeekFileSchema, problems);
+/** A rubric as its file says: without `deliverable`, the pack's applies. */
+type ParsedWeek = Omit<Week, 'deliverable'> & { readonly deliverable?: Deliverable };
+
+function parseRubric(file: string, source: string, problems: RubricProblem[], shape: 'week' | 'assignment'): ParsedWeek | undefined {
+  const schema = shape === 'week' ? WeekFileSchema : AssignmentFileSchema;
+  const parsed = parseYamlFile(file, source, schema as typeof WeekFileSchema | typeof AssignmentFileSchema, problems) as
+    | { data: { week?: number; assignment?: string; title: Text; summary?: Text; deliverable?: Deliverable; criteria: (typeof WeekFileSchema)['_output']['criteria'] }; doc: ReturnType<typeof parseDocument>; lines: LineCounter }
+    | undefined;
   if (!parsed) return undefined;
   const { doc, lines } = parsed;
   const criteria: Criterion[] = [];
@@ -222,7 +261,7 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
     if (!params.success) {
       ok = false;
       for (const issue of params.error.issues) {
-        problems.push(zodProblem(file, doc, lines, { ...issue, path: [...at, 'check', ...issue.path] }, WeekFileSchema, check.params, at.length + 1));
+        problems.push(zodProblem(file, doc, lines, { ...issue, path: [...at, 'check', ...issue.path] }, schema, check.params, at.length + 1));
       }
       return;
     }
@@ -243,10 +282,13 @@ function parseWeek(file: string, source: string, problems: RubricProblem[]): Wee
     });
   });
   if (!ok) return undefined;
+  const week = parsed.data.week ?? 0;
   return {
-    week: parsed.data.week,
+    week,
+    unit: parsed.data.assignment ?? `week-${week}`,
     title: parsed.data.title,
     ...(parsed.data.summary ? { summary: parsed.data.summary } : {}),
+    ...(parsed.data.deliverable ? { deliverable: parsed.data.deliverable } : {}),
     criteria,
     file,
   };

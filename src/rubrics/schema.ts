@@ -3,6 +3,11 @@ import { LOCALES } from '../core/text.ts';
 import { TextSchema } from '../core/schemas.ts';
 import { SandboxLimitsSchema } from '../sandbox/limits.ts';
 
+/**
+ * `repository`: paths are the repository's. `python-project`: the grader finds the
+ * project's folder (src/grading/project.ts) and judges paths from there.
+ */
+export const DeliverableSchema = z.enum(['repository', 'python-project']);
 export const CRITERION_ID = /^[a-z0-9][a-z0-9-]*$/;
 const ID = CRITERION_ID;
 
@@ -95,6 +100,8 @@ export const PackFileSchema = z.strictObject({
   scale: z.number().int().positive().default(100),
   /** Share of the scale that passes (0..1), e.g. 0.6. */
   passMark: z.number().min(0).max(1).default(0.6),
+  /** What the weeks deliver (a week file may say otherwise): `python-project` grades paths from the project's folder. */
+  deliverable: DeliverableSchema.default('repository'),
   /** How the course's final grade is computed; without it there is none. */
   final: FinalGradeSchema.optional(),
 });
@@ -140,6 +147,19 @@ export const WeekFileSchema = z.strictObject({
   title: TextSchema,
   /** One line a student reads above the results: what this week asks for. */
   summary: TextSchema.optional(),
+  /** Overrides the pack's `deliverable` for this week. */
+  deliverable: DeliverableSchema.optional(),
   criteria: z.array(CriterionSchema).min(1),
 });
 export type WeekFile = z.output<typeof WeekFileSchema>;
+
+/** `assignment-ID.yaml`: the rubric of an assignment (or of one of its deliveries), next to the week files. */
+export const AssignmentFileSchema = z.strictObject({
+  assignment: z.string().regex(CRITERION_ID, 'use lowercase letters, digits and dashes (e.g. final)'),
+  title: TextSchema,
+  summary: TextSchema.optional(),
+  /** Overrides the pack's `deliverable` for this assignment. */
+  deliverable: DeliverableSchema.optional(),
+  criteria: z.array(CriterionSchema).min(1),
+});
+export type AssignmentFile = z.output<typeof AssignmentFileSchema>;

@@ -42,6 +42,38 @@ export type SandboxLimits = z.infer<typeof SandboxLimitsSchema>;
 
 export const DEFAULT_LIMITS: SandboxLimits = SandboxLimitsSchema.parse({});
 
+/**
+ * The optional install step's limits, written in the course file's `install` key beside
+ * the index (config never comes from the student's repository).
+ */
+export const InstallLimitsSchema = z.strictObject({
+  /** Wall-clock seconds pip may take; the step's containers live a margin longer. */
+  timeoutSeconds: z.number().int().min(10).max(3600).default(300),
+  /** What the installed packages may take on disk. */
+  maxMb: z.number().int().min(16).max(8192).default(512),
+  /** The course's wheel cache: past it the least recently used files go. */
+  cacheMb: z.number().int().min(64).max(65536).default(4096),
+});
+export type InstallLimits = z.infer<typeof InstallLimitsSchema>;
+
+/** The install step's containers, derived from its limits. */
+export function installContainerLimits(limits: InstallLimits) {
+  return {
+    // pip unpacks into a temporary folder and then moves into the target: both on one tmpfs.
+    workMb: 2 * limits.maxMb,
+    // The tmpfs pages count against the container's memory, with room for pip itself.
+    memoryBytes: bytesOfMb(2 * limits.maxMb + 512),
+    cpus: 1,
+    pids: 256,
+    /** No single file (a wheel in the cache) larger than the whole install may be. */
+    maxWriteBytes: bytesOfMb(limits.maxMb),
+    outputCapBytes: 64 * KB,
+    /** pip's own reason, as the student reads it. */
+    tailChars: 1500,
+    forwarder: { memoryBytes: bytesOfMb(64), cpus: 0.25, pids: 32, maxConnections: 32 },
+  } as const;
+}
+
 /** What a snapshot may hold and what it may cost to read, in bytes and entries. */
 export interface SnapshotCaps {
   /** Larger files are left out (told to the student). */

@@ -6,3 +6,5 @@ export const OUT_DIR = '/work/out';
 export const GRADER_DIR = '/work/grader';
 /** Where the student's test run records coverage data for the grader to report on. */
 export const COVERAGE_DATA_DIR = '/work/cov';
+/** Packages the install step put there for the student's commands: read-only, on their PYTHONPATH only. */
+export const DEPENDENCIES_DIR = '/opt/rubrica/deps';

@@ -18,7 +18,7 @@ export const SANDBOX_LABEL = 'dev.rubrica.sandbox';
 /** `host:pid` of the grader that started a container: a restarted grader removes only dead graders' leftovers. */
 export const OWNER_LABEL = `${SANDBOX_LABEL}.owner`;
 const PROCESS_OWNER = `${hostname()}:${process.pid}`;
-import { COVERAGE_DATA_DIR, GRADER_DIR, OUT_DIR, REPO_DIR } from './paths.ts';
+import { COVERAGE_DATA_DIR, DEPENDENCIES_DIR, GRADER_DIR, OUT_DIR, REPO_DIR } from './paths.ts';
 export { OUT_DIR, REPO_DIR };
 /** The student's code runs as this uid, which holds no capability and cannot signal or ptrace the grader's root helpers. */
 const STUDENT = { uid: 1000, gid: 1000 } as const;
@@ -103,8 +103,16 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+export interface SandboxOptions {
+  readonly image: string;
+  readonly limits: SandboxLimits;
+  readonly jobId: string;
+  /** A volume of packages the install step put there: mounted read-only, on the student's PYTHONPATH only. */
+  readonly dependencies?: string;
+}
+
 export interface SandboxProvider {
-  open(options: { image: string; limits: SandboxLimits; jobId: string }): Promise<Sandbox>;
+  open(options: SandboxOptions): Promise<Sandbox>;
 }
 
 /** Never settles: what a sandbox call of an abandoned provider returns. */
@@ -195,11 +203,11 @@ export class DockerSandboxProvider implements SandboxProvider {
     }
   }
 
-  async open(options: { image: string; limits: SandboxLimits; jobId: string }): Promise<Sandbox> {
+  async open(options: SandboxOptions): Promise<Sandbox> {
     return this.guard(this.create(options));
   }
 
-  private async create({ image, limits, jobId }: { image: string; limits: SandboxLimits; jobId: string }): Promise<Sandbox> {
+  private async create({ image, limits, jobId, dependencies }: SandboxOptions): Promise<Sandbox> {
     const imageId = await this.imageId(image);
     let container: Docker.Container;
     try {
@@ -233,6 +241,7 @@ export class DockerSandboxProvider implements SandboxProvider {
           ],
           IpcMode: 'private',
           Privileged: false,
+          ...(dependencies ? { Mounts: [{ Type: 'volume', Source: dependencies, Target: DEPENDENCIES_DIR, ReadOnly: true }] } : {}),
           // Gone once PID 1 exits at the job's deadline, with or without a grader.
           AutoRemove: true,
         },
@@ -242,7 +251,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     } catch (err) {
       throw isConnectionError(err) ? dockerDown(err) : new InfrastructureError('sandbox-failed', t('No se pudo crear el contenedor de corrección.', 'Could not create the grading container.'), { cause: err });
     }
-    const sandbox = new DockerSandbox(this, container, imageId, limits);
+    const sandbox = new DockerSandbox(this, container, imageId, limits, Boolean(dependencies));
     this.live.add(sandbox);
     if (this.abandoned) await sandbox.remove();
     try {
@@ -319,15 +328,22 @@ class DockerSandbox implements Sandbox {
   private readonly container: Docker.Container;
   private readonly limits: SandboxLimits;
   private readonly deadline: number;
+  /** The student's commands' whole environment. */
+  private readonly env: readonly string[];
+  /** The install phase's packages are mounted (DEPENDENCIES_DIR). */
+  private readonly dependencies: boolean;
   private removing: Promise<void> | undefined;
 
-  constructor(provider: DockerSandboxProvider, container: Docker.Container, imageId: string, limits: SandboxLimits) {
+  constructor(provider: DockerSandboxProvider, container: Docker.Container, imageId: string, limits: SandboxLimits, dependencies: boolean) {
     this.provider = provider;
     this.docker = provider.docker;
     this.container = container;
     this.containerId = container.id;
     this.imageId = imageId;
     this.limits = limits;
+    this.dependencies = dependencies;
+    // The installed packages are on the student's path only (the grader's helpers run `python3 -I`); none shadows the image's own (the install step drops those).
+    this.env = dependencies ? [...SANDBOX_ENV, `PYTHONPATH=${DEPENDENCIES_DIR}`] : SANDBOX_ENV;
     this.deadline = Date.now() + limits.jobTimeoutSeconds * 1000;
   }
 
@@ -355,12 +371,14 @@ class DockerSandbox implements Sandbox {
     const timeoutSeconds = Math.max(1, Math.min(request.timeoutSeconds, this.secondsLeft() - reserve));
     const supervisorRequest = {
       ...STUDENT,
-      env: SANDBOX_ENV,
+      env: this.env,
       run: request.run,
-      cwd: REPO_DIR,
+      // A folder of the snapshot's listing (never a symlink there); inside the container, whatever it became.
+      cwd: request.cwd ? `${REPO_DIR}/${request.cwd}` : REPO_DIR,
       timeoutSeconds,
       outputCap: this.limits.outputCapBytes,
       requires: request.requires,
+      ...(this.dependencies ? { modulePaths: [DEPENDENCIES_DIR] } : {}),
       reports: request.reports,
       reportCap: 4 << 20,
       ...(request.input !== undefined ? { input: request.input } : {}),

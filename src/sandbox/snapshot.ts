@@ -60,9 +60,9 @@ function tooLargeText(cap: SnapshotTooLarge['cap'], allowed: number, declared?: 
       ? [`tiene más de ${allowed} archivos, carpetas y enlaces`, `it has more than ${allowed} files, folders and links`]
       : cap === 'download'
         ? declared !== undefined
-          ? [`su descarga ocupa ${bytes(declared)} y el máximo es ${bytes(allowed)}`, `its download is ${bytes(declared)} and the limit is ${bytes(allowed)}`]
-          : [`su descarga pasa de ${bytes(allowed)}`, `its download passes ${bytes(allowed)}`]
-        : [`descomprimido pasa de ${bytes(allowed)}`, `unpacked, it passes ${bytes(allowed)}`];
+          ? [`su descarga ocupa ${bytes(declared, 'es')} y el máximo es ${bytes(allowed, 'es')}`, `its download is ${bytes(declared)} and the limit is ${bytes(allowed)}`]
+          : [`su descarga pasa de ${bytes(allowed, 'es')}`, `its download passes ${bytes(allowed)}`]
+        : [`descomprimido pasa de ${bytes(allowed, 'es')}`, `unpacked, it passes ${bytes(allowed)}`];
   return t(
     `Tu repositorio es más grande de lo que permite el curso: ${es}. No se pudo revisar nada. ${dvc.es}`,
     `Your repository is larger than the course allows: ${en}. Nothing could be checked. ${dvc.en}`,

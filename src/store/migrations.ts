@@ -240,6 +240,138 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX roster_login ON roster (org, login_key)`,
     ],
   },
+  {
+    version: 6,
+    name: 'review requests and held regrades',
+    statements: [
+      // A student's request that a TA look again at one criterion of one week; answered once.
+      `CREATE TABLE review_requests (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        installation_id BIGINT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        repo TEXT NOT NULL,
+        pull_request INTEGER NOT NULL,
+        week INTEGER NOT NULL,
+        criterion TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        student TEXT NOT NULL,
+        comment_id BIGINT NOT NULL,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        answered_by TEXT,
+        answered_at TEXT,
+        answered_how TEXT,
+        answer TEXT
+      )`,
+      // At most one open request per criterion and week of a repository.
+      `CREATE UNIQUE INDEX review_requests_open ON review_requests (repo_id, week, criterion) WHERE state = 'open'`,
+      `CREATE UNIQUE INDEX review_requests_comment ON review_requests (comment_id, week, criterion)`,
+      `CREATE INDEX review_requests_org ON review_requests (org, state)`,
+      // A whole week graded again after a rubric fix: held until an instructor publishes or discards it.
+      `CREATE TABLE regrades (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        week INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT
+      )`,
+      // One student's counted grading rerun: its job, and what the job made, held back.
+      `CREATE TABLE regrade_items (
+        regrade_id TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        before_job_id TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        grading TEXT,
+        publications TEXT,
+        PRIMARY KEY (regrade_id, repo_id)
+      )`,
+      `CREATE UNIQUE INDEX regrade_items_job ON regrade_items (job_id)`,
+      // A published regrade's grading replaces the commit's earlier gradings of the week in the count; both stay in the record.
+      `ALTER TABLE gradings ADD COLUMN replaced_by TEXT`,
+      // What the teaching team did in the dashboard, with who and when (the overrides and extensions keep theirs too).
+      `CREATE TABLE dashboard_actions (
+        id TEXT PRIMARY KEY,
+        org TEXT NOT NULL,
+        by_login TEXT NOT NULL,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+      )`,
+      `CREATE INDEX dashboard_actions_org ON dashboard_actions (org, at)`,
+    ],
+  },
+  {
+    version: 7,
+    name: 'several courses per organization; grading units (weeks, assignments, deliveries)',
+    statements: [
+      // Every record names its course (a single-course file's is `default`) and its unit
+      // (`week-3`, `final`, `final/first`); `week` stays for the rows before (0 for an assignment).
+      `ALTER TABLE gradings ADD COLUMN course TEXT NOT NULL DEFAULT 'default'`,
+      `ALTER TABLE gradings ADD COLUMN unit TEXT NOT NULL DEFAULT ''`,
+      `UPDATE gradings SET unit = 'week-' || week`,
+      `CREATE INDEX gradings_unit ON gradings (repo_id, sha, unit)`,
+      `CREATE INDEX gradings_course ON gradings (org, course)`,
+      `ALTER TABLE overrides ADD COLUMN course TEXT NOT NULL DEFAULT 'default'`,
+      `ALTER TABLE overrides ADD COLUMN unit TEXT NOT NULL DEFAULT ''`,
+      `UPDATE overrides SET unit = 'week-' || week`,
+      `CREATE INDEX overrides_unit ON overrides (repo_id, unit, criterion, seq)`,
+      // Keyed by unit now: rebuilt (neither backend changes a primary key in place the same way).
+      `CREATE TABLE extensions_v7 (
+        org TEXT NOT NULL,
+        course TEXT NOT NULL,
+        repo_id BIGINT NOT NULL,
+        unit TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        granted_by TEXT NOT NULL,
+        granted_at TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (repo_id, unit)
+      )`,
+      `INSERT INTO extensions_v7 (org, course, repo_id, unit, minutes, granted_by, granted_at, reason)
+        SELECT org, 'default', repo_id, 'week-' || week, minutes, granted_by, granted_at, reason FROM extensions`,
+      `DROP TABLE extensions`,
+      `ALTER TABLE extensions_v7 RENAME TO extensions`,
+      `CREATE TABLE check_runs_v7 (
+        repo_id BIGINT NOT NULL,
+        sha TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        check_run_id BIGINT NOT NULL,
+        url TEXT,
+        PRIMARY KEY (repo_id, sha, unit)
+      )`,
+      `INSERT INTO check_runs_v7 (repo_id, sha, unit, check_run_id, url) SELECT repo_id, sha, 'week-' || week, check_run_id, url FROM check_runs`,
+      `DROP TABLE check_runs`,
+      `ALTER TABLE check_runs_v7 RENAME TO check_runs`,
+      `CREATE TABLE comments_v7 (
+        repo_id BIGINT NOT NULL,
+        issue INTEGER NOT NULL,
+        unit TEXT NOT NULL,
+        comment_id BIGINT NOT NULL,
+        PRIMARY KEY (repo_id, issue, unit)
+      )`,
+      `INSERT INTO comments_v7 (repo_id, issue, unit, comment_id) SELECT repo_id, issue, 'week-' || week, comment_id FROM comments`,
+      `DROP TABLE comments`,
+      `ALTER TABLE comments_v7 RENAME TO comments`,
+      // One row per organization and course; `units` (JSON) are the gradebook's columns in order.
+      `CREATE TABLE courses_v7 (
+        org TEXT NOT NULL,
+        course TEXT NOT NULL,
+        weeks INTEGER NOT NULL,
+        units TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        config TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (org, course)
+      )`,
+      `INSERT INTO courses_v7 (org, course, weeks, units, counts, config, updated_at) SELECT org, 'default', weeks, '', counts, config, updated_at FROM courses`,
+      `DROP TABLE courses`,
+      `ALTER TABLE courses_v7 RENAME TO courses`,
+    ],
+  },
 ];
 
 /**

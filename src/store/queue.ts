@@ -4,6 +4,7 @@ import { payloadOf, type JobPayload } from '../jobs/payloads.ts';
 import type { ParsedPublication } from '../outbox/publications.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { RecordStore, StoredGrading } from './record.ts';
+import type { RegradeStore } from './regrades.ts';
 import { forUpdate, one, skipLocked, type SqlDatabase, type SqlRunner } from './sql.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'superseded' | 'failed' | 'dropped';
@@ -121,10 +122,14 @@ export function laneOf(r: GradingRequest): string | null {
   return `push:${r.repoId}`;
 }
 
-/** One grading per commit and week: what the record deduplicates on. */
+/** One grading per commit and unit: what the record deduplicates on. */
 export function commitKeyOf(r: GradingRequest, jobId: string): string {
-  return r.trigger === 'rerun' ? `rerun:${jobId}` : `${r.repoId}:${r.sha}:${r.week ?? 'calendar'}`;
+  if (r.hold) return `${HELD_KEY}${jobId}`;
+  return r.trigger === 'rerun' ? `rerun:${jobId}` : `${r.repoId}:${r.sha}:${r.unit ?? 'calendar'}`;
 }
+
+/** The commit key of a regrade's job, whose results are held: no "queued" notice tells GitHub of it either. */
+const HELD_KEY = 'rerun:held:';
 
 /**
  * Rubrica's durable store over SQLite or PostgreSQL: the grading queue (jobs leased
@@ -142,12 +147,14 @@ export class QueueStore {
   private readonly clock: () => number;
   private readonly record: RecordStore;
   private readonly outbox: OutboxStore;
+  private readonly regrades: RegradeStore;
 
-  constructor(db: SqlDatabase, clock: () => number, record: RecordStore, outbox: OutboxStore) {
+  constructor(db: SqlDatabase, clock: () => number, record: RecordStore, outbox: OutboxStore, regrades: RegradeStore) {
     this.db = db;
     this.clock = clock;
     this.record = record;
     this.outbox = outbox;
+    this.regrades = regrades;
   }
 
   /**
@@ -157,8 +164,13 @@ export class QueueStore {
    * Older jobs still waiting on the same branch are superseded.
    */
   enqueue(given: GradingRequest, options: { maxAttempts: number }): Promise<EnqueueResult> {
+    return this.db.transaction((tx) => this.enqueueIn(tx, given, options));
+  }
+
+  /** `enqueue`, inside a transaction of the caller's (a regrade records its jobs with itself). */
+  async enqueueIn(tx: SqlRunner, given: GradingRequest, options: { maxAttempts: number }): Promise<EnqueueResult> {
     const request: GradingRequest = payloadOf('grade', given);
-    return this.db.transaction(async (tx) => {
+    {
       const now = this.clock();
       const seen = await one<{ id: string }>(tx, `SELECT id FROM jobs WHERE delivery_id = ? AND kind = 'grade'`, [request.deliveryId]);
       if (seen) return { status: 'duplicate-delivery', jobId: seen.id };
@@ -221,7 +233,7 @@ export class QueueStore {
       );
       if (state === 'superseded') return { status: 'superseded', jobId: id, by: supersededBy! };
       return { status: 'queued', jobId: id, superseded };
-    });
+    }
   }
 
   private async insertNotice(tx: SqlRunner, old: JobDbRow, bySha: string, now: number) {
@@ -303,10 +315,15 @@ export class QueueStore {
    * done — all of it, or (the lease was lost: LeaseLost) none of it. A job resumed
    * after a crash therefore never finds half of its work done.
    */
-  async completeJob(lease: Lease, result: { state: 'done' | 'failed'; outcome: string; grading?: StoredGrading; publications?: readonly ParsedPublication[] }): Promise<void> {
+  async completeJob(lease: Lease, result: { state: 'done' | 'failed'; outcome: string; grading?: StoredGrading; publications?: readonly ParsedPublication[]; held?: boolean }): Promise<void> {
     await this.withLease(lease, async (tx) => {
-      if (result.grading) await this.record.insertGrading(tx, result.grading);
-      if (result.publications?.length) await this.outbox.add(tx, result.publications, { jobId: lease.jobId });
+      if (result.held) {
+        // A regrade's job: what it made waits for the instructor's decision.
+        await this.regrades.hold(tx, lease.jobId, result);
+      } else {
+        if (result.grading) await this.record.insertGrading(tx, result.grading);
+        if (result.publications?.length) await this.outbox.add(tx, result.publications, { jobId: lease.jobId });
+      }
       await tx.run(`UPDATE jobs SET state = ?, outcome = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, lease_token = NULL WHERE id = ?`, [result.state, result.outcome, this.clock(), lease.jobId]);
     });
   }
@@ -369,10 +386,14 @@ export class QueueStore {
     return this.db.run(`UPDATE jobs SET state = 'dropped', outcome = 'installation-removed', finished_at = ? WHERE installation_id = ? AND state = 'queued'`, [this.clock(), installationId]);
   }
 
-  async jobs(filter: { state?: JobState; limit?: number } = {}): Promise<JobRow[]> {
+  async jobs(filter: { state?: JobState; outcome?: string; limit?: number } = {}): Promise<JobRow[]> {
+    const conditions: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.state) (conditions.push('state = ?'), params.push(filter.state));
+    if (filter.outcome) (conditions.push('outcome = ?'), params.push(filter.outcome));
     const rows = await this.db.all<JobDbRow>(
-      `SELECT * FROM jobs${filter.state ? ' WHERE state = ?' : ''} ORDER BY created_at DESC LIMIT ?`,
-      filter.state ? [filter.state, filter.limit ?? 1000] : [filter.limit ?? 1000],
+      `SELECT * FROM jobs${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`,
+      [...params, filter.limit ?? 1000],
     );
     return rows.map(job);
   }
@@ -405,7 +426,7 @@ export class QueueStore {
   async longWaiting(olderThanMs: number, limit = 20): Promise<JobRow[]> {
     const now = this.clock();
     const rows = await this.db.all<JobDbRow>(
-      `SELECT * FROM jobs WHERE state = 'queued' AND kind = 'grade' AND check_run_id IS NULL AND created_at < ?
+      `SELECT * FROM jobs WHERE state = 'queued' AND kind = 'grade' AND check_run_id IS NULL AND created_at < ? AND commit_key NOT LIKE '${HELD_KEY}%'
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.job_id = jobs.id AND o.state IN ('waiting', 'sending', 'sent'))
        ORDER BY created_at LIMIT ?`,
       [now - olderThanMs, limit],

@@ -1,3 +1,4 @@
+import { DEFAULT_COURSE_ID } from '../course/config.ts';
 import type { Grade } from '../grading/grade.ts';
 import type { Lease } from './queue.ts';
 import type { CountingRule, Extension, GradingRecord, Lateness, RecordedCriterion } from './records.ts';
@@ -36,12 +37,12 @@ export class RecordStore {
   /** The grading's row, inside `tx` (the queue's completeJob records it with the job's end). */
   insertGrading(tx: SqlRunner, g: StoredGrading): Promise<number> {
     return tx.run(
-      `INSERT INTO gradings (job_id, installation_id, org, repo_id, repo, students, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
+      `INSERT INTO gradings (job_id, installation_id, org, course, repo_id, repo, students, unit, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
          pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url, grade)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (job_id) DO NOTHING`,
       [
-        g.jobId, g.installationId, g.org, g.repoId, g.repo, JSON.stringify(g.students), g.week, g.sha, g.deliveredAt, g.gradedAt, g.trigger, g.pullRequest ?? null,
+        g.jobId, g.installationId, g.org, g.course, g.repoId, g.repo, JSON.stringify(g.students), g.unit, g.week, g.sha, g.deliveredAt, g.gradedAt, g.trigger, g.pullRequest ?? null,
         g.packName, g.packHash, g.image, g.imageId, g.score, g.maxScore, g.pendingPoints, g.errorPoints, JSON.stringify(g.criteria), JSON.stringify(g.late), g.penalty, g.finalScore,
         g.checkRunId ?? null, g.checkRunUrl ?? null, JSON.stringify(g.grade),
       ],
@@ -53,8 +54,9 @@ export class RecordStore {
     return row ? grading(row) : undefined;
   }
 
-  async gradings(filter: { org?: string; week?: number; repoId?: number } = {}): Promise<StoredGrading[]> {
-    const { where, params } = whereOf(filter);
+  /** The gradings in force (a published regrade's replaces the commit's earlier ones of the week; `replaced: true` includes those too). */
+  async gradings(filter: RecordFilter & { replaced?: boolean } = {}): Promise<StoredGrading[]> {
+    const { where, params } = inForceWhere(filter);
     const rows = await this.db.all<GradingDbRow>(`SELECT * FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
     return rows.map(grading);
   }
@@ -63,8 +65,8 @@ export class RecordStore {
    * The gradings without their full Grade (command output and all): what a class-wide
    * view needs, read in a fraction of the time.
    */
-  async gradingRecords(filter: { org?: string; week?: number; repoId?: number } = {}): Promise<GradingRecord[]> {
-    const { where, params } = whereOf(filter);
+  async gradingRecords(filter: RecordFilter & { replaced?: boolean } = {}): Promise<GradingRecord[]> {
+    const { where, params } = inForceWhere(filter);
     const rows = await this.db.all<Omit<GradingDbRow, 'grade'>>(`SELECT ${RECORD_COLUMNS} FROM gradings${where} ORDER BY delivered_at, graded_at`, params);
     return rows.map(record);
   }
@@ -74,71 +76,111 @@ export class RecordStore {
     await this.db.run(`UPDATE gradings SET late = ?, penalty = ?, final_score = ? WHERE job_id = ?`, [JSON.stringify(late), penalty, finalScore, jobId]);
   }
 
-  /** The latest grading of a commit (for a week, if given), in full. */
-  async latestGradingOf(repoId: number, sha: string, week?: number): Promise<StoredGrading | undefined> {
-    return this.latestGradingWhere('sha', repoId, sha, week);
+  /** The latest grading of a commit (for a unit, if given), in full. */
+  async latestGradingOf(repoId: number, sha: string, unit?: string): Promise<StoredGrading | undefined> {
+    return this.latestGradingWhere('sha', repoId, sha, unit);
   }
 
-  /** The latest grading of a pull request (for a week, if given). */
-  async latestGradingOfPullRequest(repoId: number, pullRequest: number, week?: number): Promise<StoredGrading | undefined> {
-    return this.latestGradingWhere('pull_request', repoId, pullRequest, week);
+  /** The latest grading of a pull request (for a unit, if given). */
+  async latestGradingOfPullRequest(repoId: number, pullRequest: number, unit?: string): Promise<StoredGrading | undefined> {
+    return this.latestGradingWhere('pull_request', repoId, pullRequest, unit);
   }
 
-  /** One query for both lookups: the newest grading of a repository matching one column (and a week, if given). */
-  private async latestGradingWhere(column: 'sha' | 'pull_request', repoId: number, value: string | number, week?: number): Promise<StoredGrading | undefined> {
+  /** One query for both lookups: the newest grading of a repository matching one column (and a unit, if given). */
+  private async latestGradingWhere(column: 'sha' | 'pull_request', repoId: number, value: string | number, unit?: string): Promise<StoredGrading | undefined> {
     const row = await one<GradingDbRow>(
       this.db,
-      `SELECT * FROM gradings WHERE repo_id = ? AND ${column} = ?${week !== undefined ? ' AND week = ?' : ''} ORDER BY graded_at DESC LIMIT 1`,
-      week !== undefined ? [repoId, value, week] : [repoId, value],
+      `SELECT * FROM gradings WHERE repo_id = ? AND ${column} = ?${unit !== undefined ? ' AND unit = ?' : ''} ORDER BY graded_at DESC LIMIT 1`,
+      unit !== undefined ? [repoId, value, unit] : [repoId, value],
     );
     return row ? grading(row) : undefined;
   }
 
-  async extensionFor(repoId: number, week: number): Promise<Extension | undefined> {
-    const row = await one<{ org: string; repo_id: number; week: number; minutes: number; granted_by: string; granted_at: string; reason: string | null }>(this.db, `SELECT * FROM extensions WHERE repo_id = ? AND week = ?`, [repoId, week]);
-    return row ? { org: row.org, repoId: Number(row.repo_id), week: Number(row.week), minutes: Number(row.minutes), grantedBy: row.granted_by, grantedAt: row.granted_at, ...(row.reason ? { reason: row.reason } : {}) } : undefined;
+  /** A repository's (a student's or a group's) extension for a unit. */
+  async extensionFor(repoId: number, unit: string): Promise<Extension | undefined> {
+    const row = await one<{ org: string; course: string; repo_id: number; unit: string; minutes: number; granted_by: string; granted_at: string; reason: string | null }>(this.db, `SELECT * FROM extensions WHERE repo_id = ? AND unit = ?`, [repoId, unit]);
+    return row ? { org: row.org, course: row.course, repoId: Number(row.repo_id), unit: row.unit, minutes: Number(row.minutes), grantedBy: row.granted_by, grantedAt: row.granted_at, ...(row.reason ? { reason: row.reason } : {}) } : undefined;
   }
 
   async saveExtension(e: Extension): Promise<void> {
     await this.db.run(
-      `INSERT INTO extensions (org, repo_id, week, minutes, granted_by, granted_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (repo_id, week) DO UPDATE SET minutes = excluded.minutes, granted_by = excluded.granted_by, granted_at = excluded.granted_at, reason = excluded.reason`,
-      [e.org, e.repoId, e.week, e.minutes, e.grantedBy, e.grantedAt, e.reason ?? null],
+      `INSERT INTO extensions (org, course, repo_id, unit, minutes, granted_by, granted_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (repo_id, unit) DO UPDATE SET minutes = excluded.minutes, granted_by = excluded.granted_by, granted_at = excluded.granted_at, reason = excluded.reason`,
+      [e.org, e.course, e.repoId, e.unit, e.minutes, e.grantedBy, e.grantedAt, e.reason ?? null],
     );
   }
 
-  /** Remembers an organization's course settings (weeks, counting rule) for exports. */
-  async saveCourse(org: string, course: { weeks: number; counts: CountingRule; config: unknown }): Promise<void> {
+  /** Remembers a course's settings (its units: the gradebook's columns; its counting rule) for exports. */
+  async saveCourse(org: string, course: { id: string; weeks: number; units: readonly string[]; counts: CountingRule; config: unknown }): Promise<void> {
     await this.db.run(
-      `INSERT INTO courses (org, weeks, counts, config, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (org) DO UPDATE SET weeks = excluded.weeks, counts = excluded.counts, config = excluded.config, updated_at = excluded.updated_at`,
-      [org, course.weeks, course.counts, JSON.stringify(course.config), new Date(this.clock()).toISOString()],
+      `INSERT INTO courses (org, course, weeks, units, counts, config, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org, course) DO UPDATE SET weeks = excluded.weeks, units = excluded.units, counts = excluded.counts, config = excluded.config, updated_at = excluded.updated_at`,
+      [org, course.id, course.weeks, JSON.stringify(course.units), course.counts, JSON.stringify(course.config), new Date(this.clock()).toISOString()],
     );
   }
 
-  /** One organization's course settings as last recorded (matched case-insensitively, as GitHub does), config included. */
-  async course(org: string): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown } | undefined> {
-    const row = await one<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(this.db, `SELECT org, weeks, counts, config FROM courses WHERE LOWER(org) = LOWER(?)`, [org]);
-    return row ? { org: row.org, weeks: Number(row.weeks), counts: row.counts, config: row.config ? (JSON.parse(row.config) as unknown) : null } : undefined;
+  /**
+   * One organization's course as last recorded (the organization matched case-insensitively,
+   * as GitHub does): the one named, else its only one, else its `default` one.
+   */
+  async course(org: string, id?: string): Promise<RecordedCourse | undefined> {
+    const mine = (await this.courses()).filter((c) => c.org.toLowerCase() === org.toLowerCase());
+    if (id !== undefined) return mine.find((c) => c.course === id);
+    return mine.length === 1 ? mine[0] : mine.find((c) => c.course === DEFAULT_COURSE_ID);
   }
 
-  /** The courses graded so far, with the course file as it was at their latest grading. */
-  async courses(): Promise<{ org: string; weeks: number; counts: CountingRule; config: unknown }[]> {
-    const rows = await this.db.all<{ org: string; weeks: number; counts: CountingRule; config: string | null }>(`SELECT org, weeks, counts, config FROM courses ORDER BY org`);
-    return rows.map((r) => ({ org: r.org, weeks: Number(r.weeks), counts: r.counts, config: r.config ? (JSON.parse(r.config) as unknown) : null }));
+  /** The courses graded so far, with the course file (of that course) as it was at their latest grading. */
+  async courses(): Promise<RecordedCourse[]> {
+    const rows = await this.db.all<{ org: string; course: string; weeks: number; units: string; counts: CountingRule; config: string | null }>(`SELECT org, course, weeks, units, counts, config FROM courses ORDER BY org, course`);
+    return rows.map((r) => {
+      const weeks = Number(r.weeks);
+      // A course recorded before units (migration 6) was weeks 1..N.
+      const units = r.units ? (JSON.parse(r.units) as string[]) : Array.from({ length: weeks }, (_, i) => `week-${i + 1}`);
+      return { org: r.org, course: r.course, weeks, units, counts: r.counts, config: r.config ? (JSON.parse(r.config) as unknown) : null };
+    });
   }
 }
 
-const RECORD_COLUMNS = `job_id, installation_id, org, repo_id, repo, students, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
+/** A course as the record knows it: what an export needs offline. */
+export interface RecordedCourse {
+  readonly org: string;
+  readonly course: string;
+  readonly weeks: number;
+  /** Its grading units in the gradebook's order (`week-1`…, `final/first`, `final/final`). */
+  readonly units: readonly string[];
+  readonly counts: CountingRule;
+  /** The course's part of the course file at its latest grading. */
+  readonly config: unknown;
+}
+
+/** The record's usual filters. */
+export interface RecordFilter {
+  readonly org?: string;
+  readonly course?: string;
+  readonly repoId?: number;
+  readonly unit?: string;
+  readonly week?: number;
+}
+
+const RECORD_COLUMNS = `job_id, installation_id, org, course, repo_id, repo, students, unit, week, sha, delivered_at, graded_at, trigger_kind, pull_request,
   pack_name, pack_hash, image, image_id, score, max_score, pending_points, error_points, criteria, late, penalty, final_score, check_run_id, check_run_url`;
 
-/** The WHERE clause of the record's usual filters (organization, repository, week). */
-export function whereOf(filter: { org?: string; repoId?: number; week?: number }): { where: string; params: (string | number)[] } {
+/** The record's usual filters, and only the gradings in force unless `replaced` (a published regrade replaced its commit's earlier ones). */
+function inForceWhere(filter: RecordFilter & { replaced?: boolean }): { where: string; params: (string | number)[] } {
+  const { where, params } = whereOf(filter);
+  if (filter.replaced) return { where, params };
+  return { where: `${where}${where ? ' AND' : ' WHERE'} replaced_by IS NULL`, params };
+}
+
+/** The WHERE clause of the record's usual filters (organization, course, repository, unit). */
+export function whereOf(filter: RecordFilter): { where: string; params: (string | number)[] } {
   const conditions: string[] = [];
   const params: (string | number)[] = [];
   if (filter.org !== undefined) (conditions.push('org = ?'), params.push(filter.org));
+  if (filter.course !== undefined) (conditions.push('course = ?'), params.push(filter.course));
   if (filter.repoId !== undefined) (conditions.push('repo_id = ?'), params.push(filter.repoId));
-  if (filter.week !== undefined) (conditions.push('week = ?'), params.push(filter.week));
+  if (filter.unit !== undefined) (conditions.push('unit = ?'), params.push(filter.unit));
+  if (filter.week !== undefined) (conditions.push('unit = ?'), params.push(`week-${filter.week}`));
   return { where: conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
@@ -146,9 +188,11 @@ export interface GradingDbRow {
   job_id: string;
   installation_id: number;
   org: string;
+  course: string;
   repo_id: number;
   repo: string;
   students: string;
+  unit: string;
   week: number;
   sha: string;
   delivered_at: string;
@@ -189,11 +233,13 @@ function record(row: Omit<GradingDbRow, 'grade'>): GradingRecord {
     jobId: row.job_id,
     installationId: Number(row.installation_id),
     org: row.org,
+    course: row.course,
     repoId: Number(row.repo_id),
     repo: row.repo,
     get students() {
       return (students ??= JSON.parse(row.students) as string[]);
     },
+    unit: row.unit,
     week: Number(row.week),
     sha: row.sha,
     deliveredAt: row.delivered_at,

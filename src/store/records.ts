@@ -37,10 +37,15 @@ export interface GradingRecord {
   readonly jobId: string;
   readonly installationId: number;
   readonly org: string;
+  /** The course of the organization it belongs to (`default` for a single-course file). */
+  readonly course: string;
   readonly repoId: number;
   readonly repo: string;
-  /** GitHub login(s) of the repository's student(s). */
+  /** GitHub login(s) of the repository's student(s): a group's members each receive the grade. */
   readonly students: readonly string[];
+  /** What was graded (src/course/unit.ts): `week-3`, `final`, `final/first`. */
+  readonly unit: string;
+  /** The week number of a week unit; 0 for an assignment. */
   readonly week: number;
   readonly sha: string;
   /** When GitHub delivered the push (ISO): decides week and lateness. */
@@ -68,11 +73,12 @@ export interface GradingRecord {
   readonly checkRunUrl?: string;
 }
 
-/** A per-student deadline extension for a week (granted by a TA). */
+/** A per-repository (student or group) deadline extension for a unit (granted by a TA). */
 export interface Extension {
   readonly org: string;
+  readonly course: string;
   readonly repoId: number;
-  readonly week: number;
+  readonly unit: string;
   /** Minutes added to the week's deadline. */
   readonly minutes: number;
   readonly grantedBy: string;
@@ -80,10 +86,13 @@ export interface Extension {
   readonly reason?: string;
 }
 
-/** A TA's points for one criterion of one week of one repository (issue 5 writes these). */
+/** A TA's points for one criterion of one unit of one repository (issue 5 writes these). */
 export interface Override {
   readonly org: string;
+  readonly course: string;
   readonly repoId: number;
+  readonly unit: string;
+  /** The week number of a week unit; 0 for an assignment. */
   readonly week: number;
   readonly criterion: string;
   readonly points: number;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Locale } from '../core/text.ts';
+import type { WriteLimits } from '../outbox/budget.ts';
 import type { CountingRule } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { CourseAccess } from './access.ts';
@@ -11,6 +12,10 @@ import type { Session } from './session.ts';
 /** A course as the record knows it (the settings saved with its gradings). */
 export interface CourseInfo {
   readonly org: string;
+  /** Its id in the course file (`default` for a single-course file). */
+  readonly course: string;
+  /** Its grading units (`week-1`…, `final/first`). */
+  readonly units: readonly string[];
   readonly weeks: number;
   readonly counts: CountingRule;
   readonly locale: Locale;
@@ -60,6 +65,9 @@ export interface DashboardDeps {
   readonly publicUrl: string | undefined;
   readonly now: () => number;
   readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  readonly rubricsDir?: string;
+  readonly concurrency: number;
+  readonly writeLimits: WriteLimits;
 }
 
 /** A group of routes (one file under routes/), registered on the dashboard's router. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLocale, type Locale } from '../core/text.ts';
+import { GITHUB_LIMITS, type WriteLimits } from '../outbox/budget.ts';
 import type { Store } from '../store/store.ts';
 import { CourseAccess, type MembershipLookup } from './access.ts';
 import type { CourseInfo, DashboardDeps, WebContext } from './context.ts';
@@ -23,6 +24,12 @@ export interface DashboardOptions {
   readonly accessTtlMs?: number;
   readonly now?: () => number;
   readonly log?: DashboardDeps['log'];
+  /** Where the rubric packs are (the actions validate against them); our own rubrics/ by default. */
+  readonly rubricsDir?: string;
+  /** How many gradings run at once: the operations page's drain estimate. */
+  readonly concurrency?: number;
+  /** GitHub's write limits the outbox keeps to: the operations page's plan of held-back publications. */
+  readonly writeLimits?: WriteLimits;
 }
 
 /**
@@ -41,6 +48,9 @@ export function dashboardHandler(options: DashboardOptions): RawHandler {
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     now,
     log: options.log ?? { warn: () => {}, error: () => {}, info: () => {} },
+    ...(options.rubricsDir !== undefined ? { rubricsDir: options.rubricsDir } : {}),
+    concurrency: options.concurrency ?? 1,
+    writeLimits: options.writeLimits ?? GITHUB_LIMITS,
   };
   const router = new Router<WebContext>();
   for (const group of ROUTE_GROUPS) group(router, deps);
@@ -112,7 +122,7 @@ export async function courseInfo(store: Store, org: string): Promise<CourseInfo 
   if (!row) return undefined;
   const config = (row.config && typeof row.config === 'object' ? row.config : {}) as Record<string, unknown>;
   const locale = typeof config.locale === 'string' && isLocale(config.locale) ? config.locale : 'es';
-  return { org: row.org, weeks: row.weeks, counts: row.counts, locale, tas: typeof config.tas === 'string' ? config.tas : '', config };
+  return { org: row.org, course: row.course, units: row.units, weeks: row.weeks, counts: row.counts, locale, tas: typeof config.tas === 'string' ? config.tas : '', config };
 }
 
 function context(req: IncomingMessage, res: ServerResponse, url: URL, deps: DashboardDeps, session: WebContext['session'], locale: () => Locale): WebContext {
@@ -169,7 +179,11 @@ function page(ctx: WebContext, status: number, view: string, data: Record<string
  */
 export function courseNav(ctx: WebContext): { id: string; href: string; label: string }[] {
   const org = encodeURIComponent(ctx.course!.org);
-  return [{ id: 'weeks', href: `/dashboard/${org}/weeks/1`, label: ctx.t('nav.weeks') }];
+  return [
+    { id: 'weeks', href: `/dashboard/${org}/weeks/1`, label: ctx.t('nav.weeks') },
+    { id: 'queue', href: `/dashboard/${org}/queue`, label: ctx.t('nav.queue') },
+    { id: 'operations', href: `/dashboard/${org}/operations`, label: ctx.t('nav.operations') },
+  ];
 }
 
 /**

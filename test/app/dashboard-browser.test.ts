@@ -48,8 +48,8 @@ beforeAll(async () => {
   fake.owners.set(ORG, new Set([OWNER.login]));
   fake.addTa(OTHER, 'equipo', OTHER_TA.login);
   store = await tempStore();
-  await store.record.saveCourse(ORG, { weeks: 4, counts: 'best', config: { tas: 'ayudantes', locale: 'es', timezone: 'America/Santiago' } });
-  await store.record.saveCourse(OTHER, { weeks: 2, counts: 'best', config: { tas: 'equipo', locale: 'en' } });
+  await store.record.saveCourse(ORG, { id: 'default', weeks: 4, units: Array.from({ length: 4 }, (_, i) => `week-${i + 1}`), counts: 'best', config: { tas: 'ayudantes', locale: 'es', timezone: 'America/Santiago' } });
+  await store.record.saveCourse(OTHER, { id: 'default', weeks: 2, units: Array.from({ length: 2 }, (_, i) => `week-${i + 1}`), counts: 'best', config: { tas: 'equipo', locale: 'en' } });
   const full = [{ id: 'estructura', max: 60, score: 60, status: 'passed' }, { id: 'tests', max: 40, score: 20, status: 'partial', message: 'los tests fallan: <script>alert(1)</script>', details: '$ pytest\n<img src=x onerror=alert(2)>\n1 failed' }] as const;
   await recordAll(store, [
     // alumna-ada: week 1 on time 80; week 2 late (80 − 20% of 100); week 3 a TA override; week 4 nothing.
@@ -62,7 +62,7 @@ beforeAll(async () => {
     ...syntheticClass(ORG, 24, 4).map((g) => ({ ...g, repoId: g.repoId + 100 })),
     classGrading({ org: OTHER, repoId: 900, login: 'secreto-de-otra', week: 1, criteria: full }),
   ]);
-  await store.tas.saveOverride({ org: ORG, repoId: 11, week: 3, criterion: 'estructura', action: 'override', points: 50, reason: 'dvc.yaml estaba en otra carpeta', by: TA.login, at: '2026-03-25T10:00:00.000Z', automaticPoints: 0 });
+  await store.tas.saveOverride({ org: ORG, course: 'default', repoId: 11, unit: 'week-3', criterion: 'estructura', action: 'override', points: 50, reason: 'dvc.yaml estaba en otra carpeta', by: TA.login, at: '2026-03-25T10:00:00.000Z', automaticPoints: 0 });
   await replaceRoster(store.db, ORG, [{ line: 2, login: STUDENT.login, identifier: '1', name: 'Ada Lovelace', email: null, section: 'A', githubId: null }, { line: 3, login: 'beto', identifier: '2', name: 'Beto Díaz', email: null, section: 'B', githubId: null }], 'roster.csv');
 
   const app = new Probot({ appId: 1, privateKey: PRIVATE_KEY, baseUrl: `${fake.origin}/api/v3`, logLevel: 'fatal' });

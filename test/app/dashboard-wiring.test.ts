@@ -23,7 +23,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   store = await tempStore();
-  await store.record.saveCourse('clase', { weeks: 1, counts: 'best', config: { tas: 'ayudantes', locale: 'es' } });
+  await store.record.saveCourse('clase', { id: 'default', weeks: 1, units: Array.from({ length: 1 }, (_, i) => `week-${i + 1}`), counts: 'best', config: { tas: 'ayudantes', locale: 'es' } });
   await recordAll(store, [classGrading({ org: 'clase', repoId: 1, login: 'ada', week: 1, criteria: [{ id: 'a', max: 10, score: 9, status: 'passed' }] })]);
   const handlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean | void> | boolean | void)[] = [];
   const probot = new Probot({ appId: APP_ID, privateKey: PRIVATE_KEY, logLevel: 'fatal', Octokit: TEST_OCTOKIT });

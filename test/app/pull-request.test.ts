@@ -57,7 +57,7 @@ describe('a pull request of a student repository', () => {
     const body: string = comments[0].body;
     expect(body.startsWith('<!-- rubrica:week=1 -->')).toBe(true);
     expect(body).toContain('## Rubrica · Semana 1 — Fundamentos de Git y estructuración');
-    expect(body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(body).toContain('**100 / 100 — aprobado** (aprobación: 60) · commit a1b2c3d');
     expect(body).toContain('| ✅ | README con secciones básicas | 25 / 25 |');
     expect(body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/601)`);
   });
@@ -139,7 +139,7 @@ describe('a pull request of a student repository', () => {
     expect(checkRuns).toHaveLength(1);
     expect(checkRuns[0]).toMatchObject({ head_sha: SHA, status: 'completed', conclusion: 'success', output: { title: '100/100' } });
     expect(comments).toHaveLength(1);
-    expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(comments[0].body).toContain('**100 / 100 — aprobado** (aprobación: 60) · commit a1b2c3d');
     expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/604)`);
     expect(await store.record.gradings()).toHaveLength(1);
     await rubrica.queue.close();
@@ -171,7 +171,7 @@ describe('a pull request of a student repository', () => {
     expect(checkRuns).toHaveLength(1);
     expect(checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: '100/100' } });
     expect(comments).toHaveLength(1);
-    expect(comments[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(comments[0].body).toContain('**100 / 100 — aprobado** (aprobación: 60) · commit a1b2c3d');
     expect(comments[0].body).toContain(`[Ver el detalle](https://github.com/${ORG}/${REPO}/runs/606)`);
     expect(await rubrica.store.record.gradings()).toHaveLength(1);
   });

@@ -44,7 +44,7 @@ describe('a push to a student repository', () => {
     expect(Date.parse(done.completed_at)).toBeGreaterThanOrEqual(Date.parse(done.started_at));
     // On time (week 1, before its deadline): the score line, then the course grade so far (the MLOps
     // pack has a final grade; only week 1 is in it yet, and it is full marks), then the table; no lateness line.
-    expect(done.output.summary.startsWith('**100 / 100** · aprobado\n\n🎓 Nota del curso hasta ahora: 100 de 100 (se aprueba con 60).\n\n|')).toBe(true);
+    expect(done.output.summary.startsWith('**100 / 100 — aprobado** (aprobación: 60)\n\n🎓 Nota del curso hasta ahora: 100 de 100 (se aprueba con 60).\n\n|')).toBe(true);
     expect(done.output.summary).not.toContain('⏰');
     expect(done.output.summary).toContain('| ✅ | Estructura de carpetas correcta | 25 / 25 |');
     expect(done.output.summary).toContain('| ✅ | Commits con formato convencional | 25 / 25 |');
@@ -96,10 +96,11 @@ describe('a push to a student repository', () => {
     expect(created).toHaveLength(1);
     const [done] = created;
     expect(done).toMatchObject({ name: CHECK_NAME, head_sha: SHA, status: 'completed', conclusion: 'failure' });
-    const [score, max] = done.output.title.split('/').map(Number);
-    expect(max).toBe(100);
-    expect(score).toBeLessThan(60);
-    expect(done.output.summary.startsWith(`**${score} / 100** · aprobación: 60`)).toBe(true);
+    // A Spanish course writes decimals with a comma: "8,3/100".
+    const [shown, max] = done.output.title.split('/');
+    expect(max).toBe('100');
+    expect(Number(shown!.replace(',', '.'))).toBeLessThan(60);
+    expect(done.output.summary.startsWith(`**${shown} / 100 — no aprobado** (aprobación: 60)`)).toBe(true);
     expect(done.output.summary).toContain('### Qué hacer primero');
     expect(done.output.summary).toContain('mkdir -p');
   });
@@ -198,7 +199,7 @@ describe('course choices', () => {
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: '100/100' } });
     expect(comments).toHaveLength(1);
-    expect(comments[0].body).toContain('**100 / 100** · aprobado');
+    expect(comments[0].body).toContain('**100 / 100 — aprobado** (aprobación: 60)');
     expect(comments[0].body).toContain(`(https://github.com/${ORG}/${REPO}/runs/559)`);
   });
 

@@ -2,8 +2,8 @@ import Docker from 'dockerode';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../../src/core/errors.ts';
-import { DockerSandboxProvider, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
-import { gatedDocker } from '../helpers/containers.ts';
+import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
+import { flakyDocker, gatedDocker } from '../helpers/containers.ts';
 import { commentEvent, deliver, paths, pullResponse, serveDirectory } from '../helpers/ta.ts';
 import { record, COURSE_YAML, ORG, REPO, SHA, courseScope, githubNock, payload, serveCommit, serveHistory, testApp, resetGithub, unexpected, checkSuiteRerequest } from '../helpers/github.ts';
 
@@ -15,22 +15,6 @@ afterEach(() => {
   expect(resetGithub()).toEqual([]);
 });
 
-/** A Docker engine that is down for the first `failures` jobs, then back. */
-function flakyDocker(failures: number): SandboxProvider & { opens: number } {
-  const real = new DockerSandboxProvider();
-  const provider = {
-    opens: 0,
-    async open(options: Parameters<SandboxProvider['open']>[0]) {
-      provider.opens++;
-      if (provider.opens <= failures) {
-        // The real adapter against a socket nobody listens on: the error it raises when Docker is down.
-        return new DockerSandboxProvider(new Docker({ socketPath: '/nonexistent/docker.sock' })).open(options);
-      }
-      return real.open(options);
-    },
-  };
-  return provider;
-}
 
 describe('re-runs', () => {
   it('"Re-run" on the check run grades the same commit and week again, into the same check run, in one write', async () => {

@@ -113,19 +113,19 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPosts).toEqual([]); // no reply: the reaction says it was done
     expect(seen.checkRunCreates).toEqual([]);
     expect(seen.checkRunPatches).toEqual([
-      checkRunPatch('95/100', 'success', expect.stringContaining(['**95 / 100** · aprobado', '', standingLine(95), '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], README_OVERRIDDEN, ROW.gitignore].join('\n'))),
+      checkRunPatch('95/100', 'success', expect.stringContaining(['**95 / 100 — aprobado** (aprobación: 60)', '', standingLine(95), '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], README_OVERRIDDEN, ROW.gitignore].join('\n'))),
     ]);
     expect(seen.commentPatches).toHaveLength(1);
     const body: string = seen.commentPatches[0].body;
     expect(Object.keys(seen.commentPatches[0])).toEqual(['body']);
-    expect(body.startsWith(`<!-- rubrica:week=1 -->\n## ${WEEK1}\n\n**95 / 100** · aprobado · commit a1b2c3d\n`)).toBe(true);
+    expect(body.startsWith(`<!-- rubrica:week=1 -->\n## ${WEEK1}\n\n**95 / 100 — aprobado** (aprobación: 60) · commit a1b2c3d\n`)).toBe(true);
     expect(body).toContain([ROW.estructura, ROW['commits-convencionales'], README_OVERRIDDEN, ROW.gitignore].join('\n'));
     expect(body).toContain(`[Ver el detalle](${CHECK_RUN_URL})`);
     expect(body).not.toContain(TA_NOTES);
 
     // The record: who, when, why, from which comment, over which automatic points.
     expect(await a.rubrica.store.tas.overrides({ repoId: REPO_ID, week: 1 })).toEqual([
-      { org: ORG, repoId: REPO_ID, week: 1, criterion: 'readme', points: README_POINTS - 5, reason: OVERRIDE_REASON, by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: README_POINTS, commentId: COMMENT_ID },
+      { org: ORG, course: 'default', repoId: REPO_ID, unit: 'week-1', week: 1, criterion: 'readme', points: README_POINTS - 5, reason: OVERRIDE_REASON, by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: README_POINTS, commentId: COMMENT_ID },
     ]);
     // The grading itself stays the automatic one.
     const [grading] = await a.rubrica.store.record.gradings();
@@ -267,7 +267,7 @@ describe('TA commands in pull-request comments', () => {
     ]);
     expect(second.checkRunCreates[0].output.summary).not.toContain(TA_NOTES);
     expect(second.commentPatches).toHaveLength(1);
-    expect(second.commentPatches[0].body).toContain('**95 / 100** · aprobado · commit b2c3d4e');
+    expect(second.commentPatches[0].body).toContain('**95 / 100 — aprobado** (aprobación: 60) · commit b2c3d4e');
     expect(second.commentPatches[0].body).toContain(README_OVERRIDDEN);
     expect(second.commentPatches[0].body).not.toContain(TA_NOTES);
 
@@ -306,10 +306,10 @@ describe('TA commands in pull-request comments', () => {
     await deliver(a, 'clear-1', commentEvent('created', '/rubrica clear readme', (p) => (p.comment.id = COMMENT_ID + 1)));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID + 1), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', standingLine(100), '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], ROW.readme, ROW.gitignore].join('\n')))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100 — aprobado** (aprobación: 60)', '', standingLine(100), '', '| | Criterio | Puntos | Resultado |', '|---|---|---|---|', ROW.estructura, ROW['commits-convencionales'], ROW.readme, ROW.gitignore].join('\n')))]);
     expect(seen.checkRunPatches[0].output.summary).not.toContain('~~');
     expect(seen.commentPatches).toHaveLength(1);
-    expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(seen.commentPatches[0].body).toContain('**100 / 100 — aprobado** (aprobación: 60) · commit a1b2c3d');
     expect(seen.commentPatches[0].body).toContain(ROW.readme);
     expect(seen.commentPatches[0].body).not.toContain('✏️');
     expect(await a.rubrica.store.tas.overrides()).toEqual([]);
@@ -341,9 +341,9 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.checkRunPatches[0].output.summary).not.toContain('pendientes de revisión');
     expect(seen.commentPatches).toHaveLength(1);
     expect(seen.commentPatches[0].body).toContain(scoredRow);
-    expect(seen.commentPatches[0].body).toContain(`**${automatic + 12} / 100**`);
+    expect(seen.commentPatches[0].body).toContain(`**${automatic + 12} / 100 — no aprobado**`);
     expect(await a.rubrica.store.tas.overrides()).toEqual([
-      { org: ORG, repoId: REPO_ID, week: 5, criterion: 'comparacion-runs', points: 12, reason: 'Buen análisis, falta justificar el modelo', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: null, commentId: COMMENT_ID },
+      { org: ORG, course: 'default', repoId: REPO_ID, unit: 'week-5', week: 5, criterion: 'comparacion-runs', points: 12, reason: 'Buen análisis, falta justificar el modelo', by: TA, at: '2026-09-08T15:01:00.000Z', automaticPoints: null, commentId: COMMENT_ID },
     ]);
 
     // `manual` on a criterion the checks grade: the reply names the manual ones; nothing changes.
@@ -368,10 +368,12 @@ describe('TA commands in pull-request comments', () => {
     const a = await app({ now: () => new Date('2026-09-15T15:01:00Z') });
     const scope = taNock();
     const first = await gradeOpenedPullRequest(a, scope, { labels: ['semana-1'] });
-    const lateLine = '⏰ Entregado 2 días tarde (plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires)): −20 pts → **80 / 100**.';
+    const lateLine = '**80 / 100 — aprobado** (aprobación: 60) · 100 / 100 − 20 por atraso';
+    const deadline = '⏰ Entregado 2 días tarde (−20 pts). Plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires).';
     expect(first.checkRun.output.title).toBe('80/100 (100/100 − 20 por atraso)');
-    expect(first.checkRun.output.summary).toContain(lateLine);
+    expect(first.checkRun.output.summary.startsWith(`${lateLine}\n${deadline}`)).toBe(true);
     expect(first.comment.body).toContain(lateLine);
+    expect(first.comment.body).toContain(deadline);
     const [late] = await a.rubrica.store.record.gradings();
     expect(late).toMatchObject({ week: 1, penalty: 20, finalScore: 80, late: { status: 'late', daysLate: 2 } });
 
@@ -380,14 +382,14 @@ describe('TA commands in pull-request comments', () => {
     await deliver(a, 'extend-1', commentEvent('created', '/rubrica extend 3d certificado médico'));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.reactions).toEqual([{ path: paths.reactions(COMMENT_ID), content: '+1' }]);
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100** · aprobado', '', standingLine(100), '', '| | Criterio | Puntos | Resultado |'].join('\n')))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(['**100 / 100 — aprobado** (aprobación: 60)', '', standingLine(100), '', '| | Criterio | Puntos | Resultado |'].join('\n')))]);
     expect(seen.checkRunPatches[0].output.summary).not.toContain('⏰');
     expect(seen.commentPatches).toHaveLength(1);
-    expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(seen.commentPatches[0].body).toContain('**100 / 100 — aprobado** (aprobación: 60) · commit a1b2c3d');
     expect(seen.commentPatches[0].body).not.toContain('⏰');
     const [onTime] = await a.rubrica.store.record.gradings();
     expect(onTime).toMatchObject({ penalty: 0, finalScore: 100, late: { status: 'on-time', deadline: '2026-09-14T02:59:00.000Z', effectiveDeadline: '2026-09-17T02:59:00.000Z' } });
-    expect(await a.rubrica.store.record.extensionFor(REPO_ID, 1)).toEqual({ org: ORG, repoId: REPO_ID, week: 1, minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
+    expect(await a.rubrica.store.record.extensionFor(REPO_ID, 'week-1')).toEqual({ org: ORG, course: 'default', repoId: REPO_ID, unit: 'week-1', minutes: 3 * 24 * 60, grantedBy: TA, grantedAt: '2026-09-15T15:01:00.000Z', reason: 'certificado médico' });
     const rows = JSON.parse((await exportGrades(a.rubrica.store, { format: 'json' })).body);
     expect(rows[0]).toMatchObject({ latePenalties: 0 });
     expect(rows[0].weeks[0]).toBe(100);
@@ -412,7 +414,7 @@ describe('TA commands in pull-request comments', () => {
     expect(seen.commentPosts).toEqual([]);
     expect(seen.checkRunPatches).toEqual([checkRunPatch('100/100', 'success', expect.stringContaining(rowOf(first.checkRun.output.summary, 1, 'readme')))]);
     expect(seen.commentPatches).toHaveLength(1);
-    expect(seen.commentPatches[0].body).toContain('**100 / 100** · aprobado · commit a1b2c3d');
+    expect(seen.commentPatches[0].body).toContain('**100 / 100 — aprobado** (aprobación: 60) · commit a1b2c3d');
     const gradings = await a.rubrica.store.record.gradings();
     expect(gradings.map((g) => [g.sha, g.week, g.trigger, g.deliveredAt, g.gradedAt])).toEqual([
       [SHA, 1, 'pull_request', '2026-09-08T15:01:00.000Z', '2026-09-08T15:01:00.000Z'],
@@ -560,7 +562,7 @@ describe('TA commands in pull-request comments', () => {
       overriddenRow(1, 'readme', README_POINTS, 5, TA, 'Faltan casi todas las secciones'),
       ROW.gitignore,
     ].join('\n');
-    expect(seen.checkRunPatches).toEqual([checkRunPatch('55/100', 'failure', expect.stringContaining(`**55 / 100** · aprobación: 60\n\n${standingLine(55)}\n\n| | Criterio | Puntos | Resultado |\n|---|---|---|---|\n${rows}`))]);
+    expect(seen.checkRunPatches).toEqual([checkRunPatch('55/100', 'failure', expect.stringContaining(`**55 / 100 — no aprobado** (aprobación: 60)\n\n${standingLine(55)}\n\n| | Criterio | Puntos | Resultado |\n|---|---|---|---|\n${rows}`))]);
     expect(seen.commentPatches[0].body).toContain(rows);
     expect((await a.rubrica.store.tas.overrides()).map((o) => [o.criterion, o.points, o.reason])).toEqual([
       ['estructura', 0, 'No hay carpetas: todo está en la raíz'],

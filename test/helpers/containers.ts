@@ -1,3 +1,4 @@
+import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { DockerSandboxProvider, OWNER_LABEL, SANDBOX_LABEL, type SandboxProvider } from '../../src/sandbox/sandbox.ts';
 
@@ -41,4 +42,21 @@ export function gatedDocker() {
     },
   };
   return { provider, release };
+}
+
+/** A Docker engine that is down for the first `failures` jobs, then back. */
+export function flakyDocker(failures: number): SandboxProvider & { opens: number } {
+  const real = new DockerSandboxProvider();
+  const provider = {
+    opens: 0,
+    async open(options: Parameters<SandboxProvider['open']>[0]) {
+      provider.opens++;
+      if (provider.opens <= failures) {
+        // The real adapter against a socket nobody listens on: the error it raises when Docker is down.
+        return new DockerSandboxProvider(new Docker({ socketPath: '/nonexistent/docker.sock' })).open(options);
+      }
+      return real.open(options);
+    },
+  };
+  return provider;
 }

@@ -40,13 +40,15 @@ export function expectInert(markdown: string, grade: Grade, locale: Locale, opti
   expect(all.filter((tk) => tk.type === 'html').map((tk) => tk.raw.trim()).filter((raw) => !OUR_HTML.test(raw))).toEqual([]);
   // No @login outside code: the only way GitHub pings.
   expect(prose).not.toMatch(/(^|[^\w`])@[A-Za-z0-9]/);
-  // Bold only where we put it: the score, once, and the titles of what to do first.
-  const score = `${formatPoints(grade.score)} / ${formatPoints(grade.maxScore)}`;
+  // Bold only where we put it: the score with its verdict, once, and the titles of what to do first.
+  const score = `${formatPoints(grade.score, locale)} / ${formatPoints(grade.maxScore, locale)} — `;
   const strong = all.filter((tk) => tk.type === 'strong').map((tk) => (tk as Tokens.Strong).text);
   const titles = new Set(grade.criteria.map((c) => inline(say(c.title, locale))));
-  expect(strong.filter((s) => !titles.has(s))).toEqual([score]);
+  const ours = strong.filter((s) => !titles.has(s));
+  expect(ours).toHaveLength(1);
+  expect(ours[0]!.startsWith(score), ours[0]).toBe(true);
   // Rubric and student text are never emphasis, strikethrough or links; only an override strikes out the automatic points.
-  const struck = grade.criteria.filter((c) => c.override?.kind === 'override').map((c) => `~~${formatPoints(c.override!.automatic ?? 0)}~~`);
+  const struck = grade.criteria.filter((c) => c.override?.kind === 'override').map((c) => `~~${formatPoints(c.override!.automatic ?? 0, locale)}~~`);
   expect(all.filter((tk) => tk.type === 'em')).toEqual([]);
   expect(all.filter((tk) => tk.type === 'del').map((tk) => tk.raw)).toEqual(struck);
   expect(all.filter((tk) => tk.type === 'link').length).toBe(options.ourLinks ?? 0);

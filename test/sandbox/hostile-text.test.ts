@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { grade, type Grade } from '../../src/grading/grade.ts';
 import { checkRunOutput, pullRequestComment } from '../../src/report/markdown.ts';
+import { whatToDoFirst } from '../../src/report/terminal.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
 import { DockerSandboxProvider } from '../../src/sandbox/sandbox.ts';
 import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
@@ -57,11 +58,13 @@ describe('hostile student text from a real repository', () => {
   for (const locale of ['es', 'en'] as const) {
     it(`renders inert in the check run and the PR comment (${locale})`, () => {
       const notes = ['⚠️ A comment with commands by ta-one was edited by mallory (2026-09-10 10:00 UTC). Nothing changed: the record keeps the original command.'];
+      // The only links: the pack's readings next to the advice (week 1 has four criteria: all of them fit either list).
+      const ourLinks = whatToDoFirst(result.criteria).filter((c) => c.reading?.url).length;
       const output = checkRunOutput(result, { locale, reveal: true, taNotes: notes });
-      expectInert(output.summary, result, locale, { notes });
+      expectInert(output.summary, result, locale, { notes, ourLinks });
       expectSectionsInert(output.text, result.criteria.filter((c) => c.details || c.items.length).length);
       const body = pullRequestComment(result, { locale, reveal: true, commit: 'abcdef1234', taNotes: notes });
-      expectInert(body, result, locale, { notes });
+      expectInert(body, result, locale, { notes, ourLinks });
       // The student's words are shown, as code, not dropped.
       expect(read(output.text).code.some((c) => c.includes('**100 / 100** · aprobado @prof-ta <!--'))).toBe(true);
       for (const a of output.annotations) expect(a.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);

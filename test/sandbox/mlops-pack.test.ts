@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { literal, plain } from '../../src/core/text.ts';
 import { grade, type Grade } from '../../src/grading/grade.ts';
+import { checkRunOutput, pullRequestComment } from '../../src/report/markdown.ts';
+import { renderTerminal } from '../../src/report/terminal.ts';
 import { loadPack, type Pack } from '../../src/rubrics/load.ts';
 import { DockerSandboxProvider, SANDBOX_LABEL } from '../../src/sandbox/sandbox.ts';
-import { directorySnapshot } from '../../src/sandbox/snapshot.ts';
+import { criterionOf, packGrader } from '../helpers/pack-grader.ts';
 import { emptyRepo, modelSolution, modelSolutionFiles, type FileTree } from '../fixtures/repos.ts';
 
 /**
@@ -21,15 +24,8 @@ let empty: string;
 /** RUBRICA_RUNNER_IMAGE names another runner image, e.g. one built from this branch's runner/. */
 const IMAGE = process.env.RUBRICA_RUNNER_IMAGE || undefined;
 
-async function gradeWeek(dir: string, week: number, label: string): Promise<Grade> {
-  return grade({ pack, week: pack.weeks.get(week)!, source: directorySnapshot(dir), jobId: `${RUN}-${label}-w${week}`, ...(IMAGE ? { image: IMAGE } : {}) }, provider);
-}
-
-function byId(result: Grade, id: string) {
-  const c = result.criteria.find((x) => x.id === id);
-  if (!c) throw new Error(`week ${result.week} has no criterion ${id}`);
-  return c;
-}
+const gradeWeek = packGrader(() => pack, provider, RUN, IMAGE);
+const byId = criterionOf;
 
 async function variant(change: FileTree, prefix: string): Promise<string> {
   return modelSolution({ change, prefix });
@@ -88,7 +84,7 @@ describe('MLOps pack: partial work earns partial credit', () => {
     const structure = byId(result, 'estructura');
     expect(structure.score).toBe(16.67);
     expect(structure.status).toBe('partial');
-    expect(structure.items.filter((i) => !i.ok).map((i) => i.label.en).sort()).toEqual(['configs', 'docs']);
+    expect(structure.items.filter((i) => !i.ok).map((i) => plain(i.label.en)).sort()).toEqual(['`configs`', '`docs`']);
     expect(structure.message.es).toContain('consigna');
     expect(structure.feedback?.es).toContain('mkdir -p');
     expect(result.score).toBeCloseTo(100 - 25 + 16.67, 2);
@@ -107,11 +103,34 @@ describe('MLOps pack: partial work earns partial credit', () => {
     expect(tests.status).toBe('failed');
     expect(tests.score).toBe(0);
     expect(tests.message.en).toMatch(/exited with code 1/);
+    expect(plain(tests.message.en)).toContain('Run it on your machine with `python3 -m pytest -q --cov=src`');
     expect(tests.details).toContain('test_broken');
     expect(tests.feedback?.es).toContain('pytest');
     expect(byId(result, 'cobertura').status).toBe('passed');
     expect(byId(result, 'tests-training').status).toBe('passed');
     expect(result.score).toBe(100 - tests.maxScore);
+  });
+
+  it('week 6: the model solution\'s messages name what was measured and the figure, with no shell plumbing, in every report', async () => {
+    const result = await gradeWeek(model, 6, 'messages');
+    const coverage = byId(result, 'cobertura');
+    const figure = /(\d+(?:,\d)?) %/.exec(coverage.message.es)?.[1];
+    expect(figure, coverage.message.es).toBeDefined();
+    const percent = Number(figure!.replace(',', '.'));
+    expect(percent).toBeGreaterThanOrEqual(70);
+    expect(coverage.message.es.startsWith(`La cobertura de ${literal('src/')} es ${figure} % (mínimo 70 %).`)).toBe(true);
+    expect(coverage.message.en).toContain(`is ${figure!.replace(',', '.')}% (minimum 70%)`);
+    expect(byId(result, 'tests-pasan').message.es).toMatch(/^Tus tests pasan: pytest terminó con código 0\./);
+    // pytest's count is the criterion's own file, not every test of the suite.
+    expect(plain(byId(result, 'tests-training').message.es)).toMatch(/^`tests\/\*\*\/test_training\*\.py` tiene \d+ tests \(mínimo 5\)/);
+    for (const c of result.criteria) {
+      for (const text of [c.message.es, c.message.en]) expect(plain(text), c.id).not.toMatch(/\/work\/|status=|\$\?|;\s*exit|cacheprovider|--cov-config/);
+    }
+    // The figure reaches what the student reads: the check run's table, the PR comment and the terminal.
+    const shown = `${figure} %`;
+    expect(checkRunOutput(result, { locale: 'es', reveal: false }).summary).toContain(shown);
+    expect(pullRequestComment(result, { locale: 'es', reveal: false, commit: 'abcdef1' })).toContain(shown);
+    expect(renderTerminal(result, { locale: 'es', color: false, reveal: false })).toContain(shown);
   });
 
   it('week 8: the API is started and asked; with /docs turned off it loses that item only, and says what it answered', async () => {

@@ -71,8 +71,8 @@ describe('mypy and unittest checks in a real sandbox', () => {
   it('typed code and passing tests: full marks', async () => {
     const result = await gradeRepo(GOOD, 'good');
     expect(result.criteria.map((c) => [c.id, c.status, plain(c.message.en)])).toEqual([
-      ['tipos', 'passed', 'mypy finds no type errors in 2 file(s) of `src`.'],
-      ['tests', 'passed', 'Ran 2 test(s): 2 pass, 0 fail, 0 error.'],
+      ['tipos', 'passed', 'mypy finds no type errors in 2 files of `src`.'],
+      ['tests', 'passed', 'Ran 2 tests: 2 pass, 0 fail, 0 error.'],
     ]);
   }, 120_000);
 
@@ -80,11 +80,11 @@ describe('mypy and unittest checks in a real sandbox', () => {
     const result = await gradeRepo(BAD, 'bad');
     const [types, tests] = result.criteria;
     expect(types!.status).toBe('failed');
-    expect(plain(types!.message.en)).toMatch(/^mypy finds 2 type error\(s\) in 1 file\(s\) of `src`\. They are: `src\/preprocess\.py:2` `List comprehension has incompatible type List\[str\]; expected List\[float\]  \[misc\]`; `src\/preprocess\.py:6` `.+`\. Measured with the grader.s configuration/);
+    expect(plain(types!.message.en)).toMatch(/^mypy finds 2 type errors in 1 file of `src`\. They are: `src\/preprocess\.py:2` `List comprehension has incompatible type List\[str\]; expected List\[float\]  \[misc\]`; `src\/preprocess\.py:6` `.+`\. Measured with the grader.s configuration/);
     expect(types!.annotations.map((a) => [a.path, a.line])).toEqual([['src/preprocess.py', 2], ['src/preprocess.py', 6]]);
     expect(tests!.status).toBe('failed');
     expect(plain(tests!.message.en)).toBe(
-      'Ran 2 test(s): 1 pass, 1 fail, 0 error. Failing: FAIL `test_quita_negativos (tests.test_preprocess.TestLimpiar.test_quita_negativos)`. Run `python -m unittest discover -v` on your machine and fix them.',
+      'Ran 2 tests: 1 pass, 1 fail, 0 error. Failing: FAIL `test_quita_negativos (tests.test_preprocess.TestLimpiar.test_quita_negativos)`. Run `python -m unittest discover -v` on your machine and fix them.',
     );
     expect(result.score).toBe(0);
   }, 120_000);

@@ -170,10 +170,15 @@ describe('npm start', () => {
 });
 
 describe('the CLI stopped mid-grading', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    it(`${signal}: the container is removed and the exit code is ${code}`, async () => {
+  // The pack speaks English: SIGINT is asked for in Spanish (and --json), SIGTERM follows the pack.
+  const CASES = [
+    { signal: 'SIGINT', code: 130, args: ['--lang', 'es', '--json'], said: 'rubrica: se detuvo por SIGINT (Ctrl-C); no se calificó nada y se quitó el contenedor de corrección.' },
+    { signal: 'SIGTERM', code: 143, args: [], said: 'rubrica: stopped by SIGTERM; nothing was graded and the sandbox container was removed.' },
+  ] as const;
+  for (const { signal, code, args, said } of CASES) {
+    it(`${signal}: the container is removed, the exit code is ${code}, and it says so in the reader's language`, async () => {
       const slow = await writePack(`slow-${signal}`, commandWeek('sleep 600'));
-      const child = start(process.execPath, [BIN, 'check', '--week', '1', '--pack', slow, student]);
+      const child = start(process.execPath, [BIN, 'check', '--week', '1', '--pack', slow, ...args, student]);
       const container = await runningContainerOf(provider, child.pid!);
       // The command is running (not merely the container started) when the signal comes.
       for (let i = 0; i < 100 && !(await provider.docker.getContainer(container).top()).Processes.some((p: string[]) => p.join(' ').includes('sleep 600')); i++) await new Promise((r) => setTimeout(r, 100));
@@ -181,7 +186,8 @@ describe('the CLI stopped mid-grading', () => {
       child.kill(signal);
       expect(await exited(child)).toEqual({ code, signal: null });
       expect(Date.now() - sent).toBeLessThan(15_000);
-      expect(child.output()).toContain(`stopped by ${signal}`);
+      expect(child.output()).toContain(said);
+      if ((args as readonly string[]).includes('--json')) expect(child.output()).toContain('"code": "interrupted"');
       expect(await containersOfProcess(provider, child.pid!)).toEqual([]);
     });
   }

@@ -28,6 +28,8 @@ function grading(repoId: number, login: string, week: number, score: number, lat
     repoId,
     repo: `mlops-${login}`,
     students: [login],
+    course: 'default',
+    unit: `week-${week}`,
     week,
     sha: String(n).padStart(40, '0'),
     deliveredAt,
@@ -71,7 +73,7 @@ async function seedStore(backend: (typeof BACKENDS)[number]) {
       grading(3, '=cmd', 1, 70, ON_TIME, '2026-09-13T12:00:00.000Z'),
     ];
     for (const r of records) expect(await store.record.recordGrading(r)).toBe(true);
-    await store.record.saveCourse('clase-mlops', { weeks: 3, counts: 'best', config: {} });
+    await store.record.saveCourse('clase-mlops', { id: 'default', weeks: 3, units: ['week-1', 'week-2', 'week-3'], counts: 'best', config: {} });
     return { store, records, url };
 }
 
@@ -162,6 +164,58 @@ describe.each(BACKENDS)('the gradebook export on $name', (backend) => {
       expect(outbox.plan).toEqual([expect.objectContaining({ kind: 'reply', about: 'clase-mlops/mlops-ana#3', heldBy: 'retry-after' })]);
       expect(Date.parse(outbox.plan[0].expectedAt)).toBeGreaterThan(Date.now() + 100_000);
       expect((await fetch(`${base}/admin/outbox`)).status).toBe(401);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe.each(BACKENDS)('what the runner image lacks, from the record ($name)', (backend) => {
+  it('is one note per course: the export, the admin JSON and a header; each week-detail row names its modules', async () => {
+    const { db } = await backend.fresh();
+    const store = await Store.open(db);
+    opened.push(store);
+    const missing = (modules: string[]) => ({ environment: { missing: modules.map((m) => ({ module: m, distribution: m, declaredIn: 'requirements.txt' })) } });
+    const lacking = (g: StoredGrading, modules: string[]): StoredGrading => ({ ...g, errorPoints: 50, grade: { ...g.grade, ...missing(modules) } as never });
+    const records = [
+      lacking(grading(1, 'ana', 6, 50, ON_TIME, '2026-10-20T12:00:00.000Z'), ['pandera']),
+      lacking(grading(2, 'bruno', 6, 50, ON_TIME, '2026-10-20T13:00:00.000Z'), ['pandera', 'ctgan']),
+      grading(3, 'carla', 6, 100, ON_TIME, '2026-10-20T14:00:00.000Z'),
+    ];
+    for (const r of records) expect(await store.record.recordGrading(r)).toBe(true);
+    await store.record.saveCourse('clase-mlops', { id: 'default', weeks: 10, units: Array.from({ length: 10 }, (_, i) => `week-${i + 1}`), counts: 'best', config: {} });
+
+    const week = await exportGrades(store, { format: 'json', week: 6 });
+    expect(week.runnerImage).toEqual({
+      modules: [
+        { module: 'pandera', distribution: 'pandera', repositories: 2, weeks: [6], units: ['week-6'] },
+        { module: 'ctgan', distribution: 'ctgan', repositories: 1, weeks: [6], units: ['week-6'] },
+      ],
+    });
+    expect(JSON.parse(week.body).map((r: { login: string; notGradableHere?: string[] }) => [r.login, r.notGradableHere ?? null])).toEqual([
+      ['ana', ['pandera']],
+      ['bruno', ['pandera', 'ctgan']],
+      ['carla', null],
+    ]);
+    expect((await exportGrades(store, { format: 'csv', week: 5 })).runnerImage).toBeUndefined();
+
+    const handle = adminHandler(store, 's3cret-token');
+    const server = createServer((req, res) => {
+      void Promise.resolve(handle(req, res)).then((done) => done || res.writeHead(404).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const auth = { headers: { authorization: 'Bearer s3cret-token' } };
+    try {
+      const note = await fetch(`${base}/admin/runner-image?org=clase-mlops`, auth);
+      expect(note.status).toBe(200);
+      expect(await note.json()).toEqual({ org: 'clase-mlops', modules: week.runnerImage!.modules });
+      expect(await (await fetch(`${base}/admin/runner-image?org=clase-mlops&week=5`, auth)).json()).toEqual({ org: 'clase-mlops', week: 5, modules: [] });
+      expect((await fetch(`${base}/admin/runner-image?org=clase-mlops&week=x`, auth)).status).toBe(400);
+      expect((await fetch(`${base}/admin/runner-image?org=clase-mlops`)).status).toBe(401);
+      const csv = await fetch(`${base}/admin/grades.csv?org=clase-mlops&week=6`, auth);
+      expect(csv.headers.get('x-rubrica-runner-image-lacks')).toBe('pandera, ctgan');
+      expect((await csv.text()).split('\r\n')[0]).toMatch(/,not_gradable_here$/);
     } finally {
       await new Promise((r) => server.close(r));
     }

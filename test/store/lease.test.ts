@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A grading of `job`, as the grading job records it. */
 function gradingOf(job: QueuedJob) {
   return {
-    jobId: job.id, installationId: 1, org: 'clase', repoId: 10, repo: 'mlops-ana', students: ['ana'], week: 1, sha: job.request.sha,
+    jobId: job.id, installationId: 1, org: 'clase', repoId: 10, repo: 'mlops-ana', students: ['ana'], course: 'default', unit: 'week-1', week: 1, sha: job.request.sha,
     deliveredAt: job.request.deliveredAt, gradedAt: new Date().toISOString(), trigger: 'push' as const, packName: 'mlops', packHash: 'h', image: 'img', imageId: 'sha256:1',
     score: 100, maxScore: 100, pendingPoints: 0, errorPoints: 0, criteria: [], late: { deadline: '', effectiveDeadline: '', minutesLate: 0, daysLate: 0, penaltyFraction: 0, status: 'on-time' as const },
     penalty: 0, finalScore: 100, grade: { week: 1, score: 100, maxScore: 100 } as never,

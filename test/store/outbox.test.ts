@@ -24,7 +24,7 @@ const INSTALLATION = 9;
 
 function checkRun(i: number, over: Partial<Extract<ParsedPublication, { kind: 'check-run' }>> = {}): ParsedPublication {
   return {
-    kind: 'check-run', installationId: INSTALLATION, owner: 'clase-mlops', repo: `mlops-s${i}`, repoId: 500 + i, sha: String(i % 10).repeat(39) + String(i).slice(-1), week: 1,
+    kind: 'check-run', installationId: INSTALLATION, owner: 'clase-mlops', repo: `mlops-s${i}`, repoId: 500 + i, sha: String(i % 10).repeat(39) + String(i).slice(-1), unit: 'week-1',
     name: 'Rubrica · Semana 1', externalId: `rubrica:week=1;delivered=2026-09-08T15:00:00.000Z`, status: 'completed', conclusion: 'success',
     output: { title: '100/100', summary: 'ok', text: '', annotations: [] }, ...over,
   };

@@ -63,7 +63,7 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
   it('one job per repository, commit and week: the same commit for another week, or in another repository, is a job of its own', async () => {
     const { store } = await fresh();
     const c = sha('e');
-    const pr = (number: number, week: number, over: Partial<GradingRequest> = {}) => request({ sha: c, trigger: 'pull_request', pullRequest: { number }, week, ...over });
+    const pr = (number: number, week: number, over: Partial<GradingRequest> = {}) => request({ sha: c, trigger: 'pull_request', pullRequest: { number }, unit: `week-${week}`, ...over });
     const week2 = await store.queue.enqueue(pr(7, 2), { maxAttempts: 3 });
     const week3 = await store.queue.enqueue(pr(8, 3), { maxAttempts: 3 });
     const otherRepo = await store.queue.enqueue(pr(7, 2, { repoId: 11, repo: 'mlops-bea' }), { maxAttempts: 3 });
@@ -186,7 +186,7 @@ describe.each(BACKENDS)('the store on $name', (backend) => {
     expect(await store.record.recordGrading({ ...g, score: 0 })).toBe(false);
     const [kept] = await store.record.gradings({ org: 'clase' });
     expect(kept).toMatchObject({ jobId: 'job-1', score: 75, finalScore: 65, late: { daysLate: 1 }, students: ['ana'], criteria: [{ id: 'a', score: 75 }] });
-    expect((await store.record.latestGradingOf(10, sha('a'), 1))?.grade.score).toBe(75);
+    expect((await store.record.latestGradingOf(10, sha('a'), 'week-1'))?.grade.score).toBe(75);
   });
 
   it('spaces an installation’s writes 1 s apart and comments 3 s apart, across two store handles', async () => {
@@ -259,6 +259,8 @@ function grading(jobId: string) {
     repoId: 10,
     repo: 'mlops-ana',
     students: ['ana'],
+    course: 'default',
+    unit: 'week-1',
     week: 1,
     sha: sha('a'),
     deliveredAt: '2026-09-14T03:30:00.000Z',

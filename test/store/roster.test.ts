@@ -22,7 +22,7 @@ const ON_TIME: StoredGrading['late'] = { deadline: '2026-09-14T02:59:00.000Z', e
 let n = 0;
 function grading(repoId: number, login: string, week: number, tests: number, deliveredAt: string): StoredGrading {
   return {
-    jobId: `roster-job-${n++}`, installationId: 1, org: 'Clase-MLOps', repoId, repo: `tp-${login}`, students: [login], week,
+    jobId: `roster-job-${n++}`, installationId: 1, org: 'Clase-MLOps', repoId, repo: `tp-${login}`, students: [login], course: 'default', unit: `week-${week}`, week,
     sha: String(n).padStart(40, 'a'), deliveredAt, gradedAt: deliveredAt, trigger: 'push', packName: 'p', packHash: 'h',
     image: 'rubrica/runner-mlops:1', imageId: 'sha256:1', score: 10 + tests, maxScore: 20, pendingPoints: 0, errorPoints: 0,
     criteria: [
@@ -53,7 +53,7 @@ async function seed(backend: (typeof BACKENDS)[number]) {
     grading(2, 'bo', 1, 0, '2026-09-13T12:00:00.000Z'),
     grading(3, 'cy', 1, 10, '2026-09-13T12:00:00.000Z'),
   ]) expect(await store.record.recordGrading(g)).toBe(true);
-  await store.record.saveCourse('Clase-MLOps', { weeks: 2, counts: 'latest', config: {} });
+  await store.record.saveCourse('Clase-MLOps', { id: 'default', weeks: 2, units: ['week-1', 'week-2'], counts: 'latest', config: {} });
   return { store, url };
 }
 

@@ -104,8 +104,11 @@ describe('rubrica CLI errors, in both languages, with --json', () => {
     expect(es).toMatch(/^mlops\tMLOps — .+ \(10 semanas\)$/m);
     expect(en).toMatch(/^mlops\tMLOps — .+ \(10 weeks\)$/m);
     // Every pack on a line of its own, each in the language asked for.
-    for (const line of es.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ semanas?\)$/);
-    for (const line of en.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ weeks?\)$/);
+    for (const line of es.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ (semanas?|entregas?)\)$/);
+    for (const line of en.trimEnd().split('\n')) expect(line).toMatch(/^[a-z0-9-]+\t.+ \(\d+ (weeks?|assignments?)\)$/);
+    // A pack of assignments only counts them.
+    expect(en).toMatch(/^amq2\tAMq2 — .+ \(1 assignment\)$/m);
+    expect(es).toMatch(/^amq2\tAMq2 — .+ \(1 entrega\)$/m);
     expect(es).toMatch(/^bootcamp-deploy\tBootcamp IA — .+ \(1 semana\)$/m);
     expect(en).toMatch(/^bootcamp-deploy\tAI Bootcamp — .+ \(1 week\)$/m);
     expect(es).not.toEqual(en);

@@ -251,8 +251,16 @@ def probe_service(proc, deadline):
 
 
 if req.get("requires"):
-    import importlib.util
-    result["missingModules"] = [m for m in req["requires"] if importlib.util.find_spec(m) is None]
+    import importlib.machinery, importlib.util
+    # The install phase's packages (on the student's PYTHONPATH, not on this -I helper's) count too: located, never imported.
+    extra = req.get("modulePaths") or []
+
+    def missing(m):
+        if importlib.util.find_spec(m) is not None:
+            return False
+        return not extra or "." in m or importlib.machinery.PathFinder.find_spec(m, extra) is None
+
+    result["missingModules"] = [m for m in req["requires"] if missing(m)]
 
 def keep(chunk):
     """Keeps the output's first head_cap and last tail_cap bytes, counting all of it."""

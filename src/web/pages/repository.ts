@@ -64,6 +64,7 @@ export interface WeekOfRepository {
 export interface RepositoryPage {
   readonly title: string;
   readonly repo: string;
+  readonly repoId: number;
   readonly repoHref: string;
   readonly students: readonly { readonly login: string; readonly name: string | null; readonly section: string | null }[];
   readonly weeks: readonly WeekOfRepository[];
@@ -96,6 +97,7 @@ export function repositoryPage(input: {
   return {
     title: (latest.students.length ? latest.students : [latest.repo]).join(', '),
     repo: latest.repo,
+    repoId: latest.repoId,
     repoHref,
     students: latest.students.map((login) => {
       const e = input.roster.get(login.toLowerCase());
@@ -103,7 +105,7 @@ export function repositoryPage(input: {
     }),
     weeks: weeks.map((week) => {
       const overrides = input.overrides.filter((o) => o.week === week);
-      const extension = input.extensions.find((e) => e.week === week);
+      const extension = input.extensions.find((e) => e.unit === `week-${week}`);
       return {
         week,
         overrides,

@@ -1,3 +1,4 @@
+import { weekNumberOf } from '../../course/unit.ts';
 import { attachment } from '../../admin.ts';
 import { ExportError, exportGrades } from '../../report/export.ts';
 import { byLogin, rosterOf } from '../../store/roster.ts';
@@ -19,16 +20,18 @@ export const courseRoutes: RouteGroup = (router, deps) => {
   router.get('/dashboard/:org', 'course', async (ctx) => {
     const course = ctx.course!;
     const [gradings, overrides, roster, failedJobs] = await Promise.all([
-      deps.store.record.gradingRecords({ org: course.org }),
-      deps.store.tas.overrides({ org: course.org }),
+      deps.store.record.gradingRecords({ org: course.org, course: course.course }),
+      deps.store.tas.overrides({ org: course.org, course: course.course }),
       rosterOf(deps.store.db, course.org),
       deps.store.queue.jobs({ state: 'failed', limit: 500 }),
     ]);
     // Gradings that failed on our side (a TA command's failure is not a cell's).
     const failed = new Set(
-      failedJobs.filter((j) => j.kind === 'grade' && j.request.owner?.toLowerCase() === course.org.toLowerCase() && j.request.week !== undefined).map((j) => `${j.repoId}:${j.request.week}`),
+      failedJobs.filter((j) => j.kind === 'grade' && j.request.owner?.toLowerCase() === course.org.toLowerCase() && weekNumberOf(j.request.unit ?? '') > 0).map((j) => `${j.repoId}:${weekNumberOf(j.request.unit!)}`),
     );
-    const view = overview({ weeks: course.weeks, rule: course.counts, gradings, overrides, roster: byLogin(roster), failed }, parseOverviewQuery(ctx.url.searchParams, course.weeks));
+    // The overview's columns are the weekly portfolio's (an assignment-only course has none yet).
+    const weeks = course.units.filter((u) => weekNumberOf(u) > 0).length;
+    const view = overview({ weeks, rule: course.counts, gradings, overrides, roster: byLogin(roster), failed }, parseOverviewQuery(ctx.url.searchParams, weeks));
     ctx.render('overview', { title: course.org, nav: 'overview', view, sortLink: sortLink(ctx, view.query), fmt: points });
   });
 
@@ -36,12 +39,12 @@ export const courseRoutes: RouteGroup = (router, deps) => {
     const course = ctx.course!;
     const repoId = Number(ctx.params.repoId);
     if (!/^\d{1,15}$/.test(ctx.params.repoId!)) return ctx.refuse(404, 'error.404.title', 'error.404.body');
-    const gradings = await deps.store.record.gradings({ org: course.org, repoId });
+    const gradings = await deps.store.record.gradings({ org: course.org, course: course.course, repoId });
     if (gradings.length === 0) return ctx.refuse(404, 'error.404.title', 'error.404.body');
-    const weeks = [...new Set(gradings.map((g) => g.week))];
+    const weeks = [...new Set(gradings.map((g) => g.week))].filter((w) => w > 0);
     const [overrides, extensions, roster] = await Promise.all([
       deps.store.tas.overrides({ org: course.org, repoId }),
-      Promise.all(weeks.map((w) => deps.store.record.extensionFor(repoId, w))),
+      Promise.all(weeks.map((w) => deps.store.record.extensionFor(repoId, `week-${w}`))),
       rosterOf(deps.store.db, course.org),
     ]);
     const view = repositoryPage({ course, gradings, overrides, extensions: extensions.flatMap((e) => (e ? [e] : [])), roster: byLogin(roster), webUrl: githubWeb(ctx) });
@@ -74,13 +77,13 @@ export const courseRoutes: RouteGroup = (router, deps) => {
 };
 
 /** Points as people read them: at most two decimals, the course's decimal mark. */
-function points(n: number | null): string {
+export function points(n: number | null): string {
   return n === null ? '—' : String(Math.round(n * 100) / 100);
 }
 
-function when(ctx: WebContext): (iso: string) => string {
+export function when(ctx: WebContext): (at: string | number) => string {
   const format = new Intl.DateTimeFormat(ctx.locale === 'es' ? 'es' : 'en', { dateStyle: 'medium', timeStyle: 'short', timeZone: typeof ctx.course?.config.timezone === 'string' ? ctx.course.config.timezone : 'UTC' });
-  return (iso) => format.format(new Date(iso));
+  return (at) => format.format(new Date(at));
 }
 
 /** GitHub's web address, for links to commits, check runs and pull requests. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { commandCheck, resolvePath, type CommandParams } from '../../../src/checks/command.ts';
+import { commandCheck, localCommand, resolvePath, type CommandParams } from '../../../src/checks/command.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
+import { declaredDependencies } from '../../../src/grading/dependencies.ts';
 import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const COVERAGE_RUN = 'python3 -m pytest -q -p no:cacheprovider --cov=src --cov-report=json:/work/out/coverage.json';
@@ -85,7 +86,9 @@ describe('command evaluate', () => {
     expect(outcome.error).toBeUndefined();
     expect(outcome.items).toHaveLength(1);
     expect(outcome.items![0]!.ok).toBe(true);
-    expect(outcome.message.es).toContain('python3 -m pytest -q');
+    // What passed, in the student's terms; the command line is in the details.
+    expect(outcome.message.es).toContain('Tus tests pasan: pytest terminó con código 0.');
+    expect(outcome.message.en).toContain('Your tests pass');
     expect(outcome.details).toMatch(/^\$ python3 -m pytest -q\n3 passed in 0\.1s/);
   });
 
@@ -95,7 +98,7 @@ describe('command evaluate', () => {
     expect(outcome.items![0]).toMatchObject({ ok: false, note: { es: 'terminó con código 1', en: 'it exited with code 1' } });
     expect(outcome.message.es).toContain('código 1');
     expect(outcome.message.en).toMatch(/code 1 \(expected 0\)/);
-    expect(outcome.message.en).toMatch(/run it on your machine/i);
+    expect(outcome.message.en).toContain('Run it on your machine with `python3 -m pytest -q`');
     expect(outcome.details).toContain('1 failed, 2 passed');
   });
 
@@ -129,7 +132,10 @@ describe('command evaluate', () => {
     expect(bad.fraction).toBe(0);
     expect(bad.items!.map((i) => i.ok)).toEqual([true, false, false]);
     expect(bad.items![2]!.label.en).toBe('no warnings');
-    expect(bad.message.en).toContain('1 of 3 items met');
+    // Checklist items are counted as requirements, never as points.
+    expect(bad.message.en).toContain('1 of 3 requirements met; this criterion earns points only when all are met.');
+    expect(bad.message.es).toContain('Cumple 1 de 3 requisitos;');
+    expect(bad.message.es).not.toMatch(/puntos\./);
     expect(bad.message.es).toContain('no cumple: la salida contiene');
   });
 
@@ -147,21 +153,21 @@ describe('command evaluate', () => {
     it('passes at or above the minimum, showing one decimal', () => {
       const outcome = run(raw, report(coverage(82.4567)));
       expect(outcome.fraction).toBe(1);
-      expect(outcome.items![1]).toEqual({ label: { es: 'cobertura 82.5% (mínimo 70%)', en: 'coverage 82.5% (minimum 70%)' }, ok: true });
-      expect(run(raw, report(coverage(70))).items![1]!.label.es).toBe('cobertura 70% (mínimo 70%)');
+      expect(outcome.items![1]).toEqual({ label: { es: 'cobertura 82,5 % (mínimo 70 %)', en: 'coverage 82.5% (minimum 70%)' }, ok: true });
+      expect(run(raw, report(coverage(70))).items![1]!.label.es).toBe('cobertura 70 % (mínimo 70 %)');
     });
 
     it('fails below the minimum', () => {
       const outcome = run(raw, report(coverage(64.333)));
       expect(outcome.fraction).toBe(0);
-      expect(outcome.items![1]).toMatchObject({ label: { es: 'cobertura 64.3% (mínimo 70%)' }, ok: false });
-      expect(outcome.message.es).toContain('cobertura 64.3% (mínimo 70%)');
+      expect(outcome.items![1]).toMatchObject({ label: { es: 'cobertura 64,3 % (mínimo 70 %)' }, ok: false });
+      expect(outcome.message.es).toContain('cobertura 64,3 % (mínimo 70 %)');
     });
 
     it('never shows a value under the minimum rounded up to it', () => {
       const item = run(raw, report(coverage(69.96))).items![1]!;
       expect(item.ok).toBe(false);
-      expect(item.label.es).toBe('cobertura 69.9% (mínimo 70%)');
+      expect(item.label.es).toBe('cobertura 69,9 % (mínimo 70 %)');
     });
 
     it('gives half with partial when the tests fail but coverage is enough', () => {
@@ -172,7 +178,7 @@ describe('command evaluate', () => {
       for (const outcome of [run(raw, { exitCode: 4, ...report(null) }), run(raw, { exitCode: 4 })]) {
         expect(outcome.fraction).toBe(0);
         expect(outcome.items![1]!.ok).toBe(false);
-        expect(outcome.items![1]!.label.es).toBe('cobertura (mínimo 70%)');
+        expect(outcome.items![1]!.label.es).toBe('cobertura (mínimo 70 %)');
         expect(outcome.items![1]!.note?.es).toMatch(/no se generó el reporte \/work\/out\/coverage\.json/i);
         expect(outcome.items![1]!.note?.en).toMatch(/failed before writing it/);
       }
@@ -225,9 +231,9 @@ describe('command evaluate', () => {
     const outcome = run({ run: 'python3 -m pytest -q', timeout: 180, expect: { exitCode: null } }, { exitCode: null, timedOut: true, durationMs: 0, hungAs });
     expect(outcome.fraction).toBe(0);
     expect(outcome.message.en).toBe(
-      '`python3 -m pytest -q` was not run: it collects the same tests as `python3 -m pytest --collect-only -q -p no:cacheprovider tests`, which never finished. pytest was stopped at 120 s while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.',
+      'pytest was not run: it collects the same tests as `python3 -m pytest --collect-only -q tests`, which never finished. pytest was stopped at 120 s while collecting your tests: importing them runs something that never ends (training a model, reading large data, input(), a server or a loop) outside a test_ function. Move it into the tests or fixtures.',
     );
-    expect(outcome.message.es).toMatch(/^`python3 -m pytest -q` no se corrió: reúne los mismos tests que .*pytest se detuvo a los 120 s mientras reunía tus tests/);
+    expect(outcome.message.es).toMatch(/^pytest no se corrió: reúne los mismos tests que .*pytest se detuvo a los 120 s mientras reunía tus tests/);
     expect(outcome.message.en).not.toMatch(/grading job ran out of time|180 s/);
     expect(outcome.items![0]).toMatchObject({ ok: false, note: { en: 'not run: the same tests never finished collecting' } });
     expect(outcome.details).toContain('[not run: `python3 -m pytest --collect-only -q -p no:cacheprovider tests` never finished collecting the same tests]');
@@ -279,7 +285,7 @@ describe('command evaluate', () => {
       outputTruncated: true,
     });
     expect(outcome.fraction).toBe(1);
-    expect(outcome.message.es).toContain('400.0 MB');
+    expect(outcome.message.es).toContain('400,0 MB');
     expect(outcome.message.en).toMatch(/was cut: only its start and end were kept/);
     expect(outcome.details).toContain('START');
     expect(outcome.details).toContain('END');
@@ -320,14 +326,14 @@ describe('command coverage measured by the grader', () => {
     const ok = run(COVERAGE, { exitCode: 1, coverage: { percent: 71.2, covered: 178, statements: 250, files: 6 } });
     expect(ok.fraction).toBe(1);
     expect(ok.items![1]).toEqual({
-      label: { es: 'cobertura de src/ 71.2% (mínimo 70%)', en: 'coverage of src/ 71.2% (minimum 70%)' },
+      label: { es: 'cobertura de `src/` 71,2 % (mínimo 70 %)', en: 'coverage of `src/` 71.2% (minimum 70%)' },
       ok: true,
       note: { es: '178 de 250 sentencias en 6 archivos', en: '178 of 250 statements in 6 files' },
     });
     expect(ok.message.en).toContain("Measured: coverage of src/ with the grader's own configuration");
     const short = run(COVERAGE, { exitCode: 0, coverage: { percent: 69.96, covered: 10, statements: 14, files: 1 } });
     expect(short.fraction).toBe(0);
-    expect(short.items![1]!.label.en).toBe('coverage of src/ 69.9% (minimum 70%)');
+    expect(short.items![1]!.label.en).toBe('coverage of `src/` 69.9% (minimum 70%)');
   });
 
   it('fails without coverage data, saying the test run recorded none', () => {
@@ -335,6 +341,36 @@ describe('command coverage measured by the grader', () => {
     expect(outcome.fraction).toBe(0);
     expect(outcome.items![1]!.note?.en).toMatch(/recorded no coverage data/);
     expect(run(COVERAGE, { exitCode: 0 }).items![1]!.note?.en).toMatch(/could not be measured/);
+  });
+
+  it('leads with the figure, in each language\'s writing, and a command the student can run locally', () => {
+    const grader = { ...COVERAGE, run: 'python3 -m pytest -q -p no:cacheprovider --cov=src --cov-config=/work/grader/coveragerc' };
+    const ok = run(grader, { exitCode: 0, coverage: { percent: 98.74, covered: 296, statements: 300, files: 8 } });
+    expect(ok.message.es.startsWith('La cobertura de `src/` es 98,7 % (mínimo 70 %).')).toBe(true);
+    expect(ok.message.en.startsWith('Coverage of `src/` is 98.7% (minimum 70%).')).toBe(true);
+    const low = run(grader, { exitCode: 0, coverage: { percent: 41.25, covered: 4, statements: 10, files: 1 } });
+    expect(low.message.es).toContain('es 41,3 %, por debajo del mínimo de 70 %');
+    expect(low.message.en).toContain('`python3 -m pytest -q --cov=src --cov-report=term-missing` lists them on your machine');
+    for (const text of [ok.message.es, ok.message.en, low.message.es, low.message.en]) {
+      expect(text).not.toMatch(/\/work\/|status=|\$\?|cacheprovider|--cov-config/);
+    }
+  });
+
+  it('names the run and the local command as the rubric says, when it says so', () => {
+    const raw = { run: 'python3 -m pip wheel --no-index -w /tmp/wheels .', label: { es: 'La construcción del paquete', en: 'Building the package' }, local: 'pip install -e .' };
+    const failed = run(raw, { exitCode: 1 });
+    expect(failed.message.es.startsWith('La construcción del paquete terminó con código 1 (se esperaba 0). Córrelo en tu máquina con `pip install -e .`')).toBe(true);
+    expect(failed.message.en).not.toContain('--no-index');
+    expect(run(raw, { exitCode: 0 }).message.en.startsWith('Building the package meets everything asked.')).toBe(true);
+  });
+
+  it('suggests no local command for shell plumbing or the grader\'s folders', () => {
+    expect(localCommand('python3 -m pytest -q -p no:cacheprovider --cov=src --cov-config=/work/grader/coveragerc')).toBe('python3 -m pytest -q --cov=src');
+    expect(localCommand('python3 -m pytest --cov=src; status=$?; python3 -m coverage json -q -o /work/out/coverage.json; exit $status')).toBeNull();
+    expect(localCommand('python3 main.py --out /work/out/x.json')).toBeNull();
+    const plumbing = run({ run: 'python3 -m pytest; status=$?; exit $status' }, { exitCode: 1 });
+    expect(plumbing.message.en).toContain('See the output in the details');
+    expect(plumbing.message.en).not.toContain('status=');
   });
 
   it('refuses source folders outside the repository', () => {
@@ -357,5 +393,86 @@ describe('command whose supervisor was lost', () => {
 
   it('says in one line what a plain command measures', () => {
     expect(run({ run: 'pytest' }, { exitCode: 0 }).message.en).toContain("Measured: the command's result in the grader's sandbox");
+  });
+});
+
+describe('a command that fails to import a library', () => {
+  const OUTPUT = `Traceback (most recent call last):
+  File "/work/repo/main.py", line 1, in <module>
+    import ctgan
+ModuleNotFoundError: No module named 'ctgan'
+`;
+  const judge = (declared: string, result: Partial<CommandResult> = { exitCode: 1, output: OUTPUT }) =>
+    asShown(
+      commandCheck.evaluate(params({ run: 'python3 main.py' }), {
+        ...evidence({ commands: { main: result } }),
+        dependencies: { declared: declaredDependencies([{ path: 'pyproject.toml', text: `[project]\nname = "x"\ndependencies = [${declared}]\n` }]), local: new Set(['src']) },
+      }),
+    );
+
+  it('declared: not gradable in this environment, not counted against the student', () => {
+    const outcome = judge('"ctgan>=0.10"');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
+    expect(outcome.error!.message.en).toBe(
+      "The course's image lacks the module `ctgan`, which you declare in `pyproject.toml`: it is not your fault; your instructors get the list to add it. This criterion is not gradable in this environment and does not count against you.",
+    );
+    expect(outcome.details).toContain("No module named 'ctgan'");
+  });
+
+  it('not declared: judged, and the student is told which file imports what to declare', () => {
+    const outcome = judge('"pandas"');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('`main.py` imports `ctgan`, which your requirements do not list.');
+  });
+
+  it('a command that succeeds is judged as it is, whatever its output says', () => {
+    const outcome = judge('"ctgan"', { exitCode: 0, output: OUTPUT });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(1);
+  });
+});
+
+describe('a test run continued past files the runner image cannot import', () => {
+  const SUITE = 'python3 -m pytest -q -p no:cacheprovider';
+  const continuedPast = { run: 'python3 -m pytest --continue-on-collection-errors -q -p no:cacheprovider', files: ['tests/test_training.py'] };
+  const output = (summary: string) => `__________________ ERROR collecting tests/test_training.py ___________________
+tests/test_training.py:1: in <module>
+    import pandera
+E   ModuleNotFoundError: No module named 'pandera'
+${summary}
+`;
+  const judge = (raw: Record<string, unknown>, summary: string) =>
+    asShown(
+      commandCheck.evaluate(params({ run: SUITE, ...raw }), {
+        ...evidence({ commands: { main: { exitCode: 1, output: output(summary), continuedPast } } }),
+        dependencies: { declared: declaredDependencies([{ path: 'requirements.txt', text: 'pandera\n' }]), local: new Set() },
+      }),
+    );
+
+  it('the other files\' tests fail: judged, the student\'s to fix', () => {
+    const outcome = judge({}, '2 failed, 18 passed, 1 error in 3.21s');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('So the tests of the other files were run (without `tests/test_training.py`');
+    expect(outcome.details).toContain('$ python3 -m pytest --continue-on-collection-errors');
+  });
+
+  it('the other files\' tests pass: the suite as a whole is not gradable here', () => {
+    const outcome = judge({}, '18 passed, 1 error in 3.21s');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
+    expect(outcome.error!.message.en).toContain('The tests of the other files pass');
+  });
+
+  it('a minimum the other files\' tests already reach is met, saying how it was measured', () => {
+    const outcome = judge({ expect: { exitCode: null } }, '18 passed, 1 error in 3.21s');
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.en).toContain('and they already reach what is asked');
+  });
+
+  it('coverage of a partial run is never held against the student', () => {
+    const outcome = judge({ expect: { exitCode: null }, coverage: { source: ['src'], min: 70 } }, '2 failed, 18 passed, 1 error in 3.21s');
+    expect(outcome.error?.code).toBe('environment-lacks-declared');
   });
 });

@@ -11,7 +11,8 @@ describe('commits check', () => {
   it('counts Conventional Commits, with scopes and breaking marks', () => {
     const outcome = run({ min: 3 }, ['feat(api)!: cambia la respuesta', 'fix: corrige split', 'docs: README\n\ncuerpo', 'update stuff']);
     expect(outcome.fraction).toBe(1);
-    expect(outcome.message.en).toContain('3 Conventional Commits of 4 commits');
+    expect(outcome.message.en).toContain('3 of 4 commits are conventional');
+    expect(outcome.message.es).toContain('3 commits convencionales de 4');
     expect(outcome.items!.map((i) => i.label.en)).toEqual(['`update stuff`']);
   });
 
@@ -30,7 +31,20 @@ describe('commits check', () => {
   it('looks only at the last N commits when asked', () => {
     const outcome = run({ min: 2, last: 2 }, ['wip', 'wip again', 'feat: old', 'fix: old']);
     expect(outcome.fraction).toBe(0);
-    expect(outcome.message.en).toContain('in the last 2 commits');
+    expect(outcome.message.en).toContain('0 of the last 2 commits are conventional');
+  });
+
+  it('tells a beginner that new commits count, with one example for all the bad commits', () => {
+    const outcome = run({ min: 5 }, ['cambios', 'subo el codigo', 'feat: agrega carga de datos', 'Initial commit']);
+    expect(outcome.message.es).toMatch(/^1 commit convencional de 4; se piden 5, faltan 4\./);
+    expect(outcome.message.en).toMatch(/^1 of 4 commits is conventional; 5 are needed, 4 more\./);
+    expect(outcome.message.es).toContain('No hace falta reescribir los commits anteriores');
+    expect(outcome.message.en).toContain('no rebase or force-push');
+    // Each bad commit is listed once, without the example repeated under it.
+    expect(outcome.items!.map((i) => i.label.es)).toEqual(['`cambios`', '`subo el codigo`', '`Initial commit`']);
+    expect(outcome.items!.every((i) => i.note === undefined)).toBe(true);
+    expect(outcome.message.es.match(/feat: agrega/g)).toHaveLength(1);
+    expect(run({ min: 2 }, ['feat: a', 'wip']).message.es).toContain('falta 1.');
   });
 
   it('explains a snapshot without git history', () => {

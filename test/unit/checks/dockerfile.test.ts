@@ -73,12 +73,12 @@ describe('dockerfile evaluate', () => {
       ['pinned image versions (no `latest`)', true],
     ]);
     expect(out.fraction).toBe(1);
-    expect(out.items?.[0]?.note?.en).toBe('2 stage(s): `builder` (4), `runtime` (16)');
+    expect(out.items?.[0]?.note?.en).toBe('2 stages: `builder` (4), `runtime` (16)');
     expect(out.items?.[1]?.note?.en).toBe('line 21: `USER app`');
     expect(out.items?.[2]?.note?.en).toBe('line 22');
-    expect(out.items?.[3]?.note?.en).toBe('`.dockerignore`: 5 rule(s)');
+    expect(out.items?.[3]?.note?.en).toBe('`.dockerignore`: 5 rules');
     expect(out.items?.[4]?.note?.en).toBe('line 16: `python:3.11-slim`');
-    expect(out.message.en).toBe('`Dockerfile` meets everything (6 of 6).');
+    expect(out.message.en).toBe('`Dockerfile` meets everything (6 of 6 requirements).');
     expect(out.annotations).toBeUndefined();
   });
 
@@ -89,7 +89,7 @@ describe('dockerfile evaluate', () => {
     expect(out.items?.[1]).toMatchObject({ ok: false, note: { en: 'line 22: `USER 0:0` is root' } });
     expect(out.annotations).toEqual([expect.objectContaining({ path: 'Dockerfile', line: 22 })]);
     expect(out.annotations?.[0]?.message.es).toContain('useradd');
-    expect(out.message.es).toContain('`Dockerfile`: 1 de 2. Falta: usuario no root (`USER`)');
+    expect(out.message.es).toContain('`Dockerfile` cumple 1 de 2 requisitos. Falta: usuario no root (`USER`)');
   });
 
   it('needs the USER in the final stage, but follows a stage built FROM another', () => {
@@ -133,7 +133,7 @@ describe('dockerfile evaluate', () => {
     const out = run(['slim-base', 'no-latest-tag'], { Dockerfile: big });
     expect(out.fraction).toBe(0);
     expect(out.items?.[0]?.note?.en).toBe('line 5: `python:3.11`');
-    expect(out.items?.[1]?.note?.en).toBe('no pinned version on line(s) 1, 3, 4');
+    expect(out.items?.[1]?.note?.en).toBe('no pinned version on lines 1, 3, 4');
     expect(out.annotations?.map((a) => a.line)).toEqual([5, 1, 3, 4]);
     const pinned = 'FROM python:3.11-slim@sha256:abc AS build\nFROM build\nFROM scratch\nFROM registry:5000/team/app:2.1-alpine\n';
     expect(run(['slim-base', 'no-latest-tag'], { Dockerfile: pinned }).fraction).toBe(1);

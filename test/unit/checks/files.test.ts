@@ -22,9 +22,10 @@ describe('files check', () => {
     const ev = evidence({ files: Object.fromEntries(six.slice(0, 4).map((d) => [`${d}/.gitkeep`, ''])) });
     const outcome = run(layout(six), ev);
     expect(outcome.fraction).toBeCloseTo(4 / 6);
-    expect(outcome.message.es).toContain('configs, docs');
+    expect(outcome.message.es).toContain('Hay 4 de 6 carpetas. Falta: `configs` y `docs`.');
+    expect(outcome.message.en).toContain('4 of 6 folders present. Missing: `configs` and `docs`.');
     expect(outcome.message.es).toContain('consigna');
-    expect(outcome.items!.filter((i) => !i.ok).map((i) => i.label.en)).toEqual(['configs', 'docs']);
+    expect(outcome.items!.filter((i) => !i.ok).map((i) => i.label.en)).toEqual(['`configs`', '`docs`']);
   });
 
   it('is all-or-nothing without partial', () => {
@@ -61,7 +62,7 @@ describe('files check', () => {
   it('names a required file that was too large to copy', () => {
     const ev = evidence({ skipped: [{ path: 'models/model.joblib', size: 80 << 20, reason: 'too-large' }] });
     const outcome = run({ require: [{ glob: 'models/*.joblib', type: 'file' }] }, ev);
-    expect(outcome.items![0]!.note!.es).toContain('80.0 MB');
+    expect(outcome.items![0]!.note!.es).toContain('80,0 MB');
     expect(outcome.items![0]!.note!.es).toContain('DVC');
   });
 

@@ -86,10 +86,10 @@ describe('gitignore evaluate', () => {
     expect(out.items?.map((i) => i.ok)).toEqual([true, true, false, false]);
     expect(out.items?.[1]?.note?.es).toContain('.gitignore:3:`*.pyc`');
     expect(out.items?.[2]?.note?.es).toBe('`.env` no está ignorado; agrega `.env`');
-    expect(out.items?.[3]?.note?.en).toBe('`data/raw/train.csv` is not ignored; add `data/`');
+    expect(out.items?.[3]?.note?.en).toBe('`data/raw/train.csv` is not ignored; add `data/raw/`');
     expect(out.message.es).toContain('2 de 4');
-    expect(out.message.es).toContain('Falta: secretos; datos crudos');
-    expect(out.message.en).toContain('Add to `.gitignore`: `.env`, `data/`.');
+    expect(out.message.es).toContain('Falta: secretos y datos crudos.');
+    expect(out.message.en).toContain('Add to `.gitignore`: `.env`, `data/raw/`.');
     expect(out.message.en).toContain('git check-ignore -v <path>');
   });
 

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { collectCommand, parseCollect, pytestTestsCheck, type PytestTestsParams } from '../../../src/checks/pytest-tests.ts';
 import type { CommandResult } from '../../../src/checks/types.ts';
+import { declaredDependencies } from '../../../src/grading/dependencies.ts';
+import type { ImportContext } from '../../../src/grading/imports.ts';
 import { evidence, asShown } from '../../helpers/evidence.ts';
 
 const RUN = 'python3 -m pytest --collect-only -q -p no:cacheprovider tests';
+/** What a student runs locally: the grader's cache option left out. */
+const LOCAL = 'python3 -m pytest --collect-only -q tests';
 
 function params(raw: Record<string, unknown>): PytestTestsParams {
   return pytestTestsCheck.params.parse(raw);
@@ -148,8 +152,10 @@ describe('pytest-tests evaluate', () => {
     expect(outcome.items).toEqual([
       { label: { es: 'tests en `tests/**/test_training*.py` (mínimo 5)', en: 'tests in `tests/**/test_training*.py` (at least 5)' }, ok: true, note: { es: '5 de 5 tests', en: '5 of 5 tests' } },
     ]);
-    expect(outcome.message.es).toContain('14 tests');
-    expect(outcome.message.es).toContain(RUN);
+    // The tests of the files the criterion is about (5), not every test pytest collected (14).
+    expect(outcome.message.es).toContain('`tests/**/test_training*.py` tiene 5 tests (mínimo 5)');
+    expect(outcome.message.en).toContain('`tests/**/test_training*.py` has 5 tests (at least 5)');
+    expect(outcome.message.es).not.toContain('14');
     expect(outcome.details).toMatch(/^\$ python3 -m pytest --collect-only/);
   });
 
@@ -163,7 +169,7 @@ describe('pytest-tests evaluate', () => {
     expect(outcome.fraction).toBeCloseTo(0.6);
     expect(outcome.items![0]).toMatchObject({ ok: false, note: { es: '3 de 5 tests', en: '3 of 5 tests' } });
     expect(outcome.message.es).toContain('`tests/**/test_training*.py` tiene 3 de 5');
-    expect(outcome.message.en).toContain(`Run \`${RUN}\` on your machine`);
+    expect(outcome.message.en).toContain(`Run \`${LOCAL}\` on your machine`);
   });
 
   it('gives nothing short of every minimum when not partial', () => {
@@ -192,7 +198,7 @@ describe('pytest-tests evaluate', () => {
     expect(outcome.error).toBeUndefined();
     expect(outcome.items![0]!.note?.en).toBe('0 of 5 tests');
     expect(outcome.message.es).toMatch(/no encontró ningún test en `tests`.*test_\*\.py/);
-    expect(outcome.message.es).toContain(RUN);
+    expect(outcome.message.es).toContain(LOCAL);
   });
 
   it('names files that failed to import and still counts what was collected', () => {
@@ -203,7 +209,7 @@ describe('pytest-tests evaluate', () => {
     expect(outcome.message.es).toContain("`tests/test_broken.py` (`ModuleNotFoundError: No module named 'nonexistent_mod'`)");
     expect(outcome.message.en).toContain('`tests/test_training_syntax.py` (`SyntaxError: invalid syntax`)');
     expect(outcome.message.en).toMatch(/course image may lack it/);
-    expect(outcome.message.es).toContain(`Corre \`${RUN}\` en tu máquina`);
+    expect(outcome.message.es).toContain(`Corre \`${LOCAL}\` en tu máquina`);
   });
 
   it('explains a conftest.py that does not import', () => {
@@ -259,7 +265,7 @@ describe('pytest-tests evaluate', () => {
       outputTruncated: true,
     });
     expect(outcome.items![0]!.note?.en).toBe('5 of 5 tests');
-    expect(outcome.message.es).toContain('2.0 MB');
+    expect(outcome.message.es).toContain('2,0 MB');
     expect(outcome.message.en).toMatch(/was cut.*counts may fall short/);
   });
 });
@@ -286,5 +292,65 @@ describe('pytest-tests against the static count', () => {
   it('keeps pytest’s figure when the source defines as many, also for a project in a subfolder or parametrized beyond counting', () => {
     expect(counted(tests('tests/test_training.py', 5), { 'proj/tests/test_training.py': 7 }).fraction).toBe(1);
     expect(counted(tests('tests/test_training.py', 6), { 'tests/test_training.py': Infinity }).items![0]!.note?.en).toBe('6 of 5 tests');
+  });
+});
+
+describe('a test file that imports a library the runner image lacks', () => {
+  const OUTPUT = `tests/test_config.py::test_a
+tests/test_config.py::test_b
+
+==================================== ERRORS ====================================
+____________________ ERROR collecting tests/test_training.py _____________________
+tests/test_training.py:1: in <module>
+    import pandera
+E   ModuleNotFoundError: No module named 'pandera'
+=========================== short test summary info ============================
+ERROR tests/test_training.py
+!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!
+2 tests collected, 1 error in 0.15s
+`;
+  const testCounts = { 'tests/test_config.py': 2, 'tests/test_training.py': 6 };
+  const declaredIn = (text: string) => ({ declared: declaredDependencies([{ path: 'requirements.txt', text }]), local: new Set(['mlproject', 'tests']) });
+  const judge = (dependencies: ImportContext, output = OUTPUT, counts: Record<string, number | null> = testCounts) =>
+    asShown(pytestTestsCheck.evaluate(params(TRAINING), { ...evidence({ commands: { collect: { exitCode: 2, output } }, testCounts: counts }), dependencies }));
+
+  it('declared: counts the file from its source and says the environment lacks the module', () => {
+    const outcome = judge(declaredIn('pandera>=0.18\n'));
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.items![0]!.note!.en).toBe("6 of 5 tests; 6 counted from the source, not run (the course's image lacks what they import)");
+    expect(outcome.message.en).toContain("The course's image lacks the module `pandera`, which you declare in `requirements.txt`");
+    expect(outcome.message.en).toContain('counted from their source (test_ functions), without running them: 6.');
+    expect(outcome.message.en).not.toContain('could not be imported');
+  });
+
+  it('declared, but the source defines too few: judged short from what it defines', () => {
+    const outcome = judge(declaredIn('pandera\n'), OUTPUT, { ...testCounts, 'tests/test_training.py': 2 });
+    expect(outcome.fraction).toBeCloseTo(2 / 5);
+  });
+
+  it('not declared: the file does not count and the student is told what to declare', () => {
+    const outcome = judge(declaredIn('pandas\n'));
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('`tests/test_training.py` imports `pandera`, which your requirements do not list.');
+    expect(outcome.message.en).toContain('could not be imported and their tests do not count');
+  });
+
+  it("the student's own module: an import path to fix, whatever they declared", () => {
+    const own = OUTPUT.replaceAll('pandera', 'mlproject');
+    const outcome = judge(declaredIn('mlproject\n'), own);
+    expect(outcome.fraction).toBe(0);
+    expect(outcome.message.en).toContain('The missing module is part of your code: check the import path');
+    expect(outcome.message.en).not.toContain('requirements do not list');
+  });
+
+  it('a conftest that imports a declared module the image lacks: every test file is counted from its source', () => {
+    const output = `ImportError while loading conftest '/work/repo/tests/conftest.py'.
+tests/conftest.py:1: in <module>
+    import pandera
+E   ModuleNotFoundError: No module named 'pandera'
+`;
+    const outcome = judge(declaredIn('pandera\n'), output);
+    expect(outcome.fraction).toBe(1);
+    expect(outcome.message.en).toContain('imports what the course\'s image lacks: the test_ functions of your files were counted');
   });
 });

@@ -88,7 +88,7 @@ describe('structured evaluate: Kubernetes', () => {
     expect(out.items?.[0]?.label.en).toBe('a document with `kind: Deployment`');
     expect(out.items?.[0]?.note?.en).toBe('1 of 1 in `deploy/app.yaml`');
     expect(out.items?.[4]?.note?.en).toContain('`2`');
-    expect(out.message.en).toContain('Everything present (5 of 5) in `deploy/app.yaml`');
+    expect(out.message.en).toContain('Everything present (5 of 5 requirements) in `deploy/app.yaml`');
   });
 
   it('fails `every` when one container lacks the path, naming it', () => {
@@ -99,7 +99,7 @@ describe('structured evaluate: Kubernetes', () => {
     expect(out.items?.[2]?.note?.en).toBe('`spec.template.spec.containers[].resources.requests` is missing in `k8s/all.yaml` (document 1 `Deployment`), item `worker`');
     expect(out.items?.[4]?.note?.es).toContain('`spec.replicas` es `1`; se espera que coincida con');
     expect(out.message.es).toContain('3 de 5');
-    expect(out.message.es).toContain('Falta: requests; réplicas');
+    expect(out.message.es).toContain('Falta: requests y réplicas');
   });
 
   it('gives nothing when partial credit is off', () => {
@@ -112,7 +112,7 @@ describe('structured evaluate: Kubernetes', () => {
     const out = run(DEPLOYMENT_RULES, { 'k8s/service.yaml': K8S.split('---\n')[1]! });
     expect(out.fraction).toBe(0);
     expect(out.items?.every((i) => !i.ok)).toBe(true);
-    expect(out.message.es).toContain('Ningún documento de 1 archivo(s) tiene `kind: Deployment` (encontré kind: `Service`)');
+    expect(out.message.es).toContain('Ningún documento de 1 archivo tiene `kind: Deployment` (encontré kind: `Service`)');
   });
 
   it('counts documents for minDocuments and accepts a list of values in where', () => {

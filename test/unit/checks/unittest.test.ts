@@ -39,14 +39,14 @@ describe('unittest check', () => {
     expect(parseUnittestOutput(ONE_FAILS)).toMatchObject({ ran: 3, failures: 1, errors: 1, verdict: 'failed' });
     const outcome = run({}, { exitCode: 1, output: ONE_FAILS });
     expect(outcome.fraction).toBe(0);
-    expect(outcome.message.en).toContain('Ran 3 test(s): 1 pass, 1 fail, 1 error.');
+    expect(outcome.message.en).toContain('Ran 3 tests: 1 pass, 1 fail, 1 error.');
     expect(outcome.message.en).toContain('ERROR `test_nulos (tests.test_pre.TestPre.test_nulos)`; FAIL `test_escala (tests.test_pre.TestPre.test_escala)`');
     expect(outcome.items?.map((i) => i.ok)).toEqual([true, false]);
   });
   it('all pass: full credit', () => {
     const outcome = run({}, { exitCode: 0, output: 'test_a (t.T.test_a) ... ok\n\n---\nRan 2 tests in 0.001s\n\nOK (skipped=1)\n' });
     expect(outcome.fraction).toBe(1);
-    expect(outcome.message.en).toBe('Ran 2 test(s): 1 pass, 0 fail, 0 error, 1 skipped.');
+    expect(outcome.message.en).toBe('Ran 2 tests: 1 pass, 0 fail, 0 error, 1 skipped.');
   });
   it('no tests found is not a pass, even though Python 3.11 says OK', () => {
     const outcome = run({}, { exitCode: 0, output: '\n----------------------------------------------------------------------\nRan 0 tests in 0.000s\n\nOK\n' });

@@ -87,8 +87,8 @@ describe('what a TA is told about a malformed command', () => {
 
   it('lists every command, in the words of each language, for a word that is nothing like one', () => {
     expect(errorOf('/rubrica xyzzyplugh')).toEqual({
-      es: '`/rubrica xyzzyplugh` no es un comando. Los comandos son: `/rubrica ajustar <criterio> <puntos> <motivo> [--semana N]`, `/rubrica puntuar <criterio> <puntos> <motivo> [--semana N]`, `/rubrica quitar <criterio> [--semana N]`, `/rubrica extender <duración> [motivo] [--semana N]` (duración: `2d`, `36h`, `90m`, `1d12h`), `/rubrica recorregir [--semana N]`, `/rubrica ayuda`. `/rubrica ayuda` los explica.',
-      en: '`/rubrica xyzzyplugh` is not a command. The commands are: `/rubrica override <criterion> <points> <reason> [--week N]`, `/rubrica manual <criterion> <points> <reason> [--week N]`, `/rubrica clear <criterion> [--week N]`, `/rubrica extend <duration> [reason] [--week N]` (duration: `2d`, `36h`, `90m`, `1d12h`), `/rubrica regrade [--week N]`, `/rubrica help`. `/rubrica help` explains them.',
+      es: '`/rubrica xyzzyplugh` no es un comando. Los comandos son: `/rubrica ajustar <criterio> <puntos> <motivo> [--semana N]`, `/rubrica puntuar <criterio> <puntos> <motivo> [--semana N]`, `/rubrica quitar <criterio> [--semana N]`, `/rubrica extender <duración> [motivo] [--semana N]` (duración: `2d`, `36h`, `90m`, `1d12h`), `/rubrica recorregir [--semana N]`, `/rubrica ayuda`, `/rubrica revisar <criterio> <motivo> [--semana N]`. `/rubrica ayuda` los explica.',
+      en: '`/rubrica xyzzyplugh` is not a command. The commands are: `/rubrica override <criterion> <points> <reason> [--week N]`, `/rubrica manual <criterion> <points> <reason> [--week N]`, `/rubrica clear <criterion> [--week N]`, `/rubrica extend <duration> [reason] [--week N]` (duration: `2d`, `36h`, `90m`, `1d12h`), `/rubrica regrade [--week N]`, `/rubrica help`, `/rubrica review <criterion> <why> [--week N]`. `/rubrica help` explains them.',
     });
   });
 
@@ -163,6 +163,7 @@ describe('the help reply', () => {
         '| `/rubrica extender <duración> [motivo]` (`extend`, `prorroga`, `prórroga`) | Amplía el plazo de entrega: `2d`, `36h`, `90m`, `1d12h` (hasta 60 días). |',
         '| `/rubrica recorregir` (`regrade`, `corregir-de-nuevo`) | Vuelve a corregir. |',
         '| `/rubrica ayuda` (`help`) | Muestra este mensaje. |',
+        '| `/rubrica revisar <criterio> <motivo>` (`review`, `revision`, `revisión`) | (Estudiantes) Pide a un TA que revise un criterio. |',
         '',
         'Añade `--semana N` (o `--week N`) para actuar sobre otra semana distinta de la del pull request. Los puntos admiten decimales: `7.5` o `7,5`. El motivo puede ir entre comillas.',
         '',
@@ -189,6 +190,7 @@ describe('the help reply', () => {
         '| `/rubrica extend <duration> [reason]` | Extends the deadline: `2d`, `36h`, `90m`, `1d12h` (up to 60 days). |',
         '| `/rubrica regrade` | Grades again. |',
         '| `/rubrica help` | Shows this message. |',
+        '| `/rubrica review <criterion> <why>` | (Students) Asks a TA to look at a criterion again. |',
         '',
         "Add `--week N` to act on a week other than the pull request's. Points may have decimals: `7.5` or `7,5`. The reason may be in quotes.",
         '',

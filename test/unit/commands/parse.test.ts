@@ -363,3 +363,21 @@ describe('help', () => {
     expect(helpMessage({ week: 1, criteria: [] }).en).toContain('### Rubrica commands · Week 1\n');
   });
 });
+
+describe('a student asks for a review', () => {
+  it('reads the criterion and the why, in both languages, with a week anywhere', () => {
+    expect(command('/rubrica review tests my test_load passes locally')).toEqual({ kind: 'review', criterion: 'tests', reason: 'my test_load passes locally' });
+    expect(command('/rubrica revisar `video` "lo subí a tiempo" --semana 2')).toEqual({ kind: 'review', criterion: 'video', reason: 'lo subí a tiempo', week: 2 });
+    expect(command('/rubrica revisión estructura --week 3 falta una carpeta')).toEqual({ kind: 'review', criterion: 'estructura', reason: 'falta una carpeta', week: 3 });
+  });
+
+  it('needs both the criterion and the why', () => {
+    expect(error('/rubrica review').en).toBe('The criterion and the reason are missing. Write it as: `/rubrica review <criterion> <why> [--week N]`');
+    expect(error('/rubrica revisar tests').es).toBe('Falta el motivo: di por qué quieres que se revise. Escríbelo así: `/rubrica revisar <criterio> <motivo> [--semana N]`');
+  });
+
+  it('names a criterion of the week', () => {
+    expect(validateCommand({ kind: 'review', criterion: 'tests', reason: 'x' }, rubric)).toBeNull();
+    expect(validateCommand({ kind: 'review', criterion: 'test', reason: 'x' }, rubric)?.en).toContain('Week 3 has no criterion `test`. Did you mean `tests`?');
+  });
+});

@@ -1,3 +1,4 @@
+import { weekUnit } from '../../../src/course/unit.ts';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { courseMomentAt, deadlineOf, localDate, weekNamedBy, weekStarts, zonedInstant } from '../../../src/course/calendar.ts';
@@ -128,8 +129,8 @@ describe('deadlines fall at the end of a week, whatever weekday the course start
             time: '23:59',
           });
           // Up to noon of the due day, never late; noon the day after (past the grace), late.
-          for (let day = 1; day <= offset + 1; day++) expect(lateness(course, week, noonOfDay(first, day)).status).toBe('on-time');
-          expect(lateness(course, week, noonOfDay(first, offset + 2)).status).toBe('late');
+          for (let day = 1; day <= offset + 1; day++) expect(lateness(course, weekUnit(week), noonOfDay(first, day)).status).toBe('on-time');
+          expect(lateness(course, weekUnit(week), noonOfDay(first, offset + 2)).status).toBe('late');
         }
         seen.push(`${weekdayOf(start)}→${weekday}`);
       }
@@ -144,8 +145,8 @@ describe('deadlines fall at the end of a week, whatever weekday the course start
         const first = weekStarts(course)[week - 1]!;
         const deadline = deadlineOf(course, week);
         expect({ start, week, due: localDate(deadline, TZ), time: wallClock(deadline) }).toEqual({ start, week, due: addDays(first, 6), time: '23:59' });
-        for (let day = 1; day <= 7; day++) expect({ start, week, day, status: lateness(course, week, noonOfDay(first, day)).status }).toMatchObject({ status: 'on-time' });
-        expect(lateness(course, week, noonOfDay(first, 8))).toMatchObject({ status: 'late', daysLate: 1 });
+        for (let day = 1; day <= 7; day++) expect({ start, week, day, status: lateness(course, weekUnit(week), noonOfDay(first, day)).status }).toMatchObject({ status: 'on-time' });
+        expect(lateness(course, weekUnit(week), noonOfDay(first, 8))).toMatchObject({ status: 'late', daysLate: 1 });
       }
     }
   });
@@ -154,7 +155,7 @@ describe('deadlines fall at the end of a week, whatever weekday the course start
     const sunday = '2026-09-13';
     expect(weekdayOf(sunday)).toBe('sunday');
     for (const course of [courseOf(sunday), courseOf(sunday, 'sunday')]) {
-      expect(lateness(course, 1, noonOfDay(sunday, 3))).toMatchObject({ status: 'on-time', daysLate: 0 });
+      expect(lateness(course, weekUnit(1), noonOfDay(sunday, 3))).toMatchObject({ status: 'on-time', daysLate: 0 });
     }
     expect(localDate(deadlineOf(courseOf(sunday), 1), TZ)).toBe('2026-09-19'); // Saturday, the 7th day
     expect(localDate(deadlineOf(courseOf(sunday, 'sunday'), 1), TZ)).toBe('2026-09-20'); // the Sunday a week later

@@ -21,7 +21,8 @@ tas: mlops-tas
 async function ready(source: string): Promise<CourseConfig> {
   const setup = await parseCourseFile(source);
   if (setup.status !== 'ready') throw new Error(`expected a ready course, got ${JSON.stringify(setup)}`);
-  return setup.config;
+  expect(setup.courses).toHaveLength(1);
+  return setup.courses[0]!.config;
 }
 
 async function problems(source: string, rubricsDir?: string): Promise<readonly string[]> {
@@ -34,6 +35,8 @@ describe('the course file: defaults an instructor can rely on', () => {
   it('fills every documented default when only the promised keys are given', async () => {
     const config = await ready(BASE);
     expect(config).toEqual({
+      // A single-course file's course is `default`, the id every earlier record carries.
+      id: 'default',
       pack: 'mlops',
       start: '2026-09-07',
       timezone: 'America/Argentina/Buenos_Aires',
@@ -48,6 +51,7 @@ describe('the course file: defaults an instructor can rely on', () => {
       counts: 'best',
       belowPassMark: 'failure',
       comments: { pullRequests: true, commits: false },
+      assignments: [],
     });
   });
 

@@ -34,10 +34,10 @@ describe('pull request → grading request', () => {
   it('names its week by label or head branch', () => {
     const p = fixture('pull_request.opened');
     p.pull_request.labels = [{ name: 'bug' }, { name: 'Semana-4' }];
-    expect(fromPullRequest(p, meta)).toMatchObject({ request: { week: 4, pullRequest: { number: 7 }, trigger: 'pull_request' } });
+    expect(fromPullRequest(p, meta)).toMatchObject({ request: { unit: 'week-4', pullRequest: { number: 7 }, trigger: 'pull_request' } });
     p.pull_request.labels = [];
     p.pull_request.head.ref = 'entregas/week-2';
-    expect(fromPullRequest(p, meta)).toMatchObject({ request: { week: 2 } });
+    expect(fromPullRequest(p, meta)).toMatchObject({ request: { unit: 'week-2' } });
     p.pull_request.head.ref = 'arreglos';
     expect('week' in (fromPullRequest(p, meta) as { request: object }).request).toBe(false);
   });
@@ -55,11 +55,14 @@ describe('pull request → grading request', () => {
 describe('re-run → grading request', () => {
   it('keeps the week and delivery time the check run was graded with', () => {
     const t = fromCheckRunRerequest(fixture('check_run.rerequested'), meta);
-    expect(t).toMatchObject({ request: { week: 1, deliveredAt: '2026-09-08T15:00:00.000Z', checkRunId: 9001, trigger: 'rerun' } });
+    expect(t).toMatchObject({ request: { unit: 'week-1', deliveredAt: '2026-09-08T15:00:00.000Z', checkRunId: 9001, trigger: 'rerun' } });
   });
 
   it('round-trips the external id and refuses anything else', () => {
-    expect(parseExternalId(checkRunExternalId(10, '2026-11-01T03:00:00.000Z'))).toEqual({ week: 10, deliveredAt: '2026-11-01T03:00:00.000Z' });
+    expect(parseExternalId(checkRunExternalId('week-10', '2026-11-01T03:00:00.000Z'))).toEqual({ unit: 'week-10', deliveredAt: '2026-11-01T03:00:00.000Z' });
+    expect(checkRunExternalId('week-10', '2026-11-01T03:00:00.000Z')).toBe('rubrica:week=10;delivered=2026-11-01T03:00:00.000Z');
+    expect(parseExternalId(checkRunExternalId('final/first', '2026-11-01T03:00:00.000Z'))).toEqual({ unit: 'final/first', deliveredAt: '2026-11-01T03:00:00.000Z' });
+    expect(parseExternalId('rubrica:unit=Final/../x;delivered=2026-11-01T03:00:00.000Z')).toBeNull();
     expect(parseExternalId('week=1')).toBeNull();
     expect(parseExternalId(null)).toBeNull();
   });

@@ -128,7 +128,7 @@ describe('pull request → grading request, in full', () => {
     expect(fromPullRequest({ ...pr, pull_request: { ...pr.pull_request, state: 'closed' } }, meta)).toEqual({ skip: 'pull request not open' });
     expect(fromPullRequest({ ...pr, sender: { login: 'rubrica[bot]' } }, meta)).toEqual({ skip: 'pushed by Rubrica' });
     expect(fromPullRequest({ ...pr, pull_request: { ...pr.pull_request, labels: undefined, head: { ...pr.pull_request.head, ref: 'semana-5' } } }, meta)).toMatchObject({
-      request: { week: 5 },
+      request: { unit: 'week-5' },
     });
   });
 });
@@ -149,7 +149,7 @@ describe('re-runs → grading requests', () => {
       request: expect.objectContaining({
         sha: run.check_run.head_sha,
         trigger: 'rerun',
-        week: 1,
+        unit: 'week-1',
         checkRunId: 9001,
         deliveredAt: '2026-09-08T15:00:00.000Z',
         pullRequest: { number: 7 },
@@ -180,7 +180,7 @@ describe('re-runs → grading requests', () => {
   });
 
   it('reads only a whole external id of ours', () => {
-    expect(parseExternalId('rubrica:week=3;delivered=2026-09-08T15:00:00.000Z')).toEqual({ week: 3, deliveredAt: '2026-09-08T15:00:00.000Z' });
+    expect(parseExternalId('rubrica:week=3;delivered=2026-09-08T15:00:00.000Z')).toEqual({ unit: 'week-3', deliveredAt: '2026-09-08T15:00:00.000Z' });
     expect(parseExternalId('x-rubrica:week=3;delivered=2026-09-08T15:00:00.000Z')).toBeNull();
     expect(parseExternalId('rubrica:week=3;delivered=2026-09-08T15:00:00.000Z;x')).toBeNull();
     expect(parseExternalId('rubrica:week=123;delivered=2026-09-08T15:00:00.000Z')).toBeNull();

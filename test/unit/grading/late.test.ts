@@ -1,3 +1,4 @@
+import { weekUnit } from '../../../src/course/unit.ts';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CourseConfigSchema } from '../../../src/course/config.ts';
@@ -39,7 +40,7 @@ describe('late policy in the course file', () => {
 
 describe('lateness', () => {
   it('is on time exactly at the deadline, and records the deadline', () => {
-    expect(lateness(course, 1, at(0))).toEqual({
+    expect(lateness(course, weekUnit(1), at(0))).toEqual({
       deadline: '2026-09-14T02:59:00.000Z',
       effectiveDeadline: '2026-09-14T02:59:00.000Z',
       minutesLate: 0,
@@ -50,76 +51,76 @@ describe('lateness', () => {
   });
 
   it('is on time inside the grace minutes, up to their last one', () => {
-    expect(lateness(course, 1, at(14 * MIN))).toMatchObject({ status: 'on-time', minutesLate: 0, daysLate: 0, penaltyFraction: 0 });
-    expect(lateness(course, 1, at(15 * MIN)).status).toBe('on-time');
+    expect(lateness(course, weekUnit(1), at(14 * MIN))).toMatchObject({ status: 'on-time', minutesLate: 0, daysLate: 0, penaltyFraction: 0 });
+    expect(lateness(course, weekUnit(1), at(15 * MIN)).status).toBe('on-time');
   });
 
   it('is a whole day late one minute past grace, counted from the deadline', () => {
-    expect(lateness(course, 1, at(16 * MIN))).toMatchObject({ status: 'late', minutesLate: 16, daysLate: 1, penaltyFraction: 0.1 });
-    expect(lateness(course, 1, at(15 * MIN + 1000))).toMatchObject({ status: 'late', minutesLate: 16, daysLate: 1 });
+    expect(lateness(course, weekUnit(1), at(16 * MIN))).toMatchObject({ status: 'late', minutesLate: 16, daysLate: 1, penaltyFraction: 0.1 });
+    expect(lateness(course, weekUnit(1), at(15 * MIN + 1000))).toMatchObject({ status: 'late', minutesLate: 16, daysLate: 1 });
   });
 
   it('is one day late at exactly 24 h, two days at 24 h + 1 min', () => {
-    expect(lateness(course, 1, at(DAY))).toMatchObject({ daysLate: 1, minutesLate: 1440, penaltyFraction: 0.1 });
-    expect(lateness(course, 1, at(DAY + MIN))).toMatchObject({ status: 'late', daysLate: 2, minutesLate: 1441, penaltyFraction: 0.2 });
+    expect(lateness(course, weekUnit(1), at(DAY))).toMatchObject({ daysLate: 1, minutesLate: 1440, penaltyFraction: 0.1 });
+    expect(lateness(course, weekUnit(1), at(DAY + MIN))).toMatchObject({ status: 'late', daysLate: 2, minutesLate: 1441, penaltyFraction: 0.2 });
   });
 
   it('stores the fraction without floating-point noise', () => {
-    expect(lateness(course, 1, at(2 * DAY + MIN)).penaltyFraction).toBe(0.3);
+    expect(lateness(course, weekUnit(1), at(2 * DAY + MIN)).penaltyFraction).toBe(0.3);
   });
 
   it('caps the penalty at maxPenalty', () => {
     const capped = CourseConfigSchema.parse({ ...parse(README_COURSE), late: { maxPenalty: 0.3 } });
-    expect(lateness(course, 1, at(5 * DAY)).penaltyFraction).toBe(0.5);
-    expect(lateness(capped, 1, at(5 * DAY))).toMatchObject({ status: 'late', daysLate: 5, penaltyFraction: 0.3 });
-    expect(finalScore(90, 100, lateness(capped, 1, at(5 * DAY)))).toEqual({ penalty: 30, finalScore: 60 });
+    expect(lateness(course, weekUnit(1), at(5 * DAY)).penaltyFraction).toBe(0.5);
+    expect(lateness(capped, weekUnit(1), at(5 * DAY))).toMatchObject({ status: 'late', daysLate: 5, penaltyFraction: 0.3 });
+    expect(finalScore(90, 100, lateness(capped, weekUnit(1), at(5 * DAY)))).toEqual({ penalty: 30, finalScore: 60 });
   });
 
   it('is too late past maxDaysLate: recorded, scored null', () => {
-    const lastDay = lateness(course, 1, at(7 * DAY));
+    const lastDay = lateness(course, weekUnit(1), at(7 * DAY));
     expect(lastDay).toMatchObject({ status: 'late', daysLate: 7, penaltyFraction: 0.7 });
     expect(finalScore(100, 100, lastDay)).toEqual({ penalty: 70, finalScore: 30 });
-    const tooLate = lateness(course, 1, at(7 * DAY + MIN));
+    const tooLate = lateness(course, weekUnit(1), at(7 * DAY + MIN));
     expect(tooLate).toMatchObject({ status: 'too-late', daysLate: 8 });
     expect(finalScore(100, 100, tooLate).finalScore).toBeNull();
   });
 
   it('with maxDaysLate 0, anything past grace is too late', () => {
     const strict = CourseConfigSchema.parse({ ...parse(README_COURSE), late: { maxDaysLate: 0 } });
-    expect(lateness(strict, 1, at(15 * MIN)).status).toBe('on-time');
-    expect(lateness(strict, 1, at(16 * MIN)).status).toBe('too-late');
+    expect(lateness(strict, weekUnit(1), at(15 * MIN)).status).toBe('on-time');
+    expect(lateness(strict, weekUnit(1), at(16 * MIN)).status).toBe('too-late');
   });
 
   it('moves the deadline by an extension, and counts lateness from the new one', () => {
     const twoDays = 2 * 24 * 60;
-    expect(lateness(course, 1, at(DAY), twoDays)).toMatchObject({
+    expect(lateness(course, weekUnit(1), at(DAY), twoDays)).toMatchObject({
       deadline: '2026-09-14T02:59:00.000Z',
       effectiveDeadline: '2026-09-16T02:59:00.000Z',
       status: 'on-time',
     });
-    expect(lateness(course, 1, at(2 * DAY + 14 * MIN), twoDays).status).toBe('on-time');
-    expect(lateness(course, 1, at(2 * DAY + 20 * MIN), twoDays)).toMatchObject({ status: 'late', minutesLate: 20, daysLate: 1 });
+    expect(lateness(course, weekUnit(1), at(2 * DAY + 14 * MIN), twoDays).status).toBe('on-time');
+    expect(lateness(course, weekUnit(1), at(2 * DAY + 20 * MIN), twoDays)).toMatchObject({ status: 'late', minutesLate: 20, daysLate: 1 });
     // Without the extension the same push is three days late.
-    expect(lateness(course, 1, at(2 * DAY + 20 * MIN)).daysLate).toBe(3);
+    expect(lateness(course, weekUnit(1), at(2 * DAY + 20 * MIN)).daysLate).toBe(3);
   });
 
   it('uses the week deadline of the calendar, overrides included', () => {
-    expect(lateness(course, 10, new Date('2026-11-16T02:59:00Z')).status).toBe('on-time');
+    expect(lateness(course, weekUnit(10), new Date('2026-11-16T02:59:00Z')).status).toBe('on-time');
     const demo = CourseConfigSchema.parse({ ...parse(README_COURSE), deadlines: { overrides: { '10': '2026-11-29T23:59' } } });
-    expect(lateness(demo, 10, new Date('2026-11-20T12:00:00Z'))).toMatchObject({ deadline: '2026-11-30T02:59:00.000Z', status: 'on-time' });
+    expect(lateness(demo, weekUnit(10), new Date('2026-11-20T12:00:00Z'))).toMatchObject({ deadline: '2026-11-30T02:59:00.000Z', status: 'on-time' });
   });
 
   it('counts elapsed time, so daylight saving never adds or removes a day', () => {
     // Buenos Aires: the wall clock and UTC stay 3 h apart, so 24 h on one is 24 h on the other.
-    expect(lateness(course, 1, new Date('2026-09-15T02:59:00Z')).daysLate).toBe(1); // Monday 23:59 local
+    expect(lateness(course, weekUnit(1), new Date('2026-09-15T02:59:00Z')).daysLate).toBe(1); // Monday 23:59 local
     // New York falls back on 2026-11-01: the same wall-clock time a day later is 25 h later.
     const ny = CourseConfigSchema.parse({
       ...parse(README_COURSE),
       timezone: 'America/New_York',
       deadlines: { overrides: { '8': '2026-10-31T23:59' } },
     });
-    expect(lateness(ny, 8, new Date('2026-11-02T03:59:00Z'))).toMatchObject({ deadline: '2026-11-01T03:59:00.000Z', daysLate: 1 }); // 22:59 EST
-    expect(lateness(ny, 8, new Date('2026-11-02T04:59:00Z'))).toMatchObject({ daysLate: 2, minutesLate: 1500 }); // 23:59 EST
+    expect(lateness(ny, weekUnit(8), new Date('2026-11-02T03:59:00Z'))).toMatchObject({ deadline: '2026-11-01T03:59:00.000Z', daysLate: 1 }); // 22:59 EST
+    expect(lateness(ny, weekUnit(8), new Date('2026-11-02T04:59:00Z'))).toMatchObject({ daysLate: 2, minutesLate: 1500 }); // 23:59 EST
   });
 });
 

@@ -6,7 +6,9 @@ import { grade, result } from '../../helpers/grade.ts';
 
 const by = (criterion: string, points: number, automaticPoints: number | null, reason = 'visto en clase'): Override => ({
   org: 'clase',
+  course: 'default',
   repoId: 1,
+  unit: 'week-3',
   week: 3,
   criterion,
   points,

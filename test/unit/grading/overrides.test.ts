@@ -6,7 +6,9 @@ import { grade } from '../../helpers/grade.ts';
 
 const by = (criterion: string, points: number, automaticPoints: number | null, reason = 'revisado en clase'): Override => ({
   org: 'clase',
+  course: 'default',
   repoId: 1,
+  unit: 'week-3',
   week: 3,
   criterion,
   points,
@@ -64,8 +66,11 @@ describe('lateness as students read it', () => {
     const verdict = { late, penalty: 10, finalScore: 35, timeZone: 'America/Argentina/Buenos_Aires' };
     expect(scoreTitle(grade, verdict, 'es')).toBe('35/100 (45/100 − 10 por atraso)');
     expect(scoreTitle(grade, verdict, 'en')).toBe('35/100 (45/100 − 10 late)');
-    expect(lateLine(verdict, 100, 'es')).toBe('⏰ Entregado 1 día tarde (plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires)): −10 pts → **35 / 100**.');
-    expect(checkRunOutput(grade, { locale: 'es', reveal: false, late: verdict }).summary.split('\n')[1]).toContain('⏰ Entregado 1 día tarde');
+    expect(lateLine(verdict, 100, 'es')).toBe('⏰ Entregado 1 día tarde (−10 pts). Plazo: 2026-09-13 23:59 (America/Argentina/Buenos_Aires).');
+    const summary = checkRunOutput(grade, { locale: 'es', reveal: false, late: verdict }).summary.split('\n');
+    // The counted score and its verdict first; the raw score and the penalty after it.
+    expect(summary[0]).toMatch(/^\*\*35 \/ 100 — \S.*\*\* \(aprobación: 60\) · 45 \/ 100 − 10 por atraso/);
+    expect(summary[1]).toContain('⏰ Entregado 1 día tarde');
   });
   it('concludes on the final score: a late penalty can fail a passing score, a too-late push is neutral', () => {
     const passing = { ...grade, score: 65, passed: true };
@@ -93,7 +98,7 @@ describe('one override rule for the check run and the gradebook', () => {
     const overrides = [by('stages', 99, 10), by('remote', -5, 0)];
     const shown = gradeWithOverrides(grade, overrides);
     const record = {
-      jobId: 'j', installationId: 1, org: 'clase', repoId: 1, repo: 'mlops-ana', students: ['ana'], week: 3, sha: 'a'.repeat(40), deliveredAt: '2026-09-20T09:00:00Z', gradedAt: '2026-09-20T09:01:00Z',
+      jobId: 'j', installationId: 1, org: 'clase', repoId: 1, repo: 'mlops-ana', students: ['ana'], course: 'default', unit: 'week-3', week: 3, sha: 'a'.repeat(40), deliveredAt: '2026-09-20T09:00:00Z', gradedAt: '2026-09-20T09:01:00Z',
       trigger: 'push' as const, packName: 'mlops', packHash: 'h', image: 'i', imageId: 'sha256:1', score: grade.score, maxScore: grade.maxScore, pendingPoints: grade.pendingPoints, errorPoints: grade.errorPoints,
       criteria: grade.criteria.map((c) => ({ id: c.id, maxScore: c.maxScore, score: c.score, status: c.status })), late, ...finalScore(grade.score, grade.maxScore, late),
     };

@@ -5,7 +5,9 @@ const push = { deliveryId: 'd1', installationId: 1, owner: 'clase', repo: 'mlops
 
 describe('job payloads, checked at the store’s boundary', () => {
   it('a grading payload passes as it is, and one missing a field fails naming it', () => {
-    expect(payloadOf('grade', { ...push, week: 2, pullRequest: { number: 3 } })).toEqual({ ...push, week: 2, pullRequest: { number: 3 } });
+    // A job recorded before grading units names its week: it reads as the unit.
+    expect(payloadOf('grade', { ...push, week: 2, pullRequest: { number: 3 } })).toEqual({ ...push, unit: 'week-2', pullRequest: { number: 3 } });
+    expect(payloadOf('grade', { ...push, unit: 'final/first' })).toEqual({ ...push, unit: 'final/first' });
     expect(() => payloadOf('grade', { ...push, repoId: undefined })).toThrow(/repoId/);
     expect(() => payloadOf('grade', { ...push, trigger: 'command' })).toThrow(/trigger/);
   });

@@ -68,7 +68,7 @@ describe("GitHub's write limits, modelled", () => {
 function row(i: number, over: Partial<OutboxRow> = {}): OutboxRow {
   return {
     id: `p${i}`, installationId: 1, kind: 'check-run', jobId: null, state: 'waiting', attempts: 0, notBefore: T0, createdAt: T0, finishedAt: null, lastError: null, result: null, staleBy: null, lease: null,
-    publication: { kind: 'check-run', installationId: 1, owner: 'o', repo: `r${i}`, repoId: i, sha: 'a'.repeat(40), week: 1, name: 'n', status: 'completed', output: { title: 't', summary: 's', annotations: [] } },
+    publication: { kind: 'check-run', installationId: 1, owner: 'o', repo: `r${i}`, repoId: i, sha: 'a'.repeat(40), unit: 'week-1', name: 'n', status: 'completed', output: { title: 't', summary: 's', annotations: [] } },
     ...over,
   };
 }

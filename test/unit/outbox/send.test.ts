@@ -31,7 +31,7 @@ afterEach(() => {
 });
 
 describe('a commit comment sent again after an interruption', () => {
-  const p = { kind: 'commit-comment', ...where, sha: SHA, week: grade.week, grade, render: { locale: 'es', reveal: true } } as ParsedPublication;
+  const p = { kind: 'commit-comment', ...where, sha: SHA, unit: `week-${grade.week}`, grade, render: { locale: 'es', reveal: true } } as ParsedPublication;
   const comments = `/repos/clase/mlops-ana/commits/${SHA}/comments`;
 
   it('finds the one the first try posted and posts nothing', async () => {
@@ -39,8 +39,8 @@ describe('a commit comment sent again after an interruption', () => {
       .get(comments)
       .query(true)
       .reply(200, [
-        { id: 5, user: { login: 'ana' }, body: `${commentMarker(grade.week)} copied by a student` },
-        { id: 6, user: { login: BOT }, body: `${commentMarker(grade.week)}\n## …` },
+        { id: 5, user: { login: 'ana' }, body: `${commentMarker(`week-${grade.week}`)} copied by a student` },
+        { id: 6, user: { login: BOT }, body: `${commentMarker(`week-${grade.week}`)}\n## …` },
       ]);
     const sent = await send(octokit(), p, ctx(2));
     expect(sent.result).toEqual({ commentId: 6, found: true });
@@ -52,8 +52,8 @@ describe('a commit comment sent again after an interruption', () => {
       .get(comments)
       .query(true)
       .reply(200, [
-        { id: 5, user: { login: 'ana' }, body: `${commentMarker(grade.week)} copied by a student` },
-        { id: 7, user: { login: BOT }, body: `${commentMarker(grade.week + 1)}\n## another week` },
+        { id: 5, user: { login: 'ana' }, body: `${commentMarker(`week-${grade.week}`)} copied by a student` },
+        { id: 7, user: { login: BOT }, body: `${commentMarker(`week-${grade.week + 1}`)}\n## another week` },
       ])
       .post(comments)
       .reply(201, { id: 8 });

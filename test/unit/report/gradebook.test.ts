@@ -1,8 +1,9 @@
+import { weekUnit } from '../../../src/course/unit.ts';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CourseConfigSchema } from '../../../src/course/config.ts';
 import { finalScore, lateness } from '../../../src/grading/late.ts';
-import { gradebook, gradebookCsv, weekDetail, weekDetailCsv, type GradebookInput } from '../../../src/report/gradebook.ts';
+import { gradebook, gradebookCsv, runnerImageNote, weekDetail, weekDetailCsv, type GradebookInput } from '../../../src/report/gradebook.ts';
 import { COURSE_YAML } from '../../fixtures/github-repo.ts';
 import { FinalGradeSchema } from '../../../src/rubrics/schema.ts';
 import type { GradingRecord, Override, RecordedCriterion } from '../../../src/store/records.ts';
@@ -28,7 +29,7 @@ function record(f: Fixture): GradingRecord {
     { id: 'informe', maxScore: 30, score: f.points[1], status: f.points[1] === null ? 'pending' : f.points[1] === 30 ? 'passed' : 'partial' },
   ];
   const score = f.points[0] + (f.points[1] ?? 0);
-  const late = lateness(course, f.week, new Date(f.deliveredAt));
+  const late = lateness(course, weekUnit(f.week), new Date(f.deliveredAt));
   return {
     jobId: `job-${f.sha}`,
     installationId: 1,
@@ -36,6 +37,8 @@ function record(f: Fixture): GradingRecord {
     repoId: f.repoId,
     repo: f.repo,
     students: f.students,
+    course: 'default',
+    unit: `week-${f.week}`,
     week: f.week,
     sha: f.sha,
     deliveredAt: f.deliveredAt,
@@ -76,6 +79,8 @@ const gradings: GradingRecord[] = [
 
 const override = (o: Partial<Override> & Pick<Override, 'repoId' | 'week' | 'criterion' | 'points' | 'at'>): Override => ({
   org: 'uni',
+  course: 'default',
+  unit: `week-${o.week}`,
   reason: 'revisado',
   by: 'ta-luz',
   automaticPoints: null,
@@ -331,6 +336,56 @@ describe('weekDetail', () => {
       'carla,mlops-team,t1,2026-09-14T12:00:00.000Z,late,50,,,50,10,40',
       '',
     ]);
+  });
+});
+
+describe('what the runner image lacks', () => {
+  const lacking = (f: Fixture, modules: string[]) => ({
+    ...record(f),
+    grade: { environment: { missing: modules.map((m) => ({ module: m, distribution: m === 'sklearn' ? 'scikit-learn' : m, declaredIn: 'requirements.txt' })) } },
+  });
+  const onTime = '2026-03-10T12:00:00Z';
+  const input: GradebookInput = {
+    weeks: 3,
+    rule: 'latest',
+    overrides: [],
+    gradings: [
+      lacking({ ...ana, week: 2, deliveredAt: onTime, sha: 'a1', points: [70, 30] }, ['pandera']),
+      lacking({ ...team, week: 2, deliveredAt: onTime, sha: 'b1', points: [40, 30] }, ['pandera', 'sklearn']),
+      record({ ...unnamed, week: 2, deliveredAt: onTime, sha: 'c1', points: [70, 30] }),
+      lacking({ ...unnamed, week: 3, deliveredAt: onTime, sha: 'c2', points: [70, 30] }, ['ctgan']),
+    ],
+  };
+
+  it('gives one note per course: each module with its distribution, how many repositories miss it, in which weeks', () => {
+    expect(runnerImageNote(input)).toEqual({
+      modules: [
+        { module: 'pandera', distribution: 'pandera', repositories: 2, weeks: [2], units: ['week-2'] },
+        { module: 'ctgan', distribution: 'ctgan', repositories: 1, weeks: [3], units: ['week-3'] },
+        { module: 'sklearn', distribution: 'scikit-learn', repositories: 1, weeks: [2], units: ['week-2'] },
+      ],
+    });
+    expect(runnerImageNote(input, 'week-3')!.modules.map((m) => m.module)).toEqual(['ctgan']);
+    expect(runnerImageNote(input, 'week-1')).toBeNull();
+  });
+
+  it('counts only the counted grading: a later grading that imports fine clears the note', () => {
+    const later = { ...input, gradings: [...input.gradings, record({ ...unnamed, week: 3, deliveredAt: '2026-03-11T12:00:00Z', sha: 'c3', points: [70, 30] })] };
+    expect(runnerImageNote(later, 'week-3')).toBeNull();
+  });
+
+  it('says per student in the week detail which modules kept criteria from being graded, with a column only when needed', () => {
+    const rows = weekDetail(input, 2);
+    expect(rows.map((r) => [r.login, r.notGradableHere ?? null])).toEqual([
+      ['ana', ['pandera']],
+      ['bob', ['pandera', 'sklearn']],
+      ['bruno', null],
+      ['carla', ['pandera', 'sklearn']],
+    ]);
+    const csvText = weekDetailCsv(rows);
+    expect(csvText.split('\r\n')[0]).toMatch(/,final,not_gradable_here$/);
+    expect(csvText.split('\r\n')[2]).toMatch(/,pandera sklearn$/);
+    expect(weekDetailCsv(weekDetail(input, 1))).not.toContain('not_gradable_here');
   });
 });
 

@@ -90,3 +90,16 @@ describe('the --json report', () => {
     });
   });
 });
+
+describe('--json for a project week', () => {
+  it('names the graded folder, its candidates and what the runner image lacks; neither for a repository week', () => {
+    const project = { root: 'portfolio/mlops\n', rule: 'most-deliverables' as const, candidates: [{ root: 'portfolio/mlops\n', deliverables: 4 }, { root: 'old', deliverables: 1 }] };
+    const environment = { missing: [{ module: 'pandera', distribution: 'pandera', declaredIn: 'requirements.txt' }] };
+    const json = renderJson({ ...graded, project, environment }, 'en', false);
+    // One line each: a folder name cannot forge lines in a script's output.
+    expect(json.project).toEqual({ root: 'portfolio/mlops ', rule: 'most-deliverables', candidates: [{ root: 'portfolio/mlops ', deliverables: 4 }, { root: 'old', deliverables: 1 }] });
+    expect(json.environment).toEqual(environment);
+    const plainWeek = renderJson(graded, 'en', false);
+    expect('project' in plainWeek || 'environment' in plainWeek).toBe(false);
+  });
+});

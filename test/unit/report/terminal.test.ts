@@ -44,7 +44,7 @@ describe('files left out of the sandbox', () => {
       { ...grade, skipped: [{ path: 'data/huge.bin', size: 3 * 1024 ** 3, reason: 'too-large' }, { path: '.venv', size: 0, reason: 'environment' }] },
       { locale: 'es', color: false, reveal: false },
     );
-    expect(text).toContain('data/huge.bin: pesa 3.0 GB, más que el límite; los datos grandes van en DVC');
+    expect(text).toContain('data/huge.bin: pesa 3,0 GB, más que el límite; los datos grandes van en DVC');
     expect(text).toContain('.venv: entorno virtual o caché');
   });
 });

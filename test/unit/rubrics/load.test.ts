@@ -47,6 +47,22 @@ async function problemsOf(files: Record<string, string>) {
 }
 
 describe('loadPack', () => {
+  it("gives each week the pack's deliverable unless its file names its own, and refuses an unknown one", async () => {
+    const week2 = WEEK.replace('week: 1', 'week: 2');
+    const plain = await loadPack(await packDir({ 'pack.yaml': PACK, 'week-01.yaml': WEEK }));
+    expect(plain.weeks.get(1)!.deliverable).toBe('repository');
+    const project = await loadPack(
+      await packDir({
+        'pack.yaml': `${PACK}deliverable: python-project\n`,
+        'week-01.yaml': WEEK.replace('criteria:', 'deliverable: repository\ncriteria:'),
+        'week-02.yaml': week2,
+      }),
+    );
+    expect([project.weeks.get(1)!.deliverable, project.weeks.get(2)!.deliverable]).toEqual(['repository', 'python-project']);
+    const problems = await problemsOf({ 'pack.yaml': `${PACK}deliverable: notebook\n`, 'week-01.yaml': WEEK });
+    expect(problems.map((p) => p.field)).toEqual(['deliverable']);
+  });
+
   it('loads a valid pack with the checks parsed by their own schemas', async () => {
     const dir = await packDir({ 'pack.yaml': PACK, 'week-01.yaml': WEEK });
     const pack = await loadPack(dir);

@@ -26,6 +26,11 @@ describe('the MLOps pack', () => {
     expect((first[0]!.params as { pathIsAssignment: boolean }).pathIsAssignment).toBe(true);
   });
 
+  it("grades weeks 2-10 as a Python project wherever it sits, week 1's layout as the repository's", async () => {
+    const pack = await loadPack('mlops');
+    expect([...pack.weeks.values()].map((w) => w.deliverable)).toEqual(['repository', ...Array(9).fill('python-project')]);
+  });
+
   it('gives every criterion a title and advice in Spanish and English', async () => {
     const pack = await loadPack('mlops');
     for (const week of pack.weeks.values()) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesOfMb, containerBytes, DEFAULT_LIMITS, SandboxLimitsSchema, snapshotCaps } from '../../../src/sandbox/limits.ts';
+import { bytesOfMb, containerBytes, DEFAULT_LIMITS, installContainerLimits, InstallLimitsSchema, SandboxLimitsSchema, snapshotCaps } from '../../../src/sandbox/limits.ts';
 
 /** Every numeric field of the schema with its bounds, read from the schema itself. */
 const FIELDS = Object.entries(SandboxLimitsSchema.shape).map(([name, field]) => {
@@ -46,5 +46,22 @@ describe('sandbox limits', () => {
       maxTotalBytes: 8_589_934_592,
       maxFileBytes: 4_294_967_296,
     });
+  });
+});
+
+describe('install step limits', () => {
+  it('derive its containers at both extremes of the course keys, in exact bytes', () => {
+    for (const maxMb of [16, 8192]) {
+      const limits = installContainerLimits(InstallLimitsSchema.parse({ maxMb }));
+      expect(limits).toMatchObject({ workMb: 2 * maxMb, memoryBytes: (2 * maxMb + 512) * 1024 * 1024, maxWriteBytes: maxMb * 1024 * 1024 });
+      expect(limits.memoryBytes).toBeGreaterThan(0);
+    }
+  });
+
+  it('default to 300 s, 512 MB of packages and a 4 GB wheel cache, and refuse what is out of range', () => {
+    expect(InstallLimitsSchema.parse({})).toEqual({ timeoutSeconds: 300, maxMb: 512, cacheMb: 4096 });
+    for (const bad of [{ timeoutSeconds: 5 }, { timeoutSeconds: 7200 }, { maxMb: 8 }, { cacheMb: 10 }, { maxMb: 1.5 }]) {
+      expect(InstallLimitsSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
   });
 });

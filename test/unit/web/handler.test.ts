@@ -43,7 +43,7 @@ async function listen(publicUrl?: string): Promise<[Server, string]> {
 
 beforeAll(async () => {
   store = await tempStore();
-  await store.record.saveCourse('clase', { weeks: 2, counts: 'best', config: { tas: 'ayudantes', locale: 'en' } });
+  await store.record.saveCourse('clase', { id: 'default', weeks: 2, units: Array.from({ length: 2 }, (_, i) => `week-${i + 1}`), counts: 'best', config: { tas: 'ayudantes', locale: 'en' } });
   await recordAll(store, [classGrading({ org: 'clase', repoId: 5, login: 'ada', week: 1, criteria: [{ id: 'a', max: 10, score: 7, status: 'partial', message: 'secreto-de-ada' }] })]);
   [server, base] = await listen();
   [secureServer, secureBase] = await listen('https://rubrica.example.edu');

@@ -9,14 +9,15 @@ import { overview, parseOverviewQuery } from '../../../src/web/pages/overview.ts
 import { repositoryPage } from '../../../src/web/pages/repository.ts';
 import { weekPage } from '../../../src/web/pages/week.ts';
 import '../../../src/web/pages/words.ts';
+import '../../../src/web/pages/ops-words.ts';
 import { renderView, VIEWS_DIR } from '../../../src/web/render.ts';
 import { classGrading } from '../../helpers/dashboard.ts';
 
-const course: CourseInfo = { org: 'clase', weeks: 3, counts: 'best', locale: 'en', tas: 'ayudantes', config: {} };
+const course: CourseInfo = { org: 'clase', course: 'default', units: ['week-1', 'week-2', 'week-3'], weeks: 3, counts: 'best', locale: 'en', tas: 'ayudantes', config: {} };
 const late = { deadline: '2026-03-15T23:59:00.000Z', effectiveDeadline: '2026-03-15T23:59:00.000Z', minutesLate: 1500, daysLate: 2, penaltyFraction: 0.2, status: 'late' } as const;
 const tooLate = { ...late, daysLate: 9, penaltyFraction: 1, status: 'too-late' } as const;
 const two = (score: number) => [{ id: 'a', max: 6, score: Math.min(6, score), status: score >= 6 ? 'passed' : 'partial' }, { id: 'b', max: 4, score: Math.max(0, score - 6), status: score >= 10 ? 'passed' : 'failed', message: 'faltan pruebas' }] as const;
-const override: Override = { org: 'clase', repoId: 1, week: 2, criterion: 'b', points: 4, reason: 'revisado a mano', by: 'ana', at: '2026-03-20T10:00:00Z', automaticPoints: 0 };
+const override: Override = { org: 'clase', course: 'default', repoId: 1, unit: 'week-2', week: 2, criterion: 'b', points: 4, reason: 'revisado a mano', by: 'ana', at: '2026-03-20T10:00:00Z', automaticPoints: 0 };
 
 const gradings = [
   classGrading({ org: 'clase', repoId: 1, login: 'ada', week: 1, criteria: two(8) }),
@@ -75,7 +76,7 @@ describe('the overview', () => {
 describe('the student page', () => {
   it('shows every grading with overrides, and student text as text', () => {
     const hostile = classGrading({ org: 'clase', repoId: 1, login: 'ada', week: 1, criteria: [{ id: 'a', max: 10, score: 0, status: 'failed', message: `no encontré ${literal('<img src=x onerror=alert(1)>')} </p><script>alert(2)</script>`, details: '\u001b[31m<b>rojo</b>\u001b[0m' }], pullRequest: 4, checkRunUrl: 'javascript:alert(3)' });
-    const page = repositoryPage({ course, gradings: [hostile, ...gradings.filter((g) => g.repoId === 1)], overrides: [override], extensions: [{ org: 'clase', repoId: 1, week: 2, minutes: 1440, grantedBy: 'ana', grantedAt: '2026-03-14T10:00:00Z', reason: 'enfermedad' }], roster, webUrl: 'https://github.example.edu' });
+    const page = repositoryPage({ course, gradings: [hostile, ...gradings.filter((g) => g.repoId === 1)], overrides: [override], extensions: [{ org: 'clase', course: 'default', repoId: 1, unit: 'week-2', minutes: 1440, grantedBy: 'ana', grantedAt: '2026-03-14T10:00:00Z', reason: 'enfermedad' }], roster, webUrl: 'https://github.example.edu' });
     expect(page.weeks.map((w) => [w.week, w.gradings.length])).toEqual([[1, 3], [2, 1]]);
     expect(page.weeks[0]!.gradings.filter((g) => g.counted)).toHaveLength(1);
     expect(page.weeks[1]!.gradings[0]).toMatchObject({ score: 10, automaticScore: 6, finalScore: 8 });

@@ -1,0 +1,1 @@
+"""The iris classifier's development cycle: data, preprocessing and training."""
