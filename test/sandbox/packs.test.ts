@@ -153,6 +153,29 @@ const CASES: readonly PackCase[] = [
       },
     ],
   },
+  {
+    pack: 'mlops-senior',
+    // A README with a title: a little of week 16's README and portfolio criteria, nothing else.
+    emptyAtMost: 6,
+    partials: [
+      {
+        name: 'a function whose return type is wrong',
+        unit: 'week-1',
+        change: (files) => ({ 'src/mlproject/drift.py': `${files['src/mlproject/drift.py']!.toString('utf8')}\n\ndef threshold() -> int:\n    return "0.05"\n` }),
+        // src-layout 25, annotations 20, Pydantic 15; mypy 0 of 40
+        score: 60,
+        misses: { 'mypy-pasa': /src\/mlproject\/drift\.py:\d+/ },
+      },
+      {
+        name: 'no HorizontalPodAutoscaler',
+        unit: 'week-14',
+        change: { 'k8s/hpa.yaml': null },
+        // deployment 35 and secrets 25; the HPA 0 of 40
+        score: 60,
+        misses: { hpa: /HorizontalPodAutoscaler|scaleTargetRef/ },
+      },
+    ],
+  },
 ];
 
 /** The units a pack is graded on: its weeks, then each delivery (or whole assignment) the course file gives it. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gitignoreCheck, type GitignoreParams } from '../../../src/checks/gitignore.ts';
 import { segments, type Text } from '../../../src/core/text.ts';
 import { exampleFiles } from '../../../src/rubrics/example.ts';
-import { listPacks, loadPack, type Pack } from '../../../src/rubrics/load.ts';
+import { listPacks, loadPack, type Week } from '../../../src/rubrics/load.ts';
 import { evidence } from '../../helpers/evidence.ts';
 
 /**
@@ -30,11 +30,11 @@ function isRule(span: string): boolean {
   return !/\s/.test(span) && !span.endsWith('.gitignore');
 }
 
-/** Every .gitignore line the criteria of a week suggest, with the criterion that suggests it. */
-function suggestedLines(pack: Pack, week: number): { line: string; from: string }[] {
+/** Every .gitignore line the criteria of a rubric (a week's or an assignment's) suggest, with the criterion that suggests it. */
+function suggestedLines(rubric: Week): { line: string; from: string }[] {
   const out: { line: string; from: string }[] = [];
   const add = (from: string, lines: readonly string[]) => out.push(...lines.map((line) => ({ line, from })));
-  for (const criterion of pack.weeks.get(week)!.criteria) {
+  for (const criterion of rubric.criteria) {
     const advice: Text = criterion.feedback;
     for (const text of [advice.es, advice.en]) {
       if (criterion.kind === 'gitignore') add(`${criterion.id} (feedback)`, codeSpans(text).filter(isRule));
@@ -55,10 +55,8 @@ function suggestedLines(pack: Pack, week: number): { line: string; from: string 
 }
 
 /** Folders a files criterion requires by exact name: a beginner keeps them with a `.gitkeep`. */
-function requiredFolders(pack: Pack, week: number): string[] {
-  return pack.weeks
-    .get(week)!
-    .criteria.filter((c) => c.kind === 'files')
+function requiredFolders(rubric: Week): string[] {
+  return rubric.criteria.filter((c) => c.kind === 'files')
     .flatMap((c) => (c.params as { require: { glob: string | string[]; type: string }[] }).require)
     .filter((r) => r.type === 'dir')
     .flatMap((r) => (Array.isArray(r.glob) ? r.glob : [r.glob]))
@@ -72,10 +70,12 @@ describe.each(PACKS)('pack %s: advice does not contradict itself', async (name) 
   const files = await exampleFiles(pack);
   const modelIgnore = files['.gitignore']?.toString('utf8') ?? '';
 
-  it.each([...pack.weeks.keys()])('week %i: the .gitignore lines suggested keep the model solution and the required folders committable', (week) => {
-    const lines = suggestedLines(pack, week);
-    const kept = pack.weeks.get(week)!.criteria.filter((c) => c.kind === 'gitignore').flatMap((c) => (c.params as GitignoreParams).kept);
-    const paths = [...Object.keys(files), ...requiredFolders(pack, week).map((d) => `${d}/.gitkeep`), ...kept];
+  // Every rubric: the weeks, and the assignments of a pack graded by assignment.
+  const rubrics = [...pack.weeks.values(), ...pack.assignments.values()];
+  it.each(rubrics.map((r) => [r.unit, r] as const))('%s: the .gitignore lines suggested keep the model solution and the required folders committable', (_unit, rubric) => {
+    const lines = suggestedLines(rubric);
+    const kept = rubric.criteria.filter((c) => c.kind === 'gitignore').flatMap((c) => (c.params as GitignoreParams).kept);
+    const paths = [...Object.keys(files), ...requiredFolders(rubric).map((d) => `${d}/.gitkeep`), ...kept];
     const broken = lines.flatMap(({ line, from }) => {
       const ig = ignore().add(modelIgnore).add(line);
       return paths.filter((p) => ig.ignores(p)).map((p) => `${from}: \`${line}\` ignores ${p}`);
@@ -91,7 +91,7 @@ describe('the MLOps pack\'s week 1', async () => {
   const pack = await loadPack('mlops');
 
   it('week 1 really suggests lines (the test above is not vacuous), and none ignores data/ whole', () => {
-    const lines = suggestedLines(pack, 1).map((l) => l.line);
+    const lines = suggestedLines(pack.weeks.get(1)!).map((l) => l.line);
     expect(lines).toEqual(expect.arrayContaining(['.venv/', '.env', 'data/processed/']));
     expect(lines).not.toContain('data/');
     expect(ignore().add('data/').ignores('data/raw/.gitkeep')).toBe(true);

@@ -1,0 +1,3 @@
+output "bucket_name" {
+  value = aws_s3_bucket.models.bucket
+}

@@ -1,0 +1,3 @@
+output "models_bucket" {
+  value = module.storage.bucket_name
+}
