@@ -35,8 +35,8 @@ describe('command headlines', () => {
   it('names the failing items of a command that finished, and counts them', () => {
     const o = run({ run: 'python3 train.py', expect: { output: [{ regex: 'saved' }, { regex: 'Warning', absent: true }] } }, { exitCode: 0, output: 'Warning: x\n' });
     expect(o.message).toEqual({
-      es: `\`python3 train.py\` terminó, pero no cumple: la salida contiene /saved/; la salida no contiene /Warning/. Córrelo en tu máquina y revisa la salida. Cumple 1 de 3 puntos. ${MEDIDO}`,
-      en: `\`python3 train.py\` finished, but falls short: the output matches /saved/; the output does not match /Warning/. Run it on your machine and check its output. 1 of 3 items met. ${MEASURED}`,
+      es: `\`python3 train.py\` terminó, pero no cumple: la salida contiene /saved/ y la salida no contiene /Warning/. Córrelo en tu máquina con \`python3 train.py\` y revisa la salida. Cumple 1 de 3 requisitos; este criterio da puntos solo si se cumplen todos. ${MEDIDO}`,
+      en: `\`python3 train.py\` finished, but falls short: the output matches /saved/ and the output does not match /Warning/. Run it on your machine with \`python3 train.py\` and check its output. 1 of 3 requirements met; this criterion earns points only when all are met. ${MEASURED}`,
     });
     expect(o.items!.slice(1)).toEqual([
       { label: { es: 'la salida contiene /saved/', en: 'the output matches /saved/' }, ok: false, note: { es: 'no aparece en la salida', en: 'it is not in the output' } },
@@ -46,10 +46,10 @@ describe('command headlines', () => {
 
   it('says the exit code it got and the one expected, or ? without one', () => {
     expect(run({ run: 'x', expect: { exitCode: 2 } }, { exitCode: 0 }).message.es).toBe(
-      `\`x\` terminó con código 0 (se esperaba 2): córrelo en tu máquina y arregla lo que muestra la salida. ${MEDIDO}`,
+      `\`x\` terminó con código 0 (se esperaba 2). Córrelo en tu máquina con \`x\` y arregla lo que muestra la salida. ${MEDIDO}`,
     );
     const none = run({ run: 'x' }, { exitCode: null });
-    expect(none.message.en).toBe(`\`x\` exited with code ? (expected 0): run it on your machine and fix what its output shows. ${MEASURED}`);
+    expect(none.message.en).toBe(`\`x\` exited with code ? (expected 0). Run it on your machine with \`x\` and fix what its output shows. ${MEASURED}`);
     expect(none.message.es).toMatch(/^`x` terminó con código \? \(se esperaba 0\)/);
     expect(none.items![0]!.note).toEqual({ es: 'terminó con código ?', en: 'it exited with code ?' });
   });
@@ -79,9 +79,9 @@ describe('command headlines', () => {
 describe('commands that did not finish', () => {
   it('a timeout exactly one second early is still the command’s own', () => {
     const o = run({ run: 'pytest', timeout: 15 }, { exitCode: null, timedOut: true, durationMs: 14_000 });
-    expect(o.message.en).toMatch(/^`pytest` was stopped at 15 s \(the time limit\)/);
+    expect(o.message.en).toMatch(/^pytest was stopped at 15 s \(the time limit\)/);
     const job = run({ run: 'pytest', timeout: 15 }, { exitCode: null, timedOut: true, durationMs: 13_999 });
-    expect(job.message.en).toMatch(/^`pytest` was stopped after 14 s because the grading job ran out of time/);
+    expect(job.message.en).toMatch(/^pytest was stopped after 14 s because the grading job ran out of time/);
     expect(job.items![0]!.note).toEqual({ es: 'se detuvo a los 14 s', en: 'stopped after 14 s' });
   });
 
@@ -97,7 +97,7 @@ describe('commands that did not finish', () => {
     expect(hung.items![0]!.note).toEqual({ es: 'el supervisor del corrector no volvió', en: "the grader's supervisor did not come back" });
     expect(hung.details).toBe("$ pytest\n(no output)\n[the grader's supervisor stopped answering]");
     expect(hung.message.es).toBe(
-      'Mientras corría `pytest`, el supervisor del corrector dejó de responder: tu código bloqueó el entorno. Revisa que tus tests no dejen procesos ni archivos especiales (FIFO) atrás, y vuelve a subir.',
+      'Mientras corría pytest, el supervisor del corrector dejó de responder: tu código bloqueó el entorno. Revisa que tus tests no dejen procesos ni archivos especiales (FIFO) atrás, y vuelve a subir.',
     );
     const died = run({ run: 'pytest' }, { exitCode: null, failure: 'supervisor-died' });
     expect(died.details).toBe("$ pytest\n(no output)\n[the grader's supervisor was killed]");
@@ -153,7 +153,7 @@ describe('metrics', () => {
 
   it('passes at exactly the minimum, shown without a unit', () => {
     const o = run({ run: 'x', metric: metric() }, withReport('{"acc": 0.8}'));
-    expect(o.items![1]).toEqual({ label: { es: 'exactitud 0.8 (mínimo 0.8)', en: 'accuracy 0.8 (minimum 0.8)' }, ok: true });
+    expect(o.items![1]).toEqual({ label: { es: 'exactitud 0,8 (mínimo 0,8)', en: 'accuracy 0.8 (minimum 0.8)' }, ok: true });
     expect(o.fraction).toBe(1);
     expect(run({ run: 'x', metric: metric({ min: 70, unit: '%' }) }, withReport('{"acc": 70}')).items![1]!.ok).toBe(true);
   });
@@ -163,7 +163,7 @@ describe('metrics', () => {
   });
 
   it('fails a report it cannot read, whatever the exit code', () => {
-    const bare = { es: 'exactitud (mínimo 0.8)', en: 'accuracy (minimum 0.8)' };
+    const bare = { es: 'exactitud (mínimo 0,8)', en: 'accuracy (minimum 0.8)' };
     const cases: [string, { es: string; en: string }][] = [
       ['{not json', { es: 'El reporte /work/out/m.json no es JSON válido.', en: 'The report /work/out/m.json is not valid JSON.' }],
       ['{"other": 1}', { es: 'El reporte /work/out/m.json no tiene `acc`.', en: 'The report /work/out/m.json has no `acc`.' }],
@@ -189,17 +189,18 @@ describe('coverage measured by the grader', () => {
   it('names every source folder and passes at exactly the minimum', () => {
     const o = run(COVERAGE, { exitCode: 0, coverage: { percent: 70, covered: 7, statements: 10, files: 2 } });
     expect(o.items![1]).toEqual({
-      label: { es: 'cobertura de src/, lib/ 70% (mínimo 70%)', en: 'coverage of src/, lib/ 70% (minimum 70%)' },
+      label: { es: 'cobertura de `src/`, `lib/` 70 % (mínimo 70 %)', en: 'coverage of `src/`, `lib/` 70% (minimum 70%)' },
       ok: true,
       note: { es: '7 de 10 sentencias en 2 archivos', en: '7 of 10 statements in 2 files' },
     });
     expect(o.message.es).toBe(
-      '`pytest --cov` cumple todo lo pedido. Medido: la cobertura de src/, lib/ con la configuración del corrector (la de tu repositorio, omit, exclude o `# pragma: no cover`, no cuenta), sobre lo que registró tu corrida de tests.',
+      // The figure leads: it is what a student looks for.
+      'La cobertura de `src/`, `lib/` es 70 % (mínimo 70 %). Medido: la cobertura de src/, lib/ con la configuración del corrector (la de tu repositorio, omit, exclude o `# pragma: no cover`, no cuenta), sobre lo que registró tu corrida de tests.',
     );
   });
 
   it('says why coverage is missing: no data, another error, or no result', () => {
-    const label = { es: 'cobertura de src/, lib/ (mínimo 70%)', en: 'coverage of src/, lib/ (minimum 70%)' };
+    const label = { es: 'cobertura de `src/`, `lib/` (mínimo 70 %)', en: 'coverage of `src/`, `lib/` (minimum 70%)' };
     expect(run(COVERAGE, { exitCode: 0, coverage: { error: 'no-data' } }).items![1]).toEqual({
       label,
       ok: false,
@@ -213,7 +214,7 @@ describe('coverage measured by the grader', () => {
       en: 'coverage could not be measured (unreadable).',
     });
     expect(run(COVERAGE, { exitCode: 0 }).items![1]!.note).toEqual({ es: 'no se pudo medir la cobertura (sin resultado).', en: 'coverage could not be measured (no result).' });
-    expect(run({ ...COVERAGE, coverage: { ...COVERAGE.coverage, label: { es: 'cob', en: 'cov' } } }, { exitCode: 0 }).items![1]!.label).toEqual({ es: 'cob (mínimo 70%)', en: 'cov (minimum 70%)' });
+    expect(run({ ...COVERAGE, coverage: { ...COVERAGE.coverage, label: { es: 'cob', en: 'cov' } } }, { exitCode: 0 }).items![1]!.label).toEqual({ es: 'cob (mínimo 70 %)', en: 'cov (minimum 70%)' });
   });
 });
 

@@ -74,8 +74,8 @@ describe('gitignore messages', () => {
       { label: { es: '`src/main.py` se versiona', en: '`src/main.py` is versioned' }, ok: true },
     ]);
     expect(o.message).toEqual({
-      es: 'Según `git check-ignore`, se cumplen 1 de 4. Falta: secretos; datos crudos; `data/raw/.gitkeep` se versiona. Agrega a `.gitignore`: `.env`, `data/raw/*`, `!data/raw/.gitkeep`. `data/raw/.gitkeep` debe versionarse y hoy está ignorado: ajusta la regla marcada. Compruébalo con `git check-ignore -v <ruta>`.',
-      en: 'Per `git check-ignore`, 1 of 4 hold. Missing: secrets; raw data; `data/raw/.gitkeep` is versioned. Add to `.gitignore`: `.env`, `data/raw/*`, `!data/raw/.gitkeep`. `data/raw/.gitkeep` must be versioned and is ignored today: adjust the marked rule. Check it with `git check-ignore -v <path>`.',
+      es: 'Según `git check-ignore`, se cumplen 1 de 4 requisitos. Falta: secretos, datos crudos y `data/raw/.gitkeep` se versiona. Agrega a `.gitignore`: `.env`, `data/raw/*`, `!data/raw/.gitkeep`. `data/raw/.gitkeep` debe versionarse y hoy está ignorado: ajusta la regla marcada. Compruébalo con `git check-ignore -v <ruta>`.',
+      en: 'Per `git check-ignore`, 1 of 4 requirements hold. Missing: secrets, raw data, and `data/raw/.gitkeep` is versioned. Add to `.gitignore`: `.env`, `data/raw/*`, `!data/raw/.gitkeep`. `data/raw/.gitkeep` must be versioned and is ignored today: adjust the marked rule. Check it with `git check-ignore -v <path>`.',
     });
     expect(o.annotations).toEqual([
       {
@@ -92,18 +92,18 @@ describe('gitignore messages', () => {
   it('says all is covered, and only then', () => {
     const o = run({ ignored: [ENV] }, { '.env': { ignored: true, rule: '.gitignore:1:.env' } });
     expect(o.message).toEqual({
-      es: 'El `.gitignore` cubre lo pedido (1 de 1, según `git check-ignore`).',
-      en: 'The `.gitignore` covers what is asked (1 of 1, per `git check-ignore`).',
+      es: 'El `.gitignore` cubre lo pedido (1 de 1 requisito, según `git check-ignore`).',
+      en: 'The `.gitignore` covers what is asked (1 of 1 requirement, per `git check-ignore`).',
     });
     expect(o.annotations).toBeUndefined();
   });
 
   it('says an empty .gitignore is empty, and not a full one; no lines to add when only a kept path is wrong', () => {
     const empty = run({ ignored: [ENV] }, {}, { '.gitignore': '' });
-    expect(empty.message.en).toBe('Per `git check-ignore`, 0 of 1 hold. Missing: secrets. Your `.gitignore` is empty. Add to `.gitignore`: `.env`. Check it with `git check-ignore -v <path>`.');
+    expect(empty.message.en).toBe('Per `git check-ignore`, 0 of 1 requirement hold. Missing: secrets. Your `.gitignore` is empty. Add to `.gitignore`: `.env`. Check it with `git check-ignore -v <path>`.');
     expect(empty.message.es).toContain('. Tu `.gitignore` está vacío. ');
     const kept = run({ ignored: [ENV], kept: ['notes.txt'] }, { '.env': { ignored: true, rule: '.gitignore:1:*' }, 'notes.txt': { ignored: true } }, { '.gitignore': '*\n' });
-    expect(kept.message.en).toBe('Per `git check-ignore`, 1 of 2 hold. Missing: `notes.txt` is versioned. `notes.txt` must be versioned and is ignored today: adjust the marked rule. Check it with `git check-ignore -v <path>`.');
+    expect(kept.message.en).toBe('Per `git check-ignore`, 1 of 2 requirements hold. Missing: `notes.txt` is versioned. `notes.txt` must be versioned and is ignored today: adjust the marked rule. Check it with `git check-ignore -v <path>`.');
     // Ignored without a rule git named: the plain fix, and no annotation.
     expect(kept.items![1]!.note).toEqual({ es: 'está ignorado; agrega `!notes.txt`', en: 'it is ignored; add `!notes.txt`' });
     expect(kept.annotations).toBeUndefined();
@@ -172,7 +172,8 @@ describe('suggested lines', () => {
 
   it('keeps what must stay inside a folder it ignores', () => {
     expect(suggest('data/x.csv', ['src/main.py'])).toEqual(['data/']);
-    expect(suggest('data/raw/x.csv', ['src/main.py'])).toEqual(['data/']);
+    // The sample's own folder, never one above it (other files may live there).
+    expect(suggest('data/raw/x.csv', ['src/main.py'])).toEqual(['data/raw/']);
     expect(suggest('data/raw/train.csv', ['data/raw/.gitkeep', 'data/raw/README.md'])).toEqual(['*.csv']);
     expect(suggest('data/raw/train.csv', ['data/raw/.gitkeep', 'data/raw/.gitattributes'])).toEqual(['data/raw/*', '!data/raw/.gitkeep', '!data/raw/.gitattributes']);
   });

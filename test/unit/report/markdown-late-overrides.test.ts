@@ -12,6 +12,7 @@ import {
   localDeadline,
   overrideNotes,
   pullRequestComment,
+  scoreLine,
   scoreTitle,
   taNotesSection,
   type LateVerdict,
@@ -59,21 +60,25 @@ describe('late deliveries', () => {
 
   it('say how late, the penalty and the final score, one day or more', () => {
     const oneDay = verdict('late', 1, { timeZone: BA });
-    expect(lateLine(oneDay, 100, 'en')).toBe(`⏰ Delivered 1 day late (deadline: 2026-09-13 23:59 (${BA})): −10 pts → **35 / 100**.`);
-    expect(lateLine(oneDay, 100, 'es')).toBe(`⏰ Entregado 1 día tarde (plazo: 2026-09-13 23:59 (${BA})): −10 pts → **35 / 100**.`);
+    expect(lateLine(oneDay, 100, 'en')).toBe(`⏰ Delivered 1 day late (−10 pts). Deadline: 2026-09-13 23:59 (${BA}).`);
+    expect(lateLine(oneDay, 100, 'es')).toBe(`⏰ Entregado 1 día tarde (−10 pts). Plazo: 2026-09-13 23:59 (${BA}).`);
+    // The final score leads the score line, the raw score and the penalty after it.
+    expect(scoreLine({ ...grade, pendingPoints: 0 }, 'en', oneDay)).toBe('**35 / 100 — not passed** (pass mark: 60) · 45 / 100 − 10 late');
     const twoDays = verdict('late', 2, { penalty: 12.5, finalScore: 32.5 });
-    expect(lateLine(twoDays, 100, 'en')).toBe('⏰ Delivered 2 days late (deadline: 2026-09-14 02:59 UTC): −12.5 pts → **32.5 / 100**.');
-    expect(lateLine(twoDays, 100, 'es')).toBe('⏰ Entregado 2 días tarde (plazo: 2026-09-14 02:59 UTC): −12.5 pts → **32.5 / 100**.');
+    expect(lateLine(twoDays, 100, 'en')).toBe('⏰ Delivered 2 days late (−12.5 pts). Deadline: 2026-09-14 02:59 UTC.');
+    expect(lateLine(twoDays, 100, 'es')).toBe('⏰ Entregado 2 días tarde (−12,5 pts). Plazo: 2026-09-14 02:59 UTC.');
+    expect(scoreLine({ ...grade, pendingPoints: 0 }, 'en', twoDays)).toBe('**32.5 / 100 — not passed** (pass mark: 60) · 45 / 100 − 12.5 late');
+    expect(scoreLine({ ...grade, pendingPoints: 0 }, 'es', twoDays)).toBe('**32,5 / 100 — no aprobado** (aprobación: 60) · 45 / 100 − 12,5 por atraso');
     expect(scoreTitle(grade, twoDays, 'en')).toBe('32.5/100 (45/100 − 12.5 late)');
-    expect(scoreTitle(grade, twoDays, 'es')).toBe('32.5/100 (45/100 − 12.5 por atraso)');
+    expect(scoreTitle(grade, twoDays, 'es')).toBe('32,5/100 (45/100 − 12,5 por atraso)');
   });
 
   it('say a delivery past the maximum days late is recorded but earns nothing', () => {
     const tooLate = verdict('too-late', 9, { timeZone: BA });
     expect(lateLine(tooLate, 100, 'en')).toBe(
-      `⏰ Delivered 9 days after the deadline (2026-09-13 23:59 (${BA})): it is recorded, but it is past the course's maximum days late and earns no points. If you have an extension, ask your TA to record it.`,
+      `⏰ Delivered 9 days after the deadline: it is recorded, but it is past the course's maximum days late and earns no points. Deadline: 2026-09-13 23:59 (${BA}). If you have an extension, ask your TA to record it.`,
     );
-    expect(lateLine(tooLate, 100, 'es')).toMatch(/^⏰ Entregado 9 días después del plazo \(2026-09-13 23:59 \(America\/Argentina\/Buenos_Aires\)\): queda registrado, pero pasó el máximo/);
+    expect(lateLine(tooLate, 100, 'es')).toMatch(/^⏰ Entregado 9 días después del plazo: queda registrado, pero pasó el máximo.* Plazo: 2026-09-13 23:59 \(America\/Argentina\/Buenos_Aires\)\. /);
     expect(scoreTitle(grade, tooLate, 'en')).toBe('45/100 · too late, not counted');
     expect(scoreTitle(grade, tooLate, 'es')).toBe('45/100 · fuera de plazo, no cuenta');
   });
@@ -83,13 +88,13 @@ describe('late deliveries', () => {
     const { summary, title } = checkRunOutput(grade, { locale: 'en', reveal: false, late });
     expect(title).toBe('35/100 (45/100 − 10 late)');
     expect(summary.split('\n').slice(0, 4)).toEqual([
-      '**45 / 100** · pass mark: 60 · 15 pts pending a TA\'s review',
-      '⏰ Delivered 1 day late (deadline: 2026-09-14 02:59 UTC): −10 pts → **35 / 100**.',
+      '**35 / 100 — not passed** (pass mark: 60) · 45 / 100 − 10 late · 15 pts pending a TA\'s review',
+      '⏰ Delivered 1 day late (−10 pts). Deadline: 2026-09-14 02:59 UTC.',
       '',
       '| | Criterion | Points | Result |',
     ]);
     const body = pullRequestComment(grade, { locale: 'en', reveal: false, late, commit: 'abcdef1234' });
-    expect(body).toContain("**45 / 100** · pass mark: 60 · 15 pts pending a TA's review · commit abcdef1\n⏰ Delivered 1 day late");
+    expect(body).toContain("**35 / 100 — not passed** (pass mark: 60) · 45 / 100 − 10 late · 15 pts pending a TA's review · commit abcdef1\n⏰ Delivered 1 day late");
     // On time: no empty line where the late line would be.
     expect(pullRequestComment(grade, { locale: 'en', reveal: false, commit: 'abcdef1234' })).toContain('commit abcdef1\n\n| |');
   });
@@ -159,12 +164,14 @@ describe('TA overrides and notes', () => {
 
 describe('the score line and what to do first', () => {
   it('says passed, or the pass mark, and the points we could not grade', () => {
-    const passed = { ...grade, passed: true, pendingPoints: 0 };
-    expect(checkRunOutput(passed, { locale: 'en', reveal: false }).summary.split('\n')[0]).toBe('**45 / 100** · passed');
-    expect(checkRunOutput(passed, { locale: 'es', reveal: false }).summary.split('\n')[0]).toBe('**45 / 100** · aprobado');
+    const passed = { ...grade, score: 60, passed: true, pendingPoints: 0 };
+    expect(checkRunOutput(passed, { locale: 'en', reveal: false }).summary.split('\n')[0]).toBe('**60 / 100 — passed** (pass mark: 60)');
+    expect(checkRunOutput(passed, { locale: 'es', reveal: false }).summary.split('\n')[0]).toBe('**60 / 100 — aprobado** (aprobación: 60)');
+    const failed = { ...grade, pendingPoints: 0 };
+    expect(checkRunOutput(failed, { locale: 'en', reveal: false }).summary.split('\n')[0]).toBe('**45 / 100 — not passed** (pass mark: 60)');
     const broken = { ...grade, pendingPoints: 0, errorPoints: 12.5 };
-    expect(checkRunOutput(broken, { locale: 'en', reveal: false }).summary.split('\n')[0]).toBe('**45 / 100** · pass mark: 60 · 12.5 pts not graded because of a course problem (not yours)');
-    expect(checkRunOutput(broken, { locale: 'es', reveal: false }).summary.split('\n')[0]).toBe('**45 / 100** · aprobación: 60 · 12.5 pts sin corregir por un problema del curso (no tuyo)');
+    expect(checkRunOutput(broken, { locale: 'en', reveal: false }).summary.split('\n')[0]).toBe('**45 / 100 — not passed yet** (pass mark: 60) · 12.5 pts not graded because of a course problem (not yours)');
+    expect(checkRunOutput(broken, { locale: 'es', reveal: false }).summary.split('\n')[0]).toBe('**45 / 100 — aún sin aprobar** (aprobación: 60) · 12,5 pts sin corregir por un problema del curso (no tuyo)');
   });
 
   it('lists the five biggest losses in the check run and three in the comment, each with its unmet items', () => {
@@ -333,7 +340,7 @@ describe("cutting to GitHub's limits", () => {
     const huge: Grade = { ...grade, criteria: Array.from({ length: 600 }, (_, i) => result(`c${i}`, 0, 1, 'failed', { message: t('m'.repeat(200), 'm'.repeat(200)) })) };
     const body = pullRequestComment(huge, { locale: 'en', reveal: false, commit: 'abcdef1234', taNotes: notes });
     expect(body).toHaveLength(GITHUB_LIMITS.commentChars);
-    expect(body.startsWith('<!-- rubrica:week=3 -->\n## Rubrica · Week 3 — DVC\n\n**45 / 100** · pass mark: 60')).toBe(true);
+    expect(body.startsWith('<!-- rubrica:week=3 -->\n## Rubrica · Week 3 — DVC\n\n**45 / 100 — not passed yet** (pass mark: 60)')).toBe(true);
     // The notes are cut to half the limit, so the body keeps the other half.
     const at = body.indexOf('#### For the teaching team');
     expect(at).toBe(GITHUB_LIMITS.commentChars - Math.floor(GITHUB_LIMITS.commentChars / 2));
