@@ -365,8 +365,9 @@ export async function publicationOf(deps: Pick<JobDeps, 'store' | 'now'>, config
 async function standingOf(deps: Pick<JobDeps, 'store' | 'now'>, config: CourseConfig, graded: StoredGrading, pack: Pack): Promise<FinalGrade | undefined> {
   if (!pack.final) return undefined;
   const recorded = await deps.store.record.gradings({ org: graded.org, course: graded.course, repoId: graded.repoId });
-  // This grading is recorded with the job's end: it is added here, once.
-  const gradings = [...recorded.filter((g) => g.jobId !== graded.jobId), graded];
+  // This grading is recorded with the job's end: it is added here, once. It stands for its
+  // commit: the commit's earlier gradings of the unit (a regrade replaces them) are left out.
+  const gradings = [...recorded.filter((g) => g.jobId !== graded.jobId && !(g.sha === graded.sha && g.unit === graded.unit)), graded];
   const overrides = await deps.store.tas.overrides({ org: graded.org, course: graded.course, repoId: graded.repoId });
   const units = courseUnits(config);
   const weeks = units.filter((u) => weekNumberOf(u) > 0).length;

@@ -80,7 +80,9 @@ describe('regrading a week for the whole class after a rubric fix', () => {
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.checkRunPatches).toHaveLength(1);
     expect(seen.checkRunPatches[0].output.title).toBe(`${change!.after}/100`);
-    expect(seen.commentPatches[0].body).toContain(`**${change!.after} / 100**`);
+    expect(seen.commentPatches[0].body).toContain(`**${change!.after} / 100 — `);
+    // The course grade so far reads the regraded score, not the grading it replaces.
+    expect(seen.commentPatches[0].body).toContain(`Nota del curso hasta ahora: ${change!.after} de 100`);
     const inForce = await store.record.gradings({ week: 1 });
     expect(inForce.map((g) => [g.sha, g.finalScore])).toEqual([[before!.sha, change!.after]]);
     const csv = (await exportGrades(store, { format: 'csv', org: before!.org })).body;

@@ -41,7 +41,7 @@ describe('a repository larger than the course allows', () => {
   it('cut off in the middle of a file on its way into the sandbox: refused, and the app goes on grading', async () => {
     const { check, job, grading } = await gradeWith('small-snapshot', { 'README.md': '# x\n', 'data/raw.csv': 'a,b\n1,2\n'.repeat(300_000) });
     expect(job).toMatchObject({ state: 'done', outcome: 'graded', attempts: 1 });
-    expect(check.output.summary).toContain('descomprimido pasa de 1.0 MB');
+    expect(check.output.summary).toContain('descomprimido pasa de 1,0 MB');
     expect(grading).toMatchObject({ score: 0, criteria: [{ id: 'readme', status: 'failed' }] });
   });
 
@@ -63,6 +63,6 @@ describe('a pattern that must be absent', () => {
       expect.objectContaining({ id: 'readme', score: 40, status: 'passed' }),
     ]);
     expect(check.output.summary).toContain('src/app.py');
-    expect(check.output.summary).toContain('256.0 KB');
+    expect(check.output.summary).toContain('256,0 KB');
   });
 });

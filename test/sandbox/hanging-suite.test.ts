@@ -55,7 +55,7 @@ describe('a suite that hangs while collecting (MLOps week 6)', () => {
       expect(c.status).toBe('failed');
       expect(c.score).toBe(0);
       // Commands are student-facing literals (shown as code): read the message as the terminal shows it.
-      expect(plain(c.message.en)).toMatch(/was not run: it collects the same tests as `python3 -m pytest --collect-only -q -p no:cacheprovider tests`, which never finished\. pytest was stopped at 120 s while collecting your tests/);
+      expect(plain(c.message.en)).toMatch(/was not run: it collects the same tests as `python3 -m pytest --collect-only -q tests`, which never finished\. pytest was stopped at 120 s while collecting your tests/);
       expect(c.details).toContain('not run:');
     }
   });
