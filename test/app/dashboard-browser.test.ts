@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.ts';
 import { Probot } from 'probot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replaceRoster } from '../../src/store/roster.ts';
@@ -33,7 +33,7 @@ const OTHER_TA = { login: 'ayudante-otro', id: 504 };
 let store: Store;
 let fake: FakeGitHubWeb;
 let context: BrowserContext;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 let server: Server;
 let origin: string;
 let attacker: Server;
@@ -82,20 +82,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
   attackerOrigin = `http://localhost:${(attacker.address() as AddressInfo).port}`;
 
-  profile = await fs.mkdtemp(join(tmpdir(), 'rubrica-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await Promise.all([server, attacker].map((s) => s && new Promise((resolve) => s.close(resolve))));
   await fake?.close();
   await store?.close();
-  await fs.rm(profile, { recursive: true, force: true });
 });
 
 /** Signs in as `user` through the whole OAuth flow, starting from `path`. */

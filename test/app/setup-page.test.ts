@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import nock from 'nock';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startSetupServer } from '../../src/setup.ts';
@@ -20,7 +21,7 @@ const APP_YML = readFileSync(new URL('../../app.yml', import.meta.url), 'utf8');
 const appYml = parseYaml(APP_YML) as Record<string, any>;
 
 let context: BrowserContext;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 const servers: Server[] = [];
 
 async function serve(env: NodeJS.ProcessEnv, cwd = process.cwd()) {
@@ -47,18 +48,13 @@ async function registeredManifest(origin: string): Promise<Record<string, any>> 
 }
 
 beforeAll(async () => {
-  profile = await fs.mkdtemp(join(tmpdir(), 'rubrica-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  await fs.rm(profile, { recursive: true, force: true });
 });
 
 describe('registering the app from the setup page', () => {
